@@ -1,0 +1,58 @@
+# BCS Makefile. `make help` lists the targets; each carries a `## description`.
+# Fragments in mk/ add the web assets, the Kubernetes test control plane and
+# other parts; this file holds the everyday targets.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/bcs
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+export BCS_CACHE ?= $(HOME)/.cache/bcs
+GOTEST_FLAGS ?= -count=1 -timeout 25m
+
+# Fragments may add prerequisites of `make test` (e.g. cached binaries).
+TEST_DEPS :=
+
+.DEFAULT_GOAL := help
+.PHONY: help build run generate check-generate migration test test-go bench lint tidy clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*?## "}{printf "  %-16s %s\n", $$1, $$2}'
+
+build: web ## build bin/bcs with the GraphiQL assets embedded
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/bcs
+
+run: build ## serve BCS on http://localhost:8080 (embedded SQLite in ./bcs.db, GraphiQL at /)
+	$(BIN) serve --listen $(or $(LISTEN),:8080) --database $(or $(DATABASE),sqlite://bcs.db)
+
+generate: ## regenerate ent/ and graph/ from ent/schema and graph/*.graphqls
+	GOFLAGS=-mod=mod $(GO) run ./ent/entc.go
+	GOFLAGS=-mod=mod $(GO) tool gqlgen generate
+	gofmt -l ent graph resolvers | xargs -r gofmt -w
+
+check-generate: generate ## fail when generation changes the tree
+	@git diff --exit-code --stat -- ent graph resolvers gqlgen.yml || \
+		{ echo "make generate changed the tree: commit the generated code"; exit 1; }
+	@test -z "$$(git status --porcelain -- ent graph resolvers)" || \
+		{ git status --porcelain -- ent graph resolvers; echo "make generate left new files"; exit 1; }
+
+migration: ## write a versioned migration for schema changes: make migration NAME=add_thing
+	@test -n "$(NAME)" || { echo "usage: make migration NAME=describe_the_change"; exit 2; }
+	$(GO) run ./internal/storage/migrategen $(NAME)
+
+test: $(TEST_DEPS) test-go test-node ## run every test: Go (SQLite, PostgreSQL, ZooKeeper, Kubernetes) and the Node suites
+
+test-go: web ## run the Go tests
+	$(GO) test $(GOTEST_FLAGS) ./...
+
+bench: build ## run the benchmarks (results go in BENCHMARKS.md)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(or $(BENCHTIME),2s) ./...
+
+lint: ## go vet and gofmt
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt:"; echo "$$out"; exit 1; }
+
+tidy: ## go mod tidy
+	$(GO) mod tidy
+
+clean: ## remove build output
+	rm -rf bin
+

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bcs-io/bcs/internal/server"
+	"github.com/bcs-io/bcs/internal/storage"
+)
+
+func init() { rootCmd.AddCommand(newServeCmd()) }
+
+func newServeCmd() *cobra.Command {
+	var (
+		listen, database string
+		limits           = server.DefaultLimits
+		logs             logFlags
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the GraphQL API, GraphiQL, health and metrics endpoints",
+		Long: `Serve BCS on --listen: GraphQL at /query (POST, GET for queries, websockets for
+subscriptions), GraphiQL at / and /graphiql, /healthz, /readyz and /metrics.
+Pending database migrations are applied at start, each one logged.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := logs.logger()
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, log, listen, database, limits)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", envOr("BCS_LISTEN", ":8080"), "address to listen on (BCS_LISTEN)")
+	f.StringVar(&database, "database", envOr("BCS_DATABASE", "sqlite://bcs.db"), "sqlite://PATH or postgres://… (BCS_DATABASE)")
+	f.Int64Var(&limits.MaxBodyBytes, "max-body-bytes", limits.MaxBodyBytes, "largest request body accepted")
+	f.IntVar(&limits.MaxDepth, "max-depth", limits.MaxDepth, "deepest selection accepted")
+	f.IntVar(&limits.MaxComplexity, "max-complexity", limits.MaxComplexity, "highest query complexity accepted")
+	f.IntVar(&limits.MaxAliases, "max-aliases", limits.MaxAliases, "most aliases accepted in one document")
+	f.DurationVar(&limits.QueryTimeout, "query-timeout", limits.QueryTimeout, "time limit for one query or mutation")
+	logs.register(cmd)
+	return cmd
+}
+
+func serve(ctx context.Context, log *slog.Logger, listen, database string, limits server.Limits) error {
+	start := time.Now()
+	db, err := storage.Open(ctx, database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx, log); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           server.New(db, log, limits),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving BCS", "addr", ln.Addr().String(), "database", redactURL(database),
+		"graphiql", "http://"+displayAddr(ln.Addr())+"/", "startup", time.Since(start).Round(time.Millisecond))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil || host == "::" || host == "0.0.0.0" || host == "" {
+		return "localhost:" + port
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}

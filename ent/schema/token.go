@@ -1,0 +1,40 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// Token is an API token. Only its SHA-256 hash is stored; the secret is shown
+// once, at creation.
+type Token struct{ ent.Schema }
+
+// Mixin implements ent.Schema.
+func (Token) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "tok"}, TimeMixin{}} }
+
+// Fields implements ent.Schema.
+func (Token) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(64),
+		field.Bytes("hash").Sensitive().Unique().Immutable().Annotations(entgql.Skip()),
+		field.Time("expires_at").Optional().Nillable(),
+		field.Time("last_used_at").Optional().Nillable(),
+		field.Time("revoked_at").Optional().Nillable(),
+		field.String("user_id").GoType(gidType()).Annotations(entgql.Type("ID")).Immutable(),
+	}
+}
+
+// Edges implements ent.Schema.
+func (Token) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("user", User.Type).Ref("tokens").Field("user_id").Unique().Required().Immutable(),
+	}
+}
+
+// Annotations implements ent.Schema.
+func (Token) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}

@@ -1,0 +1,40 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// User is a person or robot account that acts through API tokens.
+type User struct{ ent.Schema }
+
+// Mixin implements ent.Schema.
+func (User) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "usr"}, TimeMixin{}} }
+
+// Fields implements ent.Schema.
+func (User) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").NotEmpty().MaxLen(64).Unique().Immutable().
+			Annotations(entgql.OrderField("NAME")),
+		field.String("display_name").Default(""),
+		field.String("email").Optional(),
+		field.Bool("admin").Default(false).Comment("Platform administrators may do everything."),
+		field.Bool("disabled").Default(false),
+	}
+}
+
+// Edges implements ent.Schema.
+func (User) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("memberships", Member.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("tokens", Token.Type).Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Annotations implements ent.Schema.
+func (User) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+}

@@ -1,0 +1,162 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/internal/storage"
+	"github.com/bcs-io/bcs/internal/testenv/postgres"
+)
+
+// pg is one PostgreSQL server for the package; each test gets a database.
+var pg *postgres.Server
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "bcs-server-pg-")
+	if err != nil {
+		panic(err)
+	}
+	pg, err = postgres.Start(context.Background(), dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start postgres:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = pg.Stop()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+var dbSeq atomic.Int64
+
+// backends runs fn once against SQLite and once against PostgreSQL.
+func backends(t *testing.T, fn func(t *testing.T, env *testEnv)) {
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, newEnv(t, "sqlite://"+filepath.Join(t.TempDir(), "bcs.db")))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		url, err := pg.CreateDatabase(context.Background(), fmt.Sprintf("t%d", dbSeq.Add(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(t, newEnv(t, url))
+	})
+}
+
+type testEnv struct {
+	db      *storage.DB
+	srv     *httptest.Server
+	queries *atomic.Int64 // SQL queries issued through ent
+	logs    *bytes.Buffer
+}
+
+func newEnv(t *testing.T, url string) *testEnv {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	env := &testEnv{queries: &atomic.Int64{}, logs: &bytes.Buffer{}}
+	counted := *db
+	counted.Client = ent.NewClient(ent.Driver(&countingDriver{Driver: db.Driver, n: env.queries}))
+	env.db = &counted
+	log := slog.New(slog.NewJSONHandler(env.logs, nil))
+	env.srv = httptest.NewServer(New(env.db, log, DefaultLimits))
+	t.Cleanup(env.srv.Close)
+	return env
+}
+
+// countingDriver counts read queries, to catch N+1 patterns.
+type countingDriver struct {
+	dialect.Driver
+	n *atomic.Int64
+}
+
+func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
+	d.n.Add(1)
+	return d.Driver.Query(ctx, query, args, v)
+}
+
+type gqlResponse struct {
+	Data   map[string]json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	status int
+	raw    string
+}
+
+func (r *gqlResponse) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// do posts a GraphQL request and decodes the answer.
+func (e *testEnv) do(t *testing.T, query string, vars map[string]any) *gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return e.post(t, "application/json", string(body), nil)
+}
+
+func (e *testEnv) post(t *testing.T, contentType, body string, header http.Header) *gqlResponse {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/query", strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	return e.send(t, req)
+}
+
+func (e *testEnv) send(t *testing.T, req *http.Request) *gqlResponse {
+	t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	out := &gqlResponse{status: res.StatusCode, raw: string(b)}
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatalf("response is not JSON (%d): %s", res.StatusCode, b)
+	}
+	return out
+}
+
+func (r *gqlResponse) field(t *testing.T, name string, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected errors: %s", r.raw)
+	}
+	if err := json.Unmarshal(r.Data[name], v); err != nil {
+		t.Fatalf("decode %s: %v (%s)", name, err, r.raw)
+	}
+}
+
+// ID converts a string to a global ID in tests.
+func ID(s string) gid.ID { return gid.ID(s) }

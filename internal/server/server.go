@@ -1,0 +1,113 @@
+// Package server assembles BCS's HTTP server: the GraphQL endpoint with its
+// transports, limits, error presenter and metrics; GraphiQL; health,
+// readiness and Prometheus endpoints; request ids and access logs.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/bcs-io/bcs/internal/storage"
+	"github.com/bcs-io/bcs/internal/transport"
+	"github.com/bcs-io/bcs/resolvers"
+	"github.com/bcs-io/bcs/web"
+)
+
+// Limits bound what one request may ask of the server.
+type Limits struct {
+	MaxBodyBytes  int64         // POST body size (413 above it)
+	MaxDepth      int           // selection depth
+	MaxComplexity int           // gqlgen complexity (1 per field)
+	MaxAliases    int           // aliased fields per document
+	QueryTimeout  time.Duration // per query or mutation
+}
+
+// DefaultLimits are sane for a frontend and GraphiQL.
+var DefaultLimits = Limits{
+	MaxBodyBytes:  1 << 20,
+	MaxDepth:      15,
+	MaxComplexity: 1000,
+	MaxAliases:    30,
+	QueryTimeout:  30 * time.Second,
+}
+
+// Server is BCS's HTTP handler and what it depends on.
+type Server struct {
+	db      *storage.DB
+	log     *slog.Logger
+	metrics *metrics
+	limits  Limits
+	handler http.Handler
+}
+
+// New builds the server over an open, migrated database.
+func New(db *storage.DB, log *slog.Logger, limits Limits) *Server {
+	s := &Server{db: db, log: log, metrics: newMetrics(), limits: limits}
+	mux := http.NewServeMux()
+	mux.Handle("/query", s.graphql())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	mux.Handle("/", web.Handler(web.Options{Title: "BCS GraphiQL", Endpoint: "/query", SubscriptionEndpoint: "/query"}))
+	s.handler = withRequestID(withAccessLog(log, mux))
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) graphql() http.Handler {
+	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{Client: s.db.Client}))
+	srv.AddTransport(gqltransport.Websocket{
+		KeepAlivePingInterval: 15 * time.Second,
+		InitTimeout:           5 * time.Second,
+	})
+	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
+	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(shapeLimit{maxDepth: s.limits.MaxDepth, maxAliases: s.limits.MaxAliases})
+	srv.Use(extension.FixedComplexityLimit(s.limits.MaxComplexity))
+	srv.Use(s.metrics)
+	p := &presenter{log: s.log, metrics: s.metrics}
+	srv.SetErrorPresenter(p.present)
+	srv.SetRecoverFunc(p.recover)
+	return withTimeout(s.limits.QueryTimeout, srv)
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.WarnContext(ctx, "readiness check failed", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// withTimeout bounds queries and mutations; websocket upgrades live on.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Upgrade") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

@@ -1,0 +1,108 @@
+// Package storage opens BCS's database — embedded SQLite by default,
+// PostgreSQL in production — and applies the versioned migrations under
+// ent/migrate/migrations.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+
+	"github.com/bcs-io/bcs/ent"
+)
+
+// DB is an open database with its ent client.
+type DB struct {
+	Client  *ent.Client
+	SQL     *sql.DB
+	Dialect string // dialect.SQLite or dialect.Postgres
+	Driver  *entsql.Driver
+}
+
+// Open connects to the database named by rawURL: sqlite://PATH (PATH may be
+// :memory:) or postgres://… (postgresql:// too). It does not migrate.
+func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*DB, error) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok {
+		return nil, fmt.Errorf("database URL %q: want sqlite://PATH or postgres://…", rawURL)
+	}
+	var (
+		db   *sql.DB
+		dial string
+		err  error
+	)
+	switch scheme {
+	case "sqlite", "sqlite3":
+		dial = dialect.SQLite
+		db, err = openSQLite(rest)
+	case "postgres", "postgresql":
+		dial = dialect.Postgres
+		db, err = sql.Open("pgx", rawURL)
+		if err == nil {
+			db.SetMaxOpenConns(32)
+			db.SetMaxIdleConns(16)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		return nil, fmt.Errorf("database URL scheme %q: want sqlite or postgres", scheme)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", scheme, err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", scheme, err)
+	}
+	drv := entsql.OpenDB(dial, db)
+	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
+	return &DB{Client: ent.NewClient(opts...), SQL: db, Dialect: dial, Driver: drv}, nil
+}
+
+// openSQLite opens a SQLite file with WAL, foreign keys and a busy timeout.
+// One writer at a time is SQLite's rule; a single pooled connection for
+// writes would serialise reads too, so the pool is shared and the busy
+// timeout absorbs writer contention.
+func openSQLite(path string) (*sql.DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite URL needs a path, e.g. sqlite://bcs.db")
+	}
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	dsn := "file:" + path
+	if path == ":memory:" {
+		// A shared in-memory database must live on one connection.
+		dsn = "file::memory:?cache=shared&" + q.Encode()
+		db, err := sql.Open("sqlite", dsn)
+		if err == nil {
+			db.SetMaxOpenConns(1)
+		}
+		return db, err
+	}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", dsn+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(8)
+	return db, nil
+}
+
+// Close closes the client and the pool.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// Ping reports whether the database answers, for readiness checks.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
