@@ -10,6 +10,7 @@ GOTEST_FLAGS ?= -count=1 -timeout 25m
 
 # Fragments may add prerequisites of `make test` (e.g. cached binaries).
 TEST_DEPS :=
+-include mk/*.mk
 
 .DEFAULT_GOAL := help
 .PHONY: help build run generate check-generate migration test test-go bench lint tidy clean

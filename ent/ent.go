@@ -17,6 +17,7 @@ import (
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/instance"
+	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/namespace"
 	"github.com/bcs-io/bcs/ent/operation"
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 			cluster.Table:         cluster.ValidColumn,
 			clusternode.Table:     clusternode.ValidColumn,
 			instance.Table:        instance.ValidColumn,
+			lease.Table:           lease.ValidColumn,
 			member.Table:          member.ValidColumn,
 			namespace.Table:       namespace.ValidColumn,
 			operation.Table:       operation.ValidColumn,

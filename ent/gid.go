@@ -11,6 +11,7 @@ import (
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/instance"
+	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/namespace"
 	"github.com/bcs-io/bcs/ent/operation"
@@ -32,6 +33,7 @@ var tableByPrefix = map[string]string{
 	"cls": cluster.Table,
 	"nod": clusternode.Table,
 	"ins": instance.Table,
+	"lse": lease.Table,
 	"mem": member.Table,
 	"nsp": namespace.Table,
 	"opr": operation.Table,

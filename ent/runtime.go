@@ -10,6 +10,7 @@ import (
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/instance"
+	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/namespace"
 	"github.com/bcs-io/bcs/ent/operation"
@@ -200,6 +201,31 @@ func init() {
 	instanceDescID := instanceMixinFields0[0].Descriptor()
 	// instance.DefaultID holds the default value on creation for the id field.
 	instance.DefaultID = instanceDescID.Default.(func() gid.ID)
+	leaseMixin := schema.Lease{}.Mixin()
+	leaseMixinFields0 := leaseMixin[0].Fields()
+	_ = leaseMixinFields0
+	leaseFields := schema.Lease{}.Fields()
+	_ = leaseFields
+	// leaseDescName is the schema descriptor for name field.
+	leaseDescName := leaseFields[0].Descriptor()
+	// lease.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	lease.NameValidator = leaseDescName.Validators[0].(func(string) error)
+	// leaseDescHolder is the schema descriptor for holder field.
+	leaseDescHolder := leaseFields[1].Descriptor()
+	// lease.DefaultHolder holds the default value on creation for the holder field.
+	lease.DefaultHolder = leaseDescHolder.Default.(string)
+	// leaseDescEpoch is the schema descriptor for epoch field.
+	leaseDescEpoch := leaseFields[2].Descriptor()
+	// lease.DefaultEpoch holds the default value on creation for the epoch field.
+	lease.DefaultEpoch = leaseDescEpoch.Default.(int64)
+	// leaseDescRenewedAt is the schema descriptor for renewed_at field.
+	leaseDescRenewedAt := leaseFields[4].Descriptor()
+	// lease.DefaultRenewedAt holds the default value on creation for the renewed_at field.
+	lease.DefaultRenewedAt = leaseDescRenewedAt.Default.(func() time.Time)
+	// leaseDescID is the schema descriptor for id field.
+	leaseDescID := leaseMixinFields0[0].Descriptor()
+	// lease.DefaultID holds the default value on creation for the id field.
+	lease.DefaultID = leaseDescID.Default.(func() gid.ID)
 	memberMixin := schema.Member{}.Mixin()
 	memberMixinFields0 := memberMixin[0].Fields()
 	_ = memberMixinFields0

@@ -24,6 +24,8 @@ type Tx struct {
 	ClusterNode *ClusterNodeClient
 	// Instance is the client for interacting with the Instance builders.
 	Instance *InstanceClient
+	// Lease is the client for interacting with the Lease builders.
+	Lease *LeaseClient
 	// Member is the client for interacting with the Member builders.
 	Member *MemberClient
 	// Namespace is the client for interacting with the Namespace builders.
@@ -182,6 +184,7 @@ func (tx *Tx) init() {
 	tx.Cluster = NewClusterClient(tx.config)
 	tx.ClusterNode = NewClusterNodeClient(tx.config)
 	tx.Instance = NewInstanceClient(tx.config)
+	tx.Lease = NewLeaseClient(tx.config)
 	tx.Member = NewMemberClient(tx.config)
 	tx.Namespace = NewNamespaceClient(tx.config)
 	tx.Operation = NewOperationClient(tx.config)
