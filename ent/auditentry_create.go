@@ -175,7 +175,9 @@ func (_c *AuditEntryCreate) Mutation() *AuditEntryMutation {
 
 // Save creates the AuditEntry in the database.
 func (_c *AuditEntryCreate) Save(ctx context.Context) (*AuditEntry, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -202,7 +204,7 @@ func (_c *AuditEntryCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AuditEntryCreate) defaults() {
+func (_c *AuditEntryCreate) defaults() error {
 	if _, ok := _c.mutation.Actor(); !ok {
 		v := auditentry.DefaultActor
 		_c.mutation.SetActor(v)
@@ -232,13 +234,20 @@ func (_c *AuditEntryCreate) defaults() {
 		_c.mutation.SetRequestID(v)
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if auditentry.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized auditentry.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := auditentry.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if auditentry.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized auditentry.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := auditentry.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

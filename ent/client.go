@@ -450,7 +450,8 @@ func (c *AuditEntryClient) GetX(ctx context.Context, id gid.ID) *AuditEntry {
 
 // Hooks returns the client hooks.
 func (c *AuditEntryClient) Hooks() []Hook {
-	return c.hooks.AuditEntry
+	hooks := c.hooks.AuditEntry
+	return append(hooks[:len(hooks):len(hooks)], auditentry.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -583,7 +584,8 @@ func (c *ChangeClient) GetX(ctx context.Context, id gid.ID) *Change {
 
 // Hooks returns the client hooks.
 func (c *ChangeClient) Hooks() []Hook {
-	return c.hooks.Change
+	hooks := c.hooks.Change
+	return append(hooks[:len(hooks):len(hooks)], change.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -796,7 +798,8 @@ func (c *ClusterClient) QueryPods(_m *Cluster) *PodQuery {
 
 // Hooks returns the client hooks.
 func (c *ClusterClient) Hooks() []Hook {
-	return c.hooks.Cluster
+	hooks := c.hooks.Cluster
+	return append(hooks[:len(hooks):len(hooks)], cluster.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -945,7 +948,8 @@ func (c *ClusterNodeClient) QueryCluster(_m *ClusterNode) *ClusterQuery {
 
 // Hooks returns the client hooks.
 func (c *ClusterNodeClient) Hooks() []Hook {
-	return c.hooks.ClusterNode
+	hooks := c.hooks.ClusterNode
+	return append(hooks[:len(hooks):len(hooks)], clusternode.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1094,7 +1098,8 @@ func (c *InstanceClient) QueryVersion(_m *Instance) *TemplateVersionQuery {
 
 // Hooks returns the client hooks.
 func (c *InstanceClient) Hooks() []Hook {
-	return c.hooks.Instance
+	hooks := c.hooks.Instance
+	return append(hooks[:len(hooks):len(hooks)], instance.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1227,7 +1232,8 @@ func (c *LeaseClient) GetX(ctx context.Context, id gid.ID) *Lease {
 
 // Hooks returns the client hooks.
 func (c *LeaseClient) Hooks() []Hook {
-	return c.hooks.Lease
+	hooks := c.hooks.Lease
+	return append(hooks[:len(hooks):len(hooks)], lease.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1392,7 +1398,8 @@ func (c *MemberClient) QueryUser(_m *Member) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *MemberClient) Hooks() []Hook {
-	return c.hooks.Member
+	hooks := c.hooks.Member
+	return append(hooks[:len(hooks):len(hooks)], member.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1541,7 +1548,8 @@ func (c *NamespaceClient) QueryCluster(_m *Namespace) *ClusterQuery {
 
 // Hooks returns the client hooks.
 func (c *NamespaceClient) Hooks() []Hook {
-	return c.hooks.Namespace
+	hooks := c.hooks.Namespace
+	return append(hooks[:len(hooks):len(hooks)], namespace.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1674,7 +1682,8 @@ func (c *OperationClient) GetX(ctx context.Context, id gid.ID) *Operation {
 
 // Hooks returns the client hooks.
 func (c *OperationClient) Hooks() []Hook {
-	return c.hooks.Operation
+	hooks := c.hooks.Operation
+	return append(hooks[:len(hooks):len(hooks)], operation.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1839,7 +1848,8 @@ func (c *PodClient) QueryWorkload(_m *Pod) *WorkloadQuery {
 
 // Hooks returns the client hooks.
 func (c *PodClient) Hooks() []Hook {
-	return c.hooks.Pod
+	hooks := c.hooks.Pod
+	return append(hooks[:len(hooks):len(hooks)], pod.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2036,7 +2046,8 @@ func (c *ProjectClient) QueryVariables(_m *Project) *VariableQuery {
 
 // Hooks returns the client hooks.
 func (c *ProjectClient) Hooks() []Hook {
-	return c.hooks.Project
+	hooks := c.hooks.Project
+	return append(hooks[:len(hooks):len(hooks)], project.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2201,7 +2212,8 @@ func (c *TemplateClient) QueryVersions(_m *Template) *TemplateVersionQuery {
 
 // Hooks returns the client hooks.
 func (c *TemplateClient) Hooks() []Hook {
-	return c.hooks.Template
+	hooks := c.hooks.Template
+	return append(hooks[:len(hooks):len(hooks)], template.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2366,7 +2378,8 @@ func (c *TemplateVersionClient) QueryInstances(_m *TemplateVersion) *InstanceQue
 
 // Hooks returns the client hooks.
 func (c *TemplateVersionClient) Hooks() []Hook {
-	return c.hooks.TemplateVersion
+	hooks := c.hooks.TemplateVersion
+	return append(hooks[:len(hooks):len(hooks)], templateversion.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2515,7 +2528,8 @@ func (c *TokenClient) QueryUser(_m *Token) *UserQuery {
 
 // Hooks returns the client hooks.
 func (c *TokenClient) Hooks() []Hook {
-	return c.hooks.Token
+	hooks := c.hooks.Token
+	return append(hooks[:len(hooks):len(hooks)], token.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2680,7 +2694,8 @@ func (c *UserClient) QueryTokens(_m *User) *TokenQuery {
 
 // Hooks returns the client hooks.
 func (c *UserClient) Hooks() []Hook {
-	return c.hooks.User
+	hooks := c.hooks.User
+	return append(hooks[:len(hooks):len(hooks)], user.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2829,7 +2844,8 @@ func (c *VariableClient) QueryProject(_m *Variable) *ProjectQuery {
 
 // Hooks returns the client hooks.
 func (c *VariableClient) Hooks() []Hook {
-	return c.hooks.Variable
+	hooks := c.hooks.Variable
+	return append(hooks[:len(hooks):len(hooks)], variable.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2994,7 +3010,8 @@ func (c *WorkloadClient) QueryPods(_m *Workload) *PodQuery {
 
 // Hooks returns the client hooks.
 func (c *WorkloadClient) Hooks() []Hook {
-	return c.hooks.Workload
+	hooks := c.hooks.Workload
+	return append(hooks[:len(hooks):len(hooks)], workload.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

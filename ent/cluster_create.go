@@ -263,7 +263,9 @@ func (_c *ClusterCreate) Mutation() *ClusterMutation {
 
 // Save creates the Cluster in the database.
 func (_c *ClusterCreate) Save(ctx context.Context) (*Cluster, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -290,12 +292,18 @@ func (_c *ClusterCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ClusterCreate) defaults() {
+func (_c *ClusterCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if cluster.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized cluster.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := cluster.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if cluster.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized cluster.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := cluster.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -320,9 +328,13 @@ func (_c *ClusterCreate) defaults() {
 		_c.mutation.SetEndpoint(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if cluster.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized cluster.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := cluster.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

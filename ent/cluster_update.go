@@ -330,7 +330,9 @@ func (_u *ClusterUpdate) RemovePods(v ...*Pod) *ClusterUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ClusterUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -357,11 +359,15 @@ func (_u *ClusterUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ClusterUpdate) defaults() {
+func (_u *ClusterUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if cluster.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized cluster.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := cluster.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -954,7 +960,9 @@ func (_u *ClusterUpdateOne) Select(field string, fields ...string) *ClusterUpdat
 
 // Save executes the query and returns the updated Cluster entity.
 func (_u *ClusterUpdateOne) Save(ctx context.Context) (*Cluster, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -981,11 +989,15 @@ func (_u *ClusterUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *ClusterUpdateOne) defaults() {
+func (_u *ClusterUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if cluster.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized cluster.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := cluster.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

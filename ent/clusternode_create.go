@@ -183,7 +183,9 @@ func (_c *ClusterNodeCreate) Mutation() *ClusterNodeMutation {
 
 // Save creates the ClusterNode in the database.
 func (_c *ClusterNodeCreate) Save(ctx context.Context) (*ClusterNode, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -210,12 +212,15 @@ func (_c *ClusterNodeCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ClusterNodeCreate) defaults() {
+func (_c *ClusterNodeCreate) defaults() error {
 	if _, ok := _c.mutation.ResourceVersion(); !ok {
 		v := clusternode.DefaultResourceVersion
 		_c.mutation.SetResourceVersion(v)
 	}
 	if _, ok := _c.mutation.ObservedAt(); !ok {
+		if clusternode.DefaultObservedAt == nil {
+			return fmt.Errorf("ent: uninitialized clusternode.DefaultObservedAt (forgotten import ent/runtime?)")
+		}
 		v := clusternode.DefaultObservedAt()
 		_c.mutation.SetObservedAt(v)
 	}
@@ -236,9 +241,13 @@ func (_c *ClusterNodeCreate) defaults() {
 		_c.mutation.SetVersion(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if clusternode.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized clusternode.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := clusternode.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

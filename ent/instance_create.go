@@ -143,7 +143,9 @@ func (_c *InstanceCreate) Mutation() *InstanceMutation {
 
 // Save creates the Instance in the database.
 func (_c *InstanceCreate) Save(ctx context.Context) (*Instance, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -170,12 +172,18 @@ func (_c *InstanceCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *InstanceCreate) defaults() {
+func (_c *InstanceCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if instance.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized instance.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := instance.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if instance.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized instance.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := instance.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -184,9 +192,13 @@ func (_c *InstanceCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if instance.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized instance.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := instance.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -140,7 +140,9 @@ func (_u *InstanceUpdate) ClearVersion() *InstanceUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *InstanceUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -167,11 +169,15 @@ func (_u *InstanceUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *InstanceUpdate) defaults() {
+func (_u *InstanceUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if instance.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized instance.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := instance.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -403,7 +409,9 @@ func (_u *InstanceUpdateOne) Select(field string, fields ...string) *InstanceUpd
 
 // Save executes the query and returns the updated Instance entity.
 func (_u *InstanceUpdateOne) Save(ctx context.Context) (*Instance, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -430,11 +438,15 @@ func (_u *InstanceUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *InstanceUpdateOne) defaults() {
+func (_u *InstanceUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if instance.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized instance.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := instance.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

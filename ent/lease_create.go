@@ -99,7 +99,9 @@ func (_c *LeaseCreate) Mutation() *LeaseMutation {
 
 // Save creates the Lease in the database.
 func (_c *LeaseCreate) Save(ctx context.Context) (*Lease, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -126,7 +128,7 @@ func (_c *LeaseCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *LeaseCreate) defaults() {
+func (_c *LeaseCreate) defaults() error {
 	if _, ok := _c.mutation.Holder(); !ok {
 		v := lease.DefaultHolder
 		_c.mutation.SetHolder(v)
@@ -136,13 +138,20 @@ func (_c *LeaseCreate) defaults() {
 		_c.mutation.SetEpoch(v)
 	}
 	if _, ok := _c.mutation.RenewedAt(); !ok {
+		if lease.DefaultRenewedAt == nil {
+			return fmt.Errorf("ent: uninitialized lease.DefaultRenewedAt (forgotten import ent/runtime?)")
+		}
 		v := lease.DefaultRenewedAt()
 		_c.mutation.SetRenewedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if lease.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized lease.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := lease.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

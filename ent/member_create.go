@@ -103,7 +103,9 @@ func (_c *MemberCreate) Mutation() *MemberMutation {
 
 // Save creates the Member in the database.
 func (_c *MemberCreate) Save(ctx context.Context) (*Member, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -130,19 +132,29 @@ func (_c *MemberCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *MemberCreate) defaults() {
+func (_c *MemberCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if member.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized member.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := member.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if member.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized member.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := member.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if member.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized member.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := member.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

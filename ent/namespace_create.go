@@ -123,7 +123,9 @@ func (_c *NamespaceCreate) Mutation() *NamespaceMutation {
 
 // Save creates the Namespace in the database.
 func (_c *NamespaceCreate) Save(ctx context.Context) (*Namespace, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -150,12 +152,15 @@ func (_c *NamespaceCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *NamespaceCreate) defaults() {
+func (_c *NamespaceCreate) defaults() error {
 	if _, ok := _c.mutation.ResourceVersion(); !ok {
 		v := namespace.DefaultResourceVersion
 		_c.mutation.SetResourceVersion(v)
 	}
 	if _, ok := _c.mutation.ObservedAt(); !ok {
+		if namespace.DefaultObservedAt == nil {
+			return fmt.Errorf("ent: uninitialized namespace.DefaultObservedAt (forgotten import ent/runtime?)")
+		}
 		v := namespace.DefaultObservedAt()
 		_c.mutation.SetObservedAt(v)
 	}
@@ -164,9 +169,13 @@ func (_c *NamespaceCreate) defaults() {
 		_c.mutation.SetStatus(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if namespace.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized namespace.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := namespace.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

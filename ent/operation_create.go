@@ -237,7 +237,9 @@ func (_c *OperationCreate) Mutation() *OperationMutation {
 
 // Save creates the Operation in the database.
 func (_c *OperationCreate) Save(ctx context.Context) (*Operation, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -264,12 +266,18 @@ func (_c *OperationCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *OperationCreate) defaults() {
+func (_c *OperationCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if operation.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized operation.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := operation.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if operation.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized operation.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := operation.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -302,9 +310,13 @@ func (_c *OperationCreate) defaults() {
 		_c.mutation.SetCreatedBy(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if operation.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized operation.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := operation.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -135,7 +135,9 @@ func (_u *OperationUpdate) Mutation() *OperationMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *OperationUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -162,11 +164,15 @@ func (_u *OperationUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OperationUpdate) defaults() {
+func (_u *OperationUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if operation.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized operation.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := operation.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -367,7 +373,9 @@ func (_u *OperationUpdateOne) Select(field string, fields ...string) *OperationU
 
 // Save executes the query and returns the updated Operation entity.
 func (_u *OperationUpdateOne) Save(ctx context.Context) (*Operation, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -394,11 +402,15 @@ func (_u *OperationUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OperationUpdateOne) defaults() {
+func (_u *OperationUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if operation.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized operation.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := operation.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

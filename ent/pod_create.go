@@ -247,7 +247,9 @@ func (_c *PodCreate) Mutation() *PodMutation {
 
 // Save creates the Pod in the database.
 func (_c *PodCreate) Save(ctx context.Context) (*Pod, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -274,12 +276,15 @@ func (_c *PodCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *PodCreate) defaults() {
+func (_c *PodCreate) defaults() error {
 	if _, ok := _c.mutation.ResourceVersion(); !ok {
 		v := pod.DefaultResourceVersion
 		_c.mutation.SetResourceVersion(v)
 	}
 	if _, ok := _c.mutation.ObservedAt(); !ok {
+		if pod.DefaultObservedAt == nil {
+			return fmt.Errorf("ent: uninitialized pod.DefaultObservedAt (forgotten import ent/runtime?)")
+		}
 		v := pod.DefaultObservedAt()
 		_c.mutation.SetObservedAt(v)
 	}
@@ -312,9 +317,13 @@ func (_c *PodCreate) defaults() {
 		_c.mutation.SetOwnerName(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if pod.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized pod.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := pod.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -155,7 +155,9 @@ func (_c *TemplateCreate) Mutation() *TemplateMutation {
 
 // Save creates the Template in the database.
 func (_c *TemplateCreate) Save(ctx context.Context) (*Template, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -182,12 +184,18 @@ func (_c *TemplateCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *TemplateCreate) defaults() {
+func (_c *TemplateCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if template.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized template.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := template.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if template.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized template.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := template.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -204,9 +212,13 @@ func (_c *TemplateCreate) defaults() {
 		_c.mutation.SetLocked(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if template.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized template.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := template.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

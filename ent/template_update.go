@@ -135,7 +135,9 @@ func (_u *TemplateUpdate) RemoveVersions(v ...*TemplateVersion) *TemplateUpdate 
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *TemplateUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -162,11 +164,15 @@ func (_u *TemplateUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TemplateUpdate) defaults() {
+func (_u *TemplateUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if template.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized template.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := template.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -392,7 +398,9 @@ func (_u *TemplateUpdateOne) Select(field string, fields ...string) *TemplateUpd
 
 // Save executes the query and returns the updated Template entity.
 func (_u *TemplateUpdateOne) Save(ctx context.Context) (*Template, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -419,11 +427,15 @@ func (_u *TemplateUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TemplateUpdateOne) defaults() {
+func (_u *TemplateUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if template.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized template.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := template.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -125,7 +125,9 @@ func (_c *TemplateVersionCreate) Mutation() *TemplateVersionMutation {
 
 // Save creates the TemplateVersion in the database.
 func (_c *TemplateVersionCreate) Save(ctx context.Context) (*TemplateVersion, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -152,7 +154,7 @@ func (_c *TemplateVersionCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *TemplateVersionCreate) defaults() {
+func (_c *TemplateVersionCreate) defaults() error {
 	if _, ok := _c.mutation.Note(); !ok {
 		v := templateversion.DefaultNote
 		_c.mutation.SetNote(v)
@@ -162,9 +164,13 @@ func (_c *TemplateVersionCreate) defaults() {
 		_c.mutation.SetCreatedBy(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if templateversion.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized templateversion.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := templateversion.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

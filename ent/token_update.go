@@ -115,7 +115,9 @@ func (_u *TokenUpdate) Mutation() *TokenMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *TokenUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -142,11 +144,15 @@ func (_u *TokenUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TokenUpdate) defaults() {
+func (_u *TokenUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if token.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized token.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := token.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -318,7 +324,9 @@ func (_u *TokenUpdateOne) Select(field string, fields ...string) *TokenUpdateOne
 
 // Save executes the query and returns the updated Token entity.
 func (_u *TokenUpdateOne) Save(ctx context.Context) (*Token, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -345,11 +353,15 @@ func (_u *TokenUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TokenUpdateOne) defaults() {
+func (_u *TokenUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if token.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized token.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := token.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -161,7 +161,9 @@ func (_c *VariableCreate) Mutation() *VariableMutation {
 
 // Save creates the Variable in the database.
 func (_c *VariableCreate) Save(ctx context.Context) (*Variable, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -188,12 +190,18 @@ func (_c *VariableCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *VariableCreate) defaults() {
+func (_c *VariableCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if variable.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized variable.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := variable.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if variable.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized variable.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := variable.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -218,9 +226,13 @@ func (_c *VariableCreate) defaults() {
 		_c.mutation.SetNamespace(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if variable.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized variable.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := variable.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

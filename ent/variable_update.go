@@ -125,7 +125,9 @@ func (_u *VariableUpdate) Mutation() *VariableMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *VariableUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -152,11 +154,15 @@ func (_u *VariableUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *VariableUpdate) defaults() {
+func (_u *VariableUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if variable.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized variable.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := variable.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -340,7 +346,9 @@ func (_u *VariableUpdateOne) Select(field string, fields ...string) *VariableUpd
 
 // Save executes the query and returns the updated Variable entity.
 func (_u *VariableUpdateOne) Save(ctx context.Context) (*Variable, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -367,11 +375,15 @@ func (_u *VariableUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *VariableUpdateOne) defaults() {
+func (_u *VariableUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if variable.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized variable.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := variable.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -205,7 +205,9 @@ func (_c *WorkloadCreate) Mutation() *WorkloadMutation {
 
 // Save creates the Workload in the database.
 func (_c *WorkloadCreate) Save(ctx context.Context) (*Workload, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -232,12 +234,15 @@ func (_c *WorkloadCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *WorkloadCreate) defaults() {
+func (_c *WorkloadCreate) defaults() error {
 	if _, ok := _c.mutation.ResourceVersion(); !ok {
 		v := workload.DefaultResourceVersion
 		_c.mutation.SetResourceVersion(v)
 	}
 	if _, ok := _c.mutation.ObservedAt(); !ok {
+		if workload.DefaultObservedAt == nil {
+			return fmt.Errorf("ent: uninitialized workload.DefaultObservedAt (forgotten import ent/runtime?)")
+		}
 		v := workload.DefaultObservedAt()
 		_c.mutation.SetObservedAt(v)
 	}
@@ -258,9 +263,13 @@ func (_c *WorkloadCreate) defaults() {
 		_c.mutation.SetAvailable(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
+		if workload.DefaultID == nil {
+			return fmt.Errorf("ent: uninitialized workload.DefaultID (forgotten import ent/runtime?)")
+		}
 		v := workload.DefaultID()
 		_c.mutation.SetID(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

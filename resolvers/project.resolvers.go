@@ -10,20 +10,41 @@ import (
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/graph"
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/apierr"
+	"github.com/bcs-io/bcs/internal/auth"
 )
 
 func (r *mutationResolver) CreateProject(ctx context.Context, input ent.CreateProjectInput) (*ent.Project, error) {
+	v, err := viewer(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if err := validateCreateProject(&input); err != nil {
 		return nil, err
 	}
-	return r.Client.Project.Create().SetInput(input).Save(ctx)
+	var p *ent.Project
+	err = withTx(ctx, r.Client, func(tx *ent.Tx) error {
+		if p, err = tx.Project.Create().SetInput(input).Save(ctx); err != nil {
+			return err
+		}
+		// The creator owns what they create, as in BCS's IAM.
+		return tx.Member.Create().SetProjectID(p.ID).SetUserID(v.UserID).SetRole(member.RoleOWNER).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Auth.Invalidate()
+	return p, nil
 }
 
 func (r *mutationResolver) UpdateProject(ctx context.Context, id gid.ID, input ent.UpdateProjectInput) (*ent.Project, error) {
+	if err := require(ctx, auth.ProjectEdit, id); err != nil {
+		return nil, err
+	}
 	if err := validateUpdateProject(&input); err != nil {
 		return nil, err
 	}
@@ -32,6 +53,9 @@ func (r *mutationResolver) UpdateProject(ctx context.Context, id gid.ID, input e
 }
 
 func (r *mutationResolver) DeleteProject(ctx context.Context, id gid.ID) (*model.DeletePayload, error) {
+	if err := require(ctx, auth.ProjectDelete, id); err != nil {
+		return nil, err
+	}
 	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
 		n, err := tx.Cluster.Query().Where(cluster.ProjectID(id)).Count(ctx)
 		if err != nil {

@@ -7,11 +7,13 @@ import (
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/graph"
+	"github.com/bcs-io/bcs/internal/auth"
 )
 
 // Resolver is the root resolver: the dependencies every resolver shares.
 type Resolver struct {
 	Client *ent.Client
+	Auth   *auth.Authenticator
 }
 
 // NewSchema builds the executable schema over the given dependencies.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/server"
 	"github.com/bcs-io/bcs/internal/storage"
 )
@@ -23,7 +24,7 @@ func init() { rootCmd.AddCommand(newServeCmd()) }
 func newServeCmd() *cobra.Command {
 	var (
 		listen, database string
-		limits           = server.DefaultLimits
+		cfg              = server.DefaultConfig
 		logs             logFlags
 	)
 	cmd := &cobra.Command{
@@ -36,22 +37,25 @@ Pending database migrations are applied at start, each one logged.`,
 			log := logs.logger()
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			return serve(ctx, log, listen, database, limits)
+			return serve(ctx, log, listen, database, cfg)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&listen, "listen", envOr("BCS_LISTEN", ":8080"), "address to listen on (BCS_LISTEN)")
 	f.StringVar(&database, "database", envOr("BCS_DATABASE", "sqlite://bcs.db"), "sqlite://PATH or postgres://… (BCS_DATABASE)")
-	f.Int64Var(&limits.MaxBodyBytes, "max-body-bytes", limits.MaxBodyBytes, "largest request body accepted")
-	f.IntVar(&limits.MaxDepth, "max-depth", limits.MaxDepth, "deepest selection accepted")
-	f.IntVar(&limits.MaxComplexity, "max-complexity", limits.MaxComplexity, "highest query complexity accepted")
-	f.IntVar(&limits.MaxAliases, "max-aliases", limits.MaxAliases, "most aliases accepted in one document")
-	f.DurationVar(&limits.QueryTimeout, "query-timeout", limits.QueryTimeout, "time limit for one query or mutation")
+	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest request body accepted")
+	f.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "deepest selection accepted")
+	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "highest query complexity accepted")
+	f.IntVar(&cfg.MaxAliases, "max-aliases", cfg.MaxAliases, "most aliases accepted in one document")
+	f.DurationVar(&cfg.QueryTimeout, "query-timeout", cfg.QueryTimeout, "time limit for one query or mutation")
+	f.Float64Var(&cfg.RatePerSecond, "rate-limit", cfg.RatePerSecond, "requests per second per API token (0: unlimited)")
+	f.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "burst size of the per-token rate limit")
+	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
 	logs.register(cmd)
 	return cmd
 }
 
-func serve(ctx context.Context, log *slog.Logger, listen, database string, limits server.Limits) error {
+func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg server.Config) error {
 	start := time.Now()
 	db, err := storage.Open(ctx, database)
 	if err != nil {
@@ -61,12 +65,15 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, limit
 	if _, err := db.Migrate(ctx, log); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if n, err := db.Client.User.Query().Count(auth.System(ctx)); err == nil && n == 0 {
+		log.Warn("no users yet: create the first admin token with `bcs token create --user admin --admin --database " + redactURL(database) + "`")
+	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           server.New(db, log, limits),
+		Handler:           server.New(db, log, cfg),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

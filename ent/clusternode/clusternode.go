@@ -5,6 +5,7 @@ package clusternode
 import (
 	"time"
 
+	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/bcs-io/bcs/ent/schema/gid"
@@ -85,7 +86,14 @@ func ValidColumn(column string) bool {
 	return false
 }
 
+// Note that the variables below are initialized by the runtime
+// package on the initialization of the application. Therefore,
+// it should be imported in the main as follows:
+//
+//	import _ "github.com/bcs-io/bcs/ent/runtime"
 var (
+	Hooks  [1]ent.Hook
+	Policy ent.Policy
 	// DefaultResourceVersion holds the default value on creation for the "resource_version" field.
 	DefaultResourceVersion string
 	// DefaultObservedAt holds the default value on creation for the "observed_at" field.

@@ -2,7 +2,861 @@
 
 package runtime
 
-// The schema-stitching logic is generated in github.com/bcs-io/bcs/ent/runtime.go
+import (
+	"context"
+	"time"
+
+	"github.com/bcs-io/bcs/ent/auditentry"
+	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/instance"
+	"github.com/bcs-io/bcs/ent/lease"
+	"github.com/bcs-io/bcs/ent/member"
+	"github.com/bcs-io/bcs/ent/namespace"
+	"github.com/bcs-io/bcs/ent/operation"
+	"github.com/bcs-io/bcs/ent/pod"
+	"github.com/bcs-io/bcs/ent/project"
+	"github.com/bcs-io/bcs/ent/schema"
+	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/ent/template"
+	"github.com/bcs-io/bcs/ent/templateversion"
+	"github.com/bcs-io/bcs/ent/token"
+	"github.com/bcs-io/bcs/ent/user"
+	"github.com/bcs-io/bcs/ent/variable"
+	"github.com/bcs-io/bcs/ent/workload"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
+)
+
+// The init function reads all schema descriptors with runtime code
+// (default values, validators, hooks and policies) and stitches it
+// to their package variables.
+func init() {
+	auditentryMixin := schema.AuditEntry{}.Mixin()
+	auditentry.Policy = privacy.NewPolicies(schema.AuditEntry{})
+	auditentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditentryMixinFields0 := auditentryMixin[0].Fields()
+	_ = auditentryMixinFields0
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescActor is the schema descriptor for actor field.
+	auditentryDescActor := auditentryFields[0].Descriptor()
+	// auditentry.DefaultActor holds the default value on creation for the actor field.
+	auditentry.DefaultActor = auditentryDescActor.Default.(string)
+	// auditentryDescActorID is the schema descriptor for actor_id field.
+	auditentryDescActorID := auditentryFields[1].Descriptor()
+	// auditentry.DefaultActorID holds the default value on creation for the actor_id field.
+	auditentry.DefaultActorID = auditentryDescActorID.Default.(string)
+	// auditentryDescTargetType is the schema descriptor for target_type field.
+	auditentryDescTargetType := auditentryFields[3].Descriptor()
+	// auditentry.DefaultTargetType holds the default value on creation for the target_type field.
+	auditentry.DefaultTargetType = auditentryDescTargetType.Default.(string)
+	// auditentryDescTargetID is the schema descriptor for target_id field.
+	auditentryDescTargetID := auditentryFields[4].Descriptor()
+	// auditentry.DefaultTargetID holds the default value on creation for the target_id field.
+	auditentry.DefaultTargetID = auditentryDescTargetID.Default.(string)
+	// auditentryDescProjectID is the schema descriptor for project_id field.
+	auditentryDescProjectID := auditentryFields[5].Descriptor()
+	// auditentry.DefaultProjectID holds the default value on creation for the project_id field.
+	auditentry.DefaultProjectID = auditentryDescProjectID.Default.(string)
+	// auditentryDescError is the schema descriptor for error field.
+	auditentryDescError := auditentryFields[8].Descriptor()
+	// auditentry.DefaultError holds the default value on creation for the error field.
+	auditentry.DefaultError = auditentryDescError.Default.(string)
+	// auditentryDescRequestID is the schema descriptor for request_id field.
+	auditentryDescRequestID := auditentryFields[9].Descriptor()
+	// auditentry.DefaultRequestID holds the default value on creation for the request_id field.
+	auditentry.DefaultRequestID = auditentryDescRequestID.Default.(string)
+	// auditentryDescCreatedAt is the schema descriptor for created_at field.
+	auditentryDescCreatedAt := auditentryFields[10].Descriptor()
+	// auditentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditentry.DefaultCreatedAt = auditentryDescCreatedAt.Default.(func() time.Time)
+	// auditentryDescID is the schema descriptor for id field.
+	auditentryDescID := auditentryMixinFields0[0].Descriptor()
+	// auditentry.DefaultID holds the default value on creation for the id field.
+	auditentry.DefaultID = auditentryDescID.Default.(func() gid.ID)
+	changeMixin := schema.Change{}.Mixin()
+	change.Policy = privacy.NewPolicies(schema.Change{})
+	change.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := change.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	changeMixinFields0 := changeMixin[0].Fields()
+	_ = changeMixinFields0
+	changeFields := schema.Change{}.Fields()
+	_ = changeFields
+	// changeDescNamespace is the schema descriptor for namespace field.
+	changeDescNamespace := changeFields[4].Descriptor()
+	// change.DefaultNamespace holds the default value on creation for the namespace field.
+	change.DefaultNamespace = changeDescNamespace.Default.(string)
+	// changeDescCreatedAt is the schema descriptor for created_at field.
+	changeDescCreatedAt := changeFields[9].Descriptor()
+	// change.DefaultCreatedAt holds the default value on creation for the created_at field.
+	change.DefaultCreatedAt = changeDescCreatedAt.Default.(func() time.Time)
+	// changeDescID is the schema descriptor for id field.
+	changeDescID := changeMixinFields0[0].Descriptor()
+	// change.DefaultID holds the default value on creation for the id field.
+	change.DefaultID = changeDescID.Default.(func() gid.ID)
+	clusterMixin := schema.Cluster{}.Mixin()
+	cluster.Policy = privacy.NewPolicies(schema.Cluster{})
+	cluster.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := cluster.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	clusterMixinFields0 := clusterMixin[0].Fields()
+	_ = clusterMixinFields0
+	clusterMixinFields1 := clusterMixin[1].Fields()
+	_ = clusterMixinFields1
+	clusterFields := schema.Cluster{}.Fields()
+	_ = clusterFields
+	// clusterDescCreatedAt is the schema descriptor for created_at field.
+	clusterDescCreatedAt := clusterMixinFields1[0].Descriptor()
+	// cluster.DefaultCreatedAt holds the default value on creation for the created_at field.
+	cluster.DefaultCreatedAt = clusterDescCreatedAt.Default.(func() time.Time)
+	// clusterDescUpdatedAt is the schema descriptor for updated_at field.
+	clusterDescUpdatedAt := clusterMixinFields1[1].Descriptor()
+	// cluster.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	cluster.DefaultUpdatedAt = clusterDescUpdatedAt.Default.(func() time.Time)
+	// cluster.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	cluster.UpdateDefaultUpdatedAt = clusterDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// clusterDescName is the schema descriptor for name field.
+	clusterDescName := clusterFields[0].Descriptor()
+	// cluster.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	cluster.NameValidator = func() func(string) error {
+		validators := clusterDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// clusterDescStatusMessage is the schema descriptor for status_message field.
+	clusterDescStatusMessage := clusterFields[4].Descriptor()
+	// cluster.DefaultStatusMessage holds the default value on creation for the status_message field.
+	cluster.DefaultStatusMessage = clusterDescStatusMessage.Default.(string)
+	// clusterDescVersion is the schema descriptor for version field.
+	clusterDescVersion := clusterFields[5].Descriptor()
+	// cluster.DefaultVersion holds the default value on creation for the version field.
+	cluster.DefaultVersion = clusterDescVersion.Default.(string)
+	// clusterDescEndpoint is the schema descriptor for endpoint field.
+	clusterDescEndpoint := clusterFields[6].Descriptor()
+	// cluster.DefaultEndpoint holds the default value on creation for the endpoint field.
+	cluster.DefaultEndpoint = clusterDescEndpoint.Default.(string)
+	// clusterDescID is the schema descriptor for id field.
+	clusterDescID := clusterMixinFields0[0].Descriptor()
+	// cluster.DefaultID holds the default value on creation for the id field.
+	cluster.DefaultID = clusterDescID.Default.(func() gid.ID)
+	clusternodeMixin := schema.ClusterNode{}.Mixin()
+	clusternode.Policy = privacy.NewPolicies(schema.ClusterNode{})
+	clusternode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := clusternode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	clusternodeMixinFields0 := clusternodeMixin[0].Fields()
+	_ = clusternodeMixinFields0
+	clusternodeFields := schema.ClusterNode{}.Fields()
+	_ = clusternodeFields
+	// clusternodeDescResourceVersion is the schema descriptor for resource_version field.
+	clusternodeDescResourceVersion := clusternodeFields[2].Descriptor()
+	// clusternode.DefaultResourceVersion holds the default value on creation for the resource_version field.
+	clusternode.DefaultResourceVersion = clusternodeDescResourceVersion.Default.(string)
+	// clusternodeDescObservedAt is the schema descriptor for observed_at field.
+	clusternodeDescObservedAt := clusternodeFields[3].Descriptor()
+	// clusternode.DefaultObservedAt holds the default value on creation for the observed_at field.
+	clusternode.DefaultObservedAt = clusternodeDescObservedAt.Default.(func() time.Time)
+	// clusternodeDescName is the schema descriptor for name field.
+	clusternodeDescName := clusternodeFields[4].Descriptor()
+	// clusternode.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	clusternode.NameValidator = clusternodeDescName.Validators[0].(func(string) error)
+	// clusternodeDescStatus is the schema descriptor for status field.
+	clusternodeDescStatus := clusternodeFields[5].Descriptor()
+	// clusternode.DefaultStatus holds the default value on creation for the status field.
+	clusternode.DefaultStatus = clusternodeDescStatus.Default.(string)
+	// clusternodeDescUnschedulable is the schema descriptor for unschedulable field.
+	clusternodeDescUnschedulable := clusternodeFields[6].Descriptor()
+	// clusternode.DefaultUnschedulable holds the default value on creation for the unschedulable field.
+	clusternode.DefaultUnschedulable = clusternodeDescUnschedulable.Default.(bool)
+	// clusternodeDescInternalIP is the schema descriptor for internal_ip field.
+	clusternodeDescInternalIP := clusternodeFields[7].Descriptor()
+	// clusternode.DefaultInternalIP holds the default value on creation for the internal_ip field.
+	clusternode.DefaultInternalIP = clusternodeDescInternalIP.Default.(string)
+	// clusternodeDescVersion is the schema descriptor for version field.
+	clusternodeDescVersion := clusternodeFields[8].Descriptor()
+	// clusternode.DefaultVersion holds the default value on creation for the version field.
+	clusternode.DefaultVersion = clusternodeDescVersion.Default.(string)
+	// clusternodeDescID is the schema descriptor for id field.
+	clusternodeDescID := clusternodeMixinFields0[0].Descriptor()
+	// clusternode.DefaultID holds the default value on creation for the id field.
+	clusternode.DefaultID = clusternodeDescID.Default.(func() gid.ID)
+	instanceMixin := schema.Instance{}.Mixin()
+	instance.Policy = privacy.NewPolicies(schema.Instance{})
+	instance.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := instance.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	instanceMixinFields0 := instanceMixin[0].Fields()
+	_ = instanceMixinFields0
+	instanceMixinFields1 := instanceMixin[1].Fields()
+	_ = instanceMixinFields1
+	instanceFields := schema.Instance{}.Fields()
+	_ = instanceFields
+	// instanceDescCreatedAt is the schema descriptor for created_at field.
+	instanceDescCreatedAt := instanceMixinFields1[0].Descriptor()
+	// instance.DefaultCreatedAt holds the default value on creation for the created_at field.
+	instance.DefaultCreatedAt = instanceDescCreatedAt.Default.(func() time.Time)
+	// instanceDescUpdatedAt is the schema descriptor for updated_at field.
+	instanceDescUpdatedAt := instanceMixinFields1[1].Descriptor()
+	// instance.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	instance.DefaultUpdatedAt = instanceDescUpdatedAt.Default.(func() time.Time)
+	// instance.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	instance.UpdateDefaultUpdatedAt = instanceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// instanceDescNamespace is the schema descriptor for namespace field.
+	instanceDescNamespace := instanceFields[0].Descriptor()
+	// instance.NamespaceValidator is a validator for the "namespace" field. It is called by the builders before save.
+	instance.NamespaceValidator = instanceDescNamespace.Validators[0].(func(string) error)
+	// instanceDescID is the schema descriptor for id field.
+	instanceDescID := instanceMixinFields0[0].Descriptor()
+	// instance.DefaultID holds the default value on creation for the id field.
+	instance.DefaultID = instanceDescID.Default.(func() gid.ID)
+	leaseMixin := schema.Lease{}.Mixin()
+	lease.Policy = privacy.NewPolicies(schema.Lease{})
+	lease.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := lease.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	leaseMixinFields0 := leaseMixin[0].Fields()
+	_ = leaseMixinFields0
+	leaseFields := schema.Lease{}.Fields()
+	_ = leaseFields
+	// leaseDescName is the schema descriptor for name field.
+	leaseDescName := leaseFields[0].Descriptor()
+	// lease.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	lease.NameValidator = leaseDescName.Validators[0].(func(string) error)
+	// leaseDescHolder is the schema descriptor for holder field.
+	leaseDescHolder := leaseFields[1].Descriptor()
+	// lease.DefaultHolder holds the default value on creation for the holder field.
+	lease.DefaultHolder = leaseDescHolder.Default.(string)
+	// leaseDescEpoch is the schema descriptor for epoch field.
+	leaseDescEpoch := leaseFields[2].Descriptor()
+	// lease.DefaultEpoch holds the default value on creation for the epoch field.
+	lease.DefaultEpoch = leaseDescEpoch.Default.(int64)
+	// leaseDescRenewedAt is the schema descriptor for renewed_at field.
+	leaseDescRenewedAt := leaseFields[4].Descriptor()
+	// lease.DefaultRenewedAt holds the default value on creation for the renewed_at field.
+	lease.DefaultRenewedAt = leaseDescRenewedAt.Default.(func() time.Time)
+	// leaseDescID is the schema descriptor for id field.
+	leaseDescID := leaseMixinFields0[0].Descriptor()
+	// lease.DefaultID holds the default value on creation for the id field.
+	lease.DefaultID = leaseDescID.Default.(func() gid.ID)
+	memberMixin := schema.Member{}.Mixin()
+	member.Policy = privacy.NewPolicies(schema.Member{})
+	member.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := member.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	memberMixinFields0 := memberMixin[0].Fields()
+	_ = memberMixinFields0
+	memberMixinFields1 := memberMixin[1].Fields()
+	_ = memberMixinFields1
+	memberFields := schema.Member{}.Fields()
+	_ = memberFields
+	// memberDescCreatedAt is the schema descriptor for created_at field.
+	memberDescCreatedAt := memberMixinFields1[0].Descriptor()
+	// member.DefaultCreatedAt holds the default value on creation for the created_at field.
+	member.DefaultCreatedAt = memberDescCreatedAt.Default.(func() time.Time)
+	// memberDescUpdatedAt is the schema descriptor for updated_at field.
+	memberDescUpdatedAt := memberMixinFields1[1].Descriptor()
+	// member.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	member.DefaultUpdatedAt = memberDescUpdatedAt.Default.(func() time.Time)
+	// member.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	member.UpdateDefaultUpdatedAt = memberDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// memberDescID is the schema descriptor for id field.
+	memberDescID := memberMixinFields0[0].Descriptor()
+	// member.DefaultID holds the default value on creation for the id field.
+	member.DefaultID = memberDescID.Default.(func() gid.ID)
+	namespaceMixin := schema.Namespace{}.Mixin()
+	namespace.Policy = privacy.NewPolicies(schema.Namespace{})
+	namespace.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := namespace.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	namespaceMixinFields0 := namespaceMixin[0].Fields()
+	_ = namespaceMixinFields0
+	namespaceFields := schema.Namespace{}.Fields()
+	_ = namespaceFields
+	// namespaceDescResourceVersion is the schema descriptor for resource_version field.
+	namespaceDescResourceVersion := namespaceFields[2].Descriptor()
+	// namespace.DefaultResourceVersion holds the default value on creation for the resource_version field.
+	namespace.DefaultResourceVersion = namespaceDescResourceVersion.Default.(string)
+	// namespaceDescObservedAt is the schema descriptor for observed_at field.
+	namespaceDescObservedAt := namespaceFields[3].Descriptor()
+	// namespace.DefaultObservedAt holds the default value on creation for the observed_at field.
+	namespace.DefaultObservedAt = namespaceDescObservedAt.Default.(func() time.Time)
+	// namespaceDescName is the schema descriptor for name field.
+	namespaceDescName := namespaceFields[4].Descriptor()
+	// namespace.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	namespace.NameValidator = namespaceDescName.Validators[0].(func(string) error)
+	// namespaceDescStatus is the schema descriptor for status field.
+	namespaceDescStatus := namespaceFields[5].Descriptor()
+	// namespace.DefaultStatus holds the default value on creation for the status field.
+	namespace.DefaultStatus = namespaceDescStatus.Default.(string)
+	// namespaceDescID is the schema descriptor for id field.
+	namespaceDescID := namespaceMixinFields0[0].Descriptor()
+	// namespace.DefaultID holds the default value on creation for the id field.
+	namespace.DefaultID = namespaceDescID.Default.(func() gid.ID)
+	operationMixin := schema.Operation{}.Mixin()
+	operation.Policy = privacy.NewPolicies(schema.Operation{})
+	operation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := operation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	operationMixinFields0 := operationMixin[0].Fields()
+	_ = operationMixinFields0
+	operationMixinFields1 := operationMixin[1].Fields()
+	_ = operationMixinFields1
+	operationFields := schema.Operation{}.Fields()
+	_ = operationFields
+	// operationDescCreatedAt is the schema descriptor for created_at field.
+	operationDescCreatedAt := operationMixinFields1[0].Descriptor()
+	// operation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	operation.DefaultCreatedAt = operationDescCreatedAt.Default.(func() time.Time)
+	// operationDescUpdatedAt is the schema descriptor for updated_at field.
+	operationDescUpdatedAt := operationMixinFields1[1].Descriptor()
+	// operation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	operation.DefaultUpdatedAt = operationDescUpdatedAt.Default.(func() time.Time)
+	// operation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	operation.UpdateDefaultUpdatedAt = operationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// operationDescTargetKind is the schema descriptor for target_kind field.
+	operationDescTargetKind := operationFields[2].Descriptor()
+	// operation.DefaultTargetKind holds the default value on creation for the target_kind field.
+	operation.DefaultTargetKind = operationDescTargetKind.Default.(string)
+	// operationDescTargetNamespace is the schema descriptor for target_namespace field.
+	operationDescTargetNamespace := operationFields[3].Descriptor()
+	// operation.DefaultTargetNamespace holds the default value on creation for the target_namespace field.
+	operation.DefaultTargetNamespace = operationDescTargetNamespace.Default.(string)
+	// operationDescTargetName is the schema descriptor for target_name field.
+	operationDescTargetName := operationFields[4].Descriptor()
+	// operation.DefaultTargetName holds the default value on creation for the target_name field.
+	operation.DefaultTargetName = operationDescTargetName.Default.(string)
+	// operationDescReason is the schema descriptor for reason field.
+	operationDescReason := operationFields[7].Descriptor()
+	// operation.DefaultReason holds the default value on creation for the reason field.
+	operation.DefaultReason = operationDescReason.Default.(string)
+	// operationDescMessage is the schema descriptor for message field.
+	operationDescMessage := operationFields[8].Descriptor()
+	// operation.DefaultMessage holds the default value on creation for the message field.
+	operation.DefaultMessage = operationDescMessage.Default.(string)
+	// operationDescCreatedBy is the schema descriptor for created_by field.
+	operationDescCreatedBy := operationFields[9].Descriptor()
+	// operation.DefaultCreatedBy holds the default value on creation for the created_by field.
+	operation.DefaultCreatedBy = operationDescCreatedBy.Default.(string)
+	// operationDescID is the schema descriptor for id field.
+	operationDescID := operationMixinFields0[0].Descriptor()
+	// operation.DefaultID holds the default value on creation for the id field.
+	operation.DefaultID = operationDescID.Default.(func() gid.ID)
+	podMixin := schema.Pod{}.Mixin()
+	pod.Policy = privacy.NewPolicies(schema.Pod{})
+	pod.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := pod.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	podMixinFields0 := podMixin[0].Fields()
+	_ = podMixinFields0
+	podFields := schema.Pod{}.Fields()
+	_ = podFields
+	// podDescResourceVersion is the schema descriptor for resource_version field.
+	podDescResourceVersion := podFields[2].Descriptor()
+	// pod.DefaultResourceVersion holds the default value on creation for the resource_version field.
+	pod.DefaultResourceVersion = podDescResourceVersion.Default.(string)
+	// podDescObservedAt is the schema descriptor for observed_at field.
+	podDescObservedAt := podFields[3].Descriptor()
+	// pod.DefaultObservedAt holds the default value on creation for the observed_at field.
+	pod.DefaultObservedAt = podDescObservedAt.Default.(func() time.Time)
+	// podDescName is the schema descriptor for name field.
+	podDescName := podFields[5].Descriptor()
+	// pod.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	pod.NameValidator = podDescName.Validators[0].(func(string) error)
+	// podDescPhase is the schema descriptor for phase field.
+	podDescPhase := podFields[6].Descriptor()
+	// pod.DefaultPhase holds the default value on creation for the phase field.
+	pod.DefaultPhase = podDescPhase.Default.(string)
+	// podDescNodeName is the schema descriptor for node_name field.
+	podDescNodeName := podFields[7].Descriptor()
+	// pod.DefaultNodeName holds the default value on creation for the node_name field.
+	pod.DefaultNodeName = podDescNodeName.Default.(string)
+	// podDescPodIP is the schema descriptor for pod_ip field.
+	podDescPodIP := podFields[8].Descriptor()
+	// pod.DefaultPodIP holds the default value on creation for the pod_ip field.
+	pod.DefaultPodIP = podDescPodIP.Default.(string)
+	// podDescHostIP is the schema descriptor for host_ip field.
+	podDescHostIP := podFields[9].Descriptor()
+	// pod.DefaultHostIP holds the default value on creation for the host_ip field.
+	pod.DefaultHostIP = podDescHostIP.Default.(string)
+	// podDescRestarts is the schema descriptor for restarts field.
+	podDescRestarts := podFields[10].Descriptor()
+	// pod.DefaultRestarts holds the default value on creation for the restarts field.
+	pod.DefaultRestarts = podDescRestarts.Default.(int)
+	// podDescOwnerKind is the schema descriptor for owner_kind field.
+	podDescOwnerKind := podFields[11].Descriptor()
+	// pod.DefaultOwnerKind holds the default value on creation for the owner_kind field.
+	pod.DefaultOwnerKind = podDescOwnerKind.Default.(string)
+	// podDescOwnerName is the schema descriptor for owner_name field.
+	podDescOwnerName := podFields[12].Descriptor()
+	// pod.DefaultOwnerName holds the default value on creation for the owner_name field.
+	pod.DefaultOwnerName = podDescOwnerName.Default.(string)
+	// podDescID is the schema descriptor for id field.
+	podDescID := podMixinFields0[0].Descriptor()
+	// pod.DefaultID holds the default value on creation for the id field.
+	pod.DefaultID = podDescID.Default.(func() gid.ID)
+	projectMixin := schema.Project{}.Mixin()
+	project.Policy = privacy.NewPolicies(schema.Project{})
+	project.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := project.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	projectMixinFields0 := projectMixin[0].Fields()
+	_ = projectMixinFields0
+	projectMixinFields1 := projectMixin[1].Fields()
+	_ = projectMixinFields1
+	projectFields := schema.Project{}.Fields()
+	_ = projectFields
+	// projectDescCreatedAt is the schema descriptor for created_at field.
+	projectDescCreatedAt := projectMixinFields1[0].Descriptor()
+	// project.DefaultCreatedAt holds the default value on creation for the created_at field.
+	project.DefaultCreatedAt = projectDescCreatedAt.Default.(func() time.Time)
+	// projectDescUpdatedAt is the schema descriptor for updated_at field.
+	projectDescUpdatedAt := projectMixinFields1[1].Descriptor()
+	// project.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	project.DefaultUpdatedAt = projectDescUpdatedAt.Default.(func() time.Time)
+	// project.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	project.UpdateDefaultUpdatedAt = projectDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// projectDescName is the schema descriptor for name field.
+	projectDescName := projectFields[0].Descriptor()
+	// project.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	project.NameValidator = func() func(string) error {
+		validators := projectDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescCode is the schema descriptor for code field.
+	projectDescCode := projectFields[1].Descriptor()
+	// project.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	project.CodeValidator = func() func(string) error {
+		validators := projectDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// projectDescDescription is the schema descriptor for description field.
+	projectDescDescription := projectFields[2].Descriptor()
+	// project.DefaultDescription holds the default value on creation for the description field.
+	project.DefaultDescription = projectDescDescription.Default.(string)
+	// projectDescArchived is the schema descriptor for archived field.
+	projectDescArchived := projectFields[4].Descriptor()
+	// project.DefaultArchived holds the default value on creation for the archived field.
+	project.DefaultArchived = projectDescArchived.Default.(bool)
+	// projectDescID is the schema descriptor for id field.
+	projectDescID := projectMixinFields0[0].Descriptor()
+	// project.DefaultID holds the default value on creation for the id field.
+	project.DefaultID = projectDescID.Default.(func() gid.ID)
+	templateMixin := schema.Template{}.Mixin()
+	template.Policy = privacy.NewPolicies(schema.Template{})
+	template.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := template.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	templateMixinFields0 := templateMixin[0].Fields()
+	_ = templateMixinFields0
+	templateMixinFields1 := templateMixin[1].Fields()
+	_ = templateMixinFields1
+	templateFields := schema.Template{}.Fields()
+	_ = templateFields
+	// templateDescCreatedAt is the schema descriptor for created_at field.
+	templateDescCreatedAt := templateMixinFields1[0].Descriptor()
+	// template.DefaultCreatedAt holds the default value on creation for the created_at field.
+	template.DefaultCreatedAt = templateDescCreatedAt.Default.(func() time.Time)
+	// templateDescUpdatedAt is the schema descriptor for updated_at field.
+	templateDescUpdatedAt := templateMixinFields1[1].Descriptor()
+	// template.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	template.DefaultUpdatedAt = templateDescUpdatedAt.Default.(func() time.Time)
+	// template.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	template.UpdateDefaultUpdatedAt = templateDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// templateDescName is the schema descriptor for name field.
+	templateDescName := templateFields[0].Descriptor()
+	// template.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	template.NameValidator = func() func(string) error {
+		validators := templateDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// templateDescDescription is the schema descriptor for description field.
+	templateDescDescription := templateFields[1].Descriptor()
+	// template.DefaultDescription holds the default value on creation for the description field.
+	template.DefaultDescription = templateDescDescription.Default.(string)
+	// templateDescDraft is the schema descriptor for draft field.
+	templateDescDraft := templateFields[3].Descriptor()
+	// template.DefaultDraft holds the default value on creation for the draft field.
+	template.DefaultDraft = templateDescDraft.Default.(string)
+	// templateDescLocked is the schema descriptor for locked field.
+	templateDescLocked := templateFields[4].Descriptor()
+	// template.DefaultLocked holds the default value on creation for the locked field.
+	template.DefaultLocked = templateDescLocked.Default.(bool)
+	// templateDescID is the schema descriptor for id field.
+	templateDescID := templateMixinFields0[0].Descriptor()
+	// template.DefaultID holds the default value on creation for the id field.
+	template.DefaultID = templateDescID.Default.(func() gid.ID)
+	templateversionMixin := schema.TemplateVersion{}.Mixin()
+	templateversion.Policy = privacy.NewPolicies(schema.TemplateVersion{})
+	templateversion.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := templateversion.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	templateversionMixinFields0 := templateversionMixin[0].Fields()
+	_ = templateversionMixinFields0
+	templateversionFields := schema.TemplateVersion{}.Fields()
+	_ = templateversionFields
+	// templateversionDescLabel is the schema descriptor for label field.
+	templateversionDescLabel := templateversionFields[0].Descriptor()
+	// templateversion.LabelValidator is a validator for the "label" field. It is called by the builders before save.
+	templateversion.LabelValidator = func() func(string) error {
+		validators := templateversionDescLabel.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(label string) error {
+			for _, fn := range fns {
+				if err := fn(label); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// templateversionDescNote is the schema descriptor for note field.
+	templateversionDescNote := templateversionFields[1].Descriptor()
+	// templateversion.DefaultNote holds the default value on creation for the note field.
+	templateversion.DefaultNote = templateversionDescNote.Default.(string)
+	// templateversionDescCreatedBy is the schema descriptor for created_by field.
+	templateversionDescCreatedBy := templateversionFields[4].Descriptor()
+	// templateversion.DefaultCreatedBy holds the default value on creation for the created_by field.
+	templateversion.DefaultCreatedBy = templateversionDescCreatedBy.Default.(string)
+	// templateversionDescID is the schema descriptor for id field.
+	templateversionDescID := templateversionMixinFields0[0].Descriptor()
+	// templateversion.DefaultID holds the default value on creation for the id field.
+	templateversion.DefaultID = templateversionDescID.Default.(func() gid.ID)
+	tokenMixin := schema.Token{}.Mixin()
+	token.Policy = privacy.NewPolicies(schema.Token{})
+	token.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := token.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	tokenMixinFields0 := tokenMixin[0].Fields()
+	_ = tokenMixinFields0
+	tokenMixinFields1 := tokenMixin[1].Fields()
+	_ = tokenMixinFields1
+	tokenFields := schema.Token{}.Fields()
+	_ = tokenFields
+	// tokenDescCreatedAt is the schema descriptor for created_at field.
+	tokenDescCreatedAt := tokenMixinFields1[0].Descriptor()
+	// token.DefaultCreatedAt holds the default value on creation for the created_at field.
+	token.DefaultCreatedAt = tokenDescCreatedAt.Default.(func() time.Time)
+	// tokenDescUpdatedAt is the schema descriptor for updated_at field.
+	tokenDescUpdatedAt := tokenMixinFields1[1].Descriptor()
+	// token.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	token.DefaultUpdatedAt = tokenDescUpdatedAt.Default.(func() time.Time)
+	// token.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	token.UpdateDefaultUpdatedAt = tokenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// tokenDescName is the schema descriptor for name field.
+	tokenDescName := tokenFields[0].Descriptor()
+	// token.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	token.NameValidator = func() func(string) error {
+		validators := tokenDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// tokenDescID is the schema descriptor for id field.
+	tokenDescID := tokenMixinFields0[0].Descriptor()
+	// token.DefaultID holds the default value on creation for the id field.
+	token.DefaultID = tokenDescID.Default.(func() gid.ID)
+	userMixin := schema.User{}.Mixin()
+	user.Policy = privacy.NewPolicies(schema.User{})
+	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := user.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	userMixinFields0 := userMixin[0].Fields()
+	_ = userMixinFields0
+	userMixinFields1 := userMixin[1].Fields()
+	_ = userMixinFields1
+	userFields := schema.User{}.Fields()
+	_ = userFields
+	// userDescCreatedAt is the schema descriptor for created_at field.
+	userDescCreatedAt := userMixinFields1[0].Descriptor()
+	// user.DefaultCreatedAt holds the default value on creation for the created_at field.
+	user.DefaultCreatedAt = userDescCreatedAt.Default.(func() time.Time)
+	// userDescUpdatedAt is the schema descriptor for updated_at field.
+	userDescUpdatedAt := userMixinFields1[1].Descriptor()
+	// user.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	user.DefaultUpdatedAt = userDescUpdatedAt.Default.(func() time.Time)
+	// user.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	user.UpdateDefaultUpdatedAt = userDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// userDescName is the schema descriptor for name field.
+	userDescName := userFields[0].Descriptor()
+	// user.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	user.NameValidator = func() func(string) error {
+		validators := userDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// userDescDisplayName is the schema descriptor for display_name field.
+	userDescDisplayName := userFields[1].Descriptor()
+	// user.DefaultDisplayName holds the default value on creation for the display_name field.
+	user.DefaultDisplayName = userDescDisplayName.Default.(string)
+	// userDescAdmin is the schema descriptor for admin field.
+	userDescAdmin := userFields[3].Descriptor()
+	// user.DefaultAdmin holds the default value on creation for the admin field.
+	user.DefaultAdmin = userDescAdmin.Default.(bool)
+	// userDescDisabled is the schema descriptor for disabled field.
+	userDescDisabled := userFields[4].Descriptor()
+	// user.DefaultDisabled holds the default value on creation for the disabled field.
+	user.DefaultDisabled = userDescDisabled.Default.(bool)
+	// userDescID is the schema descriptor for id field.
+	userDescID := userMixinFields0[0].Descriptor()
+	// user.DefaultID holds the default value on creation for the id field.
+	user.DefaultID = userDescID.Default.(func() gid.ID)
+	variableMixin := schema.Variable{}.Mixin()
+	variable.Policy = privacy.NewPolicies(schema.Variable{})
+	variable.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := variable.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	variableMixinFields0 := variableMixin[0].Fields()
+	_ = variableMixinFields0
+	variableMixinFields1 := variableMixin[1].Fields()
+	_ = variableMixinFields1
+	variableFields := schema.Variable{}.Fields()
+	_ = variableFields
+	// variableDescCreatedAt is the schema descriptor for created_at field.
+	variableDescCreatedAt := variableMixinFields1[0].Descriptor()
+	// variable.DefaultCreatedAt holds the default value on creation for the created_at field.
+	variable.DefaultCreatedAt = variableDescCreatedAt.Default.(func() time.Time)
+	// variableDescUpdatedAt is the schema descriptor for updated_at field.
+	variableDescUpdatedAt := variableMixinFields1[1].Descriptor()
+	// variable.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	variable.DefaultUpdatedAt = variableDescUpdatedAt.Default.(func() time.Time)
+	// variable.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	variable.UpdateDefaultUpdatedAt = variableDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// variableDescKey is the schema descriptor for key field.
+	variableDescKey := variableFields[0].Descriptor()
+	// variable.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	variable.KeyValidator = func() func(string) error {
+		validators := variableDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// variableDescValue is the schema descriptor for value field.
+	variableDescValue := variableFields[1].Descriptor()
+	// variable.DefaultValue holds the default value on creation for the value field.
+	variable.DefaultValue = variableDescValue.Default.(string)
+	// variableDescDescription is the schema descriptor for description field.
+	variableDescDescription := variableFields[2].Descriptor()
+	// variable.DefaultDescription holds the default value on creation for the description field.
+	variable.DefaultDescription = variableDescDescription.Default.(string)
+	// variableDescClusterID is the schema descriptor for cluster_id field.
+	variableDescClusterID := variableFields[4].Descriptor()
+	// variable.DefaultClusterID holds the default value on creation for the cluster_id field.
+	variable.DefaultClusterID = variableDescClusterID.Default.(string)
+	// variableDescNamespace is the schema descriptor for namespace field.
+	variableDescNamespace := variableFields[5].Descriptor()
+	// variable.DefaultNamespace holds the default value on creation for the namespace field.
+	variable.DefaultNamespace = variableDescNamespace.Default.(string)
+	// variableDescID is the schema descriptor for id field.
+	variableDescID := variableMixinFields0[0].Descriptor()
+	// variable.DefaultID holds the default value on creation for the id field.
+	variable.DefaultID = variableDescID.Default.(func() gid.ID)
+	workloadMixin := schema.Workload{}.Mixin()
+	workload.Policy = privacy.NewPolicies(schema.Workload{})
+	workload.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := workload.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	workloadMixinFields0 := workloadMixin[0].Fields()
+	_ = workloadMixinFields0
+	workloadFields := schema.Workload{}.Fields()
+	_ = workloadFields
+	// workloadDescResourceVersion is the schema descriptor for resource_version field.
+	workloadDescResourceVersion := workloadFields[2].Descriptor()
+	// workload.DefaultResourceVersion holds the default value on creation for the resource_version field.
+	workload.DefaultResourceVersion = workloadDescResourceVersion.Default.(string)
+	// workloadDescObservedAt is the schema descriptor for observed_at field.
+	workloadDescObservedAt := workloadFields[3].Descriptor()
+	// workload.DefaultObservedAt holds the default value on creation for the observed_at field.
+	workload.DefaultObservedAt = workloadDescObservedAt.Default.(func() time.Time)
+	// workloadDescName is the schema descriptor for name field.
+	workloadDescName := workloadFields[6].Descriptor()
+	// workload.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	workload.NameValidator = workloadDescName.Validators[0].(func(string) error)
+	// workloadDescDesired is the schema descriptor for desired field.
+	workloadDescDesired := workloadFields[7].Descriptor()
+	// workload.DefaultDesired holds the default value on creation for the desired field.
+	workload.DefaultDesired = workloadDescDesired.Default.(int)
+	// workloadDescReady is the schema descriptor for ready field.
+	workloadDescReady := workloadFields[8].Descriptor()
+	// workload.DefaultReady holds the default value on creation for the ready field.
+	workload.DefaultReady = workloadDescReady.Default.(int)
+	// workloadDescUpdated is the schema descriptor for updated field.
+	workloadDescUpdated := workloadFields[9].Descriptor()
+	// workload.DefaultUpdated holds the default value on creation for the updated field.
+	workload.DefaultUpdated = workloadDescUpdated.Default.(int)
+	// workloadDescAvailable is the schema descriptor for available field.
+	workloadDescAvailable := workloadFields[10].Descriptor()
+	// workload.DefaultAvailable holds the default value on creation for the available field.
+	workload.DefaultAvailable = workloadDescAvailable.Default.(int)
+	// workloadDescID is the schema descriptor for id field.
+	workloadDescID := workloadMixinFields0[0].Descriptor()
+	// workload.DefaultID holds the default value on creation for the id field.
+	workload.DefaultID = workloadDescID.Default.(func() gid.ID)
+}
 
 const (
 	Version = "v0.14.5"                                         // Version of ent codegen.

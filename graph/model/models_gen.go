@@ -3,11 +3,24 @@
 package model
 
 import (
+	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 )
 
 type ClusterByIDsInput struct {
 	ID gid.ID `json:"ID"`
+}
+
+type CreateTokenInput struct {
+	Name string `json:"name"`
+	// How long the token lives, as a Go duration ("720h"); empty: no expiry.
+	ExpiresIn *string `json:"expiresIn,omitempty"`
+}
+
+type CreateTokenPayload struct {
+	// The secret: send it as `Authorization: Bearer <secret>`. Shown only now.
+	Secret string     `json:"secret"`
+	Token  *ent.Token `json:"token"`
 }
 
 // What a delete leaves behind: the ID that no longer resolves.

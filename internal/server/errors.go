@@ -62,6 +62,9 @@ func (p *presenter) classify(ctx context.Context, err error, gerr *gqlerror.Erro
 	case errors.As(err, &own) && own.Err == nil:
 		// gqlparser's own parse, validation and coercion errors: the
 		// client's document or variables are at fault.
+		if code, ok := own.Extensions["code"].(string); ok && knownCode(code) {
+			return apierr.New(apierr.Code(code), "%s", own.Message)
+		}
 		safe := apierr.New(apierr.BadUserInput, "%s", own.Message)
 		if code, ok := own.Extensions["code"].(string); ok && code != string(apierr.BadUserInput) {
 			safe.Extra = map[string]any{"reason": code}
@@ -131,4 +134,13 @@ func innermost(err error) string {
 		}
 		err = next
 	}
+}
+
+func knownCode(code string) bool {
+	switch apierr.Code(code) {
+	case apierr.BadUserInput, apierr.Unauthenticated, apierr.Forbidden, apierr.NotFound,
+		apierr.Conflict, apierr.RateLimited, apierr.Internal:
+		return true
+	}
+	return false
 }

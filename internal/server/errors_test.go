@@ -59,11 +59,13 @@ func TestGraphQLResponseMediaTypeOmitsDataOnRequestErrors(t *testing.T) {
 func TestGetRunsQueriesButNeverMutations(t *testing.T) {
 	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
 	req, _ := http.NewRequest(http.MethodGet, env.srv.URL+`/query?query=mutation{createProject(input:{name:"x1",code:"xone"}){id}}`, nil)
+	req.Header.Set("Authorization", "Bearer "+env.token)
 	res := env.send(t, req)
 	if res.status != http.StatusMethodNotAllowed {
 		t.Fatalf("GET mutation: %d %s", res.status, res.raw)
 	}
 	req, _ = http.NewRequest(http.MethodGet, env.srv.URL+`/query?query={projects{totalCount}}`, nil)
+	req.Header.Set("Authorization", "Bearer "+env.token)
 	var conn struct{ TotalCount int }
 	env.send(t, req).field(t, "projects", &conn)
 	if conn.TotalCount != 0 {

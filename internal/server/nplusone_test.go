@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -14,8 +13,10 @@ func TestNestedQueryHasNoNPlusOne(t *testing.T) {
 	backends(t, func(t *testing.T, env *testEnv) {
 		count := func(projects int) int64 {
 			seed(t, env, projects)
+			q := `{ projects(first: 100) { edges { node { name members { edges { node { role user { name } } } } } } } }`
+			env.do(t, q, nil) // warm the token cache: authentication is not what is measured
 			env.queries.Store(0)
-			res := env.do(t, `{ projects(first: 100) { edges { node { name members { edges { node { role user { name } } } } } } } }`, nil)
+			res := env.do(t, q, nil)
 			if len(res.Errors) > 0 {
 				t.Fatal(res.raw)
 			}
@@ -34,7 +35,7 @@ func TestNestedQueryHasNoNPlusOne(t *testing.T) {
 // seed makes sure there are n projects, each with three members.
 func seed(t *testing.T, env *testEnv, n int) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := system()
 	c := env.db.Client
 	have := c.Project.Query().CountX(ctx)
 	for i := have; i < n; i++ {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -127,7 +126,7 @@ func TestProjectInputValidation(t *testing.T) {
 func TestDeleteProjectWithClustersIsConflict(t *testing.T) {
 	backends(t, func(t *testing.T, env *testEnv) {
 		p := env.createProject(t, "has clusters", "has-clusters")
-		ctx := context.Background()
+		ctx := system()
 		env.db.Client.Cluster.Create().SetName("c1").SetKind(cluster.KindK8S).SetProjectID(ID(p.ID)).SaveX(ctx)
 		res := env.do(t, `mutation($id: ID!) { deleteProject(id: $id) { deletedID } }`, map[string]any{"id": p.ID})
 		if res.code() != "CONFLICT" {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/transport"
 	"github.com/bcs-io/bcs/resolvers"
@@ -40,20 +41,38 @@ var DefaultLimits = Limits{
 	QueryTimeout:  30 * time.Second,
 }
 
+// Config is everything about the server an operator can set.
+type Config struct {
+	Limits
+	// RatePerSecond and RateBurst size each token's bucket (0: no limit).
+	RatePerSecond float64
+	RateBurst     int
+	// PublicIntrospection lets callers without a token introspect the schema.
+	PublicIntrospection bool
+}
+
+// DefaultConfig is what `bcs serve` starts with.
+var DefaultConfig = Config{Limits: DefaultLimits, RatePerSecond: 50, RateBurst: 100}
+
 // Server is BCS's HTTP handler and what it depends on.
 type Server struct {
 	db      *storage.DB
 	log     *slog.Logger
 	metrics *metrics
+	cfg     Config
 	limits  Limits
+	authn   *auth.Authenticator
+	limiter *limiter
 	handler http.Handler
 }
 
 // New builds the server over an open, migrated database.
-func New(db *storage.DB, log *slog.Logger, limits Limits) *Server {
-	s := &Server{db: db, log: log, metrics: newMetrics(), limits: limits}
+func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
+	s := &Server{db: db, log: log, metrics: newMetrics(), cfg: cfg, limits: cfg.Limits,
+		authn:   &auth.Authenticator{Client: db.Client},
+		limiter: newLimiter(cfg.RatePerSecond, cfg.RateBurst)}
 	mux := http.NewServeMux()
-	mux.Handle("/query", s.graphql())
+	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
@@ -66,7 +85,7 @@ func New(db *storage.DB, log *slog.Logger, limits Limits) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) graphql() http.Handler {
-	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{Client: s.db.Client}))
+	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{Client: s.db.Client, Auth: s.authn}))
 	srv.AddTransport(gqltransport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitTimeout:           5 * time.Second,
@@ -78,7 +97,9 @@ func (s *Server) graphql() http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(shapeLimit{maxDepth: s.limits.MaxDepth, maxAliases: s.limits.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(s.limits.MaxComplexity))
+	srv.Use(anonymousIntrospection{})
 	srv.Use(s.metrics)
+	srv.Use(&auditor{client: s.db.Client, log: s.log})
 	p := &presenter{log: s.log, metrics: s.metrics}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(p.recover)

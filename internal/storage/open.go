@@ -18,6 +18,7 @@ import (
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 
 	"github.com/bcs-io/bcs/ent"
+	_ "github.com/bcs-io/bcs/ent/runtime" // hooks, policies and defaults
 )
 
 // DB is an open database with its ent client.

@@ -14,8 +14,11 @@ const bcs = useBcs();
 // to show which request produced a failing response.
 let lastRequest;
 async function recordingFetch(input, init = {}) {
+  // The audits run as a signed-in client: BCS refuses anonymous requests.
+  const headers = new Headers(init.headers);
+  headers.set('authorization', bcs.authHeaders.authorization);
   lastRequest = { method: init.method ?? 'GET', url: String(input), headers: init.headers, body: init.body };
-  return fetch(input, init);
+  return fetch(input, { ...init, headers });
 }
 
 async function describeResponse(res) {

@@ -45,7 +45,7 @@ describe('through @apollo/gateway with a CMDB subgraph', () => {
   before(async () => {
     cmdb = await startCmdbSubgraph();
     gateway = await startGateway([
-      { name: 'bcs', url: bcs.queryUrl },
+      { name: 'bcs', url: bcs.queryUrl, headers: bcs.authHeaders },
       { name: 'cmdb', url: cmdb.url },
     ]);
   });

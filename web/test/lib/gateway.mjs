@@ -3,16 +3,26 @@
 // gateway's executor: the test is about composition and query planning across
 // subgraphs, not about the gateway's own HTTP layer.
 import { createHash } from 'node:crypto';
-import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { getOperationAST, parse, validate } from 'graphql';
 
-/** subgraphs: [{ name, url }]. Rejects with composition errors if any. */
+/**
+ * subgraphs: [{ name, url, headers? }]; headers are sent on every subgraph
+ * request (BCS needs its Bearer token). Rejects with composition errors if any.
+ */
 export async function startGateway(subgraphs) {
+  const headersFor = new Map(subgraphs.map((s) => [s.url, s.headers ?? {}]));
+  const buildService = ({ url }) => new RemoteGraphQLDataSource({
+    url,
+    willSendRequest({ request }) {
+      for (const [k, v] of Object.entries(headersFor.get(url) ?? {})) request.http.headers.set(k, v);
+    },
+  });
   const logs = [];
   const record = (level) => (...args) => logs.push(`${level}: ${args.join(' ')}`);
   const logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
   let supergraphSdl = '';
-  const gateway = new ApolloGateway({ supergraphSdl: new IntrospectAndCompose({ subgraphs, logger }), logger });
+  const gateway = new ApolloGateway({ supergraphSdl: new IntrospectAndCompose({ subgraphs: subgraphs.map(({ name, url }) => ({ name, url })), logger }), buildService, logger });
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => { supergraphSdl = coreSupergraphSdl; });
   const { schema, executor } = await gateway.load();
 

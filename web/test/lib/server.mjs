@@ -2,7 +2,7 @@
 // SQLite database in a temporary directory, logs to a file whose tail is
 // printed when something fails. Every test file goes through useBcs() so that
 // spawning, readiness and cleanup are the same everywhere.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -37,6 +37,9 @@ export function tail(file, lines = 40) {
   }
 }
 
+/** Headers gql() sends to BCS: the admin token of the last server started. */
+export const defaultHeaders = {};
+
 /**
  * Spawns `BCS_BIN serve` and resolves once GET /readyz answers 200.
  * Rejects (with the log tail) if the process exits first or the deadline passes.
@@ -51,6 +54,10 @@ export async function startBcs({ extraArgs = [], env = {} } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--database', `sqlite://${dir}/bcs.db`, ...extraArgs];
+  // Every request needs a token: bootstrap the first admin as a user would.
+  const token = execFileSync(bin, ['token', 'create', '--user', 'admin', '--admin', '--database', `sqlite://${dir}/bcs.db`],
+    { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  defaultHeaders.authorization = `Bearer ${token}`;
 
   const log = fs.openSync(logFile, 'a');
   const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', log, log], env: { ...process.env, ...env } });
@@ -61,7 +68,8 @@ export async function startBcs({ extraArgs = [], env = {} } = {}) {
   process.on('exit', reap);
 
   const server = {
-    bin, args, dir, port, logFile, child,
+    bin, args, dir, port, logFile, child, token,
+    authHeaders: { authorization: `Bearer ${token}` },
     url: base,
     queryUrl: `${base}/query`,
     wsUrl: `ws://127.0.0.1:${port}/query`,
@@ -128,7 +136,7 @@ export function useBcs(opts) {
 export async function gql(url, query, variables, headers = {}) {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...defaultHeaders, ...headers },
     body: JSON.stringify({ query, variables }),
   });
   const text = await res.text();

@@ -1,0 +1,43 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/user"
+)
+
+// IssueToken creates a token for the user and returns its secret, which is
+// never stored and cannot be shown again. ttl 0 means no expiry.
+func IssueToken(ctx context.Context, client *ent.Client, userID ID, name string, ttl time.Duration) (string, *ent.Token, error) {
+	secret, hash := NewToken()
+	create := client.Token.Create().SetUserID(userID).SetName(name).SetHash(hash)
+	if ttl > 0 {
+		create.SetExpiresAt(time.Now().Add(ttl))
+	}
+	t, err := create.Save(ctx)
+	if err != nil {
+		return "", nil, fmt.Errorf("create token: %w", err)
+	}
+	return secret, t, nil
+}
+
+// Bootstrap makes sure the named user exists (an admin if admin is set) and
+// issues a token for it; `bcs token create` uses it against the database.
+func Bootstrap(ctx context.Context, client *ent.Client, userName string, admin bool, tokenName string, ttl time.Duration) (string, error) {
+	ctx = System(ctx)
+	u, err := client.User.Query().Where(user.Name(userName)).Only(ctx)
+	switch {
+	case ent.IsNotFound(err):
+		u, err = client.User.Create().SetName(userName).SetAdmin(admin).Save(ctx)
+	case err == nil && admin && !u.Admin:
+		u, err = u.Update().SetAdmin(true).Save(ctx)
+	}
+	if err != nil {
+		return "", fmt.Errorf("user %s: %w", userName, err)
+	}
+	secret, _, err := IssueToken(ctx, client, u.ID, tokenName, ttl)
+	return secret, err
+}

@@ -1,0 +1,152 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"regexp"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/auditentry"
+	"github.com/bcs-io/bcs/internal/apierr"
+	"github.com/bcs-io/bcs/internal/auth"
+)
+
+// auditor writes an AuditEntry for every root mutation field, whatever its
+// outcome, with secrets redacted from the arguments. The entry is written
+// outside the mutation's own transaction, so a refused or failed mutation
+// is recorded too.
+type auditor struct {
+	client *ent.Client
+	log    *slog.Logger
+}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (*auditor) ExtensionName() string { return "Audit" }
+
+// Validate implements graphql.HandlerExtension.
+func (*auditor) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptField implements graphql.FieldInterceptor.
+func (a *auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Parent == nil || fc.Parent.Parent != nil || fc.Object != "Mutation" {
+		return next(ctx)
+	}
+	res, err := next(ctx)
+	a.record(ctx, fc, res, err)
+	return res, err
+}
+
+func (a *auditor) record(ctx context.Context, fc *graphql.FieldContext, res any, err error) {
+	entry := a.client.AuditEntry.Create().
+		SetAction(fc.Field.Name).
+		SetArguments(Redact(fc.Args)).
+		SetRequestID(RequestID(ctx)).
+		SetResult(auditentry.ResultSUCCESS)
+	if v := auth.FromContext(ctx); v != nil {
+		entry.SetActor(v.UserName).SetActorID(string(v.UserID))
+	}
+	typ, id, project := target(fc.Args, res)
+	entry.SetTargetType(typ).SetTargetID(id).SetProjectID(project)
+	if err != nil {
+		entry.SetResult(auditentry.ResultFAILURE)
+		if e, ok := apierr.As(err); ok {
+			entry.SetError(e.Message)
+			if e.Code == apierr.Forbidden || e.Code == apierr.Unauthenticated {
+				entry.SetResult(auditentry.ResultDENIED)
+			}
+		} else {
+			entry.SetError("internal error")
+		}
+	}
+	if err := entry.Exec(auth.System(context.WithoutCancel(ctx))); err != nil {
+		a.log.ErrorContext(ctx, "write audit entry", "request_id", RequestID(ctx), "err", err)
+	}
+}
+
+// target names what a mutation acted on, from its result or its arguments.
+func target(args map[string]any, res any) (typ, id, project string) {
+	if res != nil {
+		rv := reflect.ValueOf(res)
+		if rv.Kind() == reflect.Pointer && !rv.IsNil() && rv.Elem().Kind() == reflect.Struct {
+			el := rv.Elem()
+			typ = el.Type().Name()
+			if f := el.FieldByName("ID"); f.IsValid() {
+				id = fmt.Sprint(f.Interface())
+			}
+			if f := el.FieldByName("ProjectID"); f.IsValid() {
+				project = fmt.Sprint(f.Interface())
+			}
+			if typ == "Project" {
+				project = id
+			}
+		}
+	}
+	if id == "" {
+		if v, ok := args["id"]; ok {
+			id = fmt.Sprint(v)
+		}
+	}
+	if project == "" {
+		if v, ok := args["projectID"]; ok {
+			project = fmt.Sprint(v)
+		} else if len(id) > 4 && id[:4] == "prj_" {
+			project = id
+		}
+	}
+	return typ, id, project
+}
+
+var secretKey = regexp.MustCompile(`(?i)(secret|token|passw|kubeconfig|credential|private.?key|api.?key|cert)`)
+
+// Redact copies arguments into JSON-able values with every value under a
+// secret-like key replaced.
+func Redact(args map[string]any) map[string]any {
+	out := make(map[string]any, len(args))
+	for k, v := range args {
+		out[k] = redactValue(k, v)
+	}
+	return out
+}
+
+func redactValue(key string, v any) any {
+	if secretKey.MatchString(key) && v != nil {
+		return "[REDACTED]"
+	}
+	rv := reflect.ValueOf(v)
+	switch {
+	case v == nil:
+		return nil
+	case rv.Kind() == reflect.Map && rv.Type().Key().Kind() == reflect.String:
+		m := map[string]any{}
+		for _, k := range rv.MapKeys() {
+			m[k.String()] = redactValue(k.String(), rv.MapIndex(k).Interface())
+		}
+		return m
+	case rv.Kind() == reflect.Pointer:
+		if rv.IsNil() {
+			return nil
+		}
+		return redactValue(key, rv.Elem().Interface())
+	case rv.Kind() == reflect.Struct:
+		m := map[string]any{}
+		for i := 0; i < rv.NumField(); i++ {
+			f := rv.Type().Field(i)
+			if f.IsExported() {
+				m[f.Name] = redactValue(f.Name, rv.Field(i).Interface())
+			}
+		}
+		return m
+	case rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() != reflect.Uint8:
+		s := make([]any, rv.Len())
+		for i := range s {
+			s[i] = redactValue(key, rv.Index(i).Interface())
+		}
+		return s
+	}
+	return v
+}

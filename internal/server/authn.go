@@ -1,0 +1,154 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/time/rate"
+
+	"github.com/bcs-io/bcs/internal/auth"
+)
+
+// withAuth authenticates /query requests with their Bearer token and
+// applies the per-token rate limit. Websocket upgrades may instead carry the
+// token in connection_init, which the websocket transport checks.
+func (s *Server) withAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secret, err := auth.ParseBearer(r.Header.Get("Authorization"))
+		if err != nil {
+			s.unauthenticated(w, "the Authorization header must be \"Bearer <token>\" with a BCS API token")
+			return
+		}
+		if secret == "" {
+			if r.Header.Get("Upgrade") != "" || s.cfg.PublicIntrospection || r.Method == http.MethodOptions {
+				next.ServeHTTP(w, r)
+				return
+			}
+			s.unauthenticated(w, "sign in: send an API token as \"Authorization: Bearer <token>\" (create one with `bcs token create`)")
+			return
+		}
+		v, err := s.authn.Authenticate(r.Context(), secret)
+		if errors.Is(err, auth.ErrInvalidToken) {
+			s.unauthenticated(w, err.Error())
+			return
+		}
+		if err != nil {
+			s.log.ErrorContext(r.Context(), "authentication failed", "request_id", RequestID(r.Context()), "err", err)
+			writeError(w, http.StatusInternalServerError, "INTERNAL", "internal error (request id "+RequestID(r.Context())+")",
+				"requestId", RequestID(r.Context()))
+			return
+		}
+		if wait, ok := s.limiter.allow(string(v.TokenID)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			s.metrics.errors.WithLabelValues("RATE_LIMITED").Inc()
+			writeError(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; retry after "+wait.Round(time.Millisecond).String())
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), v)))
+	})
+}
+
+func (s *Server) unauthenticated(w http.ResponseWriter, msg string) {
+	s.metrics.errors.WithLabelValues("UNAUTHENTICATED").Inc()
+	w.Header().Set("WWW-Authenticate", `Bearer realm="bcs"`)
+	writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", msg)
+}
+
+// writeError answers a request refused before GraphQL execution; extra
+// holds further extension key-value pairs.
+func writeError(w http.ResponseWriter, status int, code, msg string, extra ...string) {
+	ext := map[string]any{"code": code}
+	for i := 0; i+1 < len(extra); i += 2 {
+		ext[extra[i]] = extra[i+1]
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
+}
+
+// limiter is a token bucket per API token.
+type limiter struct {
+	rate  rate.Limit
+	burst int
+
+	mu      sync.Mutex
+	buckets map[string]*rate.Limiter
+}
+
+func newLimiter(perSecond float64, burst int) *limiter {
+	return &limiter{rate: rate.Limit(perSecond), burst: burst, buckets: map[string]*rate.Limiter{}}
+}
+
+// allow takes one token from key's bucket, or says how long to wait.
+func (l *limiter) allow(key string) (time.Duration, bool) {
+	if l.rate <= 0 {
+		return 0, true
+	}
+	l.mu.Lock()
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) > 100000 {
+			clear(l.buckets)
+		}
+		b = rate.NewLimiter(l.rate, l.burst)
+		l.buckets[key] = b
+	}
+	l.mu.Unlock()
+	res := b.Reserve()
+	if d := res.Delay(); d > 0 {
+		res.Cancel()
+		return d, false
+	}
+	return 0, true
+}
+
+// anonymousIntrospection lets callers without a token run introspection
+// (when the server allows it) and nothing else.
+type anonymousIntrospection struct{}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (anonymousIntrospection) ExtensionName() string { return "AnonymousIntrospection" }
+
+// Validate implements graphql.HandlerExtension.
+func (anonymousIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext implements graphql.OperationContextMutator.
+func (anonymousIntrospection) MutateOperationContext(ctx context.Context, rc *graphql.OperationContext) *gqlerror.Error {
+	if auth.FromContext(ctx) != nil || rc.Operation == nil {
+		return nil
+	}
+	if rc.Operation.Operation == ast.Query && onlyIntrospection(rc.Operation.SelectionSet, rc.Doc) {
+		return nil
+	}
+	return &gqlerror.Error{Message: "sign in: send an API token as \"Authorization: Bearer <token>\"", Extensions: map[string]any{"code": "UNAUTHENTICATED"}}
+}
+
+func onlyIntrospection(set ast.SelectionSet, doc *ast.QueryDocument) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name != "__schema" && s.Name != "__type" && s.Name != "__typename" {
+				return false
+			}
+		case *ast.InlineFragment:
+			if !onlyIntrospection(s.SelectionSet, doc) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			f := doc.Fragments.ForName(s.Name)
+			if f == nil || !onlyIntrospection(f.SelectionSet, doc) {
+				return false
+			}
+		}
+	}
+	return true
+}

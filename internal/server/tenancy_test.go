@@ -1,0 +1,329 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/member"
+	"github.com/bcs-io/bcs/ent/workload"
+	"github.com/bcs-io/bcs/internal/auth"
+)
+
+// tenant is one project with a user in each role and some of everything.
+type tenant struct {
+	project string
+	tokens  map[member.Role]string
+	members map[member.Role]string // member IDs
+	objects []string               // global IDs of the project's rows
+}
+
+func (e *testEnv) as(token string) *testEnv {
+	c := *e
+	c.token = token
+	return &c
+}
+
+func (e *testEnv) newTenant(t *testing.T, code string) *tenant {
+	t.Helper()
+	ctx := system()
+	p := e.createProject(t, "Project "+code, code)
+	tn := &tenant{project: p.ID, tokens: map[member.Role]string{}, members: map[member.Role]string{}}
+	for _, role := range []member.Role{member.RoleOWNER, member.RoleMAINTAINER, member.RoleDEVELOPER, member.RoleVIEWER} {
+		name := strings.ToLower(fmt.Sprintf("%s-%s", code, role))
+		var m struct{ ID string }
+		e.do(t, `mutation($p: ID!, $u: String!, $r: MemberRole!) { addMember(projectID: $p, userName: $u, role: $r) { id } }`,
+			map[string]any{"p": p.ID, "u": name, "r": role}).field(t, "addMember", &m)
+		tok, err := auth.Bootstrap(ctx, e.db.Client, name, false, "t", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.tokens[role], tn.members[role] = tok, m.ID
+	}
+	c := e.db.Client
+	pid := ID(p.ID)
+	cl := c.Cluster.Create().SetName("c-" + code).SetKind(cluster.KindK8S).SetProjectID(pid).SaveX(ctx)
+	ns := c.Namespace.Create().SetName("ns").SetClusterID(cl.ID).SetProjectID(pid).SaveX(ctx)
+	wl := c.Workload.Create().SetName("web").SetNamespace("ns").SetKind(workload.KindDEPLOYMENT).SetClusterID(cl.ID).SetProjectID(pid).SaveX(ctx)
+	pod := c.Pod.Create().SetName("web-1").SetNamespace("ns").SetClusterID(cl.ID).SetProjectID(pid).SetWorkloadID(wl.ID).SaveX(ctx)
+	node := c.ClusterNode.Create().SetName("n1").SetClusterID(cl.ID).SetProjectID(pid).SaveX(ctx)
+	rev := time.Now().UnixNano()
+	chg := c.Change.Create().SetRevision(rev).SetClusterID(cl.ID).SetProjectID(pid).SetKind("Deployment").SetName("web").SetType(change.TypeADDED).SaveX(ctx)
+	tpl := c.Template.Create().SetName("t").SetKind("K8S").SetProjectID(pid).SaveX(ctx)
+	tv := c.TemplateVersion.Create().SetLabel("v1").SetContent("x").SetDigest("d").SetCreatedAt(time.Now()).SetTemplateID(tpl.ID).SaveX(ctx)
+	vr := c.Variable.Create().SetKey("k").SetProjectID(pid).SaveX(ctx)
+	in := c.Instance.Create().SetNamespace("ns").SetClusterID(cl.ID).SetProjectID(pid).SetVersionID(tv.ID).SaveX(ctx)
+	op := c.Operation.Create().SetAction("SCALE").SetProjectID(pid).SetClusterID(cl.ID).SaveX(ctx)
+	tn.objects = []string{p.ID, string(cl.ID), string(ns.ID), string(wl.ID), string(pod.ID), string(node.ID), string(chg.ID),
+		string(tpl.ID), string(tv.ID), string(vr.ID), string(in.ID), string(op.ID)}
+	return tn
+}
+
+// rootQueries reads every root field of a type; the test fails when the
+// schema has a root field this map does not cover.
+var rootQueries = map[string]string{
+	"node":      `query($id: ID!) { node(id: $id) { id } }`,
+	"nodes":     `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+	"clusters":  `{ clusters { edges { node { id project { id } } } } }`,
+	"projects":  `{ projects { edges { node { id clusters { edges { node { id namespaces { edges { node { id } } } workloads { edges { node { id pods { edges { node { id } } } } } } nodes { edges { node { id } } } } } } templates { edges { node { id versions { edges { node { id instances { edges { node { id } } } } } } } } } members { edges { node { id user { id } } } } } } } }`,
+	"users":     `{ users { edges { node { id memberships { id project { id } } } } } }`,
+	"workloads": `{ workloads { edges { node { id cluster { id } } } } }`,
+	"project":   `query($pid: ID!) { project(id: $pid) { id } }`,
+	"me":        `{ me { id memberships { project { id } } } }`,
+	"tokens":    `{ tokens { id user { id } } }`,
+	"auditLog":  `{ auditLog { edges { node { id projectID targetID } } } }`,
+	"_service":  `{ _service { sdl } }`,
+	"_entities": `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
+}
+
+// rootMutations aim every mutation at the other tenant.
+var rootMutations = map[string]string{
+	"createProject":    ``, // creates the caller's own project: nothing to cross
+	"createToken":      ``, // the caller's own token
+	"updateProject":    `mutation($pid: ID!) { updateProject(id: $pid, input: {name: "pwned"}) { id } }`,
+	"deleteProject":    `mutation($pid: ID!) { deleteProject(id: $pid) { deletedID } }`,
+	"revokeToken":      `mutation($tok: ID!) { revokeToken(id: $tok) { id } }`,
+	"addMember":        `mutation($pid: ID!) { addMember(projectID: $pid, userName: "intruder", role: OWNER) { id } }`,
+	"updateMemberRole": `mutation($mid: ID!) { updateMemberRole(id: $mid, role: VIEWER) { id } }`,
+	"removeMember":     `mutation($mid: ID!) { removeMember(id: $mid) { deletedID } }`,
+}
+
+func rootFields(t *testing.T, env *testEnv, typ string) []string {
+	var ty struct{ Fields []struct{ Name string } }
+	res := env.do(t, `query($n: String!) { __type(name: $n) { fields { name } } }`, map[string]any{"n": typ})
+	if string(res.Data["__type"]) == "null" {
+		return nil
+	}
+	res.field(t, "__type", &ty)
+	var names []string
+	for _, f := range ty.Fields {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+func TestIsolationMatrix(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	a, b := env.newTenant(t, "alpha"), env.newTenant(t, "beta")
+	ctx := system()
+	otherToken := env.db.Client.Token.Query().FirstIDX(ctx) // the admin's: nobody else's business
+	outsider, err := auth.Bootstrap(ctx, env.db.Client, "outsider", false, "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range rootFields(t, env, "Query") {
+		if _, ok := rootQueries[name]; !ok {
+			t.Errorf("root query field %q is not covered by the isolation matrix", name)
+		}
+	}
+	for _, name := range rootFields(t, env, "Mutation") {
+		if _, ok := rootMutations[name]; !ok {
+			t.Errorf("root mutation field %q is not covered by the isolation matrix", name)
+		}
+	}
+	if subs := rootFields(t, env, "Subscription"); len(subs) > 0 {
+		t.Errorf("subscriptions %v are not covered by the isolation matrix", subs)
+	}
+
+	type caller struct {
+		name  string
+		token string
+	}
+	for _, pair := range []struct{ mine, theirs *tenant }{{a, b}, {b, a}} {
+		callers := []caller{{"outsider", outsider}}
+		for role, tok := range pair.mine.tokens {
+			callers = append(callers, caller{string(role), tok})
+		}
+		reps := []map[string]any{}
+		for _, id := range pair.theirs.objects[:4] {
+			typ := map[string]string{"prj": "Project", "cls": "Cluster", "nsp": "Namespace", "wkl": "Workload"}[id[:3]]
+			reps = append(reps, map[string]any{"__typename": typ, "id": id})
+		}
+		vars := map[string]any{"pid": pair.theirs.project, "ids": pair.theirs.objects, "reps": reps,
+			"mid": pair.theirs.members[member.RoleOWNER], "tok": otherToken}
+		for _, c := range callers {
+			as := env.as(c.token)
+			for name, q := range rootQueries {
+				if name == "node" {
+					for _, id := range pair.theirs.objects {
+						res := as.do(t, q, map[string]any{"id": id})
+						if string(res.Data["node"]) != "null" {
+							t.Errorf("%s: node(%s) = %s", c.name, id, res.raw)
+						}
+					}
+					continue
+				}
+				res := as.do(t, q, vars)
+				for _, id := range pair.theirs.objects {
+					if strings.Contains(string(mustJSON(res.Data)), id) {
+						t.Errorf("%s: %s leaked %s: %s", c.name, name, id, res.raw)
+					}
+				}
+				if code := res.code(); code != "" && code != "NOT_FOUND" && code != "FORBIDDEN" {
+					t.Errorf("%s: %s answered %s: %s", c.name, name, code, res.raw)
+				}
+			}
+			for name, q := range rootMutations {
+				if q == "" {
+					continue
+				}
+				res := as.do(t, q, vars)
+				if code := res.code(); code != "FORBIDDEN" && code != "NOT_FOUND" {
+					t.Errorf("%s: %s across the boundary answered %q: %s", c.name, name, code, res.raw)
+				}
+			}
+		}
+	}
+	// Positive control: the same queries do show a tenant its own rows.
+	res := env.as(a.tokens[member.RoleVIEWER]).do(t, rootQueries["projects"], nil)
+	for _, id := range a.objects[:5] {
+		if !strings.Contains(res.raw, id) {
+			t.Errorf("a viewer does not see its own %s: %s", id, res.raw)
+		}
+	}
+	// Nothing crossed: the other tenant is intact.
+	for _, tn := range []*tenant{a, b} {
+		p := env.db.Client.Project.GetX(ctx, ID(tn.project))
+		owners := env.db.Client.Member.Query().Where(member.ProjectID(p.ID), member.RoleEQ(member.RoleOWNER)).CountX(ctx)
+		if strings.Contains(p.Name, "pwned") || owners != 2 { // the admin who created it, and the owner user
+			t.Errorf("project %s changed: %q, %d owners", p.Code, p.Name, owners)
+		}
+	}
+}
+
+func TestRolesWithinAProject(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	tn := env.newTenant(t, "gamma")
+	vars := map[string]any{"pid": tn.project}
+	rename := `mutation($pid: ID!) { updateProject(id: $pid, input: {description: "x"}) { id } }`
+	for role, want := range map[member.Role]string{
+		member.RoleVIEWER: "FORBIDDEN", member.RoleDEVELOPER: "FORBIDDEN", member.RoleMAINTAINER: "", member.RoleOWNER: "",
+	} {
+		as := env.as(tn.tokens[role])
+		var p project
+		as.do(t, `query($pid: ID!) { project(id: $pid) { id name } }`, vars).field(t, "project", &p)
+		if p.ID != tn.project {
+			t.Errorf("%s cannot read its project", role)
+		}
+		res := as.do(t, rename, vars)
+		if res.code() != want {
+			t.Errorf("%s: updateProject answered %q: %s", role, res.code(), res.raw)
+		}
+		if want == "FORBIDDEN" && res.Errors[0].Extensions["action"] != "project_edit" {
+			t.Errorf("FORBIDDEN does not name the action: %s", res.raw)
+		}
+	}
+	res := env.as(tn.tokens[member.RoleMAINTAINER]).do(t, `mutation($pid: ID!) { deleteProject(id: $pid) { deletedID } }`, vars)
+	if res.code() != "FORBIDDEN" {
+		t.Errorf("maintainer deleted the project: %s", res.raw)
+	}
+	// The last owner stays: demoting the only non-admin owner is fine (the
+	// admin creator also owns it), demoting both is not.
+	owners := env.db.Client.Member.Query().Where(member.ProjectID(ID(tn.project)), member.RoleEQ(member.RoleOWNER)).IDsX(system())
+	for i, id := range owners {
+		res := env.do(t, `mutation($id: ID!) { updateMemberRole(id: $id, role: VIEWER) { id } }`, map[string]any{"id": id})
+		if i == len(owners)-1 && res.code() != "CONFLICT" {
+			t.Errorf("last owner demoted: %s", res.raw)
+		}
+	}
+}
+
+func TestTokensExpireAndRevoke(t *testing.T) {
+	backends(t, func(t *testing.T, env *testEnv) {
+		var created struct {
+			Secret string
+			Token  struct{ ID string }
+		}
+		env.do(t, `mutation { createToken(input: {name: "ci", expiresIn: "1h"}) { secret token { id } } }`, nil).field(t, "createToken", &created)
+		me := `{ me { name } }`
+		if res := env.as(created.Secret).do(t, me, nil); len(res.Errors) > 0 {
+			t.Fatalf("fresh token refused: %s", res.raw)
+		}
+		env.as(created.Secret).do(t, `mutation($id: ID!) { revokeToken(id: $id) { revokedAt } }`, map[string]any{"id": created.Token.ID})
+		if res := env.as(created.Secret).do(t, me, nil); res.status != http.StatusUnauthorized || res.code() != "UNAUTHENTICATED" {
+			t.Fatalf("revoked token accepted: %d %s", res.status, res.raw)
+		}
+
+		ctx := system()
+		secret, err := auth.Bootstrap(ctx, env.db.Client, "temp", false, "short", time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := env.db.Client.Token.Query().Where(tokenNamed("short")).OnlyX(ctx)
+		tok.Update().SetExpiresAt(time.Now().Add(-time.Second)).ExecX(ctx)
+		if res := env.as(secret).do(t, me, nil); res.status != http.StatusUnauthorized {
+			t.Fatalf("expired token accepted: %s", res.raw)
+		}
+		for _, header := range []string{"", "Bearer nope", "Basic abc", "Bearer bcs_" + strings.Repeat("A", 43)} {
+			req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/query", strings.NewReader(`{"query":"{ me { name } }"}`))
+			req.Header.Set("Content-Type", "application/json")
+			if header != "" {
+				req.Header.Set("Authorization", header)
+			}
+			res := env.send(t, req)
+			if res.status != http.StatusUnauthorized || res.code() != "UNAUTHENTICATED" {
+				t.Errorf("Authorization %q: %d %s", header, res.status, res.raw)
+			}
+		}
+	})
+}
+
+func TestAuditLogRecordsMutationsAndDenials(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	tn := env.newTenant(t, "delta")
+	env.as(tn.tokens[member.RoleVIEWER]).do(t, `mutation($pid: ID!) { updateProject(id: $pid, input: {name: "nope"}) { id } }`, map[string]any{"pid": tn.project})
+	var created struct{ Secret string }
+	env.do(t, `mutation { createToken(input: {name: "audited"}) { secret } }`, nil).field(t, "createToken", &created)
+
+	var log struct {
+		Edges []struct {
+			Node struct {
+				Action, Actor, Result, ProjectID string
+				Arguments                        map[string]any
+			}
+		}
+	}
+	env.as(tn.tokens[member.RoleOWNER]).do(t, `{ auditLog(first: 100) { edges { node { action actor result projectID arguments } } } }`, nil).field(t, "auditLog", &log)
+	var sawDenied, sawAdd bool
+	for _, e := range log.Edges {
+		if e.Node.ProjectID != tn.project {
+			t.Errorf("owner sees another project's entry: %+v", e.Node)
+		}
+		sawDenied = sawDenied || (e.Node.Action == "updateProject" && e.Node.Result == "DENIED" && e.Node.Actor == "delta-viewer")
+		sawAdd = sawAdd || (e.Node.Action == "addMember" && e.Node.Result == "SUCCESS")
+	}
+	if !sawDenied || !sawAdd {
+		t.Fatalf("audit log lacks entries (denied %v, addMember %v): %+v", sawDenied, sawAdd, log)
+	}
+	res := env.as(tn.tokens[member.RoleVIEWER]).do(t, `{ auditLog { edges { node { id } } } }`, nil)
+	if strings.Contains(res.raw, "aud_") {
+		t.Fatalf("a viewer reads the audit log: %s", res.raw)
+	}
+	all := env.db.Client.AuditEntry.Query().AllX(system())
+	for _, e := range all {
+		if strings.Contains(string(mustJSON(e.Arguments)), created.Secret) {
+			t.Fatalf("a token secret reached the audit log: %+v", e)
+		}
+	}
+}
+
+func TestRedactHidesSecretLikeKeys(t *testing.T) {
+	got := Redact(map[string]any{
+		"input": map[string]any{"name": "c1", "kubeconfig": "apiVersion: v1", "nested": map[string]any{"clientSecret": "s", "password": "p"}},
+		"token": "bcs_x", "projectID": "prj_1",
+	})
+	s := string(mustJSON(got))
+	for _, leak := range []string{"apiVersion", `"s"`, `"p"`, "bcs_x"} {
+		if strings.Contains(s, leak) {
+			t.Errorf("redacted args still hold %s: %s", leak, s)
+		}
+	}
+	if !strings.Contains(s, "prj_1") || !strings.Contains(s, "c1") {
+		t.Errorf("redaction removed ordinary values: %s", s)
+	}
+}
+

@@ -1,0 +1,73 @@
+package resolvers
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/member"
+	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/ent/user"
+	"github.com/bcs-io/bcs/internal/apierr"
+	"github.com/bcs-io/bcs/internal/auth"
+)
+
+// viewer returns the authenticated caller or UNAUTHENTICATED.
+func viewer(ctx context.Context) (*auth.Viewer, error) {
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return nil, apierr.New(apierr.Unauthenticated, "sign in with an API token")
+	}
+	return v, nil
+}
+
+// require answers FORBIDDEN, naming the action, unless the caller may
+// perform it on the project.
+func require(ctx context.Context, action auth.Action, projectID gid.ID) error {
+	v, err := viewer(ctx)
+	if err != nil {
+		return err
+	}
+	if !v.Can(action, projectID) {
+		return apierr.Denied(string(action))
+	}
+	return nil
+}
+
+var userNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+func validateUserName(name string) error {
+	if !userNamePattern.MatchString(name) {
+		return apierr.Invalid("userName", "user names are 1 to 64 lowercase letters, digits, dots, dashes or underscores")
+	}
+	return nil
+}
+
+func validateTokenName(name string) error {
+	if len(name) == 0 || len(name) > 64 {
+		return apierr.Invalid("name", "token names are 1 to 64 characters")
+	}
+	return nil
+}
+
+// ensureUser returns the named user, creating the account on first mention
+// (users come from the identity provider; BCS keeps a row to hang roles on).
+func ensureUser(ctx context.Context, tx *ent.Tx, name string) (*ent.User, error) {
+	u, err := tx.User.Query().Where(user.Name(name)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return tx.User.Create().SetName(name).Save(ctx)
+	}
+	return u, err
+}
+
+// keepAnOwner refuses to demote or remove a project's last owner.
+func keepAnOwner(ctx context.Context, tx *ent.Tx, projectID gid.ID) error {
+	n, err := tx.Member.Query().Where(member.ProjectID(projectID), member.RoleEQ(member.RoleOWNER)).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return apierr.New(apierr.Conflict, "a project must keep at least one owner")
+	}
+	return nil
+}
