@@ -18,8 +18,8 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/bcs-io/bcs/ent"
-	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/predicate"
+	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/token"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/storage"
@@ -181,3 +181,5 @@ func mustJSON(v any) []byte {
 }
 
 func tokenNamed(name string) predicate.Token { return token.Name(name) }
+
+func tempDir() (string, error) { return os.MkdirTemp("", "bcs-bench-") }

@@ -326,4 +326,3 @@ func TestRedactHidesSecretLikeKeys(t *testing.T) {
 		t.Errorf("redaction removed ordinary values: %s", s)
 	}
 }
-
