@@ -46,6 +46,12 @@ type Cluster struct {
 	Labels map[string]string `json:"labels,omitempty"`
 	// LastSeenAt holds the value of the "last_seen_at" field.
 	LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
+	// SHA-256 of the one-time token `bcs agent` presents first.
+	RegisterTokenHash *[]byte `json:"-"`
+	// RegisterTokenExpiresAt holds the value of the "register_token_expires_at" field.
+	RegisterTokenExpiresAt *time.Time `json:"register_token_expires_at,omitempty"`
+	// SHA-256 of the key the agent reports with after registering.
+	AgentKeyHash *[]byte `json:"-"`
 	// ProjectID holds the value of the "project_id" field.
 	ProjectID gid.ID `json:"project_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -130,13 +136,13 @@ func (*Cluster) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case cluster.FieldCredentials, cluster.FieldCapacity, cluster.FieldLabels:
+		case cluster.FieldCredentials, cluster.FieldCapacity, cluster.FieldLabels, cluster.FieldRegisterTokenHash, cluster.FieldAgentKeyHash:
 			values[i] = new([]byte)
 		case cluster.FieldID, cluster.FieldProjectID:
 			values[i] = new(gid.ID)
 		case cluster.FieldName, cluster.FieldKind, cluster.FieldEnvironment, cluster.FieldStatus, cluster.FieldStatusMessage, cluster.FieldVersion, cluster.FieldEndpoint:
 			values[i] = new(sql.NullString)
-		case cluster.FieldCreatedAt, cluster.FieldUpdatedAt, cluster.FieldLastSeenAt:
+		case cluster.FieldCreatedAt, cluster.FieldUpdatedAt, cluster.FieldLastSeenAt, cluster.FieldRegisterTokenExpiresAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -241,6 +247,25 @@ func (_m *Cluster) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.LastSeenAt = new(time.Time)
 				*_m.LastSeenAt = value.Time
+			}
+		case cluster.FieldRegisterTokenHash:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field register_token_hash", values[i])
+			} else if value != nil {
+				_m.RegisterTokenHash = value
+			}
+		case cluster.FieldRegisterTokenExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field register_token_expires_at", values[i])
+			} else if value.Valid {
+				_m.RegisterTokenExpiresAt = new(time.Time)
+				*_m.RegisterTokenExpiresAt = value.Time
+			}
+		case cluster.FieldAgentKeyHash:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field agent_key_hash", values[i])
+			} else if value != nil {
+				_m.AgentKeyHash = value
 			}
 		case cluster.FieldProjectID:
 			if value, ok := values[i].(*gid.ID); !ok {
@@ -348,6 +373,15 @@ func (_m *Cluster) String() string {
 		builder.WriteString("last_seen_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("register_token_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.RegisterTokenExpiresAt; v != nil {
+		builder.WriteString("register_token_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("agent_key_hash=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("project_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ProjectID))

@@ -171,6 +171,32 @@ func (_c *ClusterCreate) SetNillableLastSeenAt(v *time.Time) *ClusterCreate {
 	return _c
 }
 
+// SetRegisterTokenHash sets the "register_token_hash" field.
+func (_c *ClusterCreate) SetRegisterTokenHash(v []byte) *ClusterCreate {
+	_c.mutation.SetRegisterTokenHash(v)
+	return _c
+}
+
+// SetRegisterTokenExpiresAt sets the "register_token_expires_at" field.
+func (_c *ClusterCreate) SetRegisterTokenExpiresAt(v time.Time) *ClusterCreate {
+	_c.mutation.SetRegisterTokenExpiresAt(v)
+	return _c
+}
+
+// SetNillableRegisterTokenExpiresAt sets the "register_token_expires_at" field if the given value is not nil.
+func (_c *ClusterCreate) SetNillableRegisterTokenExpiresAt(v *time.Time) *ClusterCreate {
+	if v != nil {
+		_c.SetRegisterTokenExpiresAt(*v)
+	}
+	return _c
+}
+
+// SetAgentKeyHash sets the "agent_key_hash" field.
+func (_c *ClusterCreate) SetAgentKeyHash(v []byte) *ClusterCreate {
+	_c.mutation.SetAgentKeyHash(v)
+	return _c
+}
+
 // SetProjectID sets the "project_id" field.
 func (_c *ClusterCreate) SetProjectID(v gid.ID) *ClusterCreate {
 	_c.mutation.SetProjectID(v)
@@ -480,6 +506,18 @@ func (_c *ClusterCreate) createSpec() (*Cluster, *sqlgraph.CreateSpec) {
 		_spec.SetField(cluster.FieldLastSeenAt, field.TypeTime, value)
 		_node.LastSeenAt = &value
 	}
+	if value, ok := _c.mutation.RegisterTokenHash(); ok {
+		_spec.SetField(cluster.FieldRegisterTokenHash, field.TypeBytes, value)
+		_node.RegisterTokenHash = &value
+	}
+	if value, ok := _c.mutation.RegisterTokenExpiresAt(); ok {
+		_spec.SetField(cluster.FieldRegisterTokenExpiresAt, field.TypeTime, value)
+		_node.RegisterTokenExpiresAt = &value
+	}
+	if value, ok := _c.mutation.AgentKeyHash(); ok {
+		_spec.SetField(cluster.FieldAgentKeyHash, field.TypeBytes, value)
+		_node.AgentKeyHash = &value
+	}
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -769,6 +807,60 @@ func (u *ClusterUpsert) ClearLastSeenAt() *ClusterUpsert {
 	return u
 }
 
+// SetRegisterTokenHash sets the "register_token_hash" field.
+func (u *ClusterUpsert) SetRegisterTokenHash(v []byte) *ClusterUpsert {
+	u.Set(cluster.FieldRegisterTokenHash, v)
+	return u
+}
+
+// UpdateRegisterTokenHash sets the "register_token_hash" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateRegisterTokenHash() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldRegisterTokenHash)
+	return u
+}
+
+// ClearRegisterTokenHash clears the value of the "register_token_hash" field.
+func (u *ClusterUpsert) ClearRegisterTokenHash() *ClusterUpsert {
+	u.SetNull(cluster.FieldRegisterTokenHash)
+	return u
+}
+
+// SetRegisterTokenExpiresAt sets the "register_token_expires_at" field.
+func (u *ClusterUpsert) SetRegisterTokenExpiresAt(v time.Time) *ClusterUpsert {
+	u.Set(cluster.FieldRegisterTokenExpiresAt, v)
+	return u
+}
+
+// UpdateRegisterTokenExpiresAt sets the "register_token_expires_at" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateRegisterTokenExpiresAt() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldRegisterTokenExpiresAt)
+	return u
+}
+
+// ClearRegisterTokenExpiresAt clears the value of the "register_token_expires_at" field.
+func (u *ClusterUpsert) ClearRegisterTokenExpiresAt() *ClusterUpsert {
+	u.SetNull(cluster.FieldRegisterTokenExpiresAt)
+	return u
+}
+
+// SetAgentKeyHash sets the "agent_key_hash" field.
+func (u *ClusterUpsert) SetAgentKeyHash(v []byte) *ClusterUpsert {
+	u.Set(cluster.FieldAgentKeyHash, v)
+	return u
+}
+
+// UpdateAgentKeyHash sets the "agent_key_hash" field to the value that was provided on create.
+func (u *ClusterUpsert) UpdateAgentKeyHash() *ClusterUpsert {
+	u.SetExcluded(cluster.FieldAgentKeyHash)
+	return u
+}
+
+// ClearAgentKeyHash clears the value of the "agent_key_hash" field.
+func (u *ClusterUpsert) ClearAgentKeyHash() *ClusterUpsert {
+	u.SetNull(cluster.FieldAgentKeyHash)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1005,6 +1097,69 @@ func (u *ClusterUpsertOne) UpdateLastSeenAt() *ClusterUpsertOne {
 func (u *ClusterUpsertOne) ClearLastSeenAt() *ClusterUpsertOne {
 	return u.Update(func(s *ClusterUpsert) {
 		s.ClearLastSeenAt()
+	})
+}
+
+// SetRegisterTokenHash sets the "register_token_hash" field.
+func (u *ClusterUpsertOne) SetRegisterTokenHash(v []byte) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetRegisterTokenHash(v)
+	})
+}
+
+// UpdateRegisterTokenHash sets the "register_token_hash" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateRegisterTokenHash() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateRegisterTokenHash()
+	})
+}
+
+// ClearRegisterTokenHash clears the value of the "register_token_hash" field.
+func (u *ClusterUpsertOne) ClearRegisterTokenHash() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.ClearRegisterTokenHash()
+	})
+}
+
+// SetRegisterTokenExpiresAt sets the "register_token_expires_at" field.
+func (u *ClusterUpsertOne) SetRegisterTokenExpiresAt(v time.Time) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetRegisterTokenExpiresAt(v)
+	})
+}
+
+// UpdateRegisterTokenExpiresAt sets the "register_token_expires_at" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateRegisterTokenExpiresAt() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateRegisterTokenExpiresAt()
+	})
+}
+
+// ClearRegisterTokenExpiresAt clears the value of the "register_token_expires_at" field.
+func (u *ClusterUpsertOne) ClearRegisterTokenExpiresAt() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.ClearRegisterTokenExpiresAt()
+	})
+}
+
+// SetAgentKeyHash sets the "agent_key_hash" field.
+func (u *ClusterUpsertOne) SetAgentKeyHash(v []byte) *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetAgentKeyHash(v)
+	})
+}
+
+// UpdateAgentKeyHash sets the "agent_key_hash" field to the value that was provided on create.
+func (u *ClusterUpsertOne) UpdateAgentKeyHash() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateAgentKeyHash()
+	})
+}
+
+// ClearAgentKeyHash clears the value of the "agent_key_hash" field.
+func (u *ClusterUpsertOne) ClearAgentKeyHash() *ClusterUpsertOne {
+	return u.Update(func(s *ClusterUpsert) {
+		s.ClearAgentKeyHash()
 	})
 }
 
@@ -1411,6 +1566,69 @@ func (u *ClusterUpsertBulk) UpdateLastSeenAt() *ClusterUpsertBulk {
 func (u *ClusterUpsertBulk) ClearLastSeenAt() *ClusterUpsertBulk {
 	return u.Update(func(s *ClusterUpsert) {
 		s.ClearLastSeenAt()
+	})
+}
+
+// SetRegisterTokenHash sets the "register_token_hash" field.
+func (u *ClusterUpsertBulk) SetRegisterTokenHash(v []byte) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetRegisterTokenHash(v)
+	})
+}
+
+// UpdateRegisterTokenHash sets the "register_token_hash" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateRegisterTokenHash() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateRegisterTokenHash()
+	})
+}
+
+// ClearRegisterTokenHash clears the value of the "register_token_hash" field.
+func (u *ClusterUpsertBulk) ClearRegisterTokenHash() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.ClearRegisterTokenHash()
+	})
+}
+
+// SetRegisterTokenExpiresAt sets the "register_token_expires_at" field.
+func (u *ClusterUpsertBulk) SetRegisterTokenExpiresAt(v time.Time) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetRegisterTokenExpiresAt(v)
+	})
+}
+
+// UpdateRegisterTokenExpiresAt sets the "register_token_expires_at" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateRegisterTokenExpiresAt() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateRegisterTokenExpiresAt()
+	})
+}
+
+// ClearRegisterTokenExpiresAt clears the value of the "register_token_expires_at" field.
+func (u *ClusterUpsertBulk) ClearRegisterTokenExpiresAt() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.ClearRegisterTokenExpiresAt()
+	})
+}
+
+// SetAgentKeyHash sets the "agent_key_hash" field.
+func (u *ClusterUpsertBulk) SetAgentKeyHash(v []byte) *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.SetAgentKeyHash(v)
+	})
+}
+
+// UpdateAgentKeyHash sets the "agent_key_hash" field to the value that was provided on create.
+func (u *ClusterUpsertBulk) UpdateAgentKeyHash() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.UpdateAgentKeyHash()
+	})
+}
+
+// ClearAgentKeyHash clears the value of the "agent_key_hash" field.
+func (u *ClusterUpsertBulk) ClearAgentKeyHash() *ClusterUpsertBulk {
+	return u.Update(func(s *ClusterUpsert) {
+		s.ClearAgentKeyHash()
 	})
 }
 

@@ -179,6 +179,50 @@ func (_u *ClusterUpdate) ClearLastSeenAt() *ClusterUpdate {
 	return _u
 }
 
+// SetRegisterTokenHash sets the "register_token_hash" field.
+func (_u *ClusterUpdate) SetRegisterTokenHash(v []byte) *ClusterUpdate {
+	_u.mutation.SetRegisterTokenHash(v)
+	return _u
+}
+
+// ClearRegisterTokenHash clears the value of the "register_token_hash" field.
+func (_u *ClusterUpdate) ClearRegisterTokenHash() *ClusterUpdate {
+	_u.mutation.ClearRegisterTokenHash()
+	return _u
+}
+
+// SetRegisterTokenExpiresAt sets the "register_token_expires_at" field.
+func (_u *ClusterUpdate) SetRegisterTokenExpiresAt(v time.Time) *ClusterUpdate {
+	_u.mutation.SetRegisterTokenExpiresAt(v)
+	return _u
+}
+
+// SetNillableRegisterTokenExpiresAt sets the "register_token_expires_at" field if the given value is not nil.
+func (_u *ClusterUpdate) SetNillableRegisterTokenExpiresAt(v *time.Time) *ClusterUpdate {
+	if v != nil {
+		_u.SetRegisterTokenExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearRegisterTokenExpiresAt clears the value of the "register_token_expires_at" field.
+func (_u *ClusterUpdate) ClearRegisterTokenExpiresAt() *ClusterUpdate {
+	_u.mutation.ClearRegisterTokenExpiresAt()
+	return _u
+}
+
+// SetAgentKeyHash sets the "agent_key_hash" field.
+func (_u *ClusterUpdate) SetAgentKeyHash(v []byte) *ClusterUpdate {
+	_u.mutation.SetAgentKeyHash(v)
+	return _u
+}
+
+// ClearAgentKeyHash clears the value of the "agent_key_hash" field.
+func (_u *ClusterUpdate) ClearAgentKeyHash() *ClusterUpdate {
+	_u.mutation.ClearAgentKeyHash()
+	return _u
+}
+
 // AddNodeIDs adds the "nodes" edge to the ClusterNode entity by IDs.
 func (_u *ClusterUpdate) AddNodeIDs(ids ...gid.ID) *ClusterUpdate {
 	_u.mutation.AddNodeIDs(ids...)
@@ -449,6 +493,24 @@ func (_u *ClusterUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LastSeenAtCleared() {
 		_spec.ClearField(cluster.FieldLastSeenAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RegisterTokenHash(); ok {
+		_spec.SetField(cluster.FieldRegisterTokenHash, field.TypeBytes, value)
+	}
+	if _u.mutation.RegisterTokenHashCleared() {
+		_spec.ClearField(cluster.FieldRegisterTokenHash, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.RegisterTokenExpiresAt(); ok {
+		_spec.SetField(cluster.FieldRegisterTokenExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.RegisterTokenExpiresAtCleared() {
+		_spec.ClearField(cluster.FieldRegisterTokenExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.AgentKeyHash(); ok {
+		_spec.SetField(cluster.FieldAgentKeyHash, field.TypeBytes, value)
+	}
+	if _u.mutation.AgentKeyHashCleared() {
+		_spec.ClearField(cluster.FieldAgentKeyHash, field.TypeBytes)
 	}
 	if _u.mutation.NodesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -796,6 +858,50 @@ func (_u *ClusterUpdateOne) ClearLastSeenAt() *ClusterUpdateOne {
 	return _u
 }
 
+// SetRegisterTokenHash sets the "register_token_hash" field.
+func (_u *ClusterUpdateOne) SetRegisterTokenHash(v []byte) *ClusterUpdateOne {
+	_u.mutation.SetRegisterTokenHash(v)
+	return _u
+}
+
+// ClearRegisterTokenHash clears the value of the "register_token_hash" field.
+func (_u *ClusterUpdateOne) ClearRegisterTokenHash() *ClusterUpdateOne {
+	_u.mutation.ClearRegisterTokenHash()
+	return _u
+}
+
+// SetRegisterTokenExpiresAt sets the "register_token_expires_at" field.
+func (_u *ClusterUpdateOne) SetRegisterTokenExpiresAt(v time.Time) *ClusterUpdateOne {
+	_u.mutation.SetRegisterTokenExpiresAt(v)
+	return _u
+}
+
+// SetNillableRegisterTokenExpiresAt sets the "register_token_expires_at" field if the given value is not nil.
+func (_u *ClusterUpdateOne) SetNillableRegisterTokenExpiresAt(v *time.Time) *ClusterUpdateOne {
+	if v != nil {
+		_u.SetRegisterTokenExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearRegisterTokenExpiresAt clears the value of the "register_token_expires_at" field.
+func (_u *ClusterUpdateOne) ClearRegisterTokenExpiresAt() *ClusterUpdateOne {
+	_u.mutation.ClearRegisterTokenExpiresAt()
+	return _u
+}
+
+// SetAgentKeyHash sets the "agent_key_hash" field.
+func (_u *ClusterUpdateOne) SetAgentKeyHash(v []byte) *ClusterUpdateOne {
+	_u.mutation.SetAgentKeyHash(v)
+	return _u
+}
+
+// ClearAgentKeyHash clears the value of the "agent_key_hash" field.
+func (_u *ClusterUpdateOne) ClearAgentKeyHash() *ClusterUpdateOne {
+	_u.mutation.ClearAgentKeyHash()
+	return _u
+}
+
 // AddNodeIDs adds the "nodes" edge to the ClusterNode entity by IDs.
 func (_u *ClusterUpdateOne) AddNodeIDs(ids ...gid.ID) *ClusterUpdateOne {
 	_u.mutation.AddNodeIDs(ids...)
@@ -1096,6 +1202,24 @@ func (_u *ClusterUpdateOne) sqlSave(ctx context.Context) (_node *Cluster, err er
 	}
 	if _u.mutation.LastSeenAtCleared() {
 		_spec.ClearField(cluster.FieldLastSeenAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.RegisterTokenHash(); ok {
+		_spec.SetField(cluster.FieldRegisterTokenHash, field.TypeBytes, value)
+	}
+	if _u.mutation.RegisterTokenHashCleared() {
+		_spec.ClearField(cluster.FieldRegisterTokenHash, field.TypeBytes)
+	}
+	if value, ok := _u.mutation.RegisterTokenExpiresAt(); ok {
+		_spec.SetField(cluster.FieldRegisterTokenExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.RegisterTokenExpiresAtCleared() {
+		_spec.ClearField(cluster.FieldRegisterTokenExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.AgentKeyHash(); ok {
+		_spec.SetField(cluster.FieldAgentKeyHash, field.TypeBytes, value)
+	}
+	if _u.mutation.AgentKeyHashCleared() {
+		_spec.ClearField(cluster.FieldAgentKeyHash, field.TypeBytes)
 	}
 	if _u.mutation.NodesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -89,20 +89,23 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Cluster",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			cluster.FieldCreatedAt:     {Type: field.TypeTime, Column: cluster.FieldCreatedAt},
-			cluster.FieldUpdatedAt:     {Type: field.TypeTime, Column: cluster.FieldUpdatedAt},
-			cluster.FieldName:          {Type: field.TypeString, Column: cluster.FieldName},
-			cluster.FieldKind:          {Type: field.TypeEnum, Column: cluster.FieldKind},
-			cluster.FieldEnvironment:   {Type: field.TypeEnum, Column: cluster.FieldEnvironment},
-			cluster.FieldStatus:        {Type: field.TypeEnum, Column: cluster.FieldStatus},
-			cluster.FieldStatusMessage: {Type: field.TypeString, Column: cluster.FieldStatusMessage},
-			cluster.FieldVersion:       {Type: field.TypeString, Column: cluster.FieldVersion},
-			cluster.FieldEndpoint:      {Type: field.TypeString, Column: cluster.FieldEndpoint},
-			cluster.FieldCredentials:   {Type: field.TypeBytes, Column: cluster.FieldCredentials},
-			cluster.FieldCapacity:      {Type: field.TypeJSON, Column: cluster.FieldCapacity},
-			cluster.FieldLabels:        {Type: field.TypeJSON, Column: cluster.FieldLabels},
-			cluster.FieldLastSeenAt:    {Type: field.TypeTime, Column: cluster.FieldLastSeenAt},
-			cluster.FieldProjectID:     {Type: field.TypeString, Column: cluster.FieldProjectID},
+			cluster.FieldCreatedAt:              {Type: field.TypeTime, Column: cluster.FieldCreatedAt},
+			cluster.FieldUpdatedAt:              {Type: field.TypeTime, Column: cluster.FieldUpdatedAt},
+			cluster.FieldName:                   {Type: field.TypeString, Column: cluster.FieldName},
+			cluster.FieldKind:                   {Type: field.TypeEnum, Column: cluster.FieldKind},
+			cluster.FieldEnvironment:            {Type: field.TypeEnum, Column: cluster.FieldEnvironment},
+			cluster.FieldStatus:                 {Type: field.TypeEnum, Column: cluster.FieldStatus},
+			cluster.FieldStatusMessage:          {Type: field.TypeString, Column: cluster.FieldStatusMessage},
+			cluster.FieldVersion:                {Type: field.TypeString, Column: cluster.FieldVersion},
+			cluster.FieldEndpoint:               {Type: field.TypeString, Column: cluster.FieldEndpoint},
+			cluster.FieldCredentials:            {Type: field.TypeBytes, Column: cluster.FieldCredentials},
+			cluster.FieldCapacity:               {Type: field.TypeJSON, Column: cluster.FieldCapacity},
+			cluster.FieldLabels:                 {Type: field.TypeJSON, Column: cluster.FieldLabels},
+			cluster.FieldLastSeenAt:             {Type: field.TypeTime, Column: cluster.FieldLastSeenAt},
+			cluster.FieldRegisterTokenHash:      {Type: field.TypeBytes, Column: cluster.FieldRegisterTokenHash},
+			cluster.FieldRegisterTokenExpiresAt: {Type: field.TypeTime, Column: cluster.FieldRegisterTokenExpiresAt},
+			cluster.FieldAgentKeyHash:           {Type: field.TypeBytes, Column: cluster.FieldAgentKeyHash},
+			cluster.FieldProjectID:              {Type: field.TypeString, Column: cluster.FieldProjectID},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -1032,6 +1035,21 @@ func (f *ClusterFilter) WhereLabels(p entql.BytesP) {
 // WhereLastSeenAt applies the entql time.Time predicate on the last_seen_at field.
 func (f *ClusterFilter) WhereLastSeenAt(p entql.TimeP) {
 	f.Where(p.Field(cluster.FieldLastSeenAt))
+}
+
+// WhereRegisterTokenHash applies the entql []byte predicate on the register_token_hash field.
+func (f *ClusterFilter) WhereRegisterTokenHash(p entql.BytesP) {
+	f.Where(p.Field(cluster.FieldRegisterTokenHash))
+}
+
+// WhereRegisterTokenExpiresAt applies the entql time.Time predicate on the register_token_expires_at field.
+func (f *ClusterFilter) WhereRegisterTokenExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(cluster.FieldRegisterTokenExpiresAt))
+}
+
+// WhereAgentKeyHash applies the entql []byte predicate on the agent_key_hash field.
+func (f *ClusterFilter) WhereAgentKeyHash(p entql.BytesP) {
+	f.Where(p.Field(cluster.FieldAgentKeyHash))
 }
 
 // WhereProjectID applies the entql string predicate on the project_id field.

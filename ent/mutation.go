@@ -1852,40 +1852,43 @@ func (m *ChangeMutation) ResetEdge(name string) error {
 // ClusterMutation represents an operation that mutates the Cluster nodes in the graph.
 type ClusterMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *gid.ID
-	created_at        *time.Time
-	updated_at        *time.Time
-	name              *string
-	kind              *cluster.Kind
-	environment       *cluster.Environment
-	status            *cluster.Status
-	status_message    *string
-	version           *string
-	endpoint          *string
-	credentials       *[]byte
-	capacity          *map[string]string
-	labels            *map[string]string
-	last_seen_at      *time.Time
-	clearedFields     map[string]struct{}
-	project           *gid.ID
-	clearedproject    bool
-	nodes             map[gid.ID]struct{}
-	removednodes      map[gid.ID]struct{}
-	clearednodes      bool
-	namespaces        map[gid.ID]struct{}
-	removednamespaces map[gid.ID]struct{}
-	clearednamespaces bool
-	workloads         map[gid.ID]struct{}
-	removedworkloads  map[gid.ID]struct{}
-	clearedworkloads  bool
-	pods              map[gid.ID]struct{}
-	removedpods       map[gid.ID]struct{}
-	clearedpods       bool
-	done              bool
-	oldValue          func(context.Context) (*Cluster, error)
-	predicates        []predicate.Cluster
+	op                        Op
+	typ                       string
+	id                        *gid.ID
+	created_at                *time.Time
+	updated_at                *time.Time
+	name                      *string
+	kind                      *cluster.Kind
+	environment               *cluster.Environment
+	status                    *cluster.Status
+	status_message            *string
+	version                   *string
+	endpoint                  *string
+	credentials               *[]byte
+	capacity                  *map[string]string
+	labels                    *map[string]string
+	last_seen_at              *time.Time
+	register_token_hash       *[]byte
+	register_token_expires_at *time.Time
+	agent_key_hash            *[]byte
+	clearedFields             map[string]struct{}
+	project                   *gid.ID
+	clearedproject            bool
+	nodes                     map[gid.ID]struct{}
+	removednodes              map[gid.ID]struct{}
+	clearednodes              bool
+	namespaces                map[gid.ID]struct{}
+	removednamespaces         map[gid.ID]struct{}
+	clearednamespaces         bool
+	workloads                 map[gid.ID]struct{}
+	removedworkloads          map[gid.ID]struct{}
+	clearedworkloads          bool
+	pods                      map[gid.ID]struct{}
+	removedpods               map[gid.ID]struct{}
+	clearedpods               bool
+	done                      bool
+	oldValue                  func(context.Context) (*Cluster, error)
+	predicates                []predicate.Cluster
 }
 
 var _ ent.Mutation = (*ClusterMutation)(nil)
@@ -2512,6 +2515,153 @@ func (m *ClusterMutation) ResetLastSeenAt() {
 	delete(m.clearedFields, cluster.FieldLastSeenAt)
 }
 
+// SetRegisterTokenHash sets the "register_token_hash" field.
+func (m *ClusterMutation) SetRegisterTokenHash(b []byte) {
+	m.register_token_hash = &b
+}
+
+// RegisterTokenHash returns the value of the "register_token_hash" field in the mutation.
+func (m *ClusterMutation) RegisterTokenHash() (r []byte, exists bool) {
+	v := m.register_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegisterTokenHash returns the old "register_token_hash" field's value of the Cluster entity.
+// If the Cluster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClusterMutation) OldRegisterTokenHash(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegisterTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegisterTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegisterTokenHash: %w", err)
+	}
+	return oldValue.RegisterTokenHash, nil
+}
+
+// ClearRegisterTokenHash clears the value of the "register_token_hash" field.
+func (m *ClusterMutation) ClearRegisterTokenHash() {
+	m.register_token_hash = nil
+	m.clearedFields[cluster.FieldRegisterTokenHash] = struct{}{}
+}
+
+// RegisterTokenHashCleared returns if the "register_token_hash" field was cleared in this mutation.
+func (m *ClusterMutation) RegisterTokenHashCleared() bool {
+	_, ok := m.clearedFields[cluster.FieldRegisterTokenHash]
+	return ok
+}
+
+// ResetRegisterTokenHash resets all changes to the "register_token_hash" field.
+func (m *ClusterMutation) ResetRegisterTokenHash() {
+	m.register_token_hash = nil
+	delete(m.clearedFields, cluster.FieldRegisterTokenHash)
+}
+
+// SetRegisterTokenExpiresAt sets the "register_token_expires_at" field.
+func (m *ClusterMutation) SetRegisterTokenExpiresAt(t time.Time) {
+	m.register_token_expires_at = &t
+}
+
+// RegisterTokenExpiresAt returns the value of the "register_token_expires_at" field in the mutation.
+func (m *ClusterMutation) RegisterTokenExpiresAt() (r time.Time, exists bool) {
+	v := m.register_token_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegisterTokenExpiresAt returns the old "register_token_expires_at" field's value of the Cluster entity.
+// If the Cluster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClusterMutation) OldRegisterTokenExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegisterTokenExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegisterTokenExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegisterTokenExpiresAt: %w", err)
+	}
+	return oldValue.RegisterTokenExpiresAt, nil
+}
+
+// ClearRegisterTokenExpiresAt clears the value of the "register_token_expires_at" field.
+func (m *ClusterMutation) ClearRegisterTokenExpiresAt() {
+	m.register_token_expires_at = nil
+	m.clearedFields[cluster.FieldRegisterTokenExpiresAt] = struct{}{}
+}
+
+// RegisterTokenExpiresAtCleared returns if the "register_token_expires_at" field was cleared in this mutation.
+func (m *ClusterMutation) RegisterTokenExpiresAtCleared() bool {
+	_, ok := m.clearedFields[cluster.FieldRegisterTokenExpiresAt]
+	return ok
+}
+
+// ResetRegisterTokenExpiresAt resets all changes to the "register_token_expires_at" field.
+func (m *ClusterMutation) ResetRegisterTokenExpiresAt() {
+	m.register_token_expires_at = nil
+	delete(m.clearedFields, cluster.FieldRegisterTokenExpiresAt)
+}
+
+// SetAgentKeyHash sets the "agent_key_hash" field.
+func (m *ClusterMutation) SetAgentKeyHash(b []byte) {
+	m.agent_key_hash = &b
+}
+
+// AgentKeyHash returns the value of the "agent_key_hash" field in the mutation.
+func (m *ClusterMutation) AgentKeyHash() (r []byte, exists bool) {
+	v := m.agent_key_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAgentKeyHash returns the old "agent_key_hash" field's value of the Cluster entity.
+// If the Cluster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClusterMutation) OldAgentKeyHash(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAgentKeyHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAgentKeyHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAgentKeyHash: %w", err)
+	}
+	return oldValue.AgentKeyHash, nil
+}
+
+// ClearAgentKeyHash clears the value of the "agent_key_hash" field.
+func (m *ClusterMutation) ClearAgentKeyHash() {
+	m.agent_key_hash = nil
+	m.clearedFields[cluster.FieldAgentKeyHash] = struct{}{}
+}
+
+// AgentKeyHashCleared returns if the "agent_key_hash" field was cleared in this mutation.
+func (m *ClusterMutation) AgentKeyHashCleared() bool {
+	_, ok := m.clearedFields[cluster.FieldAgentKeyHash]
+	return ok
+}
+
+// ResetAgentKeyHash resets all changes to the "agent_key_hash" field.
+func (m *ClusterMutation) ResetAgentKeyHash() {
+	m.agent_key_hash = nil
+	delete(m.clearedFields, cluster.FieldAgentKeyHash)
+}
+
 // SetProjectID sets the "project_id" field.
 func (m *ClusterMutation) SetProjectID(gi gid.ID) {
 	m.project = &gi
@@ -2825,7 +2975,7 @@ func (m *ClusterMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ClusterMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, cluster.FieldCreatedAt)
 	}
@@ -2865,6 +3015,15 @@ func (m *ClusterMutation) Fields() []string {
 	if m.last_seen_at != nil {
 		fields = append(fields, cluster.FieldLastSeenAt)
 	}
+	if m.register_token_hash != nil {
+		fields = append(fields, cluster.FieldRegisterTokenHash)
+	}
+	if m.register_token_expires_at != nil {
+		fields = append(fields, cluster.FieldRegisterTokenExpiresAt)
+	}
+	if m.agent_key_hash != nil {
+		fields = append(fields, cluster.FieldAgentKeyHash)
+	}
 	if m.project != nil {
 		fields = append(fields, cluster.FieldProjectID)
 	}
@@ -2902,6 +3061,12 @@ func (m *ClusterMutation) Field(name string) (ent.Value, bool) {
 		return m.Labels()
 	case cluster.FieldLastSeenAt:
 		return m.LastSeenAt()
+	case cluster.FieldRegisterTokenHash:
+		return m.RegisterTokenHash()
+	case cluster.FieldRegisterTokenExpiresAt:
+		return m.RegisterTokenExpiresAt()
+	case cluster.FieldAgentKeyHash:
+		return m.AgentKeyHash()
 	case cluster.FieldProjectID:
 		return m.ProjectID()
 	}
@@ -2939,6 +3104,12 @@ func (m *ClusterMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldLabels(ctx)
 	case cluster.FieldLastSeenAt:
 		return m.OldLastSeenAt(ctx)
+	case cluster.FieldRegisterTokenHash:
+		return m.OldRegisterTokenHash(ctx)
+	case cluster.FieldRegisterTokenExpiresAt:
+		return m.OldRegisterTokenExpiresAt(ctx)
+	case cluster.FieldAgentKeyHash:
+		return m.OldAgentKeyHash(ctx)
 	case cluster.FieldProjectID:
 		return m.OldProjectID(ctx)
 	}
@@ -3041,6 +3212,27 @@ func (m *ClusterMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastSeenAt(v)
 		return nil
+	case cluster.FieldRegisterTokenHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegisterTokenHash(v)
+		return nil
+	case cluster.FieldRegisterTokenExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegisterTokenExpiresAt(v)
+		return nil
+	case cluster.FieldAgentKeyHash:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAgentKeyHash(v)
+		return nil
 	case cluster.FieldProjectID:
 		v, ok := value.(gid.ID)
 		if !ok {
@@ -3090,6 +3282,15 @@ func (m *ClusterMutation) ClearedFields() []string {
 	if m.FieldCleared(cluster.FieldLastSeenAt) {
 		fields = append(fields, cluster.FieldLastSeenAt)
 	}
+	if m.FieldCleared(cluster.FieldRegisterTokenHash) {
+		fields = append(fields, cluster.FieldRegisterTokenHash)
+	}
+	if m.FieldCleared(cluster.FieldRegisterTokenExpiresAt) {
+		fields = append(fields, cluster.FieldRegisterTokenExpiresAt)
+	}
+	if m.FieldCleared(cluster.FieldAgentKeyHash) {
+		fields = append(fields, cluster.FieldAgentKeyHash)
+	}
 	return fields
 }
 
@@ -3115,6 +3316,15 @@ func (m *ClusterMutation) ClearField(name string) error {
 		return nil
 	case cluster.FieldLastSeenAt:
 		m.ClearLastSeenAt()
+		return nil
+	case cluster.FieldRegisterTokenHash:
+		m.ClearRegisterTokenHash()
+		return nil
+	case cluster.FieldRegisterTokenExpiresAt:
+		m.ClearRegisterTokenExpiresAt()
+		return nil
+	case cluster.FieldAgentKeyHash:
+		m.ClearAgentKeyHash()
 		return nil
 	}
 	return fmt.Errorf("unknown Cluster nullable field %s", name)
@@ -3162,6 +3372,15 @@ func (m *ClusterMutation) ResetField(name string) error {
 		return nil
 	case cluster.FieldLastSeenAt:
 		m.ResetLastSeenAt()
+		return nil
+	case cluster.FieldRegisterTokenHash:
+		m.ResetRegisterTokenHash()
+		return nil
+	case cluster.FieldRegisterTokenExpiresAt:
+		m.ResetRegisterTokenExpiresAt()
+		return nil
+	case cluster.FieldAgentKeyHash:
+		m.ResetAgentKeyHash()
 		return nil
 	case cluster.FieldProjectID:
 		m.ResetProjectID()

@@ -3,17 +3,27 @@
 package resolvers
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/graph"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/internal/secrets"
+	"github.com/bcs-io/bcs/orchestrators"
 )
 
 // Resolver is the root resolver: the dependencies every resolver shares.
 type Resolver struct {
 	Client *ent.Client
 	Auth   *auth.Authenticator
+	Ops    *operations.Runner
+	Box    *secrets.Box
+	// ProbeKubeconfig checks a kubeconfig reaches its cluster and reads
+	// version and capacity, answering the API server's endpoint.
+	ProbeKubeconfig func(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error)
 }
 
 // NewSchema builds the executable schema over the given dependencies.

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/server"
 	"github.com/bcs-io/bcs/internal/storage"
 )
@@ -23,9 +24,9 @@ func init() { rootCmd.AddCommand(newServeCmd()) }
 
 func newServeCmd() *cobra.Command {
 	var (
-		listen, database string
-		cfg              = server.DefaultConfig
-		logs             logFlags
+		listen, database, keyFile string
+		cfg                       = server.DefaultConfig
+		logs                      logFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -37,6 +38,11 @@ Pending database migrations are applied at start, each one logged.`,
 			log := logs.logger()
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
+			box, err := secrets.Load(os.Getenv("BCS_SECRET_KEY"), keyFile)
+			if err != nil {
+				return err
+			}
+			cfg.Secrets = box
 			return serve(ctx, log, listen, database, cfg)
 		},
 	}
@@ -50,6 +56,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.DurationVar(&cfg.QueryTimeout, "query-timeout", cfg.QueryTimeout, "time limit for one query or mutation")
 	f.Float64Var(&cfg.RatePerSecond, "rate-limit", cfg.RatePerSecond, "requests per second per API token (0: unlimited)")
 	f.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "burst size of the per-token rate limit")
+	f.StringVar(&keyFile, "secret-key-file", envOr("BCS_SECRET_KEY_FILE", "bcs.key"), "AES key for credentials at rest, created on first start (BCS_SECRET_KEY, base64, takes precedence)")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
 	logs.register(cmd)
 	return cmd
@@ -72,8 +79,10 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	handler := server.New(db, log, cfg)
+	defer handler.Close()
 	srv := &http.Server{
-		Handler:           server.New(db, log, cfg),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

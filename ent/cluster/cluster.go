@@ -45,6 +45,12 @@ const (
 	FieldLabels = "labels"
 	// FieldLastSeenAt holds the string denoting the last_seen_at field in the database.
 	FieldLastSeenAt = "last_seen_at"
+	// FieldRegisterTokenHash holds the string denoting the register_token_hash field in the database.
+	FieldRegisterTokenHash = "register_token_hash"
+	// FieldRegisterTokenExpiresAt holds the string denoting the register_token_expires_at field in the database.
+	FieldRegisterTokenExpiresAt = "register_token_expires_at"
+	// FieldAgentKeyHash holds the string denoting the agent_key_hash field in the database.
+	FieldAgentKeyHash = "agent_key_hash"
 	// FieldProjectID holds the string denoting the project_id field in the database.
 	FieldProjectID = "project_id"
 	// EdgeProject holds the string denoting the project edge name in mutations.
@@ -112,6 +118,9 @@ var Columns = []string{
 	FieldCapacity,
 	FieldLabels,
 	FieldLastSeenAt,
+	FieldRegisterTokenHash,
+	FieldRegisterTokenExpiresAt,
+	FieldAgentKeyHash,
 	FieldProjectID,
 }
 
@@ -287,6 +296,11 @@ func ByEndpoint(opts ...sql.OrderTermOption) OrderOption {
 // ByLastSeenAt orders the results by the last_seen_at field.
 func ByLastSeenAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastSeenAt, opts...).ToFunc()
+}
+
+// ByRegisterTokenExpiresAt orders the results by the register_token_expires_at field.
+func ByRegisterTokenExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRegisterTokenExpiresAt, opts...).ToFunc()
 }
 
 // ByProjectID orders the results by the project_id field.

@@ -96,6 +96,21 @@ func LastSeenAt(v time.Time) predicate.Cluster {
 	return predicate.Cluster(sql.FieldEQ(FieldLastSeenAt, v))
 }
 
+// RegisterTokenHash applies equality check predicate on the "register_token_hash" field. It's identical to RegisterTokenHashEQ.
+func RegisterTokenHash(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldEQ(FieldRegisterTokenHash, v))
+}
+
+// RegisterTokenExpiresAt applies equality check predicate on the "register_token_expires_at" field. It's identical to RegisterTokenExpiresAtEQ.
+func RegisterTokenExpiresAt(v time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldEQ(FieldRegisterTokenExpiresAt, v))
+}
+
+// AgentKeyHash applies equality check predicate on the "agent_key_hash" field. It's identical to AgentKeyHashEQ.
+func AgentKeyHash(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldEQ(FieldAgentKeyHash, v))
+}
+
 // ProjectID applies equality check predicate on the "project_id" field. It's identical to ProjectIDEQ.
 func ProjectID(v gid.ID) predicate.Cluster {
 	return predicate.Cluster(sql.FieldEQ(FieldProjectID, v))
@@ -619,6 +634,156 @@ func LastSeenAtIsNil() predicate.Cluster {
 // LastSeenAtNotNil applies the NotNil predicate on the "last_seen_at" field.
 func LastSeenAtNotNil() predicate.Cluster {
 	return predicate.Cluster(sql.FieldNotNull(FieldLastSeenAt))
+}
+
+// RegisterTokenHashEQ applies the EQ predicate on the "register_token_hash" field.
+func RegisterTokenHashEQ(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldEQ(FieldRegisterTokenHash, v))
+}
+
+// RegisterTokenHashNEQ applies the NEQ predicate on the "register_token_hash" field.
+func RegisterTokenHashNEQ(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldNEQ(FieldRegisterTokenHash, v))
+}
+
+// RegisterTokenHashIn applies the In predicate on the "register_token_hash" field.
+func RegisterTokenHashIn(vs ...[]byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldIn(FieldRegisterTokenHash, vs...))
+}
+
+// RegisterTokenHashNotIn applies the NotIn predicate on the "register_token_hash" field.
+func RegisterTokenHashNotIn(vs ...[]byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldNotIn(FieldRegisterTokenHash, vs...))
+}
+
+// RegisterTokenHashGT applies the GT predicate on the "register_token_hash" field.
+func RegisterTokenHashGT(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldGT(FieldRegisterTokenHash, v))
+}
+
+// RegisterTokenHashGTE applies the GTE predicate on the "register_token_hash" field.
+func RegisterTokenHashGTE(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldGTE(FieldRegisterTokenHash, v))
+}
+
+// RegisterTokenHashLT applies the LT predicate on the "register_token_hash" field.
+func RegisterTokenHashLT(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldLT(FieldRegisterTokenHash, v))
+}
+
+// RegisterTokenHashLTE applies the LTE predicate on the "register_token_hash" field.
+func RegisterTokenHashLTE(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldLTE(FieldRegisterTokenHash, v))
+}
+
+// RegisterTokenHashIsNil applies the IsNil predicate on the "register_token_hash" field.
+func RegisterTokenHashIsNil() predicate.Cluster {
+	return predicate.Cluster(sql.FieldIsNull(FieldRegisterTokenHash))
+}
+
+// RegisterTokenHashNotNil applies the NotNil predicate on the "register_token_hash" field.
+func RegisterTokenHashNotNil() predicate.Cluster {
+	return predicate.Cluster(sql.FieldNotNull(FieldRegisterTokenHash))
+}
+
+// RegisterTokenExpiresAtEQ applies the EQ predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtEQ(v time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldEQ(FieldRegisterTokenExpiresAt, v))
+}
+
+// RegisterTokenExpiresAtNEQ applies the NEQ predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtNEQ(v time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldNEQ(FieldRegisterTokenExpiresAt, v))
+}
+
+// RegisterTokenExpiresAtIn applies the In predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtIn(vs ...time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldIn(FieldRegisterTokenExpiresAt, vs...))
+}
+
+// RegisterTokenExpiresAtNotIn applies the NotIn predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtNotIn(vs ...time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldNotIn(FieldRegisterTokenExpiresAt, vs...))
+}
+
+// RegisterTokenExpiresAtGT applies the GT predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtGT(v time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldGT(FieldRegisterTokenExpiresAt, v))
+}
+
+// RegisterTokenExpiresAtGTE applies the GTE predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtGTE(v time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldGTE(FieldRegisterTokenExpiresAt, v))
+}
+
+// RegisterTokenExpiresAtLT applies the LT predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtLT(v time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldLT(FieldRegisterTokenExpiresAt, v))
+}
+
+// RegisterTokenExpiresAtLTE applies the LTE predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtLTE(v time.Time) predicate.Cluster {
+	return predicate.Cluster(sql.FieldLTE(FieldRegisterTokenExpiresAt, v))
+}
+
+// RegisterTokenExpiresAtIsNil applies the IsNil predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtIsNil() predicate.Cluster {
+	return predicate.Cluster(sql.FieldIsNull(FieldRegisterTokenExpiresAt))
+}
+
+// RegisterTokenExpiresAtNotNil applies the NotNil predicate on the "register_token_expires_at" field.
+func RegisterTokenExpiresAtNotNil() predicate.Cluster {
+	return predicate.Cluster(sql.FieldNotNull(FieldRegisterTokenExpiresAt))
+}
+
+// AgentKeyHashEQ applies the EQ predicate on the "agent_key_hash" field.
+func AgentKeyHashEQ(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldEQ(FieldAgentKeyHash, v))
+}
+
+// AgentKeyHashNEQ applies the NEQ predicate on the "agent_key_hash" field.
+func AgentKeyHashNEQ(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldNEQ(FieldAgentKeyHash, v))
+}
+
+// AgentKeyHashIn applies the In predicate on the "agent_key_hash" field.
+func AgentKeyHashIn(vs ...[]byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldIn(FieldAgentKeyHash, vs...))
+}
+
+// AgentKeyHashNotIn applies the NotIn predicate on the "agent_key_hash" field.
+func AgentKeyHashNotIn(vs ...[]byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldNotIn(FieldAgentKeyHash, vs...))
+}
+
+// AgentKeyHashGT applies the GT predicate on the "agent_key_hash" field.
+func AgentKeyHashGT(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldGT(FieldAgentKeyHash, v))
+}
+
+// AgentKeyHashGTE applies the GTE predicate on the "agent_key_hash" field.
+func AgentKeyHashGTE(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldGTE(FieldAgentKeyHash, v))
+}
+
+// AgentKeyHashLT applies the LT predicate on the "agent_key_hash" field.
+func AgentKeyHashLT(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldLT(FieldAgentKeyHash, v))
+}
+
+// AgentKeyHashLTE applies the LTE predicate on the "agent_key_hash" field.
+func AgentKeyHashLTE(v []byte) predicate.Cluster {
+	return predicate.Cluster(sql.FieldLTE(FieldAgentKeyHash, v))
+}
+
+// AgentKeyHashIsNil applies the IsNil predicate on the "agent_key_hash" field.
+func AgentKeyHashIsNil() predicate.Cluster {
+	return predicate.Cluster(sql.FieldIsNull(FieldAgentKeyHash))
+}
+
+// AgentKeyHashNotNil applies the NotNil predicate on the "agent_key_hash" field.
+func AgentKeyHashNotNil() predicate.Cluster {
+	return predicate.Cluster(sql.FieldNotNull(FieldAgentKeyHash))
 }
 
 // ProjectIDEQ applies the EQ predicate on the "project_id" field.

@@ -94,6 +94,9 @@ var (
 		{Name: "capacity", Type: field.TypeJSON, Nullable: true},
 		{Name: "labels", Type: field.TypeJSON, Nullable: true},
 		{Name: "last_seen_at", Type: field.TypeTime, Nullable: true},
+		{Name: "register_token_hash", Type: field.TypeBytes, Nullable: true},
+		{Name: "register_token_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "agent_key_hash", Type: field.TypeBytes, Nullable: true},
 		{Name: "project_id", Type: field.TypeString},
 	}
 	// ClustersTable holds the schema information for the "clusters" table.
@@ -104,7 +107,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "clusters_projects_clusters",
-				Columns:    []*schema.Column{ClustersColumns[14]},
+				Columns:    []*schema.Column{ClustersColumns[17]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -113,7 +116,7 @@ var (
 			{
 				Name:    "cluster_project_id_name",
 				Unique:  true,
-				Columns: []*schema.Column{ClustersColumns[14], ClustersColumns[3]},
+				Columns: []*schema.Column{ClustersColumns[17], ClustersColumns[3]},
 			},
 		},
 	}

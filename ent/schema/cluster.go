@@ -34,6 +34,11 @@ func (Cluster) Fields() []ent.Field {
 		field.JSON("capacity", Quantities{}).Optional().Annotations(entgql.Type("StringMap")),
 		labelsField("labels"),
 		field.Time("last_seen_at").Optional().Nillable(),
+		field.Bytes("register_token_hash").Optional().Nillable().Sensitive().Annotations(entgql.Skip()).
+			Comment("SHA-256 of the one-time token `bcs agent` presents first."),
+		field.Time("register_token_expires_at").Optional().Nillable().Annotations(entgql.Skip()),
+		field.Bytes("agent_key_hash").Optional().Nillable().Sensitive().Annotations(entgql.Skip()).
+			Comment("SHA-256 of the key the agent reports with after registering."),
 		field.String("project_id").GoType(gidType()).Annotations(entgql.Type("ID")).Immutable(),
 	}
 }

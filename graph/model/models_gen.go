@@ -3,9 +3,36 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 )
+
+type ApplyManifestInput struct {
+	ClusterID gid.ID `json:"clusterID"`
+	// Namespace for objects that do not name one.
+	Namespace *string `json:"namespace,omitempty"`
+	Manifest  string  `json:"manifest"`
+	// Server-side dry run: the operation finishes before the answer and its result says what would change.
+	DryRun *bool `json:"dryRun,omitempty"`
+}
+
+type ApplyNamespaceInput struct {
+	ClusterID gid.ID            `json:"clusterID"`
+	Name      string            `json:"name"`
+	Labels    map[string]string `json:"labels,omitempty"`
+	// ResourceQuota hard limits, e.g. {"requests.cpu": "4", "pods": "20"}.
+	Quota               map[string]string `json:"quota,omitempty"`
+	LimitDefault        map[string]string `json:"limitDefault,omitempty"`
+	LimitDefaultRequest map[string]string `json:"limitDefaultRequest,omitempty"`
+	LimitMax            map[string]string `json:"limitMax,omitempty"`
+	LimitMin            map[string]string `json:"limitMin,omitempty"`
+}
 
 type ClusterByIDsInput struct {
 	ID gid.ID `json:"ID"`
@@ -23,6 +50,15 @@ type CreateTokenPayload struct {
 	Token  *ent.Token `json:"token"`
 }
 
+type DeleteObjectInput struct {
+	ClusterID   gid.ID             `json:"clusterID"`
+	Namespace   *string            `json:"namespace,omitempty"`
+	APIVersion  *string            `json:"apiVersion,omitempty"`
+	Kind        string             `json:"kind"`
+	Name        string             `json:"name"`
+	Propagation *PropagationPolicy `json:"propagation,omitempty"`
+}
+
 // What a delete leaves behind: the ID that no longer resolves.
 type DeletePayload struct {
 	DeletedID gid.ID `json:"deletedID"`
@@ -36,6 +72,110 @@ type ProjectByIDsInput struct {
 	ID gid.ID `json:"ID"`
 }
 
+type RegisterClusterInput struct {
+	ProjectID   gid.ID               `json:"projectID"`
+	Name        string               `json:"name"`
+	Environment *cluster.Environment `json:"environment,omitempty"`
+	Kind        *cluster.Kind        `json:"kind,omitempty"`
+	// A kubeconfig (YAML) for K8S clusters.
+	Kubeconfig string            `json:"kubeconfig"`
+	Labels     map[string]string `json:"labels,omitempty"`
+}
+
+type RegisterTokenPayload struct {
+	// Give it to `bcs agent --token`. Shown only now; valid once, for 24 hours.
+	Token   string       `json:"token"`
+	Cluster *ent.Cluster `json:"cluster"`
+}
+
+type RollbackWorkloadInput struct {
+	ClusterID gid.ID `json:"clusterID"`
+	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	// 0 or absent: the previous revision.
+	Revision *int `json:"revision,omitempty"`
+}
+
+type ScaleWorkloadInput struct {
+	ClusterID gid.ID `json:"clusterID"`
+	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
+	Name      string `json:"name"`
+	Replicas  int    `json:"replicas"`
+}
+
+type TaintInput struct {
+	Key    string  `json:"key"`
+	Value  *string `json:"value,omitempty"`
+	Effect string  `json:"effect"`
+}
+
 type WorkloadByIDsInput struct {
 	ID gid.ID `json:"ID"`
+}
+
+type WorkloadRefInput struct {
+	ClusterID gid.ID `json:"clusterID"`
+	Namespace string `json:"namespace"`
+	// Deployment, StatefulSet, DaemonSet, …
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+type PropagationPolicy string
+
+const (
+	PropagationPolicyBackground PropagationPolicy = "BACKGROUND"
+	PropagationPolicyForeground PropagationPolicy = "FOREGROUND"
+	PropagationPolicyOrphan     PropagationPolicy = "ORPHAN"
+)
+
+var AllPropagationPolicy = []PropagationPolicy{
+	PropagationPolicyBackground,
+	PropagationPolicyForeground,
+	PropagationPolicyOrphan,
+}
+
+func (e PropagationPolicy) IsValid() bool {
+	switch e {
+	case PropagationPolicyBackground, PropagationPolicyForeground, PropagationPolicyOrphan:
+		return true
+	}
+	return false
+}
+
+func (e PropagationPolicy) String() string {
+	return string(e)
+}
+
+func (e *PropagationPolicy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PropagationPolicy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PropagationPolicy", str)
+	}
+	return nil
+}
+
+func (e PropagationPolicy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PropagationPolicy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PropagationPolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

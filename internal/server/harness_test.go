@@ -22,6 +22,7 @@ import (
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/token"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/testenv/postgres"
 )
@@ -40,6 +41,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	for _, stop := range kubeStops {
+		_ = stop()
+	}
 	_ = pg.Stop()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
@@ -87,8 +91,10 @@ func newEnv(t *testing.T, url string) *testEnv {
 	log := slog.New(slog.NewJSONHandler(env.logs, nil))
 	cfg := DefaultConfig
 	cfg.RatePerSecond = 0
-	env.srv = httptest.NewServer(New(env.db, log, cfg))
-	t.Cleanup(env.srv.Close)
+	cfg.Secrets = testBox(t)
+	handler := New(env.db, log, cfg)
+	env.srv = httptest.NewServer(handler)
+	t.Cleanup(func() { env.srv.Close(); handler.Close() })
 	env.token, err = auth.Bootstrap(ctx, db.Client, "admin", true, "test", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -183,3 +189,11 @@ func mustJSON(v any) []byte {
 func tokenNamed(name string) predicate.Token { return token.Name(name) }
 
 func tempDir() (string, error) { return os.MkdirTemp("", "bcs-bench-") }
+
+func testBox(t testing.TB) *secrets.Box {
+	b, err := secrets.New(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

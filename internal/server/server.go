@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -17,8 +18,12 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/transport"
+	"github.com/bcs-io/bcs/orchestrators"
+	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
 )
@@ -49,6 +54,8 @@ type Config struct {
 	RateBurst     int
 	// PublicIntrospection lets callers without a token introspect the schema.
 	PublicIntrospection bool
+	// Secrets seals cluster credentials at rest; required.
+	Secrets *secrets.Box
 }
 
 // DefaultConfig is what `bcs serve` starts with.
@@ -63,6 +70,8 @@ type Server struct {
 	limits  Limits
 	authn   *auth.Authenticator
 	limiter *limiter
+	router  *orchestrators.Router
+	ops     *operations.Runner
 	handler http.Handler
 }
 
@@ -70,7 +79,10 @@ type Server struct {
 func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s := &Server{db: db, log: log, metrics: newMetrics(), cfg: cfg, limits: cfg.Limits,
 		authn:   &auth.Authenticator{Client: db.Client},
-		limiter: newLimiter(cfg.RatePerSecond, cfg.RateBurst)}
+		limiter: newLimiter(cfg.RatePerSecond, cfg.RateBurst),
+		router:  orchestrators.NewRouter()}
+	s.router.Register(orchestrators.KindK8s, k8s.Factory)
+	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -81,16 +93,30 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	return s
 }
 
+// Close waits for operations still running against clusters.
+func (s *Server) Close() { s.ops.Wait() }
+
+func probeKubeconfig(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error) {
+	cfg, err := k8s.ParseKubeconfig(kubeconfig)
+	if err != nil {
+		return nil, "", err
+	}
+	info, err := k8s.Probe(ctx, kubeconfig)
+	return info, cfg.Host, err
+}
+
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) graphql() http.Handler {
-	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{Client: s.db.Client, Auth: s.authn}))
-	srv.AddTransport(gqltransport.Websocket{
-		KeepAlivePingInterval: 15 * time.Second,
-		InitTimeout:           5 * time.Second,
-	})
+	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{
+		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, ProbeKubeconfig: probeKubeconfig,
+	}))
+	// Order matters: HTTP claims every request without an Upgrade header,
+	// so the websocket and SSE transports go first.
+	srv.AddTransport(transport.WebSocket{InitFunc: s.websocketInit, Logger: s.log})
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
+	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
@@ -117,13 +143,13 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// withTimeout bounds queries and mutations; websocket upgrades live on.
+// withTimeout bounds queries and mutations; subscriptions (websocket, SSE) live on.
 func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	if d <= 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "" {
+		if r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 			next.ServeHTTP(w, r)
 			return
 		}

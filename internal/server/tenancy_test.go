@@ -66,30 +66,48 @@ func (e *testEnv) newTenant(t *testing.T, code string) *tenant {
 // rootQueries reads every root field of a type; the test fails when the
 // schema has a root field this map does not cover.
 var rootQueries = map[string]string{
-	"node":      `query($id: ID!) { node(id: $id) { id } }`,
-	"nodes":     `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
-	"clusters":  `{ clusters { edges { node { id project { id } } } } }`,
-	"projects":  `{ projects { edges { node { id clusters { edges { node { id namespaces { edges { node { id } } } workloads { edges { node { id pods { edges { node { id } } } } } } nodes { edges { node { id } } } } } } templates { edges { node { id versions { edges { node { id instances { edges { node { id } } } } } } } } } members { edges { node { id user { id } } } } } } } }`,
-	"users":     `{ users { edges { node { id memberships { id project { id } } } } } }`,
-	"workloads": `{ workloads { edges { node { id cluster { id } } } } }`,
-	"project":   `query($pid: ID!) { project(id: $pid) { id } }`,
-	"me":        `{ me { id memberships { project { id } } } }`,
-	"tokens":    `{ tokens { id user { id } } }`,
-	"auditLog":  `{ auditLog { edges { node { id projectID targetID } } } }`,
-	"_service":  `{ _service { sdl } }`,
-	"_entities": `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
+	"node":       `query($id: ID!) { node(id: $id) { id } }`,
+	"nodes":      `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+	"clusters":   `{ clusters { edges { node { id project { id } } } } }`,
+	"projects":   `{ projects { edges { node { id clusters { edges { node { id namespaces { edges { node { id } } } workloads { edges { node { id pods { edges { node { id } } } } } } nodes { edges { node { id } } } } } } templates { edges { node { id versions { edges { node { id instances { edges { node { id } } } } } } } } } members { edges { node { id user { id } } } } } } } }`,
+	"users":      `{ users { edges { node { id memberships { id project { id } } } } } }`,
+	"workloads":  `{ workloads { edges { node { id cluster { id } } } } }`,
+	"project":    `query($pid: ID!) { project(id: $pid) { id } }`,
+	"me":         `{ me { id memberships { project { id } } } }`,
+	"tokens":     `{ tokens { id user { id } } }`,
+	"auditLog":   `{ auditLog { edges { node { id projectID targetID } } } }`,
+	"_service":   `{ _service { sdl } }`,
+	"cluster":    `query($cid: ID!) { cluster(id: $cid) { id } }`,
+	"operation":  `query($oid: ID!) { operation(id: $oid) { id } }`,
+	"operations": `{ operations { edges { node { id projectID } } } }`,
+	"_entities":  `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
 }
 
 // rootMutations aim every mutation at the other tenant.
 var rootMutations = map[string]string{
-	"createProject":    ``, // creates the caller's own project: nothing to cross
-	"createToken":      ``, // the caller's own token
-	"updateProject":    `mutation($pid: ID!) { updateProject(id: $pid, input: {name: "pwned"}) { id } }`,
-	"deleteProject":    `mutation($pid: ID!) { deleteProject(id: $pid) { deletedID } }`,
-	"revokeToken":      `mutation($tok: ID!) { revokeToken(id: $tok) { id } }`,
-	"addMember":        `mutation($pid: ID!) { addMember(projectID: $pid, userName: "intruder", role: OWNER) { id } }`,
-	"updateMemberRole": `mutation($mid: ID!) { updateMemberRole(id: $mid, role: VIEWER) { id } }`,
-	"removeMember":     `mutation($mid: ID!) { removeMember(id: $mid) { deletedID } }`,
+	"createProject":       ``, // creates the caller's own project: nothing to cross
+	"createToken":         ``, // the caller's own token
+	"updateProject":       `mutation($pid: ID!) { updateProject(id: $pid, input: {name: "pwned"}) { id } }`,
+	"deleteProject":       `mutation($pid: ID!) { deleteProject(id: $pid) { deletedID } }`,
+	"revokeToken":         `mutation($tok: ID!) { revokeToken(id: $tok) { id } }`,
+	"addMember":           `mutation($pid: ID!) { addMember(projectID: $pid, userName: "intruder", role: OWNER) { id } }`,
+	"updateMemberRole":    `mutation($mid: ID!) { updateMemberRole(id: $mid, role: VIEWER) { id } }`,
+	"removeMember":        `mutation($mid: ID!) { removeMember(id: $mid) { deletedID } }`,
+	"registerCluster":     `mutation($pid: ID!) { registerCluster(input: {projectID: $pid, name: "intruder", kubeconfig: "x"}) { id } }`,
+	"createRegisterToken": `mutation($pid: ID!) { createRegisterToken(projectID: $pid, clusterName: "intruder") { token } }`,
+	"removeCluster":       `mutation($cid: ID!) { removeCluster(id: $cid) { id } }`,
+	"applyManifest":       `mutation($cid: ID!) { applyManifest(input: {clusterID: $cid, manifest: "kind: ConfigMap"}) { id } }`,
+	"scaleWorkload":       `mutation($cid: ID!) { scaleWorkload(input: {clusterID: $cid, namespace: "ns", kind: "Deployment", name: "web", replicas: 0}) { id } }`,
+	"restartWorkload":     `mutation($cid: ID!) { restartWorkload(input: {clusterID: $cid, namespace: "ns", kind: "Deployment", name: "web"}) { id } }`,
+	"rollbackWorkload":    `mutation($cid: ID!) { rollbackWorkload(input: {clusterID: $cid, namespace: "ns", name: "web"}) { id } }`,
+	"deleteObject":        `mutation($cid: ID!) { deleteObject(input: {clusterID: $cid, namespace: "ns", kind: "Deployment", name: "web"}) { id } }`,
+	"applyNamespace":      `mutation($cid: ID!) { applyNamespace(input: {clusterID: $cid, name: "evil"}) { id } }`,
+	"deleteNamespace":     `mutation($cid: ID!) { deleteNamespace(clusterID: $cid, name: "ns") { id } }`,
+	"cordonNode":          `mutation($cid: ID!) { cordonNode(clusterID: $cid, name: "n1") { id } }`,
+	"uncordonNode":        `mutation($cid: ID!) { uncordonNode(clusterID: $cid, name: "n1") { id } }`,
+	"setNodeLabels":       `mutation($cid: ID!) { setNodeLabels(clusterID: $cid, name: "n1", labels: {a: "b"}) { id } }`,
+	"setNodeTaints":       `mutation($cid: ID!) { setNodeTaints(clusterID: $cid, name: "n1", taints: [{key: "a", effect: "NoSchedule"}]) { id } }`,
+	"drainNode":           `mutation($cid: ID!) { drainNode(clusterID: $cid, name: "n1") { id } }`,
 }
 
 func rootFields(t *testing.T, env *testEnv, typ string) []string {
@@ -144,7 +162,8 @@ func TestIsolationMatrix(t *testing.T) {
 			reps = append(reps, map[string]any{"__typename": typ, "id": id})
 		}
 		vars := map[string]any{"pid": pair.theirs.project, "ids": pair.theirs.objects, "reps": reps,
-			"mid": pair.theirs.members[member.RoleOWNER], "tok": otherToken}
+			"mid": pair.theirs.members[member.RoleOWNER], "tok": otherToken,
+			"cid": pair.theirs.objects[1], "oid": pair.theirs.objects[11]}
 		for _, c := range callers {
 			as := env.as(c.token)
 			for name, q := range rootQueries {

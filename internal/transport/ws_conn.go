@@ -1,0 +1,227 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/gorilla/websocket"
+)
+
+// closeGrace is how long the server waits for the client's close frame after
+// sending its own, so unread client data cannot turn the close into a reset.
+const closeGrace = time.Second
+
+// wsConn is one websocket connection. The handler goroutine reads; a single
+// writer goroutine owns the socket's data frames and keep-alives; each
+// operation runs in its own goroutine and hands frames to the writer through
+// a bounded queue.
+type wsConn struct {
+	t       WebSocket
+	ws      *websocket.Conn
+	req     *http.Request
+	exec    graphql.GraphExecutor
+	dialect *dialect
+
+	// base is cancelled when the connection ends; session (set once by
+	// connection_init, read-loop only) is the parent of every operation.
+	base    context.Context
+	cancel  context.CancelFunc
+	session context.Context
+
+	out        chan outFrame
+	closing    chan struct{} // closed once the connection is ending
+	closeOnce  sync.Once
+	closeCode  int // 0: end without a close frame; set before closing is closed
+	closeText  string
+	closeFlush bool // write what is queued before the close frame
+	writerDone chan struct{}
+
+	initReceived atomic.Bool // read by the init timer
+	acked        atomic.Bool // written by the reader, read by the writer
+
+	mu  sync.Mutex
+	ops map[string]*operation
+	wg  sync.WaitGroup // running operations
+}
+
+// outFrame is a queued message; op is set for operation messages so the
+// writer can drop them once the client has completed the operation.
+type outFrame struct {
+	data []byte
+	op   *operation
+}
+
+func newWSConn(t WebSocket, ws *websocket.Conn, r *http.Request, exec graphql.GraphExecutor) *wsConn {
+	base, cancel := context.WithCancel(r.Context())
+	c := &wsConn{
+		t: t, ws: ws, req: r, exec: exec,
+		base: base, cancel: cancel, session: base,
+		out:        make(chan outFrame, t.SendBuffer),
+		closing:    make(chan struct{}),
+		writerDone: make(chan struct{}),
+		ops:        map[string]*operation{},
+	}
+	switch ws.Subprotocol() {
+	case subprotocolTransportWS:
+		c.dialect = &transportWS
+	case subprotocolLegacy:
+		c.dialect = &legacyWS
+	}
+	return c
+}
+
+// serve runs the connection to its end and releases everything it started.
+func (c *wsConn) serve() {
+	log := c.t.Logger.With("subprotocol", c.ws.Subprotocol(), "remote", c.req.RemoteAddr)
+	c.ws.SetReadLimit(c.t.ReadLimit)
+	c.ws.SetPongHandler(func(string) error { c.refreshReadDeadline(); return nil })
+	c.refreshReadDeadline()
+	go c.writeLoop()
+	// The request context ends only when the server does (a hijacked
+	// connection outlives Shutdown otherwise): say so, and clients retry.
+	stopShutdown := context.AfterFunc(c.req.Context(), func() {
+		c.close(websocket.CloseGoingAway, "server shutting down", true)
+	})
+	defer stopShutdown()
+
+	if c.dialect == nil {
+		c.close(CloseSubprotocolNotAcceptable, "Subprotocol not acceptable", true)
+	} else {
+		initTimer := time.AfterFunc(c.t.InitTimeout, func() {
+			if !c.initReceived.Load() {
+				c.close(CloseInitTimeout, "Connection initialisation timeout", true)
+			}
+		})
+		defer initTimer.Stop()
+	}
+
+	err := c.readLoop()
+	c.close(0, "", false) // no-op when a close frame is already on its way
+	<-c.writerDone
+	c.wg.Wait()
+	_ = c.ws.Close()
+	log.DebugContext(c.base, "websocket closed", "code", c.closeCode, "reason", c.closeText, "err", err)
+}
+
+// readLoop dispatches client messages until the socket fails or closes.
+func (c *wsConn) readLoop() error {
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return c.readFailed(err)
+		}
+		if c.isClosing() {
+			continue // a close is under way: wait for the client's close frame
+		}
+		c.refreshReadDeadline()
+		m, err := parseInbound(data)
+		if err != nil {
+			err = closeWith(CloseBadRequest, "%s", err.Error())
+		} else {
+			err = c.handle(m)
+		}
+		if err != nil {
+			c.fail(err)
+		}
+	}
+}
+
+// handle runs the dialect's handler; a panic (in InitFunc, say) closes
+// the connection with 4500 instead of leaving it half-served.
+func (c *wsConn) handle(m inbound) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.t.Logger.ErrorContext(c.base, "websocket message handler panicked", "type", m.Type, "panic", r, "stack", string(debug.Stack()))
+			err = closeWith(CloseInternalError, "Internal server error")
+		}
+	}()
+	return c.dialect.handle(c, m)
+}
+
+// readFailed classifies why reading stopped; a silent client past its
+// keep-alive window is told why before the socket goes.
+func (c *wsConn) readFailed(err error) error {
+	var netErr interface{ Timeout() bool }
+	if !c.isClosing() && errors.As(err, &netErr) && netErr.Timeout() {
+		c.close(websocket.CloseGoingAway, "keep-alive timeout", false)
+	}
+	if websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
+		return nil
+	}
+	return err
+}
+
+// fail closes the connection for a message-handling error.
+func (c *wsConn) fail(err error) {
+	var ce *closeError
+	if !errors.As(err, &ce) {
+		c.t.Logger.ErrorContext(c.base, "websocket message failed", "err", err)
+		ce = &closeError{code: CloseInternalError, reason: "Internal server error"}
+	}
+	// A rejected init has already sent its own connection_error.
+	if c.dialect != nil && c.dialect.connectionError && ce.code != CloseForbidden {
+		c.sendConnectionError(ce.reason)
+	}
+	c.close(ce.code, ce.reason, true)
+}
+
+// refreshReadDeadline gives the client two keep-alive intervals to show it
+// is alive (any message or pong frame) while the connection is open.
+func (c *wsConn) refreshReadDeadline() {
+	if c.t.KeepAlive <= 0 || c.isClosing() {
+		return
+	}
+	_ = c.ws.SetReadDeadline(time.Now().Add(2*c.t.KeepAlive + c.t.WriteTimeout))
+}
+
+func (c *wsConn) isClosing() bool {
+	select {
+	case <-c.closing:
+		return true
+	default:
+		return false
+	}
+}
+
+// close starts the end of the connection. The first call wins; code 0 ends
+// it without a close frame (the socket is already gone). Operations are
+// cancelled at once; the writer sends the close frame.
+func (c *wsConn) close(code int, reason string, flush bool) {
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeText, c.closeFlush = code, truncateReason(reason), flush
+		close(c.closing)
+		c.cancel()
+	})
+}
+
+// send queues a frame. A full queue gets SendTimeout to drain, which absorbs
+// bursts from a healthy client; a client that stays behind is closed with
+// CloseSlowConsumer so it cannot hold up the operations feeding it.
+func (c *wsConn) send(op *operation, data []byte) bool {
+	f := outFrame{data: data, op: op}
+	select {
+	case c.out <- f:
+		return true
+	case <-c.closing:
+		return false
+	default:
+	}
+	timer := time.NewTimer(c.t.SendTimeout)
+	defer timer.Stop()
+	select {
+	case c.out <- f:
+		return true
+	case <-c.closing:
+		return false
+	case <-timer.C:
+		c.t.Logger.WarnContext(c.base, "websocket client too slow; closing", "remote", c.req.RemoteAddr, "queued", len(c.out))
+		c.close(CloseSlowConsumer, reasonSlowConsumer, false)
+		return false
+	}
+}

@@ -1,0 +1,76 @@
+package transport
+
+import (
+	"context"
+	"fmt"
+)
+
+// dialect is what differs between the two subprotocols.
+type dialect struct {
+	next      string // type of a result message: "next" or legacy "data"
+	keepAlive []byte // periodic server message
+	// connectionError: the legacy protocol announces a fatal problem with a
+	// connection_error message before the socket closes.
+	connectionError bool
+	handle          func(c *wsConn, m inbound) error
+}
+
+// Message types shared by both subprotocols.
+const (
+	msgConnectionInit = "connection_init"
+	msgConnectionAck  = "connection_ack"
+	msgError          = "error"
+	msgComplete       = "complete"
+)
+
+// initialise handles the first connection_init: InitFunc decides, and the
+// context it returns becomes the parent of the connection's operations.
+func (c *wsConn) initialise(m inbound) error {
+	payload, err := m.ObjectPayload()
+	if err != nil {
+		return closeWith(CloseBadRequest, "%s", err.Error())
+	}
+	if c.initReceived.Swap(true) {
+		return closeWith(CloseTooManyInitRequests, "Too many initialisation requests")
+	}
+	ctx := context.Context(c.base)
+	var ack map[string]any
+	if c.t.InitFunc != nil {
+		initCtx, ackPayload, err := c.t.InitFunc(c.base, c.req, payload)
+		if err != nil {
+			c.t.Logger.InfoContext(c.base, "websocket connection_init rejected", "remote", c.req.RemoteAddr, "err", err)
+			if c.dialect.connectionError {
+				c.sendConnectionError(err.Error())
+			}
+			return closeWith(CloseForbidden, "Forbidden")
+		}
+		if initCtx != nil {
+			ctx = initCtx
+		}
+		ack = ackPayload
+	}
+	// The session must end with the connection even when InitFunc returned
+	// a context that does not descend from it.
+	session, cancel := context.WithCancel(ctx)
+	context.AfterFunc(c.base, cancel)
+	c.session = session
+
+	var ackJSON []byte
+	if ack != nil {
+		if ackJSON, err = marshalPayload(ack); err != nil {
+			return fmt.Errorf("connection_ack payload: %w", err)
+		}
+	}
+	c.acked.Store(true)
+	c.send(nil, frame(msgConnectionAck, nil, ackJSON))
+	return nil
+}
+
+// sendConnectionError queues a legacy connection_error message.
+func (c *wsConn) sendConnectionError(msg string) {
+	payload, err := marshalPayload(map[string]string{"message": msg})
+	if err != nil {
+		return
+	}
+	c.send(nil, frame(msgConnectionError, nil, payload))
+}

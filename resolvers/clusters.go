@@ -1,0 +1,162 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/yaml"
+
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/instance"
+	"github.com/bcs-io/bcs/ent/namespace"
+	"github.com/bcs-io/bcs/ent/pod"
+	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/ent/workload"
+	"github.com/bcs-io/bcs/internal/apierr"
+	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/orchestrators"
+)
+
+var clusterNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$`)
+
+func validateClusterName(name string) error {
+	if !clusterNamePattern.MatchString(name) {
+		return apierr.Invalid("name", "cluster names are 2 to 64 lowercase letters, digits or dashes, starting and ending with a letter or digit")
+	}
+	return nil
+}
+
+// usableCluster loads a cluster the caller may act on with action, and
+// refuses clusters that are being or have been removed.
+func (r *Resolver) usableCluster(ctx context.Context, id gid.ID, action auth.Action) (*ent.Cluster, error) {
+	c, err := r.Client.Cluster.Get(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "cluster", id)
+	}
+	if err := require(ctx, action, c.ProjectID); err != nil {
+		return nil, err
+	}
+	switch c.Status {
+	case cluster.StatusREMOVING, cluster.StatusREMOVED:
+		return nil, apierr.New(apierr.Conflict, "cluster %s is %s", c.Name, c.Status)
+	case cluster.StatusREGISTERING, cluster.StatusCHECKING:
+		return nil, apierr.New(apierr.Conflict, "cluster %s is not registered yet (%s)", c.Name, c.Status)
+	}
+	return c, nil
+}
+
+// operate starts an Operation on a usable cluster.
+func (r *Resolver) operate(ctx context.Context, clusterID gid.ID, action auth.Action, job operations.Job) (*ent.Operation, error) {
+	c, err := r.usableCluster(ctx, clusterID, action)
+	if err != nil {
+		return nil, err
+	}
+	job.Cluster = c
+	return r.Ops.Start(ctx, job)
+}
+
+// userError turns an orchestrator's bad-input error into BAD_USER_INPUT.
+func userError(field string, err error) error {
+	var oe *orchestrators.Error
+	if errors.As(err, &oe) && (oe.Kind == orchestrators.ErrBadInput || oe.Kind == orchestrators.ErrUnsupported) {
+		return apierr.Invalid(field, "%s", oe.Error())
+	}
+	if errors.As(err, &oe) {
+		return &apierr.Error{Code: apierr.BadUserInput, Field: field, Message: "cannot use the cluster: " + oe.Error(), Err: err}
+	}
+	return err
+}
+
+func workloadRef(ns, kind, name string) (orchestrators.WorkloadRef, error) {
+	if ns == "" || name == "" || kind == "" {
+		return orchestrators.WorkloadRef{}, apierr.Invalid("name", "namespace, kind and name are required")
+	}
+	return orchestrators.WorkloadRef{Namespace: ns, Kind: kind, Name: name}, nil
+}
+
+func propagation(p *string) string {
+	switch {
+	case p == nil:
+		return orchestrators.PropagationBackground
+	case *p == "FOREGROUND":
+		return orchestrators.PropagationForeground
+	case *p == "ORPHAN":
+		return orchestrators.PropagationOrphan
+	}
+	return orchestrators.PropagationBackground
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// toMap renders an orchestrator result as the operation's JSON result.
+func toMap(v any) map[string]any {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+func capacity(info *orchestrators.ClusterInfo) map[string]string {
+	return map[string]string{
+		"nodes":  itoa(info.Nodes),
+		"cpu":    strconv.FormatInt(info.CPUMilli, 10) + "m",
+		"memory": strconv.FormatInt(info.MemoryBytes, 10),
+		"pods":   strconv.FormatInt(info.Pods, 10),
+	}
+}
+
+// checkManifest rejects text that is not YAML or JSON before an operation
+// is recorded; what the API server thinks of it lands on the operation.
+func checkManifest(manifest string) error {
+	dec := yaml.NewYAMLOrJSONDecoder(strings.NewReader(manifest), 4096)
+	for n := 1; ; n++ {
+		var doc map[string]any
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return apierr.Invalid("manifest", "document %d is not valid YAML or JSON: %v", n, err)
+		}
+	}
+}
+
+// forgetCluster drops a cluster and everything observed in it.
+func forgetCluster(ctx context.Context, tx *ent.Tx, id gid.ID) error {
+	steps := []func() (int, error){
+		func() (int, error) { return tx.Pod.Delete().Where(pod.ClusterID(id)).Exec(ctx) },
+		func() (int, error) { return tx.Workload.Delete().Where(workload.ClusterID(id)).Exec(ctx) },
+		func() (int, error) { return tx.Namespace.Delete().Where(namespace.ClusterID(id)).Exec(ctx) },
+		func() (int, error) { return tx.ClusterNode.Delete().Where(clusternode.ClusterID(id)).Exec(ctx) },
+		func() (int, error) { return tx.Instance.Delete().Where(instance.ClusterID(id)).Exec(ctx) },
+		func() (int, error) { return tx.Cluster.Delete().Where(cluster.ID(id)).Exec(ctx) },
+	}
+	for _, step := range steps {
+		if _, err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
