@@ -17,6 +17,7 @@ import (
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/orchestrators"
 )
@@ -42,7 +43,7 @@ func (r *mutationResolver) RegisterCluster(ctx context.Context, input model.Regi
 	create := r.Client.Cluster.Create().
 		SetProjectID(input.ProjectID).SetName(input.Name).SetKind(cluster.KindK8S).
 		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(endpoint).
-		SetCredentials(sealed).SetCapacity(capacity(info)).SetLastSeenAt(time.Now()).
+		SetCredentials(sealed).SetCapacity(clusters.Capacity(info)).SetLastSeenAt(time.Now()).
 		SetLabels(input.Labels)
 	if input.Environment != nil {
 		create.SetEnvironment(*input.Environment)

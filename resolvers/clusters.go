@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/yaml"
@@ -94,8 +93,6 @@ func propagation(p *string) string {
 	return orchestrators.PropagationBackground
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 func deref[T any](p *T) T {
 	var zero T
 	if p == nil {
@@ -116,15 +113,6 @@ func toMap(v any) map[string]any {
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
 	return m
-}
-
-func capacity(info *orchestrators.ClusterInfo) map[string]string {
-	return map[string]string{
-		"nodes":  itoa(info.Nodes),
-		"cpu":    strconv.FormatInt(info.CPUMilli, 10) + "m",
-		"memory": strconv.FormatInt(info.MemoryBytes, 10),
-		"pods":   strconv.FormatInt(info.Pods, 10),
-	}
 }
 
 // checkManifest rejects text that is not YAML or JSON before an operation

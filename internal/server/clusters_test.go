@@ -267,6 +267,13 @@ func TestClustersEndToEnd(t *testing.T) {
 		t.Errorf("duplicate cluster name: %s", res.raw)
 	}
 
+	// The health monitor (every 300 ms here) has probed it many times by now.
+	var after struct{ Status string }
+	env.do(t, `query($id: ID!) { cluster(id: $id) { status } }`, map[string]any{"id": c1.ID}).field(t, "cluster", &after)
+	if after.Status != "NORMAL" {
+		t.Errorf("a healthy kubeconfig cluster is %s", after.Status)
+	}
+
 	var ops struct{ TotalCount int }
 	env.do(t, `{ operations(where: {status: FAILED}) { totalCount } }`, nil).field(t, "operations", &ops)
 	if ops.TotalCount != 3 {

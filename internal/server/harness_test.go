@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
 
@@ -92,6 +93,7 @@ func newEnv(t *testing.T, url string) *testEnv {
 	cfg := DefaultConfig
 	cfg.RatePerSecond = 0
 	cfg.Secrets = testBox(t)
+	cfg.HealthInterval, cfg.AgentStaleAfter = 300*time.Millisecond, 3*time.Second
 	handler := New(env.db, log, cfg)
 	env.srv = httptest.NewServer(handler)
 	t.Cleanup(func() { env.srv.Close(); handler.Close() })

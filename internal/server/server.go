@@ -18,6 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
@@ -56,6 +57,9 @@ type Config struct {
 	PublicIntrospection bool
 	// Secrets seals cluster credentials at rest; required.
 	Secrets *secrets.Box
+	// HealthInterval is how often clusters are probed; AgentStaleAfter how
+	// long an agent may stay silent before its cluster is UNREACHABLE.
+	HealthInterval, AgentStaleAfter time.Duration
 }
 
 // DefaultConfig is what `bcs serve` starts with.
@@ -63,16 +67,18 @@ var DefaultConfig = Config{Limits: DefaultLimits, RatePerSecond: 50, RateBurst: 
 
 // Server is BCS's HTTP handler and what it depends on.
 type Server struct {
-	db      *storage.DB
-	log     *slog.Logger
-	metrics *metrics
-	cfg     Config
-	limits  Limits
-	authn   *auth.Authenticator
-	limiter *limiter
-	router  *orchestrators.Router
-	ops     *operations.Runner
-	handler http.Handler
+	db       *storage.DB
+	log      *slog.Logger
+	metrics  *metrics
+	cfg      Config
+	limits   Limits
+	authn    *auth.Authenticator
+	limiter  *limiter
+	router   *orchestrators.Router
+	ops      *operations.Runner
+	registry *clusters.Registry
+	stop     context.CancelFunc
+	handler  http.Handler
 }
 
 // New builds the server over an open, migrated database.
@@ -83,8 +89,14 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		router:  orchestrators.NewRouter()}
 	s.router.Register(orchestrators.KindK8s, k8s.Factory)
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
+	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: probeKubeconfig}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	monitor := &clusters.Monitor{Registry: s.registry, Log: log, Interval: cfg.HealthInterval, StaleAfter: cfg.AgentStaleAfter}
+	go monitor.Run(ctx)
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
+	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
@@ -93,8 +105,12 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	return s
 }
 
-// Close waits for operations still running against clusters.
-func (s *Server) Close() { s.ops.Wait() }
+// Close stops the health monitor and waits for operations still running
+// against clusters.
+func (s *Server) Close() {
+	s.stop()
+	s.ops.Wait()
+}
 
 func probeKubeconfig(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error) {
 	cfg, err := k8s.ParseKubeconfig(kubeconfig)
