@@ -1,0 +1,126 @@
+package zkutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-zookeeper/zk"
+)
+
+// Session is a ZooKeeper connection whose state changes are broadcast.
+type Session struct {
+	*zk.Conn
+	Timeout time.Duration
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	state   zk.State
+	changed chan struct{} // closed and replaced on every state change
+}
+
+// Connect opens a session to servers (host:port) and waits, within ctx, for
+// the server to accept it.
+func Connect(ctx context.Context, servers []string, timeout time.Duration, log *slog.Logger) (*Session, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Session{Timeout: timeout, log: log, changed: make(chan struct{})}
+	conn, _, err := zk.Connect(servers, timeout,
+		zk.WithLogInfo(false),
+		zk.WithLogger(zkLogger{log}),
+		zk.WithEventCallback(s.onEvent))
+	if err != nil {
+		return nil, fmt.Errorf("zookeeper %s: %w", strings.Join(servers, ","), err)
+	}
+	s.Conn = conn
+	for {
+		ch := s.Changes()
+		if s.State() == zk.StateHasSession {
+			return s, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			conn.Close()
+			return nil, fmt.Errorf("zookeeper %s: no session: %w", strings.Join(servers, ","), ctx.Err())
+		}
+	}
+}
+
+func (s *Session) onEvent(ev zk.Event) {
+	if ev.Type != zk.EventSession {
+		return
+	}
+	s.mu.Lock()
+	s.state = ev.State
+	close(s.changed)
+	s.changed = make(chan struct{})
+	s.mu.Unlock()
+	s.log.Debug("zookeeper session", "state", ev.State.String())
+}
+
+// State is the latest session state.
+func (s *Session) State() zk.State {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// Changes returns a channel closed at the next state change; read State
+// after it fires.
+func (s *Session) Changes() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
+
+// EnsurePath creates path and its parents as persistent nodes.
+func (s *Session) EnsurePath(path string) error {
+	return EnsurePath(s.Conn, path)
+}
+
+// EnsurePath creates path and its parents as persistent nodes.
+func EnsurePath(conn *zk.Conn, path string) error {
+	if path == "/" || path == "" {
+		return nil
+	}
+	if ok, _, err := conn.Exists(path); err == nil && ok {
+		return nil
+	}
+	cur := ""
+	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+		cur += "/" + part
+		_, err := conn.Create(cur, nil, 0, zk.WorldACL(zk.PermAll))
+		if err != nil && !errors.Is(err, zk.ErrNodeExists) {
+			return fmt.Errorf("zookeeper create %s: %w", cur, err)
+		}
+	}
+	return nil
+}
+
+// ParseURL splits zk://host:port[,host:port]/path into servers and path.
+func ParseURL(raw string) (servers []string, path string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "zk" || u.Host == "" {
+		return nil, "", fmt.Errorf("bad ZooKeeper URL %q (want zk://host:port[,host:port]/path)", raw)
+	}
+	path = strings.TrimRight(u.Path, "/")
+	if path == "" {
+		return nil, "", fmt.Errorf("ZooKeeper URL %q has no path", raw)
+	}
+	return strings.Split(u.Host, ","), path, nil
+}
+
+// zkLogger sends go-zookeeper's printf logging to slog at debug level: it
+// reports every reconnect attempt, which is noise unless debugging.
+type zkLogger struct{ log *slog.Logger }
+
+func (l zkLogger) Printf(format string, args ...any) {
+	l.log.Debug("zookeeper: " + fmt.Sprintf(format, args...))
+}
