@@ -46,6 +46,7 @@ type ResolverRoot interface {
 	Entity() EntityResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -90,6 +91,12 @@ type ComplexityRoot struct {
 		ProjectID func(childComplexity int) int
 		Revision  func(childComplexity int) int
 		Type      func(childComplexity int) int
+	}
+
+	ChangePage struct {
+		Changes   func(childComplexity int) int
+		Head      func(childComplexity int) int
+		NextSince func(childComplexity int) int
 	}
 
 	Cluster struct {
@@ -220,29 +227,30 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMember           func(childComplexity int, projectID gid.ID, userName string, role member.Role) int
-		ApplyManifest       func(childComplexity int, input model.ApplyManifestInput) int
-		ApplyNamespace      func(childComplexity int, input model.ApplyNamespaceInput) int
-		CordonNode          func(childComplexity int, clusterID gid.ID, name string) int
-		CreateProject       func(childComplexity int, input ent.CreateProjectInput) int
-		CreateRegisterToken func(childComplexity int, projectID gid.ID, clusterName string, environment *cluster.Environment) int
-		CreateToken         func(childComplexity int, input model.CreateTokenInput) int
-		DeleteNamespace     func(childComplexity int, clusterID gid.ID, name string) int
-		DeleteObject        func(childComplexity int, input model.DeleteObjectInput) int
-		DeleteProject       func(childComplexity int, id gid.ID) int
-		DrainNode           func(childComplexity int, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) int
-		RegisterCluster     func(childComplexity int, input model.RegisterClusterInput) int
-		RemoveCluster       func(childComplexity int, id gid.ID, forgetData *bool) int
-		RemoveMember        func(childComplexity int, id gid.ID) int
-		RestartWorkload     func(childComplexity int, input model.WorkloadRefInput) int
-		RevokeToken         func(childComplexity int, id gid.ID) int
-		RollbackWorkload    func(childComplexity int, input model.RollbackWorkloadInput) int
-		ScaleWorkload       func(childComplexity int, input model.ScaleWorkloadInput) int
-		SetNodeLabels       func(childComplexity int, clusterID gid.ID, name string, labels map[string]string, remove []string) int
-		SetNodeTaints       func(childComplexity int, clusterID gid.ID, name string, taints []*model.TaintInput) int
-		UncordonNode        func(childComplexity int, clusterID gid.ID, name string) int
-		UpdateMemberRole    func(childComplexity int, id gid.ID, role member.Role) int
-		UpdateProject       func(childComplexity int, id gid.ID, input ent.UpdateProjectInput) int
+		AddMember            func(childComplexity int, projectID gid.ID, userName string, role member.Role) int
+		ApplyManifest        func(childComplexity int, input model.ApplyManifestInput) int
+		ApplyNamespace       func(childComplexity int, input model.ApplyNamespaceInput) int
+		CordonNode           func(childComplexity int, clusterID gid.ID, name string) int
+		CreateProject        func(childComplexity int, input ent.CreateProjectInput) int
+		CreateRegisterToken  func(childComplexity int, projectID gid.ID, clusterName string, environment *cluster.Environment) int
+		CreateToken          func(childComplexity int, input model.CreateTokenInput) int
+		DeleteNamespace      func(childComplexity int, clusterID gid.ID, name string) int
+		DeleteObject         func(childComplexity int, input model.DeleteObjectInput) int
+		DeleteProject        func(childComplexity int, id gid.ID) int
+		DrainNode            func(childComplexity int, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) int
+		RegisterCluster      func(childComplexity int, input model.RegisterClusterInput) int
+		RegisterMesosCluster func(childComplexity int, input model.RegisterMesosClusterInput) int
+		RemoveCluster        func(childComplexity int, id gid.ID, forgetData *bool) int
+		RemoveMember         func(childComplexity int, id gid.ID) int
+		RestartWorkload      func(childComplexity int, input model.WorkloadRefInput) int
+		RevokeToken          func(childComplexity int, id gid.ID) int
+		RollbackWorkload     func(childComplexity int, input model.RollbackWorkloadInput) int
+		ScaleWorkload        func(childComplexity int, input model.ScaleWorkloadInput) int
+		SetNodeLabels        func(childComplexity int, clusterID gid.ID, name string, labels map[string]string, remove []string) int
+		SetNodeTaints        func(childComplexity int, clusterID gid.ID, name string, taints []*model.TaintInput) int
+		UncordonNode         func(childComplexity int, clusterID gid.ID, name string) int
+		UpdateMemberRole     func(childComplexity int, id gid.ID, role member.Role) int
+		UpdateProject        func(childComplexity int, id gid.ID, input ent.UpdateProjectInput) int
 	}
 
 	Namespace struct {
@@ -368,6 +376,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AuditLog           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) int
+		Changes            func(childComplexity int, since *int, filter *model.ChangesFilter, first *int) int
 		Cluster            func(childComplexity int, id gid.ID) int
 		Clusters           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
 		Me                 func(childComplexity int) int
@@ -387,6 +396,13 @@ type ComplexityRoot struct {
 	RegisterTokenPayload struct {
 		Cluster func(childComplexity int) int
 		Token   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		Changes       func(childComplexity int, filter *model.ChangesFilter, since *int) int
+		ClusterStatus func(childComplexity int, projectID gid.ID) int
+		Operation     func(childComplexity int, id gid.ID) int
+		Workload      func(childComplexity int, id gid.ID) int
 	}
 
 	Template struct {
@@ -575,6 +591,7 @@ type MutationResolver interface {
 	SetNodeLabels(ctx context.Context, clusterID gid.ID, name string, labels map[string]string, remove []string) (*ent.Operation, error)
 	SetNodeTaints(ctx context.Context, clusterID gid.ID, name string, taints []*model.TaintInput) (*ent.Operation, error)
 	DrainNode(ctx context.Context, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) (*ent.Operation, error)
+	RegisterMesosCluster(ctx context.Context, input model.RegisterMesosClusterInput) (*ent.Cluster, error)
 	CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id gid.ID) (*ent.Token, error)
 	AddMember(ctx context.Context, projectID gid.ID, userName string, role member.Role) (*ent.Member, error)
@@ -588,6 +605,7 @@ type QueryResolver interface {
 	Projects(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) (*ent.ProjectConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Workloads(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.WorkloadOrder, where *ent.WorkloadWhereInput) (*ent.WorkloadConnection, error)
+	Changes(ctx context.Context, since *int, filter *model.ChangesFilter, first *int) (*model.ChangePage, error)
 	Cluster(ctx context.Context, id gid.ID) (*ent.Cluster, error)
 	Operation(ctx context.Context, id gid.ID) (*ent.Operation, error)
 	Operations(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OperationOrder, where *ent.OperationWhereInput) (*ent.OperationConnection, error)
@@ -595,6 +613,12 @@ type QueryResolver interface {
 	Tokens(ctx context.Context) ([]*ent.Token, error)
 	AuditLog(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) (*ent.AuditEntryConnection, error)
 	Project(ctx context.Context, id gid.ID) (*ent.Project, error)
+}
+type SubscriptionResolver interface {
+	Changes(ctx context.Context, filter *model.ChangesFilter, since *int) (<-chan *ent.Change, error)
+	Operation(ctx context.Context, id gid.ID) (<-chan *ent.Operation, error)
+	ClusterStatus(ctx context.Context, projectID gid.ID) (<-chan *ent.Cluster, error)
+	Workload(ctx context.Context, id gid.ID) (<-chan *ent.Workload, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -786,6 +810,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Change.Type(childComplexity), true
+
+	case "ChangePage.changes":
+		if e.ComplexityRoot.ChangePage.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.Changes(childComplexity), true
+	case "ChangePage.head":
+		if e.ComplexityRoot.ChangePage.Head == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.Head(childComplexity), true
+	case "ChangePage.nextSince":
+		if e.ComplexityRoot.ChangePage.NextSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangePage.NextSince(childComplexity), true
 
 	case "Cluster.capacity":
 		if e.ComplexityRoot.Cluster.Capacity == nil {
@@ -1466,6 +1509,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterCluster(childComplexity, args["input"].(model.RegisterClusterInput)), true
+	case "Mutation.registerMesosCluster":
+		if e.ComplexityRoot.Mutation.RegisterMesosCluster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerMesosCluster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterMesosCluster(childComplexity, args["input"].(model.RegisterMesosClusterInput)), true
 	case "Mutation.removeCluster":
 		if e.ComplexityRoot.Mutation.RemoveCluster == nil {
 			break
@@ -2119,6 +2173,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["where"].(*ent.AuditEntryWhereInput), args["orderBy"].(*ent.AuditEntryOrder)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(*int), args["filter"].(*model.ChangesFilter), args["first"].(*int)), true
 	case "Query.cluster":
 		if e.ComplexityRoot.Query.Cluster == nil {
 			break
@@ -2272,6 +2337,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterTokenPayload.Token(childComplexity), true
+
+	case "Subscription.changes":
+		if e.ComplexityRoot.Subscription.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Changes(childComplexity, args["filter"].(*model.ChangesFilter), args["since"].(*int)), true
+	case "Subscription.clusterStatus":
+		if e.ComplexityRoot.Subscription.ClusterStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_clusterStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ClusterStatus(childComplexity, args["projectID"].(gid.ID)), true
+	case "Subscription.operation":
+		if e.ComplexityRoot.Subscription.Operation == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_operation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Operation(childComplexity, args["id"].(gid.ID)), true
+	case "Subscription.workload":
+		if e.ComplexityRoot.Subscription.Workload == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_workload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Workload(childComplexity, args["id"].(gid.ID)), true
 
 	case "Template.createdAt":
 		if e.ComplexityRoot.Template.CreatedAt == nil {
@@ -2916,6 +3026,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditEntryWhereInput", ec.unmarshalInputAuditEntryWhereInput),
 			graphql.NewInputUnmarshaler("ChangeOrder", ec.unmarshalInputChangeOrder),
 			graphql.NewInputUnmarshaler("ChangeWhereInput", ec.unmarshalInputChangeWhereInput),
+			graphql.NewInputUnmarshaler("ChangesFilter", ec.unmarshalInputChangesFilter),
 			graphql.NewInputUnmarshaler("ClusterByIDsInput", ec.unmarshalInputClusterByIDsInput),
 			graphql.NewInputUnmarshaler("ClusterNodeOrder", ec.unmarshalInputClusterNodeOrder),
 			graphql.NewInputUnmarshaler("ClusterNodeWhereInput", ec.unmarshalInputClusterNodeWhereInput),
@@ -2939,6 +3050,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ProjectOrder", ec.unmarshalInputProjectOrder),
 			graphql.NewInputUnmarshaler("ProjectWhereInput", ec.unmarshalInputProjectWhereInput),
 			graphql.NewInputUnmarshaler("RegisterClusterInput", ec.unmarshalInputRegisterClusterInput),
+			graphql.NewInputUnmarshaler("RegisterMesosClusterInput", ec.unmarshalInputRegisterMesosClusterInput),
 			graphql.NewInputUnmarshaler("RollbackWorkloadInput", ec.unmarshalInputRollbackWorkloadInput),
 			graphql.NewInputUnmarshaler("ScaleWorkloadInput", ec.unmarshalInputScaleWorkloadInput),
 			graphql.NewInputUnmarshaler("TaintInput", ec.unmarshalInputTaintInput),
@@ -3007,6 +3119,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -3032,7 +3161,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "cluster.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "scalars.graphqls"
+//go:embed "changes.graphqls" "cluster.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "scalars.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3044,6 +3173,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "changes.graphqls", Input: sourceData("changes.graphqls"), BuiltIn: false},
 	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
@@ -3196,6 +3326,46 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "revision":
+		return ec.fieldContext_Change_revision(ctx, field)
+	case "clusterID":
+		return ec.fieldContext_Change_clusterID(ctx, field)
+	case "projectID":
+		return ec.fieldContext_Change_projectID(ctx, field)
+	case "kind":
+		return ec.fieldContext_Change_kind(ctx, field)
+	case "namespace":
+		return ec.fieldContext_Change_namespace(ctx, field)
+	case "name":
+		return ec.fieldContext_Change_name(ctx, field)
+	case "objectID":
+		return ec.fieldContext_Change_objectID(ctx, field)
+	case "type":
+		return ec.fieldContext_Change_type(ctx, field)
+	case "object":
+		return ec.fieldContext_Change_object(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Change_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangePage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "changes":
+		return ec.fieldContext_ChangePage_changes(ctx, field)
+	case "nextSince":
+		return ec.fieldContext_ChangePage_nextSince(ctx, field)
+	case "head":
+		return ec.fieldContext_ChangePage_head(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangePage", field.Name)
 }
 
 func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4606,6 +4776,20 @@ func (ec *executionContext) field_Mutation_registerCluster_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_registerMesosCluster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RegisterMesosClusterInput, error) {
+			return ec.unmarshalNRegisterMesosClusterInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐRegisterMesosClusterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeCluster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5076,6 +5260,36 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ChangesFilter, error) {
+			return ec.unmarshalOChangesFilter2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐChangesFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_cluster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5413,6 +5627,70 @@ func (ec *executionContext) field_Query_workloads_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ChangesFilter, error) {
+			return ec.unmarshalOChangesFilter2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐChangesFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_clusterStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_operation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_workload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6321,6 +6599,84 @@ func (ec *executionContext) _Change_createdAt(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Change_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Change", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ChangePage_changes(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangePage",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangePage_nextSince(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_nextSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_nextSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChangePage_head(ctx context.Context, field graphql.CollectedField, obj *model.ChangePage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangePage_head(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Head, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangePage_head(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Cluster_id(ctx context.Context, field graphql.CollectedField, obj *ent.Cluster) (ret graphql.Marshaler) {
@@ -9331,6 +9687,50 @@ func (ec *executionContext) fieldContext_Mutation_drainNode(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_registerMesosCluster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerMesosCluster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterMesosCluster(ctx, fc.Args["input"].(model.RegisterMesosClusterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cluster) graphql.Marshaler {
+			return ec.marshalNCluster2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐCluster(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerMesosCluster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cluster(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerMesosCluster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11899,6 +12299,50 @@ func (ec *executionContext) fieldContext_Query_workloads(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["since"].(*int), fc.Args["filter"].(*model.ChangesFilter), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangePage) graphql.Marshaler {
+			return ec.marshalNChangePage2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐChangePage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangePage(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_cluster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12386,6 +12830,182 @@ func (ec *executionContext) fieldContext_RegisterTokenPayload_cluster(_ context.
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Cluster(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Changes(ctx, fc.Args["filter"].(*model.ChangesFilter), fc.Args["since"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_operation(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Operation(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_operation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_operation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_clusterStatus(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_clusterStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ClusterStatus(ctx, fc.Args["projectID"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Cluster) graphql.Marshaler {
+			return ec.marshalNCluster2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐCluster(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_clusterStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cluster(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_clusterStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_workload(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_workload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Workload(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Workload) graphql.Marshaler {
+			return ec.marshalNWorkload2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐWorkload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_workload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Workload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_workload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -18016,6 +18636,69 @@ func (ec *executionContext) unmarshalInputChangeWhereInput(ctx context.Context, 
 func UnmarshalChangeWhereInput(ctx context.Context, raw any) (ent.ChangeWhereInput, error) {
 	var out ent.ChangeWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangeWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputChangesFilter(ctx context.Context, obj any) (model.ChangesFilter, error) {
+	var it model.ChangesFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectID", "clusterIDs", "namespaces", "kinds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "clusterIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDs"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDs = data
+		case "namespaces":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaces"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Namespaces = data
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalChangesFilter unmarshals raw into the ChangesFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalChangesFilter(ctx context.Context, raw any) (model.ChangesFilter, error) {
+	var out model.ChangesFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ChangesFilter", raw, &out)
 	return out, err
 }
 
@@ -25461,6 +26144,80 @@ func UnmarshalRegisterClusterInput(ctx context.Context, raw any) (model.Register
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRegisterMesosClusterInput(ctx context.Context, obj any) (model.RegisterMesosClusterInput, error) {
+	var it model.RegisterMesosClusterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["environment"]; !present {
+		asMap["environment"] = "DEV"
+	}
+
+	fieldsInOrder := [...]string{"projectID", "name", "environment", "masters", "labels"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectID"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "environment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("environment"))
+			data, err := ec.unmarshalOClusterEnvironment2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋclusterᚐEnvironment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Environment = data
+		case "masters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("masters"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Masters = data
+		case "labels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labels"))
+			data, err := ec.unmarshalOStringMap2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Labels = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRegisterMesosClusterInput unmarshals raw into the RegisterMesosClusterInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRegisterMesosClusterInput(ctx context.Context, raw any) (model.RegisterMesosClusterInput, error) {
+	var out model.RegisterMesosClusterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RegisterMesosClusterInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRollbackWorkloadInput(ctx context.Context, obj any) (model.RollbackWorkloadInput, error) {
 	var it model.RollbackWorkloadInput
 	if obj == nil {
@@ -30755,6 +31512,49 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var changePageImplementors = []string{"ChangePage"}
+
+func (ec *executionContext) _ChangePage(ctx context.Context, sel ast.SelectionSet, obj *model.ChangePage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changePageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangePage")
+		case "changes":
+			out.Values[i] = ec._ChangePage_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextSince":
+			out.Values[i] = ec._ChangePage_nextSince(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "head":
+			out.Values[i] = ec._ChangePage_head(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var clusterImplementors = []string{"Cluster", "Node", "_Entity"}
 
 func (ec *executionContext) _Cluster(ctx context.Context, sel ast.SelectionSet, obj *ent.Cluster) graphql.Marshaler {
@@ -31751,6 +32551,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "registerMesosCluster":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerMesosCluster(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createToken(ctx, field)
@@ -32638,6 +33445,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workloads(ctx, field)
 				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
 		case "cluster":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -32759,6 +33572,32 @@ func (ec *executionContext) _RegisterTokenPayload(ctx context.Context, sel ast.S
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "changes":
+		return ec._Subscription_changes(ctx, fields[0])
+	case "operation":
+		return ec._Subscription_operation(ctx, fields[0])
+	case "clusterStatus":
+		return ec._Subscription_clusterStatus(ctx, fields[0])
+	case "workload":
+		return ec._Subscription_workload(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var templateImplementors = []string{"Template", "Node"}
@@ -34220,6 +35059,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChange(ctx context.Context, sel ast.SelectionSet, v *ent.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNChangeOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChangeOrderField(ctx context.Context, v any) (*ent.ChangeOrderField, error) {
 	var res = new(ent.ChangeOrderField)
 	err := res.UnmarshalGQL(v)
@@ -34232,6 +35095,14 @@ func (ec *executionContext) marshalNChangeOrderField2ᚖgithubᚗcomᚋbcsᚑio�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNChangePage2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐChangePage(ctx context.Context, sel ast.SelectionSet, v *model.ChangePage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangePage!")
+		return graphql.Null
+	}
+	return ec._ChangePage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNChangeType2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋchangeᚐType(ctx context.Context, v any) (change.Type, error) {
@@ -34780,6 +35651,11 @@ func (ec *executionContext) unmarshalNRegisterClusterInput2githubᚗcomᚋbcsᚑ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRegisterMesosClusterInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐRegisterMesosClusterInput(ctx context.Context, v any) (model.RegisterMesosClusterInput, error) {
+	res, err := ec.unmarshalInputRegisterMesosClusterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRegisterTokenPayload2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐRegisterTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.RegisterTokenPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RegisterTokenPayload!")
@@ -35058,6 +35934,14 @@ func (ec *executionContext) marshalNVariableScope2githubᚗcomᚋbcsᚑioᚋbcs�
 func (ec *executionContext) unmarshalNVariableWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐVariableWhereInput(ctx context.Context, v any) (*ent.VariableWhereInput, error) {
 	res, err := ec.unmarshalInputVariableWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWorkload2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐWorkload(ctx context.Context, sel ast.SelectionSet, v *ent.Workload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Workload!")
+		return graphql.Null
+	}
+	return ec._Workload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWorkloadByIDsInput2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐWorkloadByIDsInput(ctx context.Context, v any) ([]*model.WorkloadByIDsInput, error) {
@@ -35684,6 +36568,14 @@ func (ec *executionContext) unmarshalOChangeWhereInput2ᚖgithubᚗcomᚋbcsᚑi
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputChangeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOChangesFilter2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐChangesFilter(ctx context.Context, v any) (*model.ChangesFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputChangesFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -255,6 +255,49 @@ func (r *mutationResolver) DrainNode(ctx context.Context, clusterID gid.ID, name
 		}})
 }
 
+func (r *mutationResolver) RegisterMesosCluster(ctx context.Context, input model.RegisterMesosClusterInput) (*ent.Cluster, error) {
+	if err := require(ctx, auth.ClusterCreate, input.ProjectID); err != nil {
+		return nil, err
+	}
+	if err := validateClusterName(input.Name); err != nil {
+		return nil, err
+	}
+	masters, err := parseMasters(input.Masters)
+	if err != nil {
+		return nil, err
+	}
+	if r.Router == nil || !r.MesosEnabled {
+		return nil, apierr.New(apierr.BadUserInput, "this BCS server manages no Mesos clusters: start bcs serve with --zookeeper")
+	}
+	id := gid.New("cls")
+	conn := orchestrators.Conn{ClusterID: string(id), Kind: orchestrators.KindMesos, Endpoints: masters}
+	info, err := probeConn(ctx, r.Router, conn)
+	if err != nil {
+		_ = r.Router.Forget(string(id))
+		return nil, userError("masters", err)
+	}
+	sealed, err := r.Box.Seal([]byte(strings.Join(masters, ",")))
+	if err != nil {
+		return nil, err
+	}
+	create := r.Client.Cluster.Create().SetID(id).
+		SetProjectID(input.ProjectID).SetName(input.Name).SetKind(cluster.KindMESOS).
+		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(masters[0]).
+		SetCredentials(sealed).SetCapacity(clusters.Capacity(info)).SetLastSeenAt(time.Now()).
+		SetLabels(input.Labels)
+	if input.Environment != nil {
+		create.SetEnvironment(*input.Environment)
+	}
+	c, err := create.Save(ctx)
+	if err != nil {
+		_ = r.Router.Forget(string(id))
+	}
+	if ent.IsConstraintError(err) {
+		return nil, apierr.Taken("name", input.Name)
+	}
+	return c, err
+}
+
 func (r *queryResolver) Cluster(ctx context.Context, id gid.ID) (*ent.Cluster, error) {
 	c, err := r.Client.Cluster.Get(ctx, id)
 	return c, notFoundAs(err, "cluster", id)

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/util/yaml"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/orchestrators"
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
 var clusterNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$`)
@@ -147,4 +150,61 @@ func forgetCluster(ctx context.Context, tx *ent.Tx, id gid.ID) error {
 		}
 	}
 	return nil
+}
+
+// parseMasters splits a Mesos master list: http(s):// URLs, or one zk:// URL.
+func parseMasters(raw string) ([]string, error) {
+	var out []string
+	for _, m := range strings.Split(raw, ",") {
+		m = strings.TrimSpace(m)
+		if m == "" {
+			continue
+		}
+		u, err := url.Parse(m)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "zk") {
+			return nil, apierr.Invalid("masters", "%q is not an http(s):// master URL or a zk://host:port/path", m)
+		}
+		out = append(out, m)
+	}
+	if len(out) == 0 {
+		return nil, apierr.Invalid("masters", "name at least one master")
+	}
+	if strings.HasPrefix(out[0], "zk://") && len(out) > 1 {
+		return nil, apierr.Invalid("masters", "give either one zk:// URL or master URLs, not both")
+	}
+	return out, nil
+}
+
+// probeConn reaches a cluster through its orchestrator, within a deadline.
+func probeConn(ctx context.Context, router *orchestrators.Router, conn orchestrators.Conn) (*orchestrators.ClusterInfo, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	o, err := router.For(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	info, err := o.Probe(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A Mesos scheduler must have won (or found) its leader before the
+	// cluster can take operations.
+	if la, ok := o.(interface {
+		Service(context.Context) (*scheduler.Service, error)
+	}); ok {
+		svc, err := la.Service(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for !svc.IsLeader() {
+			select {
+			case <-ctx.Done():
+				return nil, &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: "the Mesos scheduler elected no leader in time"}
+			case <-t.C:
+			}
+		}
+	}
+	return info, nil
 }

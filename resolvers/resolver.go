@@ -7,6 +7,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/bcs-io/bcs/datawatch/changelog"
+	"github.com/bcs-io/bcs/datawatch/hub"
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/graph"
 	"github.com/bcs-io/bcs/internal/auth"
@@ -24,6 +26,13 @@ type Resolver struct {
 	// ProbeKubeconfig checks a kubeconfig reaches its cluster and reads
 	// version and capacity, answering the API server's endpoint.
 	ProbeKubeconfig func(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error)
+	// Router reaches clusters; MesosEnabled says Mesos clusters can be
+	// registered (BCS has a ZooKeeper for its scheduler state).
+	Router       *orchestrators.Router
+	MesosEnabled bool
+	// Log and Hub serve the change log and its subscriptions.
+	Log *changelog.Log
+	Hub *hub.Hub
 }
 
 // NewSchema builds the executable schema over the given dependencies.

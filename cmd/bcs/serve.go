@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -57,6 +58,10 @@ Pending database migrations are applied at start, each one logged.`,
 	f.Float64Var(&cfg.RatePerSecond, "rate-limit", cfg.RatePerSecond, "requests per second per API token (0: unlimited)")
 	f.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "burst size of the per-token rate limit")
 	f.StringVar(&keyFile, "secret-key-file", envOr("BCS_SECRET_KEY_FILE", "bcs.key"), "AES key for credentials at rest, created on first start (BCS_SECRET_KEY, base64, takes precedence)")
+	f.StringSliceVar(&cfg.ZooKeeper, "zookeeper", splitEnv("BCS_ZOOKEEPER"), "ZooKeeper servers (host:port,…) for the Mesos scheduler's state and leader election (BCS_ZOOKEEPER)")
+	f.StringSliceVar(&cfg.AllowedOrigins, "allowed-origins", nil, "origins besides the server's own that may open websockets")
+	f.DurationVar(&cfg.RetainChanges, "retain-changes", 7*24*time.Hour, "keep change-log entries this long")
+	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
 	logs.register(cmd)
 	return cmd
@@ -118,4 +123,11 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
+}
+
+func splitEnv(key string) []string {
+	if v := os.Getenv(key); v != "" {
+		return strings.Split(v, ",")
+	}
+	return nil
 }

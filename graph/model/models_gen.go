@@ -34,6 +34,24 @@ type ApplyNamespaceInput struct {
 	LimitMin            map[string]string `json:"limitMin,omitempty"`
 }
 
+// A page of the change log.
+type ChangePage struct {
+	Changes []*ent.Change `json:"changes"`
+	// Pass as `since` to read on: the last revision this page covered.
+	NextSince int `json:"nextSince"`
+	// The newest revision in the log when the page was read.
+	Head int `json:"head"`
+}
+
+// Which changes to see. Without projectID you see every project you belong to
+// (everything, for platform admins); the other lists narrow further.
+type ChangesFilter struct {
+	ProjectID  *gid.ID  `json:"projectID,omitempty"`
+	ClusterIDs []gid.ID `json:"clusterIDs,omitempty"`
+	Namespaces []string `json:"namespaces,omitempty"`
+	Kinds      []string `json:"kinds,omitempty"`
+}
+
 type ClusterByIDsInput struct {
 	ID gid.ID `json:"ID"`
 }
@@ -82,6 +100,14 @@ type RegisterClusterInput struct {
 	Labels     map[string]string `json:"labels,omitempty"`
 }
 
+type RegisterMesosClusterInput struct {
+	ProjectID   gid.ID               `json:"projectID"`
+	Name        string               `json:"name"`
+	Environment *cluster.Environment `json:"environment,omitempty"`
+	Masters     string               `json:"masters"`
+	Labels      map[string]string    `json:"labels,omitempty"`
+}
+
 type RegisterTokenPayload struct {
 	// Give it to `bcs agent --token`. Shown only now; valid once, for 24 hours.
 	Token   string       `json:"token"`
@@ -103,6 +129,9 @@ type ScaleWorkloadInput struct {
 	Kind      string `json:"kind"`
 	Name      string `json:"name"`
 	Replicas  int    `json:"replicas"`
+}
+
+type Subscription struct {
 }
 
 type TaintInput struct {

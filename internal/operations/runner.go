@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,7 +139,7 @@ func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
 	if conn.Kind == orchestrators.KindK8s {
 		conn.Kubeconfig = plain
 	} else {
-		conn.Endpoints = []string{string(plain)}
+		conn.Endpoints = strings.Split(string(plain), ",")
 	}
 	return conn, nil
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -21,7 +23,7 @@ var kubeOnce struct {
 	a, b *kube.Cluster
 }
 
-func kubeClusters(t *testing.T) (*kube.Cluster, *kube.Cluster) {
+func kubeClusters(t testing.TB) (*kube.Cluster, *kube.Cluster) {
 	kubeOnce.Do(func() {
 		var wg sync.WaitGroup
 		wg.Add(2)
@@ -35,7 +37,7 @@ func kubeClusters(t *testing.T) (*kube.Cluster, *kube.Cluster) {
 	return kubeOnce.a, kubeOnce.b
 }
 
-func startKube(t *testing.T, name string) *kube.Cluster {
+func startKube(t testing.TB, name string) *kube.Cluster {
 	dir, err := tempDir()
 	if err != nil {
 		t.Error(err)
@@ -63,7 +65,7 @@ type operationView struct {
 const opFields = `id status reason message result`
 
 // waitOperation polls an operation until it finishes, with a deadline.
-func (e *testEnv) waitOperation(t *testing.T, id string) operationView {
+func (e *testEnv) waitOperation(t testing.TB, id string) operationView {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -79,7 +81,7 @@ func (e *testEnv) waitOperation(t *testing.T, id string) operationView {
 	}
 }
 
-func (e *testEnv) mutateOp(t *testing.T, mutation, field string, vars map[string]any) operationView {
+func (e *testEnv) mutateOp(t testing.TB, mutation, field string, vars map[string]any) operationView {
 	t.Helper()
 	var op operationView
 	e.do(t, mutation, vars).field(t, field, &op)
@@ -87,7 +89,7 @@ func (e *testEnv) mutateOp(t *testing.T, mutation, field string, vars map[string
 }
 
 // eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for !cond() {
@@ -98,7 +100,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func runningPods(t *testing.T, cs kubernetes.Interface, ns, app string) int {
+func runningPods(t testing.TB, cs kubernetes.Interface, ns, app string) int {
 	pods, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "app=" + app})
 	if err != nil {
 		t.Fatal(err)
@@ -279,4 +281,32 @@ func TestClustersEndToEnd(t *testing.T) {
 	if ops.TotalCount != 3 {
 		t.Errorf("failed operations = %d, want 3", ops.TotalCount)
 	}
+
+	// Remove: keep the data of one, forget the other.
+	var removed struct{ Status string }
+	env.do(t, `mutation($id: ID!) { removeCluster(id: $id) { status } }`, map[string]any{"id": c1.ID}).field(t, "removeCluster", &removed)
+	if removed.Status != "REMOVED" {
+		t.Errorf("removed cluster is %s", removed.Status)
+	}
+	if res := env.do(t, scale, vars(map[string]any{"n": 1})); res.code() != "CONFLICT" {
+		t.Errorf("operation on a removed cluster: %s", res.raw)
+	}
+	env.do(t, `mutation($id: ID!) { removeCluster(id: $id, forgetData: true) { status } }`, map[string]any{"id": c2.ID}).field(t, "removeCluster", &removed)
+	if res := env.do(t, `query($id: ID!) { cluster(id: $id) { id } }`, map[string]any{"id": c2.ID}); res.code() != "NOT_FOUND" {
+		t.Errorf("forgotten cluster still answers: %s", res.raw)
+	}
+}
+
+func deploymentObject(name string, replicas int32) *appsv1.Deployment {
+	labels := map[string]string{"app": name}
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"},
+		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "nginx"}}}}},
+	}
+}
+
+func scaleTo(name string, n int32) *autoscalingv1.Scale {
+	return &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"}, Spec: autoscalingv1.ScaleSpec{Replicas: n}}
 }

@@ -67,6 +67,7 @@ func backends(t *testing.T, fn func(t *testing.T, env *testEnv)) {
 }
 
 type testEnv struct {
+	server  *Server
 	token   string // the admin's; requests carry it unless they say otherwise
 	db      *storage.DB
 	srv     *httptest.Server
@@ -74,7 +75,13 @@ type testEnv struct {
 	logs    *bytes.Buffer
 }
 
-func newEnv(t *testing.T, url string) *testEnv {
+func newEnv(t testing.TB, url string) *testEnv {
+	t.Helper()
+	return newEnvWith(t, url, nil)
+}
+
+// newEnvWith is newEnv with a chance to change the server's configuration.
+func newEnvWith(t testing.TB, url string, configure func(*Config)) *testEnv {
 	t.Helper()
 	ctx := context.Background()
 	db, err := storage.Open(ctx, url)
@@ -94,7 +101,12 @@ func newEnv(t *testing.T, url string) *testEnv {
 	cfg.RatePerSecond = 0
 	cfg.Secrets = testBox(t)
 	cfg.HealthInterval, cfg.AgentStaleAfter = 300*time.Millisecond, 3*time.Second
+	cfg.WatchInterval, cfg.WatchLeaseTTL = 200*time.Millisecond, 3*time.Second
+	if configure != nil {
+		configure(&cfg)
+	}
 	handler := New(env.db, log, cfg)
+	env.server = handler
 	env.srv = httptest.NewServer(handler)
 	t.Cleanup(func() { env.srv.Close(); handler.Close() })
 	env.token, err = auth.Bootstrap(ctx, db.Client, "admin", true, "test", 0)
@@ -135,13 +147,13 @@ func (r *gqlResponse) code() string {
 }
 
 // do posts a GraphQL request and decodes the answer.
-func (e *testEnv) do(t *testing.T, query string, vars map[string]any) *gqlResponse {
+func (e *testEnv) do(t testing.TB, query string, vars map[string]any) *gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	return e.post(t, "application/json", string(body), nil)
 }
 
-func (e *testEnv) post(t *testing.T, contentType, body string, header http.Header) *gqlResponse {
+func (e *testEnv) post(t testing.TB, contentType, body string, header http.Header) *gqlResponse {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/query", strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
@@ -152,7 +164,7 @@ func (e *testEnv) post(t *testing.T, contentType, body string, header http.Heade
 	return e.send(t, req)
 }
 
-func (e *testEnv) send(t *testing.T, req *http.Request) *gqlResponse {
+func (e *testEnv) send(t testing.TB, req *http.Request) *gqlResponse {
 	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -167,7 +179,7 @@ func (e *testEnv) send(t *testing.T, req *http.Request) *gqlResponse {
 	return out
 }
 
-func (r *gqlResponse) field(t *testing.T, name string, v any) {
+func (r *gqlResponse) field(t testing.TB, name string, v any) {
 	t.Helper()
 	if len(r.Errors) > 0 {
 		t.Fatalf("unexpected errors: %s", r.raw)

@@ -13,7 +13,7 @@ type project struct {
 	ID, Name, Code, Description string
 }
 
-func (e *testEnv) createProject(t *testing.T, name, code string) project {
+func (e *testEnv) createProject(t testing.TB, name, code string) project {
 	t.Helper()
 	var p project
 	e.do(t, createProject, map[string]any{"in": map[string]any{"name": name, "code": code, "description": "d"}}).field(t, "createProject", &p)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -17,6 +18,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/bcs-io/bcs/datawatch/changelog"
+	"github.com/bcs-io/bcs/datawatch/hub"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/operations"
@@ -25,6 +28,8 @@ import (
 	"github.com/bcs-io/bcs/internal/transport"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
+	"github.com/bcs-io/bcs/orchestrators/mesos"
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
 )
@@ -60,6 +65,19 @@ type Config struct {
 	// HealthInterval is how often clusters are probed; AgentStaleAfter how
 	// long an agent may stay silent before its cluster is UNREACHABLE.
 	HealthInterval, AgentStaleAfter time.Duration
+	// Datawatch: how often the cluster list is re-read, the watcher lease
+	// term, and change-log retention (by age and by count).
+	WatchInterval, WatchLeaseTTL time.Duration
+	RetainChanges                time.Duration
+	RetainChangeCount            int
+	// Replica names this server in leases; default host-pid.
+	Replica string
+	// ZooKeeper servers hold the Mesos scheduler's state; without them no
+	// Mesos cluster can be registered.
+	ZooKeeper []string
+	// AllowedOrigins may open websockets besides the server's own origin
+	// (e.g. "https://console.example.com"; "*" allows any).
+	AllowedOrigins []string
 }
 
 // DefaultConfig is what `bcs serve` starts with.
@@ -77,6 +95,10 @@ type Server struct {
 	router   *orchestrators.Router
 	ops      *operations.Runner
 	registry *clusters.Registry
+	log_     *changelog.Log
+	writer   *changelog.Writer
+	hub      *hub.Hub
+	bg       sync.WaitGroup
 	stop     context.CancelFunc
 	handler  http.Handler
 }
@@ -88,12 +110,16 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		limiter: newLimiter(cfg.RatePerSecond, cfg.RateBurst),
 		router:  orchestrators.NewRouter()}
 	s.router.Register(orchestrators.KindK8s, k8s.Factory)
+	if len(cfg.ZooKeeper) > 0 {
+		s.router.Register(orchestrators.KindMesos, mesos.Factory(scheduler.Config{ZK: cfg.ZooKeeper, Logger: log}))
+	}
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: probeKubeconfig}
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
 	monitor := &clusters.Monitor{Registry: s.registry, Log: log, Interval: cfg.HealthInterval, StaleAfter: cfg.AgentStaleAfter}
-	go monitor.Run(ctx)
+	s.background(ctx, func(ctx context.Context) error { monitor.Run(ctx); return nil })
+	s.startDatawatch(ctx)
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
@@ -109,7 +135,9 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 // against clusters.
 func (s *Server) Close() {
 	s.stop()
+	s.bg.Wait()
 	s.ops.Wait()
+	_ = s.router.Close()
 }
 
 func probeKubeconfig(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error) {
@@ -127,10 +155,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) graphql() http.Handler {
 	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{
 		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, ProbeKubeconfig: probeKubeconfig,
+		Log: s.log_, Hub: s.hub, Router: s.router, MesosEnabled: len(s.cfg.ZooKeeper) > 0,
 	}))
 	// Order matters: HTTP claims every request without an Upgrade header,
 	// so the websocket and SSE transports go first.
-	srv.AddTransport(transport.WebSocket{InitFunc: s.websocketInit, Logger: s.log})
+	srv.AddTransport(transport.WebSocket{InitFunc: s.websocketInit, CheckOrigin: s.checkOrigin, Logger: s.log})
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/transport"
 )
 
 // websocketInit authenticates a websocket connection. Browsers cannot set
@@ -38,4 +40,19 @@ func (s *Server) websocketInit(ctx context.Context, r *http.Request, payload map
 		return ctx, nil, err
 	}
 	return auth.NewContext(ctx, v), nil, nil
+}
+
+// checkOrigin admits same-origin upgrades and the configured allow-list;
+// a browser page elsewhere cannot ride a user's session into the API.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	if transport.SameOrigin(r) {
+		return true
+	}
+	origin := r.Header.Get("Origin")
+	for _, o := range s.cfg.AllowedOrigins {
+		if o == "*" || strings.EqualFold(o, origin) {
+			return true
+		}
+	}
+	return false
 }

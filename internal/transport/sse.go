@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -169,6 +170,9 @@ func (s SSE) stream(ctx context.Context, st *sseStream, exec graphql.GraphExecut
 			if resp == nil {
 				return
 			}
+			// gqlgen reuses the buffer behind a subscription's resp.Data
+			// for its next response: copy before another goroutine writes it.
+			resp.Data = append(json.RawMessage(nil), resp.Data...)
 			select {
 			case results <- resp:
 			case <-ctx.Done():

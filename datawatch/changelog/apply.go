@@ -1,0 +1,322 @@
+package changelog
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/schema/gid"
+)
+
+// incarnation is one life of an object's row, between an add and a delete.
+// Its ID is settled by the upsert's RETURNING (a row that already existed
+// keeps its ID).
+type incarnation struct{ id gid.ID }
+
+// op is one effective event: it becomes one Change.
+type op struct {
+	id      gid.ID // the Change's ID
+	ev      *Event
+	project gid.ID
+	typ     change.Type
+	rev     int64
+	object  []byte // canonical JSON; nil for a DELETED whose projection is looked up
+	inc     *incarnation
+	prevRev int64 // DELETED: the object's latest revision, to copy its projection
+	// workloadID links a pod row to its owner (nil: none found).
+	workloadID any
+}
+
+// rowKey names an object across kinds within a batch.
+type rowKey struct {
+	cluster gid.ID
+	kind    string
+	objKey
+}
+
+// staged is the batch's view of an object, layered over the cache.
+type staged struct {
+	present bool
+	stored
+	inc *incarnation
+}
+
+// apply writes one batch in one transaction; the cache is updated only after
+// the commit succeeds.
+func (w *Writer) apply(ctx context.Context, batch []Event) error {
+	var (
+		ops   []*op
+		stage = map[rowKey]*staged{}
+		// final holds, per object with a row, what its row must become;
+		// deleted the rows removed in this batch (by ID, when known).
+		// Deletes run first, so a delete and re-add in one batch gives a
+		// new row.
+		final   = map[rowKey]*op{}
+		deleted = map[rowKey]gid.ID{}
+		head    int64
+		// Counted once the batch commits (a failed try is retried).
+		rejected, unchanged int64
+	)
+	now := dbTime(time.Now())
+	err := w.inTx(ctx, func(tx queryer) error {
+		rejected, unchanged = 0, 0
+		var err error
+		if head, err = w.lockHead(ctx, tx); err != nil {
+			return err
+		}
+		clusters := map[gid.ID]*clusterCache{}
+		for i := range batch {
+			ev := &batch[i]
+			c, ok := clusters[ev.ClusterID]
+			if !ok {
+				if c, err = w.prepareCluster(ctx, tx, ev.ClusterID); err != nil {
+					return err
+				}
+				clusters[ev.ClusterID] = c
+			}
+			if c == nil || (ev.ProjectID != "" && ev.ProjectID != c.project) {
+				rejected++
+				w.log.Warn("event refused: unknown cluster or wrong project", "cluster", ev.ClusterID, "project", ev.ProjectID, "kind", ev.Kind, "namespace", ev.Namespace, "name", ev.Name)
+				continue
+			}
+			have, err := w.prepareKind(ctx, tx, c, ev.ClusterID, ev.Kind)
+			if err != nil {
+				return err
+			}
+			key := rowKey{ev.ClusterID, ev.Kind, objKey{ev.Namespace, ev.Name}}
+			s := stage[key]
+			if s == nil {
+				cur, ok := have[key.objKey]
+				s = &staged{present: ok, stored: cur}
+				if ok {
+					s.inc = &incarnation{id: cur.id}
+				}
+				stage[key] = s
+			}
+			o, err := w.effect(ev, c.project, s, head+1)
+			if err != nil {
+				return err
+			}
+			if o == nil {
+				unchanged++
+				continue
+			}
+			head++
+			ops = append(ops, o)
+			if TableFor(ev.Kind) != LogOnly {
+				if o.typ == change.TypeDELETED {
+					deleted[key] = o.inc.id
+					delete(final, key)
+				} else {
+					final[key] = o
+				}
+			}
+		}
+		if len(ops) == 0 {
+			return nil
+		}
+		if err := w.fillDeleted(ctx, tx, ops); err != nil {
+			return err
+		}
+		if err := w.writeRows(ctx, tx, deleted, final, now); err != nil {
+			return err
+		}
+		if err := w.insertChanges(ctx, tx, ops, now); err != nil {
+			return err
+		}
+		if w.d.pg() && !w.cfg.NoNotify {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, strconv.FormatInt(head, 10)); err != nil {
+				return fmt.Errorf("notify: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.batches.Add(1)
+	w.changes.Add(int64(len(ops)))
+	w.rejected.Add(rejected)
+	w.unchanged.Add(unchanged)
+	w.settle(stage, ops)
+	if len(ops) > 0 && w.cfg.OnCommit != nil {
+		w.cfg.OnCommit(toChanges(ops, now))
+	}
+	return nil
+}
+
+// effect decides what an event does to the staged object: nil for noise.
+func (w *Writer) effect(ev *Event, project gid.ID, s *staged, rev int64) (*op, error) {
+	if ev.Type == Deleted {
+		if !s.present {
+			return nil, nil
+		}
+		o := &op{ev: ev, project: project, typ: change.TypeDELETED, rev: rev, inc: s.inc, prevRev: s.revision}
+		if ev.Object != nil {
+			b, err := ev.encoding()
+			if err != nil {
+				return nil, err
+			}
+			o.object = b
+		}
+		s.present = false
+		s.stored = stored{}
+		s.inc = nil
+		return o, nil
+	}
+	b, err := ev.encoding()
+	if err != nil {
+		return nil, err
+	}
+	d := digestOf(b)
+	if s.present && s.digest == d {
+		return nil, nil
+	}
+	o := &op{ev: ev, project: project, typ: change.TypeMODIFIED, rev: rev, object: b}
+	if !s.present {
+		o.typ = change.TypeADDED
+		s.present = true
+		s.inc = &incarnation{}
+		if p := prefixes[TableFor(ev.Kind)]; p != "" {
+			s.inc.id = gid.New(p)
+		}
+	}
+	o.inc = s.inc
+	s.digest, s.revision = d, rev
+	return o, nil
+}
+
+// lockHead serialises batches across writers and returns the current head.
+func (w *Writer) lockHead(ctx context.Context, tx queryer) (int64, error) {
+	if w.d.pg() {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryKey); err != nil {
+			return 0, fmt.Errorf("take changelog lock: %w", err)
+		}
+	}
+	var head sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(revision) FROM changes`).Scan(&head); err != nil {
+		return 0, fmt.Errorf("read head revision: %w", err)
+	}
+	return head.Int64, nil
+}
+
+// fillDeleted copies the last stored projection into DELETED changes whose
+// source sent none (resync deletions, tombstones).
+func (w *Writer) fillDeleted(ctx context.Context, tx queryer, ops []*op) error {
+	want := map[int64][]*op{}
+	var revs []any
+	for _, o := range ops {
+		if o.typ == change.TypeDELETED && o.object == nil && o.prevRev > 0 {
+			if _, ok := want[o.prevRev]; !ok {
+				revs = append(revs, o.prevRev)
+			}
+			want[o.prevRev] = append(want[o.prevRev], o)
+		}
+	}
+	// A DELETED of an object added in this same batch takes that op's object.
+	for _, o := range ops {
+		if list, ok := want[o.rev]; ok && o.object != nil {
+			for _, d := range list {
+				d.object = o.object
+			}
+		}
+	}
+	for len(revs) > 0 {
+		n := min(len(revs), maxParams)
+		rows, err := tx.QueryContext(ctx, w.d.q(`SELECT revision, object FROM changes WHERE revision IN (`+placeholders(n)+`)`), revs[:n]...)
+		if err != nil {
+			return fmt.Errorf("read deleted objects: %w", err)
+		}
+		for rows.Next() {
+			var (
+				rev int64
+				obj []byte
+			)
+			if err := rows.Scan(&rev, &obj); err != nil {
+				rows.Close()
+				return fmt.Errorf("read deleted objects: %w", err)
+			}
+			for _, d := range want[rev] {
+				if d.object == nil {
+					d.object = obj
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read deleted objects: %w", err)
+		}
+		revs = revs[n:]
+	}
+	return nil
+}
+
+// settle moves the committed batch into the cache.
+func (w *Writer) settle(stage map[rowKey]*staged, ops []*op) {
+	for k, s := range stage {
+		c := w.clusters[k.cluster]
+		if c == nil {
+			continue
+		}
+		m := c.kinds[k.kind]
+		if m == nil {
+			continue
+		}
+		if s.present {
+			s.stored.id = s.inc.id
+			m[k.objKey] = s.stored
+		} else {
+			delete(m, k.objKey)
+		}
+	}
+	for _, o := range ops {
+		if c := w.clusters[o.ev.ClusterID]; c != nil && o.rev > c.head {
+			c.head = o.rev
+		}
+	}
+}
+
+func toChanges(ops []*op, now time.Time) []*ent.Change {
+	out := make([]*ent.Change, len(ops))
+	for i, o := range ops {
+		c := &ent.Change{
+			ID: o.id, Revision: o.rev, ClusterID: o.ev.ClusterID, ProjectID: o.project,
+			Kind: o.ev.Kind, Namespace: o.ev.Namespace, Name: o.ev.Name, Type: o.typ, CreatedAt: now,
+		}
+		if o.inc != nil {
+			c.ObjectID = o.inc.id
+		}
+		if o.ev.Object != nil {
+			c.Object = o.ev.Object
+		} else if o.object != nil {
+			_ = json.Unmarshal(o.object, &c.Object)
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// inTx runs fn in a transaction (IMMEDIATE on SQLite, so writers queue).
+func (w *Writer) inTx(ctx context.Context, fn func(tx queryer) error) error {
+	tx, err := w.db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin changelog transaction: %w", err)
+	}
+	var q queryer = tx
+	if !w.d.pg() {
+		q = cachedTx{tx: tx, cache: &w.stmts}
+	}
+	if err := fn(q); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit changelog transaction: %w", err)
+	}
+	return nil
+}

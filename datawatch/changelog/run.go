@@ -1,0 +1,187 @@
+package changelog
+
+import (
+	"context"
+	"time"
+
+	"github.com/bcs-io/bcs/ent/schema/gid"
+)
+
+// Run applies queued events until ctx ends. It returns nil on cancellation;
+// events still queued then are not written (the next start's resync repairs
+// storage). Run must be called once.
+func (w *Writer) Run(ctx context.Context) error {
+	defer close(w.done)
+	defer w.stmts.close()
+	var (
+		batch []Event
+		timer = time.NewTimer(time.Hour)
+	)
+	timer.Stop()
+	for {
+		// Wait for the first item of a batch.
+		var it item
+		select {
+		case it = <-w.queue:
+		case <-ctx.Done():
+			return nil
+		}
+		batch = batch[:0]
+		var barrier *item
+		if it.resync != nil || it.flush != nil {
+			barrier = &it
+		} else {
+			batch = append(batch, it.ev)
+			timer.Reset(w.cfg.MaxLatency)
+		fill:
+			for len(batch) < w.cfg.BatchSize {
+				select {
+				case it = <-w.queue:
+					if it.resync != nil || it.flush != nil {
+						barrier = &it
+						break fill
+					}
+					batch = append(batch, it.ev)
+				case <-timer.C:
+					break fill
+				case <-ctx.Done():
+					return nil
+				}
+			}
+			timer.Stop()
+		}
+		if len(batch) > 0 {
+			if err := w.commit(ctx, batch); err != nil {
+				w.failBarrier(barrier, err)
+				return nil // ctx ended
+			}
+		}
+		if barrier != nil {
+			w.runBarrier(ctx, barrier)
+		}
+	}
+}
+
+func (w *Writer) failBarrier(b *item, err error) {
+	switch {
+	case b == nil:
+	case b.flush != nil:
+		b.flush <- err
+	case b.resync != nil:
+		b.resync.done <- err
+	}
+}
+
+func (w *Writer) runBarrier(ctx context.Context, b *item) {
+	if b.flush != nil {
+		b.flush <- nil
+		return
+	}
+	r := b.resync
+	events, err := w.diff(ctx, r)
+	for err == nil && len(events) > 0 {
+		n := min(len(events), w.cfg.BatchSize)
+		err = w.commit(ctx, events[:n])
+		events = events[n:]
+	}
+	r.done <- err
+}
+
+// commit applies one batch, retrying with backoff until it commits or ctx
+// ends. Retrying is safe: after a failure the affected clusters' caches are
+// dropped and reloaded, and the noise filter turns anything that did commit
+// (an ambiguous commit error) into no-ops.
+func (w *Writer) commit(ctx context.Context, batch []Event) error {
+	backoff := 50 * time.Millisecond
+	for {
+		err := w.apply(ctx, batch)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		w.retries.Add(1)
+		w.log.Warn("changelog batch failed; retrying", "events", len(batch), "backoff", backoff, "err", err)
+		w.forget(batch)
+		t := time.NewTimer(backoff)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+// forget drops the caches of the clusters in a failed batch.
+func (w *Writer) forget(batch []Event) {
+	for _, ev := range batch {
+		delete(w.clusters, ev.ClusterID)
+	}
+}
+
+// diff turns a resync into events: every current object as an upsert and a
+// deletion for every stored object missing from current. Both go through
+// the ordinary batches, whose noise filter drops what is already stored.
+func (w *Writer) diff(ctx context.Context, r *resyncReq) ([]Event, error) {
+	var have map[objKey]stored
+	err := w.inTx(ctx, func(tx queryer) error {
+		// Under the batch lock, so the listing is diffed against a state
+		// no other writer is changing.
+		if _, err := w.lockHead(ctx, tx); err != nil {
+			return err
+		}
+		c, err := w.prepareCluster(ctx, tx, r.cluster)
+		if err != nil || c == nil {
+			return err
+		}
+		have, err = w.prepareKind(ctx, tx, c, r.cluster, r.kind)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	events := r.current
+	seen := make(map[objKey]struct{}, len(events))
+	for _, ev := range events {
+		seen[objKey{ev.Namespace, ev.Name}] = struct{}{}
+	}
+	for k := range have {
+		if _, ok := seen[k]; !ok {
+			events = append(events, Event{ClusterID: r.cluster, Kind: r.kind, Namespace: k.namespace, Name: k.name, Type: Deleted})
+		}
+	}
+	return events, nil
+}
+
+// prepareCluster returns the cluster's cache, fenced against the database,
+// or nil if the cluster does not exist.
+func (w *Writer) prepareCluster(ctx context.Context, tx queryer, id gid.ID) (*clusterCache, error) {
+	c := w.clusters[id]
+	if c == nil {
+		project, ok, err := w.clusterRow(ctx, tx, id)
+		if err != nil || !ok {
+			return nil, err
+		}
+		c = &clusterCache{project: project, head: -1}
+		w.clusters[id] = c
+	}
+	if err := w.fence(ctx, tx, c, id); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (w *Writer) prepareKind(ctx context.Context, tx queryer, c *clusterCache, id gid.ID, kind string) (map[objKey]stored, error) {
+	if m, ok := c.kinds[kind]; ok {
+		return m, nil
+	}
+	m, err := w.loadKind(ctx, tx, id, kind)
+	if err != nil {
+		return nil, err
+	}
+	c.kinds[kind] = m
+	return m, nil
+}

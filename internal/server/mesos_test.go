@@ -1,0 +1,60 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/bcs-io/bcs/internal/testenv/zookeeper"
+	"github.com/bcs-io/bcs/orchestrators/mesos/sim"
+)
+
+// TestMesosClusterThroughGraphQL registers the Mesos master simulator (the
+// real master cannot be installed here; see orchestrators/mesos/sim) with a
+// real ZooKeeper for the scheduler's state, deploys an application through
+// applyManifest and scales it, each as an Operation.
+func TestMesosClusterThroughGraphQL(t *testing.T) {
+	zk := zookeeper.StartT(t)
+	ports, _ := sim.ParsePorts("31000-31100")
+	srv, err := sim.Start(context.Background(), sim.Config{Listen: "127.0.0.1:0", Agents: 4,
+		Agent: sim.AgentSpec{CPUs: 2, MemMB: 4096, Ports: ports}, AllocationInterval: 50 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	env := newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) { c.ZooKeeper = []string{zk.Addr()} })
+	p := env.createProject(t, "Mesos", "mesos")
+	register := `mutation($in: RegisterMesosClusterInput!) { registerMesosCluster(input: $in) { id status kind version capacity } }`
+	var c struct {
+		ID, Status, Kind, Version string
+		Capacity                  map[string]string
+	}
+	env.do(t, register, map[string]any{"in": map[string]any{"projectID": p.ID, "name": "sim", "masters": srv.URL()}}).field(t, "registerMesosCluster", &c)
+	if c.Status != "NORMAL" || c.Kind != "MESOS" || c.Capacity["nodes"] != "4" {
+		t.Fatalf("registered %+v", c)
+	}
+	if res := env.do(t, register, map[string]any{"in": map[string]any{"projectID": p.ID, "name": "bad", "masters": "ftp://x"}}); res.code() != "BAD_USER_INPUT" {
+		t.Errorf("bad masters: %s", res.raw)
+	}
+
+	app := "kind: Application\nname: web\ninstances: 3\ncpus: 0.1\nmem: 32\ncmd: sleep 3600\nconstraints: [[\"hostname\", \"UNIQUE\"]]\n"
+	apply := `mutation($cid: ID!, $m: String!) { applyManifest(input: {clusterID: $cid, namespace: "team", manifest: $m}) { ` + opFields + ` } }`
+	if op := env.mutateOp(t, apply, "applyManifest", map[string]any{"cid": c.ID, "m": app}); op.Status != "SUCCEEDED" {
+		t.Fatalf("apply: %+v", op)
+	}
+	eventually(t, "3 tasks RUNNING on the simulator", func() bool { return srv.Summary().Tasks["TASK_RUNNING"] == 3 })
+
+	scale := `mutation($cid: ID!) { scaleWorkload(input: {clusterID: $cid, namespace: "team", kind: "Application", name: "web", replicas: 4}) { ` + opFields + ` } }`
+	if op := env.mutateOp(t, scale, "scaleWorkload", map[string]any{"cid": c.ID}); op.Status != "SUCCEEDED" {
+		t.Fatalf("scale: %+v", op)
+	}
+	eventually(t, "4 tasks RUNNING", func() bool { return srv.Summary().Tasks["TASK_RUNNING"] == 4 })
+
+	bad := "kind: Application\nname: Bad_Name\ninstances: -1\n"
+	if op := env.mutateOp(t, apply, "applyManifest", map[string]any{"cid": c.ID, "m": bad}); op.Status != "FAILED" || op.Message == "" {
+		t.Errorf("bad app spec: %+v", op)
+	}
+}
