@@ -149,6 +149,29 @@ func TestWatcherFollowsChangesMadeOutsideBCS(t *testing.T) {
 			t.Errorf("%s %s recorded %d times, want %d", tc.typ, tc.name, n, tc.want)
 		}
 	}
+	// Restart the kube-apiserver under the running watcher: the informers'
+	// watches break and relist, and storage converges again.
+	if err := r.kc.StopAPIServer(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.kc.StartAPIServer(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the API server answering", func() bool {
+		_, err := r.kc.Client.Discovery().ServerVersion()
+		return err == nil
+	})
+	if _, err := deployments.Create(ctx, deploy("after-restart", 1), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "after-restart in storage", r.workloadReady("after-restart", 1))
+	if err := deployments.Delete(ctx, "api", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "api gone from storage", func() bool {
+		return !r.db.Client.Workload.Query().Where(workload.Name("api")).ExistX(sys)
+	})
+
 	// Revisions are gap-free.
 	revs := r.db.Client.Change.Query().Order(ent.Asc(change.FieldRevision)).Select(change.FieldRevision).IntsX(sys)
 	for i, rev := range revs {
