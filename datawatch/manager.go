@@ -14,21 +14,27 @@ import (
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/datawatch/kubewatch"
 	"github.com/bcs-io/bcs/datawatch/lease"
+	"github.com/bcs-io/bcs/datawatch/mesoswatch"
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/secrets"
+	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
 // Manager runs one Kubernetes watcher per registered cluster, each under a
 // database lease so that exactly one replica watches a cluster; a replica
 // that dies loses its leases when they expire and another takes over.
 type Manager struct {
-	Client   *ent.Client
-	Writer   *changelog.Writer
-	Leases   *lease.Store
-	Box      *secrets.Box
+	Client *ent.Client
+	Writer *changelog.Writer
+	Leases *lease.Store
+	Box    *secrets.Box
+	// Router reaches Mesos clusters' schedulers; nil leaves Mesos unwatched.
+	Router   *orchestrators.Router
 	Holder   string        // this replica's name in leases
 	Interval time.Duration // how often the cluster list is re-read; default 10s
 	LeaseTTL time.Duration // default 15s
@@ -71,8 +77,12 @@ func (m *Manager) Run(ctx context.Context) error {
 }
 
 func (m *Manager) reconcile(ctx context.Context) error {
+	kinds := []cluster.Kind{cluster.KindK8S}
+	if m.Router != nil {
+		kinds = append(kinds, cluster.KindMESOS)
+	}
 	cs, err := m.Client.Cluster.Query().Where(
-		cluster.KindEQ(cluster.KindK8S),
+		cluster.KindIn(kinds...),
 		cluster.StatusIn(cluster.StatusNORMAL, cluster.StatusUNREACHABLE),
 	).All(ctx)
 	if err != nil {
@@ -131,6 +141,9 @@ func (m *Manager) hold(ctx context.Context, c *ent.Cluster) {
 }
 
 func (m *Manager) watch(ctx context.Context, c *ent.Cluster) error {
+	if c.Kind == cluster.KindMESOS {
+		return m.watchMesos(ctx, c)
+	}
 	kubeconfig, err := m.Box.Open(c.Credentials)
 	if err != nil {
 		return fmt.Errorf("open credentials: %w", err)
@@ -166,4 +179,30 @@ func (m *Manager) Watching() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.running)
+}
+
+// watchMesos follows the cluster's BCS scheduler (started on demand by the
+// router, as for operations).
+func (m *Manager) watchMesos(ctx context.Context, c *ent.Cluster) error {
+	conn, err := operations.Conn(c, m.Box)
+	if err != nil {
+		return err
+	}
+	o, err := m.Router.For(ctx, conn)
+	if err != nil {
+		return err
+	}
+	sched, ok := o.(interface {
+		Service(context.Context) (*scheduler.Service, error)
+	})
+	if !ok {
+		return fmt.Errorf("cluster %s: orchestrator %T has no scheduler", c.ID, o)
+	}
+	svc, err := sched.Service(ctx)
+	if err != nil {
+		return err
+	}
+	m.Log.Info("datawatch: watching Mesos cluster", "cluster", c.ID, "name", c.Name, "holder", m.Holder)
+	w := &mesoswatch.Watcher{ClusterID: c.ID, ProjectID: c.ProjectID, Service: svc, Writer: m.Writer, Log: m.Log}
+	return w.Run(ctx)
 }

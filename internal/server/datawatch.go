@@ -13,6 +13,7 @@ import (
 	"github.com/bcs-io/bcs/datawatch/hub"
 	"github.com/bcs-io/bcs/datawatch/lease"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/orchestrators"
 )
 
 // startDatawatch starts the change-log writer, the subscription hub (woken
@@ -33,7 +34,7 @@ func (s *Server) startDatawatch(ctx context.Context) {
 		replica = fmt.Sprintf("%s-%d-%p", host, os.Getpid(), s)
 	}
 	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: lease.New(s.db), Box: s.cfg.Secrets,
-		Holder: replica, Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
+		Holder: replica, Router: s.mesosRouter(), Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
 	s.background(ctx, s.hub.Run)
 	s.background(ctx, s.writer.Run)
 	s.background(ctx, m.Run)
@@ -73,4 +74,12 @@ func (s *Server) background(ctx context.Context, fn func(context.Context) error)
 			s.log.Error("background task stopped", "err", err)
 		}
 	}()
+}
+
+// mesosRouter is the router when Mesos clusters are enabled, else nil.
+func (s *Server) mesosRouter() *orchestrators.Router {
+	if len(s.cfg.ZooKeeper) == 0 {
+		return nil
+	}
+	return s.router
 }

@@ -46,6 +46,20 @@ func TestMesosClusterThroughGraphQL(t *testing.T) {
 		t.Fatalf("apply: %+v", op)
 	}
 	eventually(t, "3 tasks RUNNING on the simulator", func() bool { return srv.Summary().Tasks["TASK_RUNNING"] == 3 })
+	// Datawatch feeds the scheduler's view into the same storage and log.
+	eventually(t, "the application and its tasks in storage", func() bool {
+		var w struct {
+			TotalCount int
+			Edges      []struct{ Node struct{ Ready, Desired int } }
+		}
+		env.do(t, `{ workloads(where: {kind: MESOS_APPLICATION, name: "web"}) { totalCount edges { node { ready desired } } } }`, nil).field(t, "workloads", &w)
+		return w.TotalCount == 1 && w.Edges[0].Node.Ready == 3 && w.Edges[0].Node.Desired == 3
+	})
+	var page struct{ Changes []changeView }
+	env.do(t, `{ changes(since: 0, first: 500, filter: {kinds: ["MesosTask"]}) { changes { `+changeFields+` } } }`, nil).field(t, "changes", &page)
+	if len(page.Changes) < 3 {
+		t.Errorf("%d MesosTask changes in the log, want at least 3", len(page.Changes))
+	}
 
 	scale := `mutation($cid: ID!) { scaleWorkload(input: {clusterID: $cid, namespace: "team", kind: "Application", name: "web", replicas: 4}) { ` + opFields + ` } }`
 	if op := env.mutateOp(t, scale, "scaleWorkload", map[string]any{"cid": c.ID}); op.Status != "SUCCEEDED" {
