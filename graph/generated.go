@@ -386,6 +386,7 @@ type ComplexityRoot struct {
 		Operations         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OperationOrder, where *ent.OperationWhereInput) int
 		Project            func(childComplexity int, id gid.ID) int
 		Projects           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		Replicas           func(childComplexity int) int
 		Tokens             func(childComplexity int) int
 		Users              func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 		Workloads          func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.WorkloadOrder, where *ent.WorkloadWhereInput) int
@@ -396,6 +397,13 @@ type ComplexityRoot struct {
 	RegisterTokenPayload struct {
 		Cluster func(childComplexity int) int
 		Token   func(childComplexity int) int
+	}
+
+	Replica struct {
+		Address      func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Port         func(childComplexity int) int
+		RegisteredAt func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -613,6 +621,7 @@ type QueryResolver interface {
 	Tokens(ctx context.Context) ([]*ent.Token, error)
 	AuditLog(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) (*ent.AuditEntryConnection, error)
 	Project(ctx context.Context, id gid.ID) (*ent.Project, error)
+	Replicas(ctx context.Context) ([]*model.Replica, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, filter *model.ChangesFilter, since *int) (<-chan *ent.Change, error)
@@ -2279,6 +2288,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+	case "Query.replicas":
+		if e.ComplexityRoot.Query.Replicas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Replicas(childComplexity), true
 	case "Query.tokens":
 		if e.ComplexityRoot.Query.Tokens == nil {
 			break
@@ -2337,6 +2352,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RegisterTokenPayload.Token(childComplexity), true
+
+	case "Replica.address":
+		if e.ComplexityRoot.Replica.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Replica.Address(childComplexity), true
+	case "Replica.id":
+		if e.ComplexityRoot.Replica.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Replica.ID(childComplexity), true
+	case "Replica.port":
+		if e.ComplexityRoot.Replica.Port == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Replica.Port(childComplexity), true
+	case "Replica.registeredAt":
+		if e.ComplexityRoot.Replica.RegisteredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Replica.RegisteredAt(childComplexity), true
 
 	case "Subscription.changes":
 		if e.ComplexityRoot.Subscription.Changes == nil {
@@ -3161,7 +3201,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "cluster.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "scalars.graphqls"
+//go:embed "changes.graphqls" "cluster.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3179,6 +3219,7 @@ var sources = []*ast.Source{
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "identity.graphqls", Input: sourceData("identity.graphqls"), BuiltIn: false},
 	{Name: "project.graphqls", Input: sourceData("project.graphqls"), BuiltIn: false},
+	{Name: "replicas.graphqls", Input: sourceData("replicas.graphqls"), BuiltIn: false},
 	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `
 	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
@@ -3858,6 +3899,20 @@ func (ec *executionContext) childFields_RegisterTokenPayload(ctx context.Context
 		return ec.fieldContext_RegisterTokenPayload_cluster(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RegisterTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Replica(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Replica_id(ctx, field)
+	case "address":
+		return ec.fieldContext_Replica_address(ctx, field)
+	case "port":
+		return ec.fieldContext_Replica_port(ctx, field)
+	case "registeredAt":
+		return ec.fieldContext_Replica_registeredAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Replica", field.Name)
 }
 
 func (ec *executionContext) childFields_Template(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12627,6 +12682,38 @@ func (ec *executionContext) fieldContext_Query_project(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_replicas(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_replicas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Replicas(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Replica) graphql.Marshaler {
+			return ec.marshalNReplica2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐReplicaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_replicas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Replica(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query__entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12832,6 +12919,98 @@ func (ec *executionContext) fieldContext_RegisterTokenPayload_cluster(_ context.
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Replica_id(ctx context.Context, field graphql.CollectedField, obj *model.Replica) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Replica_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Replica_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Replica", field, false, false, "String")
+}
+
+func (ec *executionContext) _Replica_address(ctx context.Context, field graphql.CollectedField, obj *model.Replica) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Replica_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Replica_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Replica", field, false, false, "String")
+}
+
+func (ec *executionContext) _Replica_port(ctx context.Context, field graphql.CollectedField, obj *model.Replica) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Replica_port(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Port, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Replica_port(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Replica", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Replica_registeredAt(ctx context.Context, field graphql.CollectedField, obj *model.Replica) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Replica_registeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RegisteredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Replica_registeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Replica", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Subscription_changes(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -33493,6 +33672,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_project(ctx, field)
 				})
+		case "replicas":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_replicas(ctx, field)
+				})
 		case "_entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -33554,6 +33739,54 @@ func (ec *executionContext) _RegisterTokenPayload(ctx context.Context, sel ast.S
 			}
 		case "cluster":
 			out.Values[i] = ec._RegisterTokenPayload_cluster(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var replicaImplementors = []string{"Replica"}
+
+func (ec *executionContext) _Replica(ctx context.Context, sel ast.SelectionSet, obj *model.Replica) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, replicaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Replica")
+		case "id":
+			out.Values[i] = ec._Replica_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._Replica_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "port":
+			out.Values[i] = ec._Replica_port(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "registeredAt":
+			out.Values[i] = ec._Replica_registeredAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35662,6 +35895,30 @@ func (ec *executionContext) marshalNRegisterTokenPayload2ᚖgithubᚗcomᚋbcs�
 		return graphql.Null
 	}
 	return ec._RegisterTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReplica2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐReplicaᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Replica) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReplica2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐReplica(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReplica2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐReplica(ctx context.Context, sel ast.SelectionSet, v *model.Replica) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Replica!")
+		return graphql.Null
+	}
+	return ec._Replica(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRollbackWorkloadInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐRollbackWorkloadInput(ctx context.Context, v any) (model.RollbackWorkloadInput, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/bcs-io/bcs/datawatch/hub"
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/graph"
+	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/secrets"
@@ -30,6 +31,8 @@ type Resolver struct {
 	// registered (BCS has a ZooKeeper for its scheduler state).
 	Router       *orchestrators.Router
 	MesosEnabled bool
+	// ListReplicas lists the live `bcs serve` replicas.
+	ListReplicas func() ([]*model.Replica, error)
 	// Log and Hub serve the change log and its subscriptions.
 	Log *changelog.Log
 	Hub *hub.Hub

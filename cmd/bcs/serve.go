@@ -59,6 +59,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "burst size of the per-token rate limit")
 	f.StringVar(&keyFile, "secret-key-file", envOr("BCS_SECRET_KEY_FILE", "bcs.key"), "AES key for credentials at rest, created on first start (BCS_SECRET_KEY, base64, takes precedence)")
 	f.StringSliceVar(&cfg.ZooKeeper, "zookeeper", splitEnv("BCS_ZOOKEEPER"), "ZooKeeper servers (host:port,…) for the Mesos scheduler's state and leader election (BCS_ZOOKEEPER)")
+	f.StringVar(&cfg.Advertise, "advertise", envOr("BCS_ADVERTISE", ""), "host:port to register for service discovery (default: the listen address)")
 	f.StringSliceVar(&cfg.AllowedOrigins, "allowed-origins", nil, "origins besides the server's own that may open websockets")
 	f.DurationVar(&cfg.RetainChanges, "retain-changes", 7*24*time.Hour, "keep change-log entries this long")
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
@@ -83,6 +84,9 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	if cfg.Advertise == "" {
+		cfg.Advertise = advertiseAddr(ln.Addr())
 	}
 	handler := server.New(db, log, cfg)
 	defer handler.Close()
@@ -130,4 +134,19 @@ func splitEnv(key string) []string {
 		return strings.Split(v, ",")
 	}
 	return nil
+}
+
+// advertiseAddr is where other replicas reach this one: the listen address,
+// or the host name when listening on every interface.
+func advertiseAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		}
+	}
+	return net.JoinHostPort(host, port)
 }

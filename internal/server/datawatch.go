@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -28,13 +26,8 @@ func (s *Server) startDatawatch(ctx context.Context) {
 	}
 	s.hub = hub.New(s.log_, hcfg)
 	s.writer = changelog.NewWriter(s.db, changelog.Config{OnCommit: s.hub.Publish, Logger: s.log})
-	replica := s.cfg.Replica
-	if replica == "" {
-		host, _ := os.Hostname()
-		replica = fmt.Sprintf("%s-%d-%p", host, os.Getpid(), s)
-	}
 	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: lease.New(s.db), Box: s.cfg.Secrets,
-		Holder: replica, Router: s.mesosRouter(), Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
+		Holder: s.replica, Router: s.mesosRouter(), Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
 	s.background(ctx, s.hub.Run)
 	s.background(ctx, s.writer.Run)
 	s.background(ctx, m.Run)

@@ -5,10 +5,13 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -30,6 +33,7 @@ import (
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
+	"github.com/bcs-io/bcs/orchestrators/zkutil"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
 )
@@ -70,8 +74,9 @@ type Config struct {
 	WatchInterval, WatchLeaseTTL time.Duration
 	RetainChanges                time.Duration
 	RetainChangeCount            int
-	// Replica names this server in leases; default host-pid.
-	Replica string
+	// Replica names this server in leases and service discovery; default
+	// host-pid. Advertise is the host:port other replicas and tools reach it at.
+	Replica, Advertise string
 	// ZooKeeper servers hold the Mesos scheduler's state; without them no
 	// Mesos cluster can be registered.
 	ZooKeeper []string
@@ -95,6 +100,9 @@ type Server struct {
 	router   *orchestrators.Router
 	ops      *operations.Runner
 	registry *clusters.Registry
+	replica  string
+	started  time.Time
+	zk       atomic.Pointer[zkutil.Session]
 	log_     *changelog.Log
 	writer   *changelog.Writer
 	hub      *hub.Hub
@@ -117,6 +125,14 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: probeKubeconfig}
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
+	s.replica, s.started = cfg.Replica, time.Now()
+	if s.replica == "" {
+		host, _ := os.Hostname()
+		s.replica = fmt.Sprintf("%s-%d-%p", host, os.Getpid(), s)
+	}
+	if len(cfg.ZooKeeper) > 0 && cfg.Advertise != "" {
+		s.background(ctx, s.register)
+	}
 	monitor := &clusters.Monitor{Registry: s.registry, Log: log, Interval: cfg.HealthInterval, StaleAfter: cfg.AgentStaleAfter}
 	s.background(ctx, func(ctx context.Context) error { monitor.Run(ctx); return nil })
 	s.startDatawatch(ctx)
@@ -156,6 +172,7 @@ func (s *Server) graphql() http.Handler {
 	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{
 		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, ProbeKubeconfig: probeKubeconfig,
 		Log: s.log_, Hub: s.hub, Router: s.router, MesosEnabled: len(s.cfg.ZooKeeper) > 0,
+		ListReplicas: s.replicas,
 	}))
 	// Order matters: HTTP claims every request without an Upgrade header,
 	// so the websocket and SSE transports go first.

@@ -81,6 +81,7 @@ var rootQueries = map[string]string{
 	"operation":  `query($oid: ID!) { operation(id: $oid) { id } }`,
 	"operations": `{ operations { edges { node { id projectID } } } }`,
 	"changes":    `{ changes(since: 0) { changes { id projectID } } }`,
+	"replicas":   `{ replicas { id address } }`,
 	"_entities":  `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
 }
 

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/bcs-io/bcs/graph/model"
+	"github.com/bcs-io/bcs/orchestrators/zkutil"
+)
+
+// Service discovery as in the original BCS: every replica keeps an
+// ephemeral, Curator-style node with its address under
+// /bcs/services/bcs-api while its ZooKeeper session lives.
+const (
+	discoveryBase = "/bcs/services"
+	discoveryName = "bcs-api"
+)
+
+// register runs the replica's discovery registration until ctx ends.
+func (s *Server) register(ctx context.Context) error {
+	host, portStr, err := net.SplitHostPort(s.cfg.Advertise)
+	if err != nil {
+		return err
+	}
+	port, _ := strconv.Atoi(portStr)
+	sess, err := zkutil.Connect(ctx, s.cfg.ZooKeeper, 10*time.Second, s.log)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	s.zk.Store(sess)
+	defer s.zk.Store(nil)
+	payload, _ := json.Marshal(map[string]string{"replica": s.replica})
+	reg, err := zkutil.Register(ctx, sess, discoveryBase, zkutil.ServiceInstance{
+		Name: discoveryName, ID: s.replica, Address: host, Port: &port, Payload: payload,
+	}, s.log)
+	if err != nil {
+		return err
+	}
+	s.log.Info("registered for service discovery", "node", reg.Node())
+	<-ctx.Done()
+	return reg.Close()
+}
+
+// replicas lists the live replicas, or this one alone without ZooKeeper.
+func (s *Server) replicas() ([]*model.Replica, error) {
+	sess := s.zk.Load()
+	if sess == nil {
+		host, portStr, _ := net.SplitHostPort(s.cfg.Advertise)
+		port, _ := strconv.Atoi(portStr)
+		return []*model.Replica{{ID: s.replica, Address: host, Port: &port, RegisteredAt: s.started}}, nil
+	}
+	insts, err := zkutil.Instances(sess.Conn, discoveryBase, discoveryName)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.Replica, len(insts))
+	for i, in := range insts {
+		out[i] = &model.Replica{ID: in.ID, Address: in.Address, Port: in.Port, RegisteredAt: time.UnixMilli(in.RegistrationTimeUTC)}
+	}
+	return out, nil
+}
