@@ -1,5 +1,5 @@
 # GraphiQL assets (web/dist, embedded into bin/bcs) and the Node test suites
-# under web/test (graphql-http audit, federation gateway).
+# under web/test (graphql-http audit, federation gateway, websockets).
 NPM ?= npm
 NODE ?= node
 WEB_MODULES := web/node_modules
@@ -30,8 +30,8 @@ web: $(WEB_STAMP) ## copy the GraphiQL UMD/CSS assets into web/dist for embeddin
 	@echo "web/dist ready; rebuild bin/bcs to embed it"
 
 # Explicit *.test.mjs: given a directory, `node --test` would also run every
-# .mjs under it (lib/ helpers, and pending/ suites that are not on yet).
-test-node: build web-deps ## run the Node suites (graphql-http audit, federation) against bin/bcs
+# .mjs under it (the lib/ helpers).
+test-node: build web-deps ## run the Node suites (graphql-http audit, federation, websockets) against bin/bcs
 	BCS_BIN=$(CURDIR)/$(BIN) $(NODE) --test web/test/*.test.mjs
 
 .PHONY: web web-deps test-node

@@ -54,9 +54,13 @@ export async function startBcs({ extraArgs = [], env = {} } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--database', `sqlite://${dir}/bcs.db`, ...extraArgs];
+  // `bcs token create` against this server's database; it works while the
+  // server runs (same SQLite file).
+  const createToken = (user, { admin = false } = {}) =>
+    execFileSync(bin, ['token', 'create', '--user', user, ...(admin ? ['--admin'] : []), '--database', `sqlite://${dir}/bcs.db`],
+      { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   // Every request needs a token: bootstrap the first admin as a user would.
-  const token = execFileSync(bin, ['token', 'create', '--user', 'admin', '--admin', '--database', `sqlite://${dir}/bcs.db`],
-    { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const token = createToken('admin', { admin: true });
   defaultHeaders.authorization = `Bearer ${token}`;
 
   const log = fs.openSync(logFile, 'a');
@@ -68,7 +72,7 @@ export async function startBcs({ extraArgs = [], env = {} } = {}) {
   process.on('exit', reap);
 
   const server = {
-    bin, args, dir, port, logFile, child, token,
+    bin, args, dir, port, logFile, child, token, createToken,
     authHeaders: { authorization: `Bearer ${token}` },
     url: base,
     queryUrl: `${base}/query`,
