@@ -13,7 +13,10 @@ import (
 // change arrives once and in order (a reused executor buffer once made the
 // stream repeat one change and lose another).
 func TestSSEReplayDeliversEachChangeOnce(t *testing.T) {
-	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	backends(t, testSSEReplay)
+}
+
+func testSSEReplay(t *testing.T, env *testEnv) {
 	a := env.newTenant(t, "alpha")
 	ctx := system()
 	const n = 50

@@ -1,0 +1,320 @@
+package server
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+
+	"github.com/bcs-io/bcs/datawatch/changelog"
+	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/schema/gid"
+)
+
+// fanoutSpaces is the number of namespaces the subscribers split over.
+const fanoutSpaces = 100
+
+// BenchmarkFanout10k is the fan-out benchmark of issue 5: N
+// graphql-transport-ws subscribers (default 10,000), each following the
+// ConfigMaps of one of 100 namespaces, while changes are injected through
+// the change-log writer at FANOUT_RATE per second (default 200) for
+// FANOUT_SECONDS (default 10). Each change carries its send time; every
+// subscriber checks it receives its namespace's changes exactly once, in
+// revision order. The floor, in the same run, is a bare gorilla broadcast
+// of the same frames to the same number of sockets.
+//
+// Both ends of a socket use a file descriptor. When 2N of them do not fit
+// under RLIMIT_NOFILE the clients run in a child process (the test binary
+// re-executed); FANOUT_CLIENTS=inproc|process forces one or the other. In
+// process mode the memory figures split cleanly into server and client.
+//
+//	go test ./internal/server -run '^$' -bench Fanout10k -benchtime 1x -timeout 20m
+func BenchmarkFanout10k(b *testing.B) {
+	n := int(envNumber("FANOUT_SUBSCRIBERS", 10000))
+	rate := envNumber("FANOUT_RATE", 200)
+	dur := time.Duration(envNumber("FANOUT_SECONDS", 10) * float64(time.Second))
+
+	limit := raiseNoFile(uint64(2*n + 1024))
+	base := openFDs()
+	mode := os.Getenv("FANOUT_CLIENTS")
+	fits := func(k int) bool { return uint64(base+k+256) <= limit }
+	switch mode {
+	case "", "auto":
+		mode = "inproc"
+		if !fits(2 * n) {
+			mode = "process"
+		}
+	case "inproc", "process":
+	default:
+		b.Fatalf("FANOUT_CLIENTS=%q: want auto, inproc or process", mode)
+	}
+	if mode == "inproc" && !fits(2*n) || !fits(n) {
+		b.Fatalf("RLIMIT_NOFILE is %d with %d descriptors open: too few for %d subscribers in %s mode", limit, base, n, mode)
+	}
+	b.Logf("RLIMIT_NOFILE %d, %d open; %d subscribers, clients %s", limit, base, n, mode)
+
+	env := newEnv(b, "sqlite://"+filepath.Join(b.TempDir(), "bcs.db"))
+	p := env.createProject(b, "Fanout", "fanout")
+	pid := gid.ID(p.ID)
+	cl := env.db.Client.Cluster.Create().SetName("fanout").SetKind(cluster.KindK8S).SetProjectID(pid).SaveX(system())
+	ctx := system()
+	url := "ws" + strings.TrimPrefix(env.srv.URL, "http") + "/query"
+
+	bcs := runFanoutPhase(b, fanoutPhase{
+		name: "BCS", mode: mode, n: n, rate: rate, dur: dur,
+		cfg:         fleetConfig{URL: url, GraphQL: true, Token: env.token, N: n, Spaces: fanoutSpaces},
+		subscribers: env.server.hub.Subscribers,
+		send: func(evs []fanEvent) error {
+			out := make([]changelog.Event, len(evs))
+			for i, e := range evs {
+				out[i] = changelog.Event{ClusterID: cl.ID, ProjectID: pid, Kind: "ConfigMap", Namespace: fanoutNS(e.NS),
+					Name: fanName(e, fanoutSpaces), Type: changelog.Modified, Object: fanObjectMap(e)}
+			}
+			return env.server.writer.Submit(ctx, out...)
+		},
+	})
+	stats := env.server.writer.Stats()
+	bcs.note = fmt.Sprintf("writer: %d changes in %d batches, %d rejected, %d unchanged", stats.Changes, stats.Batches, stats.Rejected, stats.Unchanged)
+
+	// The BCS sockets must be gone before the floor opens as many again.
+	if !waitUntil(time.Now().Add(time.Minute), func() bool {
+		return env.server.hub.Subscribers() == 0 && openFDs() <= base+64
+	}) {
+		b.Fatalf("BCS connections still open: %d subscribers, %d descriptors (%d before)", env.server.hub.Subscribers(), openFDs(), base)
+	}
+
+	fs := newFloorServer(fanoutSpaces)
+	floorSrv := httptest.NewServer(fs)
+	b.Cleanup(floorSrv.Close)
+	var rev int64
+	floor := runFanoutPhase(b, fanoutPhase{
+		name: "floor", mode: mode, n: n, rate: rate, dur: dur,
+		cfg:         fleetConfig{URL: "ws" + strings.TrimPrefix(floorSrv.URL, "http") + "/", N: n, Spaces: fanoutSpaces},
+		subscribers: func() int { return int(fs.joined.Load()) },
+		send: func(evs []fanEvent) error {
+			for _, e := range evs {
+				rev++
+				fs.publish(e.NS, floorFrame(rev, fanoutNS(e.NS), fanName(e, fanoutSpaces), fanObjectMap(e)))
+			}
+			return nil
+		},
+	})
+	floor.note = fmt.Sprintf("floor server queues: %d frames dropped", fs.dropped.Load())
+
+	printFanout(mode, bcs, floor)
+	b.ReportMetric(bcs.perSec, "deliveries/s")
+	b.ReportMetric(bcs.res.P50, "p50-ms")
+	b.ReportMetric(bcs.res.P99, "p99-ms")
+	b.ReportMetric(bcs.res.Max, "max-ms")
+	b.ReportMetric(bcs.serverKiB(), "KiB/subscriber")
+	b.ReportMetric(bcs.serverRSSKiB(), "rss-KiB/subscriber")
+	b.ReportMetric(floor.perSec, "floor-deliveries/s")
+	b.ReportMetric(floor.res.P99, "floor-p99-ms")
+	b.ReportMetric(floor.serverKiB(), "floor-KiB/subscriber")
+	for _, ph := range []*fanoutRun{bcs, floor} {
+		if ph.err != nil {
+			b.Errorf("%s: %v", ph.name, ph.err)
+		}
+		if bad := ph.lost + ph.dups + ph.disorder + ph.foreign + ph.failed + ph.unended + ph.missing; bad > 0 {
+			b.Errorf("%s: %d lost, %d duplicated, %d out of order, %d foreign, %d subscribers failed (e.g. %s), %d without the end marker, %d missing",
+				ph.name, ph.lost, ph.dups, ph.disorder, ph.foreign, ph.failed, ph.sampleErr, ph.unended, ph.missing)
+		}
+	}
+}
+
+type fanoutPhase struct {
+	name        string
+	mode        string
+	n           int
+	rate        float64
+	dur         time.Duration
+	cfg         fleetConfig
+	subscribers func() int // as the server counts them
+	send        func([]fanEvent) error
+}
+
+type fanoutRun struct {
+	name     string
+	n        int
+	connect  time.Duration
+	server   memSample // growth from before connecting to connected and idle
+	serverGo int64
+	goros    int           // goroutines added by the connected subscribers
+	cpu      time.Duration // this process's CPU while producing and draining
+	span     time.Duration // from the first change sent to the results
+	client   fleetReady    // client-side growth (process mode only)
+	res      fleetResult
+	sent     int64
+	sendRate float64
+	perSec   float64
+
+	lost, dups, disorder     int
+	foreign, failed, unended int
+	missing                  int
+	sampleErr                string
+	err                      error
+	note                     string
+}
+
+func (r *fanoutRun) serverKiB() float64    { return float64(r.serverGo) / float64(r.n) / 1024 }
+func (r *fanoutRun) serverRSSKiB() float64 { return float64(r.server.RSS) / float64(r.n) / 1024 }
+
+// runFanoutPhase connects the fleet, measures idle memory, produces for
+// ph.dur, sends the end markers and collects the verdicts.
+func runFanoutPhase(b *testing.B, ph fanoutPhase) *fanoutRun {
+	run := &fanoutRun{name: ph.name, n: ph.n}
+	connectBudget := time.Minute + time.Duration(ph.n)*10*time.Millisecond
+	// The clients' own deadline: a bound on the whole phase.
+	ph.cfg.Deadline = time.Now().Add(connectBudget + ph.dur + 2*time.Minute).UnixNano()
+
+	before := readMem()
+	goros := runtime.NumGoroutine()
+	start := time.Now()
+	var h fleetHandle
+	if ph.mode == "process" {
+		p, err := launchProcess(ph.cfg)
+		if err != nil {
+			b.Fatalf("%s: start the client process: %v", ph.name, err)
+		}
+		h = p
+	} else {
+		h = launchLocal(ph.cfg)
+	}
+	defer h.stop()
+	deadline := start.Add(connectBudget)
+	cr, err := h.ready(deadline)
+	if err != nil {
+		b.Fatalf("%s: connecting %d clients: %v", ph.name, ph.n, err)
+	}
+	run.client = cr
+	if !waitUntil(deadline, func() bool { return ph.subscribers() >= ph.n }) {
+		b.Fatalf("%s: %d of %d subscribers registered after %v", ph.name, ph.subscribers(), ph.n, time.Since(start))
+	}
+	run.connect = time.Since(start)
+	after := readMem()
+	run.server = memSample{Heap: after.Heap - before.Heap, Stack: after.Stack - before.Stack, RSS: after.RSS - before.RSS}
+	run.serverGo = after.goMem() - before.goMem()
+	run.goros = runtime.NumGoroutine() - goros
+	if path := os.Getenv("FANOUT_HEAPPROFILE"); path != "" {
+		writeHeapProfile(b, path+"."+ph.name)
+	}
+
+	prodStart := time.Now()
+	cpu := cpuTime()
+	counts, elapsed, err := produce(ph.rate, ph.dur, fanoutSpaces, ph.send)
+	if err == nil {
+		err = ph.send(endMarkers(fanoutSpaces))
+	}
+	if err != nil {
+		run.err = fmt.Errorf("producing: %w", err)
+	}
+	for _, c := range counts {
+		run.sent += c
+	}
+	run.sendRate = float64(run.sent) / elapsed.Seconds()
+	drain := time.Now().Add(30 * time.Second)
+	h.drainBy(drain)
+	res, err := h.results(drain.Add(15 * time.Second))
+	if err != nil && run.err == nil {
+		run.err = err
+	}
+	run.cpu, run.span = cpuTime()-cpu, time.Since(prodStart)
+	h.stop()
+	run.res = res
+	if res.LastRecv > 0 {
+		run.perSec = float64(res.Deliveries) / time.Unix(0, res.LastRecv).Sub(prodStart).Seconds()
+	}
+	run.missing = ph.n - len(res.Clients)
+	for _, c := range res.Clients {
+		if want := int(counts[c.NS]); c.Got < want {
+			run.lost += want - c.Got
+		}
+		run.dups += c.Dups
+		run.disorder += c.Disorder
+		run.foreign += c.Foreign
+		if c.Err != "" {
+			run.failed++
+			if run.sampleErr == "" {
+				run.sampleErr = c.Err
+			}
+		}
+		if !c.Ended {
+			run.unended++
+		}
+	}
+	return run
+}
+
+// writeHeapProfile saves a heap profile of the idle subscribers
+// (FANOUT_HEAPPROFILE=path; one file per phase).
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func printFanout(mode string, runs ...*fanoutRun) {
+	var sb strings.Builder
+	w := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(label string, f func(r *fanoutRun) string) {
+		fmt.Fprintf(w, "%s\t", label)
+		for _, r := range runs {
+			fmt.Fprintf(w, "%s\t", f(r))
+		}
+		fmt.Fprintln(w)
+	}
+	kib := func(v int64, n int) string { return fmt.Sprintf("%.1f", float64(v)/float64(n)/1024) }
+	ms := func(v float64) string { return fmt.Sprintf("%.1f", v) }
+	row("", func(r *fanoutRun) string { return r.name })
+	row("subscribers", func(r *fanoutRun) string { return fmt.Sprint(r.n) })
+	row("connect+subscribe (s)", func(r *fanoutRun) string { return fmt.Sprintf("%.1f", r.connect.Seconds()) })
+	row("changes sent", func(r *fanoutRun) string { return fmt.Sprint(r.sent) })
+	row("send rate (/s)", func(r *fanoutRun) string { return fmt.Sprintf("%.1f", r.sendRate) })
+	row("deliveries", func(r *fanoutRun) string { return fmt.Sprint(r.res.Deliveries) })
+	row("deliveries/s", func(r *fanoutRun) string { return fmt.Sprintf("%.0f", r.perSec) })
+	row("latency p50 (ms)", func(r *fanoutRun) string { return ms(r.res.P50) })
+	row("latency p90 (ms)", func(r *fanoutRun) string { return ms(r.res.P90) })
+	row("latency p99 (ms)", func(r *fanoutRun) string { return ms(r.res.P99) })
+	row("latency p99.9 (ms)", func(r *fanoutRun) string { return ms(r.res.P999) })
+	row("latency max (ms)", func(r *fanoutRun) string { return ms(r.res.Max) })
+	row("latency mean (ms)", func(r *fanoutRun) string { return ms(r.res.Mean) })
+	row("lost / dup / disorder", func(r *fanoutRun) string { return fmt.Sprintf("%d / %d / %d", r.lost, r.dups, r.disorder) })
+	row("failed / no end marker", func(r *fanoutRun) string { return fmt.Sprintf("%d / %d", r.failed, r.unended) })
+	side := "server"
+	if mode == "inproc" {
+		side = "server+client" // both ends live in this process
+	}
+	row(side+" heap+stack KiB/sub", func(r *fanoutRun) string { return kib(r.serverGo, r.n) })
+	row(side+"  heap KiB/sub", func(r *fanoutRun) string { return kib(int64(r.server.Heap), r.n) })
+	row(side+"  stack KiB/sub", func(r *fanoutRun) string { return kib(int64(r.server.Stack), r.n) })
+	row(side+" RSS KiB/sub", func(r *fanoutRun) string { return kib(r.server.RSS, r.n) })
+	row(side+" goroutines/sub", func(r *fanoutRun) string { return fmt.Sprintf("%.2f", float64(r.goros)/float64(r.n)) })
+	row(side+" CPU while running (cores)", func(r *fanoutRun) string { return fmt.Sprintf("%.2f", r.cpu.Seconds()/r.span.Seconds()) })
+	if mode == "process" {
+		row("client heap+stack KiB/sub", func(r *fanoutRun) string { return kib(r.client.GoMem, r.n) })
+		row("client RSS KiB/sub", func(r *fanoutRun) string { return kib(r.client.RSS, r.n) })
+		row("client CPU while running (cores)", func(r *fanoutRun) string { return fmt.Sprintf("%.2f", r.res.CPU.Seconds()/r.span.Seconds()) })
+	}
+	_ = w.Flush()
+	for _, r := range runs {
+		if r.note != "" {
+			sb.WriteString(r.note + "\n")
+		}
+	}
+	bcs := runs[0]
+	fmt.Fprintf(&sb, "target p99 < 250 ms: %v (%.1f ms); target <= 30 KiB per idle subscriber (%s heap+stack %.1f, RSS %.1f): %v\n",
+		bcs.res.P99 < 250, bcs.res.P99, side, bcs.serverKiB(), bcs.serverRSSKiB(), bcs.serverKiB() <= 30 && bcs.serverRSSKiB() <= 30)
+	// Printed, not logged: the testing package trims benchmark logs to ten lines.
+	fmt.Printf("--- BenchmarkFanout10k: %d subscribers, %d namespaces, clients %s\n%s", runs[0].n, fanoutSpaces, mode, sb.String())
+}
