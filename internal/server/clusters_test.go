@@ -310,3 +310,7 @@ func deploymentObject(name string, replicas int32) *appsv1.Deployment {
 func scaleTo(name string, n int32) *autoscalingv1.Scale {
 	return &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"}, Spec: autoscalingv1.ScaleSpec{Replicas: n}}
 }
+
+func namespaceObject(name string) *corev1.Namespace {
+	return &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+}
