@@ -227,30 +227,43 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddMember            func(childComplexity int, projectID gid.ID, userName string, role member.Role) int
-		ApplyManifest        func(childComplexity int, input model.ApplyManifestInput) int
-		ApplyNamespace       func(childComplexity int, input model.ApplyNamespaceInput) int
-		CordonNode           func(childComplexity int, clusterID gid.ID, name string) int
-		CreateProject        func(childComplexity int, input ent.CreateProjectInput) int
-		CreateRegisterToken  func(childComplexity int, projectID gid.ID, clusterName string, environment *cluster.Environment) int
-		CreateToken          func(childComplexity int, input model.CreateTokenInput) int
-		DeleteNamespace      func(childComplexity int, clusterID gid.ID, name string) int
-		DeleteObject         func(childComplexity int, input model.DeleteObjectInput) int
-		DeleteProject        func(childComplexity int, id gid.ID) int
-		DrainNode            func(childComplexity int, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) int
-		RegisterCluster      func(childComplexity int, input model.RegisterClusterInput) int
-		RegisterMesosCluster func(childComplexity int, input model.RegisterMesosClusterInput) int
-		RemoveCluster        func(childComplexity int, id gid.ID, forgetData *bool) int
-		RemoveMember         func(childComplexity int, id gid.ID) int
-		RestartWorkload      func(childComplexity int, input model.WorkloadRefInput) int
-		RevokeToken          func(childComplexity int, id gid.ID) int
-		RollbackWorkload     func(childComplexity int, input model.RollbackWorkloadInput) int
-		ScaleWorkload        func(childComplexity int, input model.ScaleWorkloadInput) int
-		SetNodeLabels        func(childComplexity int, clusterID gid.ID, name string, labels map[string]string, remove []string) int
-		SetNodeTaints        func(childComplexity int, clusterID gid.ID, name string, taints []*model.TaintInput) int
-		UncordonNode         func(childComplexity int, clusterID gid.ID, name string) int
-		UpdateMemberRole     func(childComplexity int, id gid.ID, role member.Role) int
-		UpdateProject        func(childComplexity int, id gid.ID, input ent.UpdateProjectInput) int
+		AddMember             func(childComplexity int, projectID gid.ID, userName string, role member.Role) int
+		ApplyManifest         func(childComplexity int, input model.ApplyManifestInput) int
+		ApplyNamespace        func(childComplexity int, input model.ApplyNamespaceInput) int
+		CopyTemplate          func(childComplexity int, id gid.ID, name string) int
+		CordonNode            func(childComplexity int, clusterID gid.ID, name string) int
+		CreateProject         func(childComplexity int, input ent.CreateProjectInput) int
+		CreateRegisterToken   func(childComplexity int, projectID gid.ID, clusterName string, environment *cluster.Environment) int
+		CreateTemplate        func(childComplexity int, input model.CreateTemplateSetInput) int
+		CreateTemplateVersion func(childComplexity int, templateID gid.ID, label string, note *string) int
+		CreateToken           func(childComplexity int, input model.CreateTokenInput) int
+		DeleteInstance        func(childComplexity int, id gid.ID) int
+		DeleteNamespace       func(childComplexity int, clusterID gid.ID, name string) int
+		DeleteObject          func(childComplexity int, input model.DeleteObjectInput) int
+		DeleteProject         func(childComplexity int, id gid.ID) int
+		DeleteTemplate        func(childComplexity int, id gid.ID) int
+		DeleteVariable        func(childComplexity int, id gid.ID) int
+		DrainNode             func(childComplexity int, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) int
+		ImportTemplates       func(childComplexity int, projectID gid.ID, document string) int
+		InstantiateTemplate   func(childComplexity int, input model.InstantiateTemplateInput) int
+		RegisterCluster       func(childComplexity int, input model.RegisterClusterInput) int
+		RegisterMesosCluster  func(childComplexity int, input model.RegisterMesosClusterInput) int
+		RemoveCluster         func(childComplexity int, id gid.ID, forgetData *bool) int
+		RemoveMember          func(childComplexity int, id gid.ID) int
+		RestartWorkload       func(childComplexity int, input model.WorkloadRefInput) int
+		RetryInstance         func(childComplexity int, id gid.ID) int
+		RevokeToken           func(childComplexity int, id gid.ID) int
+		RollbackInstance      func(childComplexity int, id gid.ID) int
+		RollbackWorkload      func(childComplexity int, input model.RollbackWorkloadInput) int
+		ScaleWorkload         func(childComplexity int, input model.ScaleWorkloadInput) int
+		SetNodeLabels         func(childComplexity int, clusterID gid.ID, name string, labels map[string]string, remove []string) int
+		SetNodeTaints         func(childComplexity int, clusterID gid.ID, name string, taints []*model.TaintInput) int
+		SetVariable           func(childComplexity int, input model.SetVariableInput) int
+		UncordonNode          func(childComplexity int, clusterID gid.ID, name string) int
+		UpdateMemberRole      func(childComplexity int, id gid.ID, role member.Role) int
+		UpdateProject         func(childComplexity int, id gid.ID, input ent.UpdateProjectInput) int
+		UpdateTemplateDraft   func(childComplexity int, id gid.ID, draft *string, description *string) int
+		UpgradeInstance       func(childComplexity int, id gid.ID, versionID gid.ID) int
 	}
 
 	Namespace struct {
@@ -349,6 +362,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PreviewObject struct {
+		Kind      func(childComplexity int) int
+		Line      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Namespace func(childComplexity int) int
+	}
+
 	Project struct {
 		Archived    func(childComplexity int) int
 		BusinessID  func(childComplexity int) int
@@ -379,16 +399,20 @@ type ComplexityRoot struct {
 		Changes            func(childComplexity int, since *int, filter *model.ChangesFilter, first *int) int
 		Cluster            func(childComplexity int, id gid.ID) int
 		Clusters           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
+		ExportTemplates    func(childComplexity int, projectID gid.ID) int
 		Me                 func(childComplexity int) int
 		Node               func(childComplexity int, id gid.ID) int
 		Nodes              func(childComplexity int, ids []gid.ID) int
 		Operation          func(childComplexity int, id gid.ID) int
 		Operations         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OperationOrder, where *ent.OperationWhereInput) int
+		PreviewTemplate    func(childComplexity int, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string) int
 		Project            func(childComplexity int, id gid.ID) int
 		Projects           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Replicas           func(childComplexity int) int
+		Template           func(childComplexity int, id gid.ID) int
 		Tokens             func(childComplexity int) int
 		Users              func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		Variables          func(childComplexity int, projectID gid.ID) int
 		Workloads          func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.WorkloadOrder, where *ent.WorkloadWhereInput) int
 		__resolve__service func(childComplexity int) int
 		__resolve_entities func(childComplexity int, representations []map[string]any) int
@@ -436,6 +460,12 @@ type ComplexityRoot struct {
 	TemplateEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TemplatePreview struct {
+		Content   func(childComplexity int) int
+		Objects   func(childComplexity int) int
+		Variables func(childComplexity int) int
 	}
 
 	TemplateVersion struct {
@@ -605,6 +635,19 @@ type MutationResolver interface {
 	AddMember(ctx context.Context, projectID gid.ID, userName string, role member.Role) (*ent.Member, error)
 	UpdateMemberRole(ctx context.Context, id gid.ID, role member.Role) (*ent.Member, error)
 	RemoveMember(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
+	CreateTemplate(ctx context.Context, input model.CreateTemplateSetInput) (*ent.Template, error)
+	UpdateTemplateDraft(ctx context.Context, id gid.ID, draft *string, description *string) (*ent.Template, error)
+	CopyTemplate(ctx context.Context, id gid.ID, name string) (*ent.Template, error)
+	DeleteTemplate(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
+	CreateTemplateVersion(ctx context.Context, templateID gid.ID, label string, note *string) (*ent.TemplateVersion, error)
+	SetVariable(ctx context.Context, input model.SetVariableInput) (*ent.Variable, error)
+	DeleteVariable(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
+	InstantiateTemplate(ctx context.Context, input model.InstantiateTemplateInput) ([]*ent.Instance, error)
+	UpgradeInstance(ctx context.Context, id gid.ID, versionID gid.ID) (*ent.Instance, error)
+	RollbackInstance(ctx context.Context, id gid.ID) (*ent.Instance, error)
+	RetryInstance(ctx context.Context, id gid.ID) (*ent.Instance, error)
+	DeleteInstance(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
+	ImportTemplates(ctx context.Context, projectID gid.ID, document string) ([]*ent.Template, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id gid.ID) (ent.Noder, error)
@@ -622,6 +665,10 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) (*ent.AuditEntryConnection, error)
 	Project(ctx context.Context, id gid.ID) (*ent.Project, error)
 	Replicas(ctx context.Context) ([]*model.Replica, error)
+	Template(ctx context.Context, id gid.ID) (*ent.Template, error)
+	Variables(ctx context.Context, projectID gid.ID) ([]*ent.Variable, error)
+	PreviewTemplate(ctx context.Context, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string) (*model.TemplatePreview, error)
+	ExportTemplates(ctx context.Context, projectID gid.ID) (string, error)
 }
 type SubscriptionResolver interface {
 	Changes(ctx context.Context, filter *model.ChangesFilter, since *int) (<-chan *ent.Change, error)
@@ -1419,6 +1466,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApplyNamespace(childComplexity, args["input"].(model.ApplyNamespaceInput)), true
+	case "Mutation.copyTemplate":
+		if e.ComplexityRoot.Mutation.CopyTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_copyTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CopyTemplate(childComplexity, args["id"].(gid.ID), args["name"].(string)), true
 	case "Mutation.cordonNode":
 		if e.ComplexityRoot.Mutation.CordonNode == nil {
 			break
@@ -1452,6 +1510,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRegisterToken(childComplexity, args["projectID"].(gid.ID), args["clusterName"].(string), args["environment"].(*cluster.Environment)), true
+	case "Mutation.createTemplate":
+		if e.ComplexityRoot.Mutation.CreateTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTemplate(childComplexity, args["input"].(model.CreateTemplateSetInput)), true
+	case "Mutation.createTemplateVersion":
+		if e.ComplexityRoot.Mutation.CreateTemplateVersion == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTemplateVersion_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTemplateVersion(childComplexity, args["templateID"].(gid.ID), args["label"].(string), args["note"].(*string)), true
 	case "Mutation.createToken":
 		if e.ComplexityRoot.Mutation.CreateToken == nil {
 			break
@@ -1463,6 +1543,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateToken(childComplexity, args["input"].(model.CreateTokenInput)), true
+	case "Mutation.deleteInstance":
+		if e.ComplexityRoot.Mutation.DeleteInstance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteInstance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteInstance(childComplexity, args["id"].(gid.ID)), true
 	case "Mutation.deleteNamespace":
 		if e.ComplexityRoot.Mutation.DeleteNamespace == nil {
 			break
@@ -1496,6 +1587,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProject(childComplexity, args["id"].(gid.ID)), true
+	case "Mutation.deleteTemplate":
+		if e.ComplexityRoot.Mutation.DeleteTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteTemplate(childComplexity, args["id"].(gid.ID)), true
+	case "Mutation.deleteVariable":
+		if e.ComplexityRoot.Mutation.DeleteVariable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteVariable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteVariable(childComplexity, args["id"].(gid.ID)), true
 	case "Mutation.drainNode":
 		if e.ComplexityRoot.Mutation.DrainNode == nil {
 			break
@@ -1507,6 +1620,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DrainNode(childComplexity, args["clusterID"].(gid.ID), args["name"].(string), args["force"].(*bool), args["timeoutSeconds"].(*int)), true
+	case "Mutation.importTemplates":
+		if e.ComplexityRoot.Mutation.ImportTemplates == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importTemplates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportTemplates(childComplexity, args["projectID"].(gid.ID), args["document"].(string)), true
+	case "Mutation.instantiateTemplate":
+		if e.ComplexityRoot.Mutation.InstantiateTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_instantiateTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InstantiateTemplate(childComplexity, args["input"].(model.InstantiateTemplateInput)), true
 	case "Mutation.registerCluster":
 		if e.ComplexityRoot.Mutation.RegisterCluster == nil {
 			break
@@ -1562,6 +1697,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RestartWorkload(childComplexity, args["input"].(model.WorkloadRefInput)), true
+	case "Mutation.retryInstance":
+		if e.ComplexityRoot.Mutation.RetryInstance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryInstance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryInstance(childComplexity, args["id"].(gid.ID)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -1573,6 +1719,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeToken(childComplexity, args["id"].(gid.ID)), true
+	case "Mutation.rollbackInstance":
+		if e.ComplexityRoot.Mutation.RollbackInstance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rollbackInstance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RollbackInstance(childComplexity, args["id"].(gid.ID)), true
 	case "Mutation.rollbackWorkload":
 		if e.ComplexityRoot.Mutation.RollbackWorkload == nil {
 			break
@@ -1617,6 +1774,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetNodeTaints(childComplexity, args["clusterID"].(gid.ID), args["name"].(string), args["taints"].([]*model.TaintInput)), true
+	case "Mutation.setVariable":
+		if e.ComplexityRoot.Mutation.SetVariable == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setVariable_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetVariable(childComplexity, args["input"].(model.SetVariableInput)), true
 	case "Mutation.uncordonNode":
 		if e.ComplexityRoot.Mutation.UncordonNode == nil {
 			break
@@ -1650,6 +1818,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProject(childComplexity, args["id"].(gid.ID), args["input"].(ent.UpdateProjectInput)), true
+	case "Mutation.updateTemplateDraft":
+		if e.ComplexityRoot.Mutation.UpdateTemplateDraft == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateTemplateDraft_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateTemplateDraft(childComplexity, args["id"].(gid.ID), args["draft"].(*string), args["description"].(*string)), true
+	case "Mutation.upgradeInstance":
+		if e.ComplexityRoot.Mutation.UpgradeInstance == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upgradeInstance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpgradeInstance(childComplexity, args["id"].(gid.ID), args["versionID"].(gid.ID)), true
 
 	case "Namespace.cluster":
 		if e.ComplexityRoot.Namespace.Cluster == nil {
@@ -2057,6 +2247,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PodEdge.Node(childComplexity), true
 
+	case "PreviewObject.kind":
+		if e.ComplexityRoot.PreviewObject.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewObject.Kind(childComplexity), true
+	case "PreviewObject.line":
+		if e.ComplexityRoot.PreviewObject.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewObject.Line(childComplexity), true
+	case "PreviewObject.name":
+		if e.ComplexityRoot.PreviewObject.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewObject.Name(childComplexity), true
+	case "PreviewObject.namespace":
+		if e.ComplexityRoot.PreviewObject.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewObject.Namespace(childComplexity), true
+
 	case "Project.archived":
 		if e.ComplexityRoot.Project.Archived == nil {
 			break
@@ -2215,6 +2430,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Clusters(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ClusterOrder), args["where"].(*ent.ClusterWhereInput)), true
+	case "Query.exportTemplates":
+		if e.ComplexityRoot.Query.ExportTemplates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exportTemplates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExportTemplates(childComplexity, args["projectID"].(gid.ID)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -2266,6 +2492,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Operations(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.OperationOrder), args["where"].(*ent.OperationWhereInput)), true
+	case "Query.previewTemplate":
+		if e.ComplexityRoot.Query.PreviewTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewTemplate(childComplexity, args["templateID"].(gid.ID), args["versionID"].(*gid.ID), args["clusterID"].(gid.ID), args["namespace"].(string)), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -2294,6 +2531,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Replicas(childComplexity), true
+	case "Query.template":
+		if e.ComplexityRoot.Query.Template == nil {
+			break
+		}
+
+		args, err := ec.field_Query_template_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Template(childComplexity, args["id"].(gid.ID)), true
 	case "Query.tokens":
 		if e.ComplexityRoot.Query.Tokens == nil {
 			break
@@ -2311,6 +2559,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+	case "Query.variables":
+		if e.ComplexityRoot.Query.Variables == nil {
+			break
+		}
+
+		args, err := ec.field_Query_variables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Variables(childComplexity, args["projectID"].(gid.ID)), true
 	case "Query.workloads":
 		if e.ComplexityRoot.Query.Workloads == nil {
 			break
@@ -2526,6 +2785,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TemplateEdge.Node(childComplexity), true
+
+	case "TemplatePreview.content":
+		if e.ComplexityRoot.TemplatePreview.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplatePreview.Content(childComplexity), true
+	case "TemplatePreview.objects":
+		if e.ComplexityRoot.TemplatePreview.Objects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplatePreview.Objects(childComplexity), true
+	case "TemplatePreview.variables":
+		if e.ComplexityRoot.TemplatePreview.Variables == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplatePreview.Variables(childComplexity), true
 
 	case "TemplateVersion.content":
 		if e.ComplexityRoot.TemplateVersion.Content == nil {
@@ -3073,10 +3351,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ClusterOrder", ec.unmarshalInputClusterOrder),
 			graphql.NewInputUnmarshaler("ClusterWhereInput", ec.unmarshalInputClusterWhereInput),
 			graphql.NewInputUnmarshaler("CreateProjectInput", ec.unmarshalInputCreateProjectInput),
+			graphql.NewInputUnmarshaler("CreateTemplateSetInput", ec.unmarshalInputCreateTemplateSetInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("DeleteObjectInput", ec.unmarshalInputDeleteObjectInput),
 			graphql.NewInputUnmarshaler("InstanceOrder", ec.unmarshalInputInstanceOrder),
+			graphql.NewInputUnmarshaler("InstanceTargetInput", ec.unmarshalInputInstanceTargetInput),
 			graphql.NewInputUnmarshaler("InstanceWhereInput", ec.unmarshalInputInstanceWhereInput),
+			graphql.NewInputUnmarshaler("InstantiateTemplateInput", ec.unmarshalInputInstantiateTemplateInput),
 			graphql.NewInputUnmarshaler("MemberOrder", ec.unmarshalInputMemberOrder),
 			graphql.NewInputUnmarshaler("MemberWhereInput", ec.unmarshalInputMemberWhereInput),
 			graphql.NewInputUnmarshaler("NamespaceByIDsInput", ec.unmarshalInputNamespaceByIDsInput),
@@ -3093,6 +3374,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RegisterMesosClusterInput", ec.unmarshalInputRegisterMesosClusterInput),
 			graphql.NewInputUnmarshaler("RollbackWorkloadInput", ec.unmarshalInputRollbackWorkloadInput),
 			graphql.NewInputUnmarshaler("ScaleWorkloadInput", ec.unmarshalInputScaleWorkloadInput),
+			graphql.NewInputUnmarshaler("SetVariableInput", ec.unmarshalInputSetVariableInput),
 			graphql.NewInputUnmarshaler("TaintInput", ec.unmarshalInputTaintInput),
 			graphql.NewInputUnmarshaler("TemplateOrder", ec.unmarshalInputTemplateOrder),
 			graphql.NewInputUnmarshaler("TemplateVersionOrder", ec.unmarshalInputTemplateVersionOrder),
@@ -3201,7 +3483,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "cluster.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls"
+//go:embed "changes.graphqls" "cluster.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3221,6 +3503,7 @@ var sources = []*ast.Source{
 	{Name: "project.graphqls", Input: sourceData("project.graphqls"), BuiltIn: false},
 	{Name: "replicas.graphqls", Input: sourceData("replicas.graphqls"), BuiltIn: false},
 	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
+	{Name: "templates.graphqls", Input: sourceData("templates.graphqls"), BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `
 	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
 	directive @composeDirective(name: String!) repeatable on SCHEMA
@@ -3841,6 +4124,20 @@ func (ec *executionContext) childFields_PodEdge(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type PodEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PreviewObject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PreviewObject_kind(ctx, field)
+	case "namespace":
+		return ec.fieldContext_PreviewObject_namespace(ctx, field)
+	case "name":
+		return ec.fieldContext_PreviewObject_name(ctx, field)
+	case "line":
+		return ec.fieldContext_PreviewObject_line(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewObject", field.Name)
+}
+
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3963,6 +4260,18 @@ func (ec *executionContext) childFields_TemplateEdge(ctx context.Context, field 
 		return ec.fieldContext_TemplateEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TemplateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TemplatePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "content":
+		return ec.fieldContext_TemplatePreview_content(ctx, field)
+	case "objects":
+		return ec.fieldContext_TemplatePreview_objects(ctx, field)
+	case "variables":
+		return ec.fieldContext_TemplatePreview_variables(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TemplatePreview", field.Name)
 }
 
 func (ec *executionContext) childFields_TemplateVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4649,6 +4958,28 @@ func (ec *executionContext) field_Mutation_applyNamespace_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_copyTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cordonNode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4715,6 +5046,50 @@ func (ec *executionContext) field_Mutation_createRegisterToken_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createTemplateVersion_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "templateID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["templateID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "label",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["label"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTemplateSetInput, error) {
+			return ec.unmarshalNCreateTemplateSetInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐCreateTemplateSetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4726,6 +5101,20 @@ func (ec *executionContext) field_Mutation_createToken_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteInstance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4779,6 +5168,34 @@ func (ec *executionContext) field_Mutation_deleteProject_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteVariable_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_drainNode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4814,6 +5231,42 @@ func (ec *executionContext) field_Mutation_drainNode_args(ctx context.Context, r
 		return nil, err
 	}
 	args["timeoutSeconds"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importTemplates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "document",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["document"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_instantiateTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InstantiateTemplateInput, error) {
+			return ec.unmarshalNInstantiateTemplateInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐInstantiateTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -4895,7 +5348,35 @@ func (ec *executionContext) field_Mutation_restartWorkload_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_retryInstance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rollbackInstance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -5005,6 +5486,20 @@ func (ec *executionContext) field_Mutation_setNodeTaints_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setVariable_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetVariableInput, error) {
+			return ec.unmarshalNSetVariableInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐSetVariableInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_uncordonNode_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5068,6 +5563,58 @@ func (ec *executionContext) field_Mutation_updateProject_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateTemplateDraft_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "draft",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["draft"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "description",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["description"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upgradeInstance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "versionID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["versionID"] = arg1
 	return args, nil
 }
 
@@ -5413,6 +5960,20 @@ func (ec *executionContext) field_Query_clusters_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_exportTemplates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5509,6 +6070,44 @@ func (ec *executionContext) field_Query_operations_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_previewTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "templateID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["templateID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "versionID",
+		func(ctx context.Context, v any) (*gid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["versionID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "clusterID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterID"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "namespace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["namespace"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_project_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5577,6 +6176,20 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_template_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5628,6 +6241,20 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_variables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
 	return args, nil
 }
 
@@ -10006,6 +10633,578 @@ func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTemplate(ctx, fc.Args["input"].(model.CreateTemplateSetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Template) graphql.Marshaler {
+			return ec.marshalNTemplate2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Template(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateTemplateDraft(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateTemplateDraft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateTemplateDraft(ctx, fc.Args["id"].(gid.ID), fc.Args["draft"].(*string), fc.Args["description"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Template) graphql.Marshaler {
+			return ec.marshalNTemplate2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateTemplateDraft(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Template(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateTemplateDraft_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_copyTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_copyTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CopyTemplate(ctx, fc.Args["id"].(gid.ID), fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Template) graphql.Marshaler {
+			return ec.marshalNTemplate2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_copyTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Template(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_copyTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteTemplate(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTemplateVersion(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTemplateVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTemplateVersion(ctx, fc.Args["templateID"].(gid.ID), fc.Args["label"].(string), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TemplateVersion) graphql.Marshaler {
+			return ec.marshalNTemplateVersion2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplateVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTemplateVersion(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemplateVersion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTemplateVersion_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setVariable(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setVariable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetVariable(ctx, fc.Args["input"].(model.SetVariableInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Variable) graphql.Marshaler {
+			return ec.marshalNVariable2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐVariable(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setVariable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Variable(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setVariable_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteVariable(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteVariable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteVariable(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteVariable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteVariable_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_instantiateTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_instantiateTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InstantiateTemplate(ctx, fc.Args["input"].(model.InstantiateTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Instance) graphql.Marshaler {
+			return ec.marshalNInstance2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_instantiateTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Instance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_instantiateTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upgradeInstance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upgradeInstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpgradeInstance(ctx, fc.Args["id"].(gid.ID), fc.Args["versionID"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Instance) graphql.Marshaler {
+			return ec.marshalNInstance2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upgradeInstance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Instance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upgradeInstance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rollbackInstance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rollbackInstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RollbackInstance(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Instance) graphql.Marshaler {
+			return ec.marshalNInstance2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rollbackInstance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Instance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rollbackInstance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retryInstance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retryInstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetryInstance(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Instance) graphql.Marshaler {
+			return ec.marshalNInstance2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retryInstance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Instance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retryInstance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteInstance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteInstance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteInstance(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteInstance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteInstance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportTemplates(ctx, fc.Args["projectID"].(gid.ID), fc.Args["document"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Template) graphql.Marshaler {
+			return ec.marshalNTemplate2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importTemplates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Template(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importTemplates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *ent.Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11632,6 +12831,98 @@ func (ec *executionContext) fieldContext_PodEdge_cursor(_ context.Context, field
 	return graphql.NewScalarFieldContext("PodEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _PreviewObject_kind(ctx context.Context, field graphql.CollectedField, obj *model.PreviewObject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewObject_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewObject_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewObject", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewObject_namespace(ctx context.Context, field graphql.CollectedField, obj *model.PreviewObject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewObject_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewObject_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewObject", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewObject_name(ctx context.Context, field graphql.CollectedField, obj *model.PreviewObject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewObject_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewObject_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewObject", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewObject_line(ctx context.Context, field graphql.CollectedField, obj *model.PreviewObject) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewObject_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewObject_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewObject", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12714,6 +14005,182 @@ func (ec *executionContext) fieldContext_Query_replicas(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_template(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Template(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Template) graphql.Marshaler {
+			return ec.marshalNTemplate2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_template(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Template(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_template_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_variables(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_variables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Variables(ctx, fc.Args["projectID"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Variable) graphql.Marshaler {
+			return ec.marshalNVariable2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐVariableᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_variables(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Variable(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_variables_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_previewTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewTemplate(ctx, fc.Args["templateID"].(gid.ID), fc.Args["versionID"].(*gid.ID), fc.Args["clusterID"].(gid.ID), fc.Args["namespace"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TemplatePreview) graphql.Marshaler {
+			return ec.marshalNTemplatePreview2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐTemplatePreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TemplatePreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportTemplates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportTemplates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportTemplates(ctx, fc.Args["projectID"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportTemplates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportTemplates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query__entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13612,6 +15079,84 @@ func (ec *executionContext) _TemplateEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_TemplateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TemplateEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _TemplatePreview_content(ctx context.Context, field graphql.CollectedField, obj *model.TemplatePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplatePreview_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplatePreview_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplatePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemplatePreview_objects(ctx context.Context, field graphql.CollectedField, obj *model.TemplatePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplatePreview_objects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PreviewObject) graphql.Marshaler {
+			return ec.marshalNPreviewObject2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewObjectᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplatePreview_objects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplatePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewObject(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TemplatePreview_variables(ctx context.Context, field graphql.CollectedField, obj *model.TemplatePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplatePreview_variables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Variables, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TemplatePreview_variables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TemplatePreview", field, false, false, "String")
 }
 
 func (ec *executionContext) _TemplateVersion_id(ctx context.Context, field graphql.CollectedField, obj *ent.TemplateVersion) (ret graphql.Marshaler) {
@@ -20744,6 +22289,76 @@ func UnmarshalCreateProjectInput(ctx context.Context, raw any) (ent.CreateProjec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateTemplateSetInput(ctx context.Context, obj any) (model.CreateTemplateSetInput, error) {
+	var it model.CreateTemplateSetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"projectID", "name", "description", "kind", "draft"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectID"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNTemplateKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋtemplateᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "draft":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("draft"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Draft = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTemplateSetInput unmarshals raw into the CreateTemplateSetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTemplateSetInput(ctx context.Context, raw any) (model.CreateTemplateSetInput, error) {
+	var out model.CreateTemplateSetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTemplateSetInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateTokenInput(ctx context.Context, obj any) (model.CreateTokenInput, error) {
 	var it model.CreateTokenInput
 	if obj == nil {
@@ -20924,6 +22539,55 @@ func (ec *executionContext) unmarshalInputInstanceOrder(ctx context.Context, obj
 func UnmarshalInstanceOrder(ctx context.Context, raw any) (ent.InstanceOrder, error) {
 	var out ent.InstanceOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "InstanceOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInstanceTargetInput(ctx context.Context, obj any) (model.InstanceTargetInput, error) {
+	var it model.InstanceTargetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clusterID", "namespace"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clusterID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterID"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterID = data
+		case "namespace":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespace"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Namespace = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInstanceTargetInput unmarshals raw into the InstanceTargetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInstanceTargetInput(ctx context.Context, raw any) (model.InstanceTargetInput, error) {
+	var out model.InstanceTargetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InstanceTargetInput", raw, &out)
 	return out, err
 }
 
@@ -21659,6 +23323,55 @@ func (ec *executionContext) unmarshalInputInstanceWhereInput(ctx context.Context
 func UnmarshalInstanceWhereInput(ctx context.Context, raw any) (ent.InstanceWhereInput, error) {
 	var out ent.InstanceWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "InstanceWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInstantiateTemplateInput(ctx context.Context, obj any) (model.InstantiateTemplateInput, error) {
+	var it model.InstantiateTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"versionID", "targets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "versionID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionID"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionID = data
+		case "targets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targets"))
+			data, err := ec.unmarshalNInstanceTargetInput2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐInstanceTargetInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Targets = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInstantiateTemplateInput unmarshals raw into the InstantiateTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInstantiateTemplateInput(ctx context.Context, raw any) (model.InstantiateTemplateInput, error) {
+	var out model.InstantiateTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InstantiateTemplateInput", raw, &out)
 	return out, err
 }
 
@@ -26538,6 +28251,94 @@ func (ec *executionContext) unmarshalInputScaleWorkloadInput(ctx context.Context
 func UnmarshalScaleWorkloadInput(ctx context.Context, raw any) (model.ScaleWorkloadInput, error) {
 	var out model.ScaleWorkloadInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScaleWorkloadInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetVariableInput(ctx context.Context, obj any) (model.SetVariableInput, error) {
+	var it model.SetVariableInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["scope"]; !present {
+		asMap["scope"] = "GLOBAL"
+	}
+
+	fieldsInOrder := [...]string{"projectID", "key", "value", "scope", "clusterID", "namespace", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectID"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalOVariableScope2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋvariableᚐScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "clusterID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterID"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterID = data
+		case "namespace":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespace"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Namespace = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetVariableInput unmarshals raw into the SetVariableInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetVariableInput(ctx context.Context, raw any) (model.SetVariableInput, error) {
+	var out model.SetVariableInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetVariableInput", raw, &out)
 	return out, err
 }
 
@@ -32772,6 +34573,97 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateTemplateDraft":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateTemplateDraft(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "copyTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_copyTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createTemplateVersion":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTemplateVersion(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setVariable":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setVariable(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteVariable":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteVariable(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "instantiateTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_instantiateTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upgradeInstance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upgradeInstance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rollbackInstance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rollbackInstance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retryInstance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retryInstance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteInstance":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteInstance(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importTemplates":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importTemplates(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33402,6 +35294,54 @@ func (ec *executionContext) _PodEdge(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var previewObjectImplementors = []string{"PreviewObject"}
+
+func (ec *executionContext) _PreviewObject(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewObject) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewObjectImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewObject")
+		case "kind":
+			out.Values[i] = ec._PreviewObject_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namespace":
+			out.Values[i] = ec._PreviewObject_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PreviewObject_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._PreviewObject_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectImplementors = []string{"Project", "Node", "_Entity"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *ent.Project) graphql.Marshaler {
@@ -33677,6 +35617,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_replicas(ctx, field)
+				})
+		case "template":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_template(ctx, field)
+				})
+		case "variables":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_variables(ctx, field)
+				})
+		case "previewTemplate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewTemplate(ctx, field)
+				})
+		case "exportTemplates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportTemplates(ctx, field)
 				})
 		case "_entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -33979,6 +35943,49 @@ func (ec *executionContext) _TemplateEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._TemplateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var templatePreviewImplementors = []string{"TemplatePreview"}
+
+func (ec *executionContext) _TemplatePreview(ctx context.Context, sel ast.SelectionSet, obj *model.TemplatePreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, templatePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TemplatePreview")
+		case "content":
+			out.Values[i] = ec._TemplatePreview_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "objects":
+			out.Values[i] = ec._TemplatePreview_objects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "variables":
+			out.Values[i] = ec._TemplatePreview_variables(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35474,6 +37481,11 @@ func (ec *executionContext) unmarshalNCreateProjectInput2githubᚗcomᚋbcsᚑio
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateTemplateSetInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐCreateTemplateSetInput(ctx context.Context, v any) (model.CreateTemplateSetInput, error) {
+	res, err := ec.unmarshalInputCreateTemplateSetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateTokenInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐCreateTokenInput(ctx context.Context, v any) (model.CreateTokenInput, error) {
 	res, err := ec.unmarshalInputCreateTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35563,6 +37575,30 @@ func (ec *executionContext) marshalNID2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNInstance2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Instance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInstance2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNInstance2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstance(ctx context.Context, sel ast.SelectionSet, v *ent.Instance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Instance!")
+		return graphql.Null
+	}
+	return ec._Instance(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNInstanceConnection2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstanceConnection(ctx context.Context, sel ast.SelectionSet, v *ent.InstanceConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "InstanceConnection!")
@@ -35595,9 +37631,33 @@ func (ec *executionContext) marshalNInstanceStatus2githubᚗcomᚋbcsᚑioᚋbcs
 	return v
 }
 
+func (ec *executionContext) unmarshalNInstanceTargetInput2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐInstanceTargetInputᚄ(ctx context.Context, v any) ([]*model.InstanceTargetInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.InstanceTargetInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInstanceTargetInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐInstanceTargetInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNInstanceTargetInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐInstanceTargetInput(ctx context.Context, v any) (*model.InstanceTargetInput, error) {
+	res, err := ec.unmarshalInputInstanceTargetInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInstanceWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstanceWhereInput(ctx context.Context, v any) (*ent.InstanceWhereInput, error) {
 	res, err := ec.unmarshalInputInstanceWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNInstantiateTemplateInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐInstantiateTemplateInput(ctx context.Context, v any) (model.InstantiateTemplateInput, error) {
+	res, err := ec.unmarshalInputInstantiateTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -35825,6 +37885,30 @@ func (ec *executionContext) unmarshalNPodWhereInput2ᚖgithubᚗcomᚋbcsᚑio�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNPreviewObject2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewObjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewObject) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPreviewObject2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewObject(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPreviewObject2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewObject(ctx context.Context, sel ast.SelectionSet, v *model.PreviewObject) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PreviewObject!")
+		return graphql.Null
+	}
+	return ec._PreviewObject(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐProject(ctx context.Context, sel ast.SelectionSet, v *ent.Project) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Project!")
@@ -35931,6 +38015,11 @@ func (ec *executionContext) unmarshalNScaleWorkloadInput2githubᚗcomᚋbcsᚑio
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSetVariableInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐSetVariableInput(ctx context.Context, v any) (model.SetVariableInput, error) {
+	res, err := ec.unmarshalInputSetVariableInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35943,6 +38032,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNStringMap2map(ctx context.Context, v any) (map[string]string, error) {
@@ -35980,6 +38098,22 @@ func (ec *executionContext) unmarshalNTaintInput2ᚕᚖgithubᚗcomᚋbcsᚑio�
 func (ec *executionContext) unmarshalNTaintInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐTaintInput(ctx context.Context, v any) (*model.TaintInput, error) {
 	res, err := ec.unmarshalInputTaintInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTemplate2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplateᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Template) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTemplate2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTemplate2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplate(ctx context.Context, sel ast.SelectionSet, v *ent.Template) graphql.Marshaler {
@@ -36025,6 +38159,14 @@ func (ec *executionContext) marshalNTemplateOrderField2ᚖgithubᚗcomᚋbcsᚑi
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNTemplatePreview2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐTemplatePreview(ctx context.Context, sel ast.SelectionSet, v *model.TemplatePreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TemplatePreview!")
+		return graphql.Null
+	}
+	return ec._TemplatePreview(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTemplateVersion2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐTemplateVersion(ctx context.Context, sel ast.SelectionSet, v *ent.TemplateVersion) graphql.Marshaler {
@@ -36162,6 +38304,30 @@ func (ec *executionContext) marshalNUserOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋ
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVariable2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐVariableᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Variable) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNVariable2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐVariable(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNVariable2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐVariable(ctx context.Context, sel ast.SelectionSet, v *ent.Variable) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Variable!")
+		return graphql.Null
+	}
+	return ec._Variable(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVariableOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐVariableOrderField(ctx context.Context, v any) (*ent.VariableOrderField, error) {

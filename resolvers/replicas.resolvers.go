@@ -22,17 +22,3 @@ func (r *queryResolver) Replicas(ctx context.Context) ([]*model.Replica, error) 
 	}
 	return r.ListReplicas()
 }
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *replicaResolver) ID(ctx context.Context, obj *model.Replica) (gid.ID, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
-}
-func (r *Resolver) Replica() graph.ReplicaResolver { return &replicaResolver{r} }
-type replicaResolver struct{ *Resolver }
-*/

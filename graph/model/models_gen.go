@@ -11,6 +11,8 @@ import (
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/ent/template"
+	"github.com/bcs-io/bcs/ent/variable"
 )
 
 type ApplyManifestInput struct {
@@ -56,6 +58,14 @@ type ClusterByIDsInput struct {
 	ID gid.ID `json:"ID"`
 }
 
+type CreateTemplateSetInput struct {
+	ProjectID   gid.ID        `json:"projectID"`
+	Name        string        `json:"name"`
+	Description *string       `json:"description,omitempty"`
+	Kind        template.Kind `json:"kind"`
+	Draft       string        `json:"draft"`
+}
+
 type CreateTokenInput struct {
 	Name string `json:"name"`
 	// How long the token lives, as a Go duration ("720h"); empty: no expiry.
@@ -82,8 +92,25 @@ type DeletePayload struct {
 	DeletedID gid.ID `json:"deletedID"`
 }
 
+type InstanceTargetInput struct {
+	ClusterID gid.ID `json:"clusterID"`
+	Namespace string `json:"namespace"`
+}
+
+type InstantiateTemplateInput struct {
+	VersionID gid.ID                 `json:"versionID"`
+	Targets   []*InstanceTargetInput `json:"targets"`
+}
+
 type NamespaceByIDsInput struct {
 	ID gid.ID `json:"ID"`
+}
+
+type PreviewObject struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Line      int    `json:"line"`
 }
 
 type ProjectByIDsInput struct {
@@ -131,6 +158,16 @@ type ScaleWorkloadInput struct {
 	Replicas  int    `json:"replicas"`
 }
 
+type SetVariableInput struct {
+	ProjectID   gid.ID          `json:"projectID"`
+	Key         string          `json:"key"`
+	Value       string          `json:"value"`
+	Scope       *variable.Scope `json:"scope,omitempty"`
+	ClusterID   *gid.ID         `json:"clusterID,omitempty"`
+	Namespace   *string         `json:"namespace,omitempty"`
+	Description *string         `json:"description,omitempty"`
+}
+
 type Subscription struct {
 }
 
@@ -138,6 +175,13 @@ type TaintInput struct {
 	Key    string  `json:"key"`
 	Value  *string `json:"value,omitempty"`
 	Effect string  `json:"effect"`
+}
+
+type TemplatePreview struct {
+	Content string           `json:"content"`
+	Objects []*PreviewObject `json:"objects"`
+	// Variables the template uses.
+	Variables []string `json:"variables"`
 }
 
 type WorkloadByIDsInput struct {

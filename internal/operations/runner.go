@@ -44,6 +44,9 @@ type Job struct {
 	// Wait makes Start return only once the operation has finished (dry runs).
 	Wait bool
 	Do   func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error)
+	// OnDone, if set, is called with the finished operation (e.g. to record
+	// an instance's per-object status).
+	OnDone func(ctx context.Context, op *ent.Operation)
 }
 
 // Start records the operation and runs it in the background.
@@ -111,6 +114,9 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 	}
 	r.Log.Info("operation finished", "operation", op.ID, "action", op.Action, "status", final.Status, "reason", final.Reason)
 	r.notify(final)
+	if job.OnDone != nil {
+		job.OnDone(ctx, final)
+	}
 	return final
 }
 

@@ -1,0 +1,142 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/bcs-io/bcs/configcenter"
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/instance"
+	"github.com/bcs-io/bcs/ent/operation"
+	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/ent/variable"
+	"github.com/bcs-io/bcs/internal/apierr"
+	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/orchestrators"
+)
+
+var templateNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$`)
+
+func validateTemplateName(name string) error {
+	if !templateNamePattern.MatchString(name) {
+		return apierr.Invalid("name", "template names are 1 to 64 letters, digits, spaces, dots, dashes or underscores")
+	}
+	return nil
+}
+
+// templateError turns the engine's positioned errors into BAD_USER_INPUT
+// naming the line and column in the template.
+func templateError(field string, err error) error {
+	var ce *configcenter.Error
+	if errors.As(err, &ce) {
+		e := apierr.Invalid(field, "%s", err.Error())
+		e.Extra = map[string]any{"line": ce.Line, "column": ce.Column}
+		return e
+	}
+	return err
+}
+
+// render resolves the project's variables for a target and renders content.
+func (r *Resolver) render(ctx context.Context, t *ent.Template, content string, c *ent.Cluster, namespace string) (*configcenter.Rendered, map[string]string, error) {
+	p, err := r.Client.Project.Get(ctx, t.ProjectID)
+	if err != nil {
+		return nil, nil, notFoundAs(err, "project", t.ProjectID)
+	}
+	rows, err := r.Client.Variable.Query().Where(variable.ProjectID(t.ProjectID)).All(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	vars := make([]configcenter.Variable, len(rows))
+	for i, v := range rows {
+		vars[i] = configcenter.Variable{Key: v.Key, Value: v.Value, Scope: configcenter.Scope(v.Scope), ClusterID: v.ClusterID, Namespace: v.Namespace}
+	}
+	values := configcenter.Resolve(vars, configcenter.Target{ProjectCode: p.Code, ProjectID: string(p.ID), ClusterID: string(c.ID), Namespace: namespace})
+	out, err := configcenter.Render(configcenter.TemplateKind(t.Kind), content, values)
+	if err != nil {
+		return nil, nil, templateError("content", err)
+	}
+	used := make(map[string]string, len(out.Used))
+	for _, k := range out.Used {
+		used[k] = values[k]
+	}
+	return out, used, nil
+}
+
+// objectStatuses lists rendered objects with one status for all.
+func objectStatuses(objs []configcenter.Object, namespace, status, message string) map[string]any {
+	items := make([]any, len(objs))
+	for i, o := range objs {
+		ns := o.Namespace
+		if ns == "" {
+			ns = namespace
+		}
+		items[i] = map[string]any{"kind": o.Kind, "namespace": ns, "name": o.Name, "status": status, "message": message}
+	}
+	return map[string]any{"items": items}
+}
+
+// applyInstance renders the instance's version for its target and applies
+// it as an Operation whose outcome lands on the instance.
+func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent.TemplateVersion, t *ent.Template, c *ent.Cluster) (*ent.Instance, error) {
+	out, used, err := r.render(ctx, t, v.Content, c, inst.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	inst, err = inst.Update().SetVersionID(v.ID).SetStatus(instance.StatusAPPLYING).
+		SetObjects(objectStatuses(out.Objects, inst.Namespace, "PENDING", "")).SetVariables(used).Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, ns, objs := inst.ID, inst.Namespace, out.Objects
+	_, err = r.Ops.Start(ctx, operations.Job{
+		Cluster: c, Action: "INSTANTIATE", Kind: "Instance", Namespace: ns, Name: string(id),
+		Request: map[string]any{"version": v.Label, "template": t.Name},
+		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
+			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(out.Content), Namespace: ns})
+			return toMap(res), err
+		},
+		OnDone: func(ctx context.Context, op *ent.Operation) {
+			status, objStatus, msg := instance.StatusREADY, "APPLIED", ""
+			if op.Status == operation.StatusFAILED {
+				status, objStatus, msg = instance.StatusFAILED, "FAILED", op.Message
+			}
+			_ = r.Client.Instance.UpdateOneID(id).SetStatus(status).SetObjects(objectStatuses(objs, ns, objStatus, msg)).Exec(ctx)
+		},
+	})
+	return inst, err
+}
+
+// instanceParts loads an instance with its version, template and cluster,
+// checking the caller may instantiate in that project.
+func (r *Resolver) instanceParts(ctx context.Context, id gid.ID) (*ent.Instance, *ent.TemplateVersion, *ent.Template, *ent.Cluster, error) {
+	inst, err := r.Client.Instance.Get(ctx, id)
+	if err != nil {
+		return nil, nil, nil, nil, notFoundAs(err, "instance", id)
+	}
+	if err := require(ctx, auth.TemplateInstantiate, inst.ProjectID); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	v, err := r.Client.TemplateVersion.Get(ctx, inst.VersionID)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	t, err := v.QueryTemplate().Only(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	c, err := r.usableCluster(ctx, inst.ClusterID, auth.ClusterUse)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return inst, v, t, c, nil
+}
+
+func trimmedOr(p *string, def string) string {
+	if p == nil {
+		return def
+	}
+	return strings.TrimSpace(*p)
+}
