@@ -362,6 +362,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PreviewDiff struct {
+		Action    func(childComplexity int) int
+		Changes   func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Namespace func(childComplexity int) int
+	}
+
+	PreviewFieldChange struct {
+		New  func(childComplexity int) int
+		Old  func(childComplexity int) int
+		Path func(childComplexity int) int
+	}
+
 	PreviewObject struct {
 		Kind      func(childComplexity int) int
 		Line      func(childComplexity int) int
@@ -405,7 +419,7 @@ type ComplexityRoot struct {
 		Nodes              func(childComplexity int, ids []gid.ID) int
 		Operation          func(childComplexity int, id gid.ID) int
 		Operations         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OperationOrder, where *ent.OperationWhereInput) int
-		PreviewTemplate    func(childComplexity int, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string) int
+		PreviewTemplate    func(childComplexity int, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string, dryRun *bool) int
 		Project            func(childComplexity int, id gid.ID) int
 		Projects           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) int
 		Replicas           func(childComplexity int) int
@@ -464,6 +478,7 @@ type ComplexityRoot struct {
 
 	TemplatePreview struct {
 		Content   func(childComplexity int) int
+		Diff      func(childComplexity int) int
 		Objects   func(childComplexity int) int
 		Variables func(childComplexity int) int
 	}
@@ -667,7 +682,7 @@ type QueryResolver interface {
 	Replicas(ctx context.Context) ([]*model.Replica, error)
 	Template(ctx context.Context, id gid.ID) (*ent.Template, error)
 	Variables(ctx context.Context, projectID gid.ID) ([]*ent.Variable, error)
-	PreviewTemplate(ctx context.Context, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string) (*model.TemplatePreview, error)
+	PreviewTemplate(ctx context.Context, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string, dryRun *bool) (*model.TemplatePreview, error)
 	ExportTemplates(ctx context.Context, projectID gid.ID) (string, error)
 }
 type SubscriptionResolver interface {
@@ -2247,6 +2262,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PodEdge.Node(childComplexity), true
 
+	case "PreviewDiff.action":
+		if e.ComplexityRoot.PreviewDiff.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewDiff.Action(childComplexity), true
+	case "PreviewDiff.changes":
+		if e.ComplexityRoot.PreviewDiff.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewDiff.Changes(childComplexity), true
+	case "PreviewDiff.kind":
+		if e.ComplexityRoot.PreviewDiff.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewDiff.Kind(childComplexity), true
+	case "PreviewDiff.name":
+		if e.ComplexityRoot.PreviewDiff.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewDiff.Name(childComplexity), true
+	case "PreviewDiff.namespace":
+		if e.ComplexityRoot.PreviewDiff.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewDiff.Namespace(childComplexity), true
+
+	case "PreviewFieldChange.new":
+		if e.ComplexityRoot.PreviewFieldChange.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewFieldChange.New(childComplexity), true
+	case "PreviewFieldChange.old":
+		if e.ComplexityRoot.PreviewFieldChange.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewFieldChange.Old(childComplexity), true
+	case "PreviewFieldChange.path":
+		if e.ComplexityRoot.PreviewFieldChange.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewFieldChange.Path(childComplexity), true
+
 	case "PreviewObject.kind":
 		if e.ComplexityRoot.PreviewObject.Kind == nil {
 			break
@@ -2502,7 +2567,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.PreviewTemplate(childComplexity, args["templateID"].(gid.ID), args["versionID"].(*gid.ID), args["clusterID"].(gid.ID), args["namespace"].(string)), true
+		return e.ComplexityRoot.Query.PreviewTemplate(childComplexity, args["templateID"].(gid.ID), args["versionID"].(*gid.ID), args["clusterID"].(gid.ID), args["namespace"].(string), args["dryRun"].(*bool)), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -2792,6 +2857,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TemplatePreview.Content(childComplexity), true
+	case "TemplatePreview.diff":
+		if e.ComplexityRoot.TemplatePreview.Diff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TemplatePreview.Diff(childComplexity), true
 	case "TemplatePreview.objects":
 		if e.ComplexityRoot.TemplatePreview.Objects == nil {
 			break
@@ -4124,6 +4195,34 @@ func (ec *executionContext) childFields_PodEdge(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type PodEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PreviewDiff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PreviewDiff_kind(ctx, field)
+	case "namespace":
+		return ec.fieldContext_PreviewDiff_namespace(ctx, field)
+	case "name":
+		return ec.fieldContext_PreviewDiff_name(ctx, field)
+	case "action":
+		return ec.fieldContext_PreviewDiff_action(ctx, field)
+	case "changes":
+		return ec.fieldContext_PreviewDiff_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewDiff", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewFieldChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_PreviewFieldChange_path(ctx, field)
+	case "old":
+		return ec.fieldContext_PreviewFieldChange_old(ctx, field)
+	case "new":
+		return ec.fieldContext_PreviewFieldChange_new(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewFieldChange", field.Name)
+}
+
 func (ec *executionContext) childFields_PreviewObject(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "kind":
@@ -4270,6 +4369,8 @@ func (ec *executionContext) childFields_TemplatePreview(ctx context.Context, fie
 		return ec.fieldContext_TemplatePreview_objects(ctx, field)
 	case "variables":
 		return ec.fieldContext_TemplatePreview_variables(ctx, field)
+	case "diff":
+		return ec.fieldContext_TemplatePreview_diff(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TemplatePreview", field.Name)
 }
@@ -6105,6 +6206,14 @@ func (ec *executionContext) field_Query_previewTemplate_args(ctx context.Context
 		return nil, err
 	}
 	args["namespace"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg4
 	return args, nil
 }
 
@@ -12831,6 +12940,199 @@ func (ec *executionContext) fieldContext_PodEdge_cursor(_ context.Context, field
 	return graphql.NewScalarFieldContext("PodEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _PreviewDiff_kind(ctx context.Context, field graphql.CollectedField, obj *model.PreviewDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewDiff_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewDiff_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewDiff", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewDiff_namespace(ctx context.Context, field graphql.CollectedField, obj *model.PreviewDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewDiff_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewDiff_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewDiff", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewDiff_name(ctx context.Context, field graphql.CollectedField, obj *model.PreviewDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewDiff_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewDiff_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewDiff", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewDiff_action(ctx context.Context, field graphql.CollectedField, obj *model.PreviewDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewDiff_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewDiff_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewDiff", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewDiff_changes(ctx context.Context, field graphql.CollectedField, obj *model.PreviewDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewDiff_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PreviewFieldChange) graphql.Marshaler {
+			return ec.marshalNPreviewFieldChange2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewDiff_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewDiff",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewFieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewFieldChange_path(ctx context.Context, field graphql.CollectedField, obj *model.PreviewFieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewFieldChange_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewFieldChange_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewFieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewFieldChange_old(ctx context.Context, field graphql.CollectedField, obj *model.PreviewFieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewFieldChange_old(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Old, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewFieldChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewFieldChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewFieldChange_new(ctx context.Context, field graphql.CollectedField, obj *model.PreviewFieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewFieldChange_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewFieldChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewFieldChange", field, false, false, "String")
+}
+
 func (ec *executionContext) _PreviewObject_kind(ctx context.Context, field graphql.CollectedField, obj *model.PreviewObject) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14103,7 +14405,7 @@ func (ec *executionContext) _Query_previewTemplate(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().PreviewTemplate(ctx, fc.Args["templateID"].(gid.ID), fc.Args["versionID"].(*gid.ID), fc.Args["clusterID"].(gid.ID), fc.Args["namespace"].(string))
+			return ec.Resolvers.Query().PreviewTemplate(ctx, fc.Args["templateID"].(gid.ID), fc.Args["versionID"].(*gid.ID), fc.Args["clusterID"].(gid.ID), fc.Args["namespace"].(string), fc.Args["dryRun"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TemplatePreview) graphql.Marshaler {
@@ -15157,6 +15459,38 @@ func (ec *executionContext) _TemplatePreview_variables(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_TemplatePreview_variables(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TemplatePreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _TemplatePreview_diff(ctx context.Context, field graphql.CollectedField, obj *model.TemplatePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TemplatePreview_diff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Diff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PreviewDiff) graphql.Marshaler {
+			return ec.marshalOPreviewDiff2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewDiffᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TemplatePreview_diff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TemplatePreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewDiff(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TemplateVersion_id(ctx context.Context, field graphql.CollectedField, obj *ent.TemplateVersion) (ret graphql.Marshaler) {
@@ -35294,6 +35628,102 @@ func (ec *executionContext) _PodEdge(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var previewDiffImplementors = []string{"PreviewDiff"}
+
+func (ec *executionContext) _PreviewDiff(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewDiff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewDiffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewDiff")
+		case "kind":
+			out.Values[i] = ec._PreviewDiff_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namespace":
+			out.Values[i] = ec._PreviewDiff_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._PreviewDiff_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._PreviewDiff_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._PreviewDiff_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var previewFieldChangeImplementors = []string{"PreviewFieldChange"}
+
+func (ec *executionContext) _PreviewFieldChange(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewFieldChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewFieldChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewFieldChange")
+		case "path":
+			out.Values[i] = ec._PreviewFieldChange_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "old":
+			out.Values[i] = ec._PreviewFieldChange_old(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._PreviewFieldChange_new(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var previewObjectImplementors = []string{"PreviewObject"}
 
 func (ec *executionContext) _PreviewObject(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewObject) graphql.Marshaler {
@@ -35987,6 +36417,11 @@ func (ec *executionContext) _TemplatePreview(ctx context.Context, sel ast.Select
 		case "variables":
 			out.Values[i] = ec._TemplatePreview_variables(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "diff":
+			out.Values[i] = ec._TemplatePreview_diff(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -37883,6 +38318,38 @@ func (ec *executionContext) marshalNPodOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋb
 func (ec *executionContext) unmarshalNPodWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐPodWhereInput(ctx context.Context, v any) (*ent.PodWhereInput, error) {
 	res, err := ec.unmarshalInputPodWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPreviewDiff2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewDiff(ctx context.Context, sel ast.SelectionSet, v *model.PreviewDiff) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PreviewDiff!")
+		return graphql.Null
+	}
+	return ec._PreviewDiff(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPreviewFieldChange2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewFieldChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPreviewFieldChange2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPreviewFieldChange2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewFieldChange(ctx context.Context, sel ast.SelectionSet, v *model.PreviewFieldChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PreviewFieldChange!")
+		return graphql.Null
+	}
+	return ec._PreviewFieldChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPreviewObject2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewObjectᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewObject) graphql.Marshaler {
@@ -40046,6 +40513,25 @@ func (ec *executionContext) unmarshalOPodWhereInput2ᚖgithubᚗcomᚋbcsᚑio�
 	}
 	res, err := ec.unmarshalInputPodWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPreviewDiff2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewDiffᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewDiff) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPreviewDiff2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐPreviewDiff(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOProject2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐProject(ctx context.Context, sel ast.SelectionSet, v []*ent.Project) graphql.Marshaler {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/bcs-io/bcs/configcenter"
 	"github.com/bcs-io/bcs/ent"
@@ -12,6 +13,7 @@ import (
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/variable"
+	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/operations"
@@ -139,4 +141,38 @@ func trimmedOr(p *string, def string) string {
 		return def
 	}
 	return strings.TrimSpace(*p)
+}
+
+// dryRun asks the target cluster what applying the rendered objects would
+// change, against what runs there now.
+func (r *Resolver) dryRun(ctx context.Context, t *ent.Template, c *ent.Cluster, content, namespace string) ([]*model.PreviewDiff, error) {
+	if err := require(ctx, auth.ClusterView, c.ProjectID); err != nil {
+		return nil, err
+	}
+	if c.ProjectID != t.ProjectID {
+		return nil, apierr.Invalid("clusterID", "the cluster belongs to another project")
+	}
+	conn, err := operations.Conn(c, r.Box)
+	if err != nil {
+		return nil, userError("clusterID", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	o, err := r.Router.For(ctx, conn)
+	if err != nil {
+		return nil, userError("clusterID", err)
+	}
+	res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(content), Namespace: namespace, DryRun: true})
+	if err != nil {
+		return nil, userError("content", err)
+	}
+	out := make([]*model.PreviewDiff, len(res.Objects))
+	for i, obj := range res.Objects {
+		d := &model.PreviewDiff{Kind: obj.Ref.Kind, Namespace: obj.Ref.Namespace, Name: obj.Ref.Name, Action: obj.Action, Changes: []*model.PreviewFieldChange{}}
+		for _, ch := range obj.Changes {
+			d.Changes = append(d.Changes, &model.PreviewFieldChange{Path: ch.Path, Old: ch.Old, New: ch.New})
+		}
+		out[i] = d
+	}
+	return out, nil
 }

@@ -356,7 +356,7 @@ func (r *queryResolver) Variables(ctx context.Context, projectID gid.ID) ([]*ent
 	return r.Client.Variable.Query().Where(variable.ProjectID(projectID)).Order(ent.Asc(variable.FieldKey)).All(ctx)
 }
 
-func (r *queryResolver) PreviewTemplate(ctx context.Context, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string) (*model.TemplatePreview, error) {
+func (r *queryResolver) PreviewTemplate(ctx context.Context, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string, dryRun *bool) (*model.TemplatePreview, error) {
 	t, err := r.Client.Template.Get(ctx, templateID)
 	if err != nil {
 		return nil, notFoundAs(err, "template", templateID)
@@ -384,6 +384,11 @@ func (r *queryResolver) PreviewTemplate(ctx context.Context, templateID gid.ID, 
 			ns = namespace
 		}
 		prev.Objects = append(prev.Objects, &model.PreviewObject{Kind: o.Kind, Namespace: ns, Name: o.Name, Line: o.Line})
+	}
+	if dryRun != nil && *dryRun {
+		if prev.Diff, err = r.dryRun(ctx, t, c, out.Content, namespace); err != nil {
+			return nil, err
+		}
 	}
 	return prev, nil
 }

@@ -106,6 +106,21 @@ type NamespaceByIDsInput struct {
 	ID gid.ID `json:"ID"`
 }
 
+type PreviewDiff struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// created, configured or unchanged
+	Action  string                `json:"action"`
+	Changes []*PreviewFieldChange `json:"changes"`
+}
+
+type PreviewFieldChange struct {
+	Path string `json:"path"`
+	Old  string `json:"old"`
+	New  string `json:"new"`
+}
+
 type PreviewObject struct {
 	Kind      string `json:"kind"`
 	Namespace string `json:"namespace"`
@@ -182,6 +197,10 @@ type TemplatePreview struct {
 	Objects []*PreviewObject `json:"objects"`
 	// Variables the template uses.
 	Variables []string `json:"variables"`
+	// With dryRun: the target cluster's server-side dry run of the rendered
+	// objects — what would be created, changed (field by field, against what
+	// runs there now) or left unchanged. Admission errors answer BAD_USER_INPUT.
+	Diff []*PreviewDiff `json:"diff,omitempty"`
 }
 
 type WorkloadByIDsInput struct {

@@ -113,6 +113,20 @@ func TestTemplateInstantiateUpgradeRollback(t *testing.T) {
 		t.Errorf("namespace-scoped replicas not applied: %d", *d.Spec.Replicas)
 	}
 
+	// A dry run against team-a shows what v2-to-be would change there now.
+	var dry struct {
+		Diff []struct {
+			Kind, Name, Action string
+			Changes            []struct{ Path, Old, New string }
+		}
+	}
+	env.do(t, set, map[string]any{"in": map[string]any{"projectID": p.ID, "key": "image", "value": "nginx:1.26"}}).field(t, "setVariable", &struct{ ID string }{})
+	env.do(t, `query($t: ID!, $v: ID, $c: ID!) { previewTemplate(templateID: $t, versionID: $v, clusterID: $c, namespace: "team-a", dryRun: true) { diff { kind name action changes { path old new } } } }`,
+		map[string]any{"t": tpl.ID, "v": v1, "c": ca.ID}).field(t, "previewTemplate", &dry)
+	if len(dry.Diff) != 1 || dry.Diff[0].Action != "configured" || len(dry.Diff[0].Changes) == 0 || !strings.Contains(dry.Diff[0].Changes[0].New, "1.26") {
+		t.Fatalf("dry-run diff: %+v", dry)
+	}
+
 	// Upgrade to v2, then roll back to v1.
 	env.do(t, set, map[string]any{"in": map[string]any{"projectID": p.ID, "key": "image", "value": "nginx:1.26"}}).field(t, "setVariable", &struct{ ID string }{})
 	env.do(t, `mutation($t: ID!, $d: String!) { updateTemplateDraft(id: $t, draft: $d) { id } }`,
