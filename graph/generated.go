@@ -447,6 +447,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		Changes       func(childComplexity int, filter *model.ChangesFilter, since *int) int
 		ClusterStatus func(childComplexity int, projectID gid.ID) int
+		Instance      func(childComplexity int, id gid.ID) int
 		Operation     func(childComplexity int, id gid.ID) int
 		Workload      func(childComplexity int, id gid.ID) int
 	}
@@ -690,6 +691,7 @@ type SubscriptionResolver interface {
 	Operation(ctx context.Context, id gid.ID) (<-chan *ent.Operation, error)
 	ClusterStatus(ctx context.Context, projectID gid.ID) (<-chan *ent.Cluster, error)
 	Workload(ctx context.Context, id gid.ID) (<-chan *ent.Workload, error)
+	Instance(ctx context.Context, id gid.ID) (<-chan *ent.Instance, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2724,6 +2726,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.ClusterStatus(childComplexity, args["projectID"].(gid.ID)), true
+	case "Subscription.instance":
+		if e.ComplexityRoot.Subscription.Instance == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_instance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.Instance(childComplexity, args["id"].(gid.ID)), true
 	case "Subscription.operation":
 		if e.ComplexityRoot.Subscription.Operation == nil {
 			break
@@ -6454,6 +6467,20 @@ func (ec *executionContext) field_Subscription_clusterStatus_args(ctx context.Co
 		return nil, err
 	}
 	args["projectID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_instance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -14952,6 +14979,50 @@ func (ec *executionContext) fieldContext_Subscription_workload(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_workload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_instance(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_instance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().Instance(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Instance) graphql.Marshaler {
+			return ec.marshalNInstance2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐInstance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_instance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Instance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_instance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -36222,6 +36293,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_clusterStatus(ctx, fields[0])
 	case "workload":
 		return ec._Subscription_workload(ctx, fields[0])
+	case "instance":
+		return ec._Subscription_instance(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}

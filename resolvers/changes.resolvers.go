@@ -89,6 +89,16 @@ func (r *subscriptionResolver) Workload(ctx context.Context, id gid.ID) (<-chan 
 		func(*ent.Workload) bool { return false }), nil
 }
 
+func (r *subscriptionResolver) Instance(ctx context.Context, id gid.ID) (<-chan *ent.Instance, error) {
+	inst, err := r.Client.Instance.Get(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "instance", id)
+	}
+	return follow(ctx, inst, func(ctx context.Context) (*ent.Instance, error) { return r.Client.Instance.Get(ctx, id) },
+		func(i *ent.Instance) string { return string(i.Status) + i.UpdatedAt.String() },
+		func(*ent.Instance) bool { return false }), nil
+}
+
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type subscriptionResolver struct{ *Resolver }

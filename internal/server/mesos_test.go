@@ -67,6 +67,24 @@ func TestMesosClusterThroughGraphQL(t *testing.T) {
 	}
 	eventually(t, "4 tasks RUNNING", func() bool { return srv.Summary().Tasks["TASK_RUNNING"] == 4 })
 
+	// A Mesos template instantiated through the config center.
+	var tpl, ver struct{ ID string }
+	env.do(t, `mutation($p: ID!, $d: String!) { createTemplate(input: {projectID: $p, name: "batch", kind: MESOS, draft: $d}) { id } }`,
+		map[string]any{"p": p.ID, "d": "kind: Application\nname: batch\ninstances: {{ count }}\ncpus: 0.1\nmem: 16\ncmd: sleep 3600\n"}).field(t, "createTemplate", &tpl)
+	env.do(t, `mutation($p: ID!) { setVariable(input: {projectID: $p, key: "count", value: "2"}) { id } }`, map[string]any{"p": p.ID}).field(t, "setVariable", &struct{ ID string }{})
+	env.do(t, `mutation($t: ID!) { createTemplateVersion(templateID: $t, label: "v1") { id } }`, map[string]any{"t": tpl.ID}).field(t, "createTemplateVersion", &ver)
+	var insts []struct{ ID string }
+	env.do(t, `mutation($v: ID!, $c: ID!) { instantiateTemplate(input: {versionID: $v, targets: [{clusterID: $c, namespace: "batch"}]}) { id } }`,
+		map[string]any{"v": ver.ID, "c": c.ID}).field(t, "instantiateTemplate", &insts)
+	eventually(t, "the Mesos instance READY and 6 tasks RUNNING", func() bool {
+		var in struct{ Status string }
+		env.do(t, `query($id: ID!) { node(id: $id) { ... on Instance { status } } }`, map[string]any{"id": insts[0].ID}).field(t, "node", &in)
+		return in.Status == "READY" && srv.Summary().Tasks["TASK_RUNNING"] == 6
+	})
+	if res := env.do(t, `mutation($p: ID!) { createTemplate(input: {projectID: $p, name: "broken", kind: MESOS, draft: "name: x\ninstances: {{ count"}) { id } }`, map[string]any{"p": p.ID}); res.code() != "BAD_USER_INPUT" {
+		t.Errorf("unterminated placeholder: %s", res.raw)
+	}
+
 	bad := "kind: Application\nname: Bad_Name\ninstances: -1\n"
 	if op := env.mutateOp(t, apply, "applyManifest", map[string]any{"cid": c.ID, "m": bad}); op.Status != "FAILED" || op.Message == "" {
 		t.Errorf("bad app spec: %+v", op)

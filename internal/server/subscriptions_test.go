@@ -130,6 +130,7 @@ func TestSubscriptionsStayInsideTheProject(t *testing.T) {
 		"another project's operation": {`subscription($id: ID!) { operation(id: $id) { id } }`, map[string]any{"id": b.objects[11]}},
 		"another project's clusters":  {`subscription($p: ID!) { clusterStatus(projectID: $p) { id } }`, map[string]any{"p": b.project}},
 		"another project's workload":  {`subscription($id: ID!) { workload(id: $id) { id } }`, map[string]any{"id": b.objects[3]}},
+		"another project's instance":  {`subscription($id: ID!) { instance(id: $id) { id } }`, map[string]any{"id": b.objects[10]}},
 	} {
 		ev := next(t, viewer.subscribe(t, tc.query, tc.vars))
 		if len(ev.Errors) == 0 {

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -94,6 +96,19 @@ func TestTemplateInstantiateUpgradeRollback(t *testing.T) {
 		var in instanceView
 		env.do(t, `query($id: ID!) { node(id: $id) { ... on Instance { id namespace status objects } } }`, map[string]any{"id": id}).field(t, "node", &in)
 		return in
+	}
+	// The failing instance's status arrives on a subscription too.
+	instStream := env.subscribe(t, `subscription($id: ID!) { instance(id: $id) { status objects } }`, map[string]any{"id": insts[2].ID})
+	for {
+		var in instanceView
+		ev := next(t, instStream)
+		_ = json.Unmarshal(ev.Data["instance"], &in)
+		if in.Status == "FAILED" {
+			if !strings.Contains(fmt.Sprint(in.Objects), "FAILED") {
+				t.Fatalf("failed instance objects: %v", in.Objects)
+			}
+			break
+		}
 	}
 	for i, want := range []string{"READY", "READY", "FAILED"} {
 		id := insts[i].ID

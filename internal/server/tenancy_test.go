@@ -164,7 +164,7 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 	}
 	for _, name := range rootFields(t, env, "Subscription") {
-		if !map[string]bool{"changes": true, "operation": true, "clusterStatus": true, "workload": true}[name] {
+		if !map[string]bool{"changes": true, "operation": true, "clusterStatus": true, "workload": true, "instance": true}[name] {
 			t.Errorf("subscription %q is not covered by TestSubscriptionsStayInsideTheProject", name)
 		}
 	}

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -245,6 +246,13 @@ func (st *sseStream) event(name string, data any) error {
 		}
 		b = append(b, ' ')
 		b = append(b, payload...)
+	}
+	// A raw newline would end the data field early. JSON strings cannot
+	// hold raw newlines, so any here are whitespace (gqlgen's Map marshaller
+	// ends with one) and can go.
+	if i := bytes.IndexByte(b[len("event: ")+len(name)+len("\ndata:"):], '\n'); i >= 0 {
+		head := len("event: ") + len(name) + len("\ndata:")
+		b = append(b[:head], bytes.ReplaceAll(bytes.ReplaceAll(b[head:], []byte("\r"), nil), []byte("\n"), nil)...)
 	}
 	b = append(b, "\n\n"...)
 	return st.write(b)
