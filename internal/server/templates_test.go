@@ -114,6 +114,12 @@ func TestTemplateInstantiateUpgradeRollback(t *testing.T) {
 		id := insts[i].ID
 		eventually(t, "instance "+insts[i].Namespace+" "+want, func() bool { return status(id).Status == want })
 	}
+	// The failed one is retried once its namespace exists.
+	if _, err := a.Client.CoreV1().Namespaces().Create(ctx, namespaceObject("does-not-exist"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	env.do(t, `mutation($i: ID!) { retryInstance(id: $i) { id } }`, map[string]any{"i": insts[2].ID}).field(t, "retryInstance", &struct{ ID string }{})
+	eventually(t, "the retried instance READY", func() bool { return status(insts[2].ID).Status == "READY" })
 	image := func(cs kubeClusterRef, ns string) string {
 		d, err := cs.cs.AppsV1().Deployments(ns).Get(ctx, "tpl-web", metav1.GetOptions{})
 		if err != nil {
