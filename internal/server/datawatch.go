@@ -28,6 +28,7 @@ func (s *Server) startDatawatch(ctx context.Context) {
 	s.writer = changelog.NewWriter(s.db, changelog.Config{OnCommit: s.hub.Publish, Logger: s.log})
 	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: lease.New(s.db), Box: s.cfg.Secrets,
 		Holder: s.replica, Router: s.mesosRouter(), Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
+	s.registerDatawatchMetrics()
 	s.background(ctx, s.hub.Run)
 	s.background(ctx, s.writer.Run)
 	s.background(ctx, m.Run)

@@ -103,6 +103,8 @@ func TestMetricsCountOperationsAndErrors(t *testing.T) {
 		`bcs_graphql_requests_total{operation="ListProjects",type="query"} 1`,
 		`bcs_graphql_errors_total{code="BAD_USER_INPUT"} 1`,
 		`bcs_graphql_request_duration_seconds_bucket{operation="ListProjects"`,
+		`bcs_changelog_changes_total`,
+		`bcs_subscribers 0`,
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %s", want)
