@@ -44,8 +44,19 @@ test: $(TEST_DEPS) test-go test-node ## run every test: Go (SQLite, PostgreSQL, 
 test-go: web ## run the Go tests
 	$(GO) test $(GOTEST_FLAGS) ./...
 
-bench: build ## run the benchmarks (results go in BENCHMARKS.md)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(or $(BENCHTIME),2s) ./...
+bench: build kube-bins ## run every benchmark of BENCHMARKS.md (about 10 minutes; loopback only)
+	$(GO) test -run '^$$' -bench ProjectsFirst50 -benchtime 3s ./internal/server
+	scripts/bench-serve.sh $(BIN)
+	$(GO) test -run '^$$' -bench 'Ingest|RawInsert' -benchtime 30000x ./datawatch/changelog
+	$(GO) test -run '^$$' -bench Resync50k -benchtime 1x ./datawatch/changelog
+	$(GO) test -run '^$$' -bench Fanout -benchtime 1000x ./datawatch/hub
+	$(GO) test -run '^$$' -bench WebSocketFanout -benchmem -benchtime 2000x ./internal/transport
+	$(GO) test -run '^$$' -bench Fanout10k -benchtime 1x -timeout 20m ./internal/server
+	$(GO) test -run '^$$' -bench ClusterOperations -benchtime 5x ./internal/server
+	$(GO) test -run '^$$' -bench Instantiate100 -benchtime 1x ./internal/server
+	$(GO) test -run '^$$' -bench Render100 -benchtime 3s ./configcenter
+	$(GO) test -run '^$$' -bench Launch1000 -benchtime 5x ./orchestrators/mesos/sim
+	$(MAKE) bench-mesos-scheduler
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...
