@@ -60,6 +60,24 @@ func ensureUser(ctx context.Context, tx *ent.Tx, name string) (*ent.User, error)
 	return u, err
 }
 
+// memberToChange loads a membership the caller may manage. Unless the
+// member stays an owner, it refuses to touch a project's last owner.
+func memberToChange(ctx context.Context, tx *ent.Tx, id gid.ID, staysOwner bool) (*ent.Member, error) {
+	cur, err := tx.Member.Get(ctx, id)
+	if err != nil {
+		return nil, notFoundAs(err, "member", id)
+	}
+	if err := require(ctx, auth.MemberManage, cur.ProjectID); err != nil {
+		return nil, err
+	}
+	if cur.Role == member.RoleOWNER && !staysOwner {
+		if err := keepAnOwner(ctx, tx, cur.ProjectID); err != nil {
+			return nil, err
+		}
+	}
+	return cur, nil
+}
+
 // keepAnOwner refuses to demote or remove a project's last owner.
 func keepAnOwner(ctx context.Context, tx *ent.Tx, projectID gid.ID) error {
 	n, err := tx.Member.Query().Where(member.ProjectID(projectID), member.RoleEQ(member.RoleOWNER)).Count(ctx)

@@ -83,17 +83,9 @@ func (r *mutationResolver) AddMember(ctx context.Context, projectID gid.ID, user
 func (r *mutationResolver) UpdateMemberRole(ctx context.Context, id gid.ID, role member.Role) (*ent.Member, error) {
 	var m *ent.Member
 	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
-		cur, err := tx.Member.Get(ctx, id)
+		cur, err := memberToChange(ctx, tx, id, role == member.RoleOWNER)
 		if err != nil {
-			return notFoundAs(err, "member", id)
-		}
-		if err := require(ctx, auth.MemberManage, cur.ProjectID); err != nil {
 			return err
-		}
-		if cur.Role == member.RoleOWNER && role != member.RoleOWNER {
-			if err := keepAnOwner(ctx, tx, cur.ProjectID); err != nil {
-				return err
-			}
 		}
 		m, err = cur.Update().SetRole(role).Save(ctx)
 		return err
@@ -104,17 +96,8 @@ func (r *mutationResolver) UpdateMemberRole(ctx context.Context, id gid.ID, role
 
 func (r *mutationResolver) RemoveMember(ctx context.Context, id gid.ID) (*model.DeletePayload, error) {
 	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
-		cur, err := tx.Member.Get(ctx, id)
-		if err != nil {
-			return notFoundAs(err, "member", id)
-		}
-		if err := require(ctx, auth.MemberManage, cur.ProjectID); err != nil {
+		if _, err := memberToChange(ctx, tx, id, false); err != nil {
 			return err
-		}
-		if cur.Role == member.RoleOWNER {
-			if err := keepAnOwner(ctx, tx, cur.ProjectID); err != nil {
-				return err
-			}
 		}
 		return tx.Member.DeleteOneID(id).Exec(ctx)
 	})

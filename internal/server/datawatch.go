@@ -26,17 +26,19 @@ func (s *Server) startDatawatch(ctx context.Context) {
 	}
 	s.hub = hub.New(s.log_, hcfg)
 	s.writer = changelog.NewWriter(s.db, changelog.Config{OnCommit: s.hub.Publish, Logger: s.log})
-	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: lease.New(s.db), Box: s.cfg.Secrets,
+	leases := lease.New(s.db)
+	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: leases, Box: s.cfg.Secrets,
 		Holder: s.replica, Router: s.mesosRouter(), Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
 	s.registerDatawatchMetrics()
 	s.background(ctx, s.hub.Run)
 	s.background(ctx, s.writer.Run)
 	s.background(ctx, m.Run)
-	s.background(ctx, s.retain)
+	s.background(ctx, s.retain(leases))
 }
 
-// retain compacts the change log once a minute.
-func (s *Server) retain(ctx context.Context) error {
+// retain compacts the change log once a minute, on one replica at a time
+// (whichever holds the retention lease).
+func (s *Server) retain(leases *lease.Store) func(context.Context) error {
 	age, count := s.cfg.RetainChanges, s.cfg.RetainChangeCount
 	if age <= 0 {
 		age = 7 * 24 * time.Hour
@@ -44,19 +46,10 @@ func (s *Server) retain(ctx context.Context) error {
 	if count <= 0 {
 		count = 1_000_000
 	}
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			if n, err := s.log_.Compact(ctx, age, count); err != nil {
-				s.log.Warn("change log compaction", "err", err)
-			} else if n > 0 {
-				s.log.Info("change log compacted", "dropped", n)
-			}
-		}
+	return func(ctx context.Context) error {
+		return leases.Run(ctx, "changelog/retention", s.replica, 30*time.Second, func(ctx context.Context) error {
+			return s.log_.Retain(ctx, time.Minute, age, count, s.log)
+		})
 	}
 }
 

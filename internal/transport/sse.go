@@ -231,6 +231,7 @@ func (st *sseStream) event(name string, data any) error {
 	b = append(b, "event: "...)
 	b = append(b, name...)
 	b = append(b, "\ndata:"...)
+	head := len(b)
 	switch data := data.(type) {
 	case nil:
 	case *graphql.Response:
@@ -250,9 +251,9 @@ func (st *sseStream) event(name string, data any) error {
 	// A raw newline would end the data field early. JSON strings cannot
 	// hold raw newlines, so any here are whitespace (gqlgen's Map marshaller
 	// ends with one) and can go.
-	if i := bytes.IndexByte(b[len("event: ")+len(name)+len("\ndata:"):], '\n'); i >= 0 {
-		head := len("event: ") + len(name) + len("\ndata:")
-		b = append(b[:head], bytes.ReplaceAll(bytes.ReplaceAll(b[head:], []byte("\r"), nil), []byte("\n"), nil)...)
+	if bytes.ContainsAny(b[head:], "\r\n") {
+		payload := bytes.ReplaceAll(bytes.ReplaceAll(b[head:], []byte("\r"), nil), []byte("\n"), nil)
+		b = append(b[:head], payload...)
 	}
 	b = append(b, "\n\n"...)
 	return st.write(b)

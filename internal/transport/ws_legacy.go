@@ -33,16 +33,9 @@ func handleLegacy(c *wsConn, m inbound) error {
 		return nil
 	case msgStart:
 		received := time.Now()
-		id, err := m.ID()
+		id, params, err := c.operationRequest(m)
 		if err != nil {
-			return closeWith(CloseBadRequest, "%s", err.Error())
-		}
-		params, err := m.OperationParams()
-		if err != nil {
-			return closeWith(CloseBadRequest, "%s", err.Error())
-		}
-		if !c.acked.Load() {
-			return closeWith(CloseUnauthorized, "Unauthorized")
+			return err
 		}
 		// Apollo's server replaces an operation started again with the same
 		// id rather than rejecting it.

@@ -26,6 +26,23 @@ type operation struct {
 // ask; the executor's DispatchError runs them through the error presenter.
 // It runs on the read loop, so an id is checked and registered before the
 // next client message is looked at.
+// operationRequest reads a subscribe (or legacy start) message: a
+// malformed one closes with 4400, one before the ack with 4401.
+func (c *wsConn) operationRequest(m inbound) (string, *graphql.RawParams, error) {
+	id, err := m.ID()
+	if err != nil {
+		return "", nil, closeWith(CloseBadRequest, "%s", err.Error())
+	}
+	params, err := m.OperationParams()
+	if err != nil {
+		return "", nil, closeWith(CloseBadRequest, "%s", err.Error())
+	}
+	if !c.acked.Load() {
+		return "", nil, closeWith(CloseUnauthorized, "Unauthorized")
+	}
+	return id, params, nil
+}
+
 func (c *wsConn) start(id string, params *graphql.RawParams, received time.Time) error {
 	c.mu.Lock()
 	_, dup := c.ops[id]

@@ -44,16 +44,9 @@ func handleTransportWS(c *wsConn, m inbound) error {
 		return nil
 	case msgSubscribe:
 		received := time.Now()
-		id, err := m.ID()
+		id, params, err := c.operationRequest(m)
 		if err != nil {
-			return closeWith(CloseBadRequest, "%s", err.Error())
-		}
-		params, err := m.OperationParams()
-		if err != nil {
-			return closeWith(CloseBadRequest, "%s", err.Error())
-		}
-		if !c.acked.Load() {
-			return closeWith(CloseUnauthorized, "Unauthorized")
+			return err
 		}
 		return c.start(id, params, received)
 	case msgComplete:

@@ -171,7 +171,9 @@ func TestParseURL(t *testing.T) {
 	if err != nil || len(servers) != 2 || p != "/mesos" {
 		t.Fatal(servers, p, err)
 	}
-	if _, _, err := ParseURL("http://x/y"); err == nil {
-		t.Fatal("accepted http")
+	for _, bad := range []string{"http://x/y", "zk://a:1", "zk:///x"} {
+		if _, _, err := ParseURL(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/bcs-io/bcs/orchestrators/zkutil"
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 )
 
@@ -26,19 +27,6 @@ const (
 	zkNodePrefix     = "json.info_"
 	zkSessionTimeout = 10 * time.Second // Mesos's --zk_session_timeout
 )
-
-// ParseZK splits zk://host:port[,host:port]/path.
-func ParseZK(raw string) (servers []string, path string, err error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "zk" || u.Host == "" {
-		return nil, "", fmt.Errorf("bad ZooKeeper URL %q (want zk://host:port[,host:port]/path)", raw)
-	}
-	path = strings.TrimRight(u.Path, "/")
-	if path == "" {
-		return nil, "", fmt.Errorf("ZooKeeper URL %q has no path", raw)
-	}
-	return strings.Split(u.Host, ","), path, nil
-}
 
 type zkMember struct {
 	sim    *Sim
@@ -54,7 +42,7 @@ type zkMember struct {
 // joinZK registers the simulator under the URL's path, settles leadership
 // once, and keeps both up to date until stop.
 func joinZK(ctx context.Context, s *Sim, raw string) (*zkMember, error) {
-	servers, path, err := ParseZK(raw)
+	servers, path, err := zkutil.ParseURL(raw)
 	if err != nil {
 		return nil, err
 	}

@@ -12,18 +12,6 @@ import (
 	"github.com/bcs-io/bcs/internal/testenv/zookeeper"
 )
 
-func TestParseZK(t *testing.T) {
-	servers, path, err := ParseZK("zk://a:2181,b:2182/mesos/prod")
-	if err != nil || strings.Join(servers, ",") != "a:2181,b:2182" || path != "/mesos/prod" {
-		t.Fatalf("%v %q %v", servers, path, err)
-	}
-	for _, bad := range []string{"http://a/b", "zk://a:1", "zk:///x"} {
-		if _, _, err := ParseZK(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-}
-
 func masterChildren(t *testing.T, conn *zk.Conn) []string {
 	t.Helper()
 	children, _, err := conn.Children("/mesos")
