@@ -16,5 +16,9 @@ func (s *Server) registerDatawatchMetrics() {
 		counter("bcs_changelog_retries_total", "Change-log write transactions retried after a failure.", func() int64 { return s.writer.Stats().Retries }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bcs_subscribers", Help: "Live change-log subscribers on this replica."},
 			func() float64 { return float64(s.hub.Subscribers()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bcs_websocket_shared_executions", Help: "Shared subscription executions: each serves every identical live subscription of one viewer."},
+			func() float64 { return float64(s.share.Groups()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bcs_websocket_shared_subscriptions", Help: "Websocket subscriptions served by a shared execution."},
+			func() float64 { return float64(s.share.Members()) }),
 	)
 }

@@ -21,9 +21,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/bcs-io/bcs/datawatch/changelog"
+	"github.com/bcs-io/bcs/datawatch/hub"
 )
 
 // fanoutQuery is what every BCS subscriber runs, with $ns its one namespace.
@@ -772,4 +776,51 @@ func envNumber(name string, def float64) float64 {
 		return v
 	}
 	return def
+}
+
+// commitProbe follows every change on the hub itself and records how long
+// after the producer sent it the hub dispatched it: the share of the
+// delivery latency spent before fan-out (writer batching, the commit).
+type commitProbe struct {
+	done chan struct{}
+	stop func()
+	lat  []float64 // ms
+}
+
+func startCommitProbe(b *testing.B, h *hub.Hub) *commitProbe {
+	sub, err := h.Subscribe(system(), changelog.Filter{AllProjects: true}, nil, 1<<16)
+	if err != nil {
+		b.Fatalf("commit probe: %v", err)
+	}
+	p := &commitProbe{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		for c := range sub.C {
+			var sent int64
+			switch v := c.Object["sent"].(type) {
+			case int64:
+				sent = v
+			case float64:
+				sent = int64(v)
+			}
+			if seq, _ := c.Object["seq"].(int64); sent > 0 && seq >= 0 {
+				p.lat = append(p.lat, float64(time.Now().UnixNano()-sent)/1e6)
+			}
+		}
+	}()
+	b.Cleanup(sub.Close)
+	p.stop = sub.Close
+	return p
+}
+
+// result stops the probe and returns its p50 and p99 in ms.
+func (p *commitProbe) result() (p50, p99 float64) {
+	p.stop()
+	<-p.done
+	if len(p.lat) == 0 {
+		return 0, 0
+	}
+	slices.Sort(p.lat)
+	at := func(q float64) float64 { return p.lat[min(len(p.lat)-1, int(q*float64(len(p.lat))))] }
+	return at(0.5), at(0.99)
 }

@@ -108,6 +108,8 @@ type Server struct {
 	hub      *hub.Hub
 	bg       sync.WaitGroup
 	stop     context.CancelFunc
+	lifetime context.Context // ends with Close; open websockets then get 1001
+	share    *transport.Sharing
 	handler  http.Handler
 }
 
@@ -124,7 +126,8 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: probeKubeconfig}
 	ctx, stop := context.WithCancel(context.Background())
-	s.stop = stop
+	s.stop, s.lifetime = stop, ctx
+	s.share = transport.NewSharing(shareKey)
 	s.replica, s.started = cfg.Replica, time.Now()
 	if s.replica == "" {
 		host, _ := os.Hostname()
@@ -176,7 +179,8 @@ func (s *Server) graphql() http.Handler {
 	}))
 	// Order matters: HTTP claims every request without an Upgrade header,
 	// so the websocket and SSE transports go first.
-	srv.AddTransport(transport.WebSocket{InitFunc: s.websocketInit, CheckOrigin: s.checkOrigin, Logger: s.log})
+	srv.AddTransport(transport.WebSocket{InitFunc: s.websocketInit, CheckOrigin: s.checkOrigin, Logger: s.log,
+		Context: s.lifetime, Share: s.share})
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})

@@ -2,9 +2,16 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/transport"
@@ -55,4 +62,38 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// shareKey lets identical live `changes` subscriptions of one viewer share
+// an execution (transport.Sharing). Only a live tail qualifies: with
+// `since` a subscription replays from its own revision, and the other
+// subscriptions start with a snapshot of their object. The key holds the
+// token, the viewer's roles (the filter is confined by them), the
+// document, the operation name and the coerced variables.
+func shareKey(ctx context.Context, rc *graphql.OperationContext) string {
+	v := auth.FromContext(ctx)
+	if v == nil || rc.Operation == nil || rc.Operation.Operation != ast.Subscription {
+		return ""
+	}
+	for _, f := range graphql.CollectFields(rc, rc.Operation.SelectionSet, []string{"Subscription"}) {
+		if f.Name != "changes" {
+			return ""
+		}
+		if a := f.Arguments.ForName("since"); a != nil {
+			if val, err := a.Value.Value(rc.Variables); err != nil || val != nil {
+				return ""
+			}
+		}
+	}
+	vars, err := json.Marshal(rc.Variables) // map keys sorted: a canonical form
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\x00%s\x00%t", v.TokenID, v.UserID, v.Admin)
+	for _, p := range slices.Sorted(maps.Keys(v.Roles)) {
+		fmt.Fprintf(&b, "\x00%s=%s", p, v.Roles[p])
+	}
+	fmt.Fprintf(&b, "\x01%s\x00%s\x00%s", rc.OperationName, rc.RawQuery, vars)
+	return b.String()
 }

@@ -13,11 +13,15 @@
 // WebSocket speaks graphql-transport-ws exactly as enisdenjo/graphql-ws's
 // PROTOCOL.md says, close codes included (4400, 4401, 4403, 4406, 4408,
 // 4409, 4429, 4500), and the legacy Apollo graphql-ws subprotocol, on
-// gorilla/websocket. Each connection has one reader (the handler goroutine),
-// one writer fed by a bounded queue, and one goroutine per operation driving
-// the executor's response handler; a client whose queue stays full for
-// SendTimeout is closed with 1013 "Try Again Later" (CloseSlowConsumer) and
-// should resubscribe from the last revision it saw. SSE serves one operation
+// gorilla/websocket. Each connection has one reader goroutine (the HTTP
+// handler returns after the upgrade), a writer goroutine only while frames
+// are queued, and one goroutine per operation driving the executor's
+// response handler, unless the operation joins a shared execution
+// (Sharing): identical live subscriptions then cost one execution and one
+// encoding per event, whatever their number. A client whose queue stays
+// longer than SendBuffer for SendTimeout is closed with 1013 "Try Again
+// Later" (CloseSlowConsumer) and should resubscribe from the last revision
+// it saw; nothing ever waits for it. SSE serves one operation
 // per request in graphql-sse's "distinct connections" mode; it must be added
 // before HTTP. Both go through the executor (CreateOperationContext,
 // DispatchOperation, DispatchError), so extensions, metrics and the error

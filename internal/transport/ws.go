@@ -49,11 +49,20 @@ type WebSocket struct {
 	ReadLimit int64
 	// WriteTimeout bounds one write to the socket.
 	WriteTimeout time.Duration
-	// SendBuffer is the number of outgoing messages queued per connection.
+	// SendBuffer is the number of outgoing messages a connection may have
+	// queued; past it the client is falling behind (see SendTimeout), and
+	// past 16 times it the connection closes at once.
 	SendBuffer int
-	// SendTimeout is how long an operation waits for room in a full queue
+	// SendTimeout is how long a queue may stay longer than SendBuffer
 	// before the connection is closed with CloseSlowConsumer (1013).
 	SendTimeout time.Duration
+	// Context is the server's lifetime: when it ends, every connection is
+	// closed with 1001 Going Away, which clients retry elsewhere. Nil: a
+	// connection ends only with its socket.
+	Context context.Context
+	// Share, if set, lets identical live subscriptions share one execution
+	// (see Sharing).
+	Share *Sharing
 	// Logger receives connection-level events; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -73,7 +82,10 @@ var writeBuffers sync.Pool
 func (t WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	t = t.withDefaults()
 	up := websocket.Upgrader{
-		CheckOrigin:     t.CheckOrigin,
+		CheckOrigin: t.CheckOrigin,
+		// Client messages are small; a 1 KiB buffer (instead of the 4 KiB
+		// one net/http used for the request) reads larger ones in pieces.
+		ReadBufferSize:  1024,
 		WriteBufferPool: &writeBuffers,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			t.Logger.DebugContext(r.Context(), "websocket upgrade refused", "status", status, "err", reason)
@@ -91,7 +103,10 @@ func (t WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	if err != nil {
 		return // the upgrader has already answered
 	}
-	newWSConn(t, ws, r, exec).serve()
+	// The connection runs on in its own goroutine: returning lets net/http
+	// drop the buffers and stack of the request, which idle subscribers
+	// would otherwise hold for their whole life.
+	go newWSConn(t, ws, r, exec).serve()
 }
 
 // selectSubprotocol prefers graphql-transport-ws over the legacy protocol.

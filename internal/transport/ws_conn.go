@@ -17,10 +17,10 @@ import (
 // sending its own, so unread client data cannot turn the close into a reset.
 const closeGrace = time.Second
 
-// wsConn is one websocket connection. The handler goroutine reads; a single
-// writer goroutine owns the socket's data frames and keep-alives; each
-// operation runs in its own goroutine and hands frames to the writer through
-// a bounded queue.
+// wsConn is one websocket connection. Its own goroutine reads (the HTTP
+// handler returns after the upgrade, releasing net/http's buffers); a writer
+// goroutine runs only while frames are queued (ws_writer.go); each operation
+// runs in its own goroutine, unless it shares an execution (ws_share.go).
 type wsConn struct {
 	t       WebSocket
 	ws      *websocket.Conn
@@ -34,13 +34,18 @@ type wsConn struct {
 	cancel  context.CancelFunc
 	session context.Context
 
-	out        chan outFrame
 	closing    chan struct{} // closed once the connection is ending
 	closeOnce  sync.Once
 	closeCode  int // 0: end without a close frame; set before closing is closed
 	closeText  string
-	closeFlush bool // write what is queued before the close frame
-	writerDone chan struct{}
+	closeFlush bool          // write what is queued before the close frame
+	writerDone chan struct{} // closed when the last writer has finished
+
+	wmu            sync.Mutex // guards the fields below and orders close with the writer
+	queue          []outFrame
+	writing        bool        // a writer goroutine runs
+	overflow       *time.Timer // armed while the queue is over SendBuffer
+	keepAliveTimer *time.Timer
 
 	initReceived atomic.Bool // read by the init timer
 	acked        atomic.Bool // written by the reader, read by the writer
@@ -50,19 +55,13 @@ type wsConn struct {
 	wg  sync.WaitGroup // running operations
 }
 
-// outFrame is a queued message; op is set for operation messages so the
-// writer can drop them once the client has completed the operation.
-type outFrame struct {
-	data []byte
-	op   *operation
-}
-
 func newWSConn(t WebSocket, ws *websocket.Conn, r *http.Request, exec graphql.GraphExecutor) *wsConn {
-	base, cancel := context.WithCancel(r.Context())
+	// The request's context ends when the handler returns, right after
+	// the upgrade; the connection keeps its values, not its lifetime.
+	base, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	c := &wsConn{
 		t: t, ws: ws, req: r, exec: exec,
 		base: base, cancel: cancel, session: base,
-		out:        make(chan outFrame, t.SendBuffer),
 		closing:    make(chan struct{}),
 		writerDone: make(chan struct{}),
 		ops:        map[string]*operation{},
@@ -82,13 +81,19 @@ func (c *wsConn) serve() {
 	c.ws.SetReadLimit(c.t.ReadLimit)
 	c.ws.SetPongHandler(func(string) error { c.refreshReadDeadline(); return nil })
 	c.refreshReadDeadline()
-	go c.writeLoop()
-	// The request context ends only when the server does (a hijacked
-	// connection outlives Shutdown otherwise): say so, and clients retry.
-	stopShutdown := context.AfterFunc(c.req.Context(), func() {
-		c.close(websocket.CloseGoingAway, "server shutting down", true)
-	})
-	defer stopShutdown()
+	if c.t.KeepAlive > 0 {
+		c.wmu.Lock()
+		c.keepAliveTimer = time.AfterFunc(c.t.KeepAlive, c.tickKeepAlive)
+		c.wmu.Unlock()
+	}
+	// A hijacked connection outlives the HTTP server's Shutdown: when the
+	// server's lifetime ends, say so, and clients retry.
+	if c.t.Context != nil {
+		stopShutdown := context.AfterFunc(c.t.Context, func() {
+			c.close(websocket.CloseGoingAway, "server shutting down", true)
+		})
+		defer stopShutdown()
+	}
 
 	if c.dialect == nil {
 		c.close(CloseSubprotocolNotAcceptable, "Subprotocol not acceptable", true)
@@ -104,6 +109,7 @@ func (c *wsConn) serve() {
 	err := c.readLoop()
 	c.close(0, "", false) // no-op when a close frame is already on its way
 	<-c.writerDone
+	c.leaveShared()
 	c.wg.Wait()
 	_ = c.ws.Close()
 	log.DebugContext(c.base, "websocket closed", "code", c.closeCode, "reason", c.closeText, "err", err)
@@ -193,35 +199,23 @@ func (c *wsConn) isClosing() bool {
 // it without a close frame (the socket is already gone). Operations are
 // cancelled at once; the writer sends the close frame.
 func (c *wsConn) close(code int, reason string, flush bool) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.closeLocked(code, reason, flush)
+}
+
+// closeLocked is close with c.wmu held.
+func (c *wsConn) closeLocked(code int, reason string, flush bool) {
 	c.closeOnce.Do(func() {
 		c.closeCode, c.closeText, c.closeFlush = code, truncateReason(reason), flush
 		close(c.closing)
 		c.cancel()
+		if c.keepAliveTimer != nil {
+			c.keepAliveTimer.Stop()
+		}
+		if c.overflow != nil {
+			c.overflow.Stop()
+		}
+		c.startWriter() // it writes the close frame, or just signals the end
 	})
-}
-
-// send queues a frame. A full queue gets SendTimeout to drain, which absorbs
-// bursts from a healthy client; a client that stays behind is closed with
-// CloseSlowConsumer so it cannot hold up the operations feeding it.
-func (c *wsConn) send(op *operation, data []byte) bool {
-	f := outFrame{data: data, op: op}
-	select {
-	case c.out <- f:
-		return true
-	case <-c.closing:
-		return false
-	default:
-	}
-	timer := time.NewTimer(c.t.SendTimeout)
-	defer timer.Stop()
-	select {
-	case c.out <- f:
-		return true
-	case <-c.closing:
-		return false
-	case <-timer.C:
-		c.t.Logger.WarnContext(c.base, "websocket client too slow; closing", "remote", c.req.RemoteAddr, "queued", len(c.out))
-		c.close(CloseSlowConsumer, reasonSlowConsumer, false)
-		return false
-	}
 }

@@ -3,7 +3,6 @@ package transport
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -82,16 +81,14 @@ func TestWebSocketInitContextReachesResolvers(t *testing.T) {
 	w.expect("complete", "1")
 }
 
-// When the server's base context ends (shutdown), open sockets are closed
-// with 1001 Going Away, which graphql-ws clients retry.
+// When the server's lifetime (WebSocket.Context) ends, open sockets are
+// closed with 1001 Going Away, which graphql-ws clients retry.
 func TestWebSocketServerShutdown(t *testing.T) {
 	checkNoLeaks(t)
 	h := newHub()
 	base, stop := context.WithCancel(context.Background())
 	defer stop()
-	srv := newHubServer(t, h, WebSocket{}, func(s *httptest.Server) {
-		s.Config.BaseContext = func(net.Listener) context.Context { return base }
-	})
+	srv := newHubServer(t, h, WebSocket{Context: base}, nil)
 	w := initTransportWS(t, srv)
 	w.send(`{"id":"1","type":"subscribe","payload":{"query":"subscription { events }"}}`)
 	h.waitSubscribers(t, 1)

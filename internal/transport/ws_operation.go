@@ -19,6 +19,9 @@ type operation struct {
 	// stopped is set when the client completes the operation; from then on
 	// nothing more is written for it, even frames already queued.
 	stopped atomic.Bool
+	// group is the shared execution the operation is a member of, if any;
+	// set by Sharing.join.
+	group *sharedExec
 }
 
 // start validates and runs an operation. Request errors (parse, validation,
@@ -66,7 +69,18 @@ func (c *wsConn) start(id string, params *graphql.RawParams, received time.Time)
 		return nil
 	}
 
-	ctx, op.cancel = context.WithCancel(graphql.WithOperationContext(ctx, rc))
+	ctx = graphql.WithOperationContext(ctx, rc)
+	if sh := c.t.Share; sh != nil && sh.Key != nil {
+		if key := sh.Key(ctx, rc); key != "" {
+			op.cancel = func() { sh.leave(op) }
+			c.mu.Lock()
+			c.ops[id] = op
+			c.mu.Unlock()
+			sh.join(c, op, ctx, rc, key)
+			return nil
+		}
+	}
+	ctx, op.cancel = context.WithCancel(ctx)
 	c.mu.Lock()
 	c.ops[id] = op
 	c.mu.Unlock()
