@@ -31,14 +31,20 @@ import (
 type Manager struct {
 	Client *ent.Client
 	Writer *changelog.Writer
-	Leases *lease.Store
+	Leases lease.Runner
 	Box    *secrets.Box
-	// Router reaches Mesos clusters' schedulers; nil leaves Mesos unwatched.
-	Router   *orchestrators.Router
-	Holder   string        // this replica's name in leases
-	Interval time.Duration // how often the cluster list is re-read; default 10s
-	LeaseTTL time.Duration // default 15s
-	Log      *slog.Logger
+	// MesosConfig locates a Mesos cluster's scheduler state and masters
+	// (mesos.ConfigFor); nil leaves Mesos unwatched.
+	MesosConfig func(orchestrators.Conn) (scheduler.Config, error)
+	// StartMesos keeps this replica's scheduler instance of a Mesos
+	// cluster running (the router starts it once; later calls are cheap),
+	// so that every replica stands by to lead, whoever holds the watcher
+	// lease; nil starts none.
+	StartMesos func(context.Context, orchestrators.Conn) error
+	Holder     string        // this replica's name in leases
+	Interval   time.Duration // how often the cluster list is re-read; default 10s
+	LeaseTTL   time.Duration // default 15s
+	Log        *slog.Logger
 
 	mu      sync.Mutex
 	running map[string]*watch
@@ -78,7 +84,7 @@ func (m *Manager) Run(ctx context.Context) error {
 
 func (m *Manager) reconcile(ctx context.Context) error {
 	kinds := []cluster.Kind{cluster.KindK8S}
-	if m.Router != nil {
+	if m.MesosConfig != nil {
 		kinds = append(kinds, cluster.KindMESOS)
 	}
 	cs, err := m.Client.Cluster.Query().Where(
@@ -92,6 +98,11 @@ func (m *Manager) reconcile(ctx context.Context) error {
 	for _, c := range cs {
 		if len(c.Credentials) > 0 {
 			want[string(c.ID)] = c
+		}
+	}
+	for _, c := range want {
+		if c.Kind == cluster.KindMESOS && m.StartMesos != nil {
+			m.startMesos(ctx, c)
 		}
 	}
 	m.mu.Lock()
@@ -181,28 +192,29 @@ func (m *Manager) Watching() int {
 	return len(m.running)
 }
 
-// watchMesos follows the cluster's BCS scheduler (started on demand by the
-// router, as for operations).
+func (m *Manager) startMesos(ctx context.Context, c *ent.Cluster) {
+	conn, err := operations.Conn(c, m.Box)
+	if err == nil {
+		err = m.StartMesos(ctx, conn)
+	}
+	if err != nil {
+		m.Log.Warn("datawatch: cannot start the Mesos scheduler instance", "cluster", c.ID, "err", err)
+	}
+}
+
+// watchMesos follows the cluster's masters and its scheduler's state in
+// ZooKeeper. It needs no scheduler instance here: the lease holder need not
+// be the replica whose scheduler leads.
 func (m *Manager) watchMesos(ctx context.Context, c *ent.Cluster) error {
 	conn, err := operations.Conn(c, m.Box)
 	if err != nil {
 		return err
 	}
-	o, err := m.Router.For(ctx, conn)
-	if err != nil {
-		return err
-	}
-	sched, ok := o.(interface {
-		Service(context.Context) (*scheduler.Service, error)
-	})
-	if !ok {
-		return fmt.Errorf("cluster %s: orchestrator %T has no scheduler", c.ID, o)
-	}
-	svc, err := sched.Service(ctx)
+	cfg, err := m.MesosConfig(conn)
 	if err != nil {
 		return err
 	}
 	m.Log.Info("datawatch: watching Mesos cluster", "cluster", c.ID, "name", c.Name, "holder", m.Holder)
-	w := &mesoswatch.Watcher{ClusterID: c.ID, ProjectID: c.ProjectID, Service: svc, Writer: m.Writer, Log: m.Log}
+	w := &mesoswatch.Watcher{ClusterID: c.ID, ProjectID: c.ProjectID, Config: cfg, Writer: m.Writer, Log: m.Log}
 	return w.Run(ctx)
 }

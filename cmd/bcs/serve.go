@@ -59,7 +59,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "burst size of the per-token rate limit")
 	f.StringVar(&keyFile, "secret-key-file", envOr("BCS_SECRET_KEY_FILE", "bcs.key"), "AES key for credentials at rest, created on first start (BCS_SECRET_KEY, base64, takes precedence)")
 	f.StringSliceVar(&cfg.ZooKeeper, "zookeeper", splitEnv("BCS_ZOOKEEPER"), "ZooKeeper servers (host:port,…) for the Mesos scheduler's state and leader election (BCS_ZOOKEEPER)")
-	f.StringVar(&cfg.Advertise, "advertise", envOr("BCS_ADVERTISE", ""), "host:port to register for service discovery (default: the listen address)")
+	f.StringVar(&cfg.Advertise, "advertise", envOr("BCS_ADVERTISE", ""), "host:port other replicas reach this one at, for service discovery and Mesos scheduler forwarding (BCS_ADVERTISE; default: the listen address)")
 	f.StringSliceVar(&cfg.AllowedOrigins, "allowed-origins", nil, "origins besides the server's own that may open websockets")
 	f.DurationVar(&cfg.RetainChanges, "retain-changes", 7*24*time.Hour, "keep change-log entries this long")
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")

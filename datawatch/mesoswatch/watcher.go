@@ -1,11 +1,24 @@
-// Package mesoswatch feeds a Mesos cluster, as BCS's own framework scheduler
-// sees it, into the same change log as Kubernetes: applications become
-// MesosApplication workloads and tasks MesosTask pods, so one `changes`
-// subscription shows both orchestrators.
+// Package mesoswatch feeds a Mesos cluster into the same change log as
+// Kubernetes: BCS's applications become MesosApplication workloads and their
+// tasks MesosTask pods, so one `changes` subscription shows both
+// orchestrators.
 //
-// The scheduler's event stream (applications and tasks as they change,
-// never dropped) drives it; on start and whenever the scheduler reports a
-// RESYNC (a new leader), the full lists are resynced against storage.
+// It reads what every replica can read, so it runs wherever the cluster's
+// datawatch lease is held, leader of the cluster's scheduler or not:
+//
+//   - tasks from the leading master's operator API (SUBSCRIBE: SUBSCRIBED
+//     with get_state, then TASK_ADDED, TASK_UPDATED, AGENT_*, FRAMEWORK_*),
+//     restricted to BCS's framework for the cluster (its id is in the
+//     scheduler's state). The master is found as the scheduler finds it
+//     (master URLs, or the json.info_ nodes in ZooKeeper); a broken or
+//     silent stream is reopened with backoff, and every SUBSCRIBED resyncs
+//     storage against the full state it carries;
+//   - applications from the scheduler's state in ZooKeeper (the
+//     orchestrators/mesos/zkstate layout), through watches on the nodes it
+//     read, with a full resync whenever the session is (re)established.
+//
+// Watch callbacks and the stream reader only record what changed; one loop
+// each re-reads and submits, and every write goes through changelog.Writer.
 package mesoswatch
 
 import (
@@ -13,11 +26,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-zookeeper/zk"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
+	"github.com/bcs-io/bcs/orchestrators/mesos/zkstate"
+	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 // Kinds written to the change log.
@@ -29,108 +48,123 @@ const (
 // Watcher syncs one Mesos cluster until its context ends.
 type Watcher struct {
 	ClusterID, ProjectID gid.ID
-	Service              *scheduler.Service
-	Writer               *changelog.Writer
-	Log                  *slog.Logger
+	// Config locates the cluster as its scheduler does: ZK and Root for the
+	// state, Masters or MasterZK for the masters (see scheduler.Config).
+	Config scheduler.Config
+	Writer *changelog.Writer
+	Log    *slog.Logger
+	// BackoffMax caps the wait between operator subscriptions (default
+	// 15 s, the reference's advice for schedulers).
+	BackoffMax time.Duration
+
+	conn atomic.Pointer[zk.Conn] // the state session, for tests
 }
 
-// Run follows the scheduler's events.
+// Run watches until ctx ends; it returns early only if ZooKeeper cannot be
+// reached at all.
 func (w *Watcher) Run(ctx context.Context) error {
-	events, cancel := w.Service.Events()
-	defer cancel()
-	if err := w.resync(ctx); err != nil && !errors.Is(err, scheduler.ErrNotLeader) {
+	if w.Log == nil {
+		w.Log = slog.Default()
+	}
+	w.Log = w.Log.With("component", "mesoswatch", "cluster", w.ClusterID)
+	if w.BackoffMax <= 0 {
+		w.BackoffMax = 15 * time.Second
+	}
+	cfg := w.Config
+	if cfg.Root == "" {
+		cfg.Root = zkstate.DefaultRoot(string(w.ClusterID))
+	}
+	timeout := cfg.ZKSessionTimeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	apps := newAppsWatch(w, zkstate.Paths{Root: cfg.Root})
+	conn, err := dial(ctx, cfg.ZK, timeout, apps.onEvent, apps.session)
+	if err != nil {
 		return err
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case ev, ok := <-events:
-			if !ok {
-				return nil
-			}
-			if err := w.apply(ctx, ev); err != nil {
-				return err
-			}
-		}
-	}
-}
+	defer conn.Close()
+	apps.conn = conn
+	w.conn.Store(conn)
 
-func (w *Watcher) apply(ctx context.Context, ev scheduler.Event) error {
-	switch ev.Type {
-	case scheduler.EventResync:
-		return w.resync(ctx)
-	case scheduler.EventAppChanged:
-		if ev.AppStatus != nil {
-			return w.Writer.Submit(ctx, w.app(*ev.AppStatus))
-		}
-	case scheduler.EventAppDeleted:
-		return w.Writer.Submit(ctx, changelog.Event{ClusterID: w.ClusterID, ProjectID: w.ProjectID, Kind: KindApplication,
-			Namespace: ev.App.Namespace, Name: ev.App.Name, Type: changelog.Deleted})
-	case scheduler.EventTaskChanged:
-		if ev.Task != nil {
-			return w.Writer.Submit(ctx, w.task(*ev.Task))
-		}
+	masters, closeMasters, err := w.masterFinder(ctx, conn, cfg, timeout)
+	if err != nil {
+		return err
 	}
+	defer closeMasters()
+	tasks := &taskWatch{w: w, masters: masters, frameworkID: func() (string, error) {
+		id, _, err := conn.Get(apps.paths.FrameworkID())
+		if errors.Is(err, zk.ErrNoNode) {
+			return "", nil
+		}
+		return string(id), err
+	}}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tasks.run(ctx)
+	}()
+	apps.run(ctx)
+	cancel()
+	<-done
 	return nil
 }
 
-// resync writes the difference between the scheduler's state and storage.
-func (w *Watcher) resync(ctx context.Context) error {
-	apps, err := w.Service.ListApps(ctx, "")
+// dial opens a ZooKeeper session whose events (session and watches) go to
+// onEvent, and waits until the server accepts it. The wait is bounded, so
+// that the datawatch lease is given up (and retried) rather than held by a
+// watcher that cannot watch.
+func dial(ctx context.Context, servers []string, timeout time.Duration, onEvent func(zk.Event), session <-chan struct{}) (*zk.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, 3*timeout)
+	defer cancel()
+	conn, _, err := zk.Connect(servers, timeout, zk.WithLogInfo(false), zk.WithEventCallback(onEvent),
+		zk.WithLogger(zkLogger{}))
 	if err != nil {
-		return fmt.Errorf("list applications: %w", err)
+		return nil, fmt.Errorf("mesoswatch: zookeeper: %w", err)
 	}
-	tasks, err := w.Service.ListTasks(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("list tasks: %w", err)
+	select {
+	case <-session:
+		return conn, nil
+	case <-ctx.Done():
+		conn.Close()
+		return nil, fmt.Errorf("mesoswatch: zookeeper: no session: %w", ctx.Err())
 	}
-	appEvents := make([]changelog.Event, 0, len(apps))
-	for _, a := range apps {
-		appEvents = append(appEvents, w.app(a))
-	}
-	taskEvents := make([]changelog.Event, 0, len(tasks))
-	for _, t := range tasks {
-		if !t.Removed {
-			taskEvents = append(taskEvents, w.task(t))
+}
+
+// masterFinder returns how to find the leading master's base URL, as the
+// scheduler does: the next of the static URLs (a follower redirects), or
+// the lowest json.info_ node in ZooKeeper.
+func (w *Watcher) masterFinder(ctx context.Context, state *zk.Conn, cfg scheduler.Config, timeout time.Duration) (func() (string, error), func(), error) {
+	if cfg.MasterZK == "" {
+		if len(cfg.Masters) == 0 {
+			return nil, nil, errors.New("mesoswatch: no master configured")
 		}
+		next := 0
+		return func() (string, error) {
+			u := cfg.Masters[next%len(cfg.Masters)]
+			next++
+			return u, nil
+		}, func() {}, nil
 	}
-	if err := w.Writer.Resync(ctx, w.ClusterID, KindApplication, appEvents); err != nil {
-		return err
+	servers, path, err := zkutil.ParseURL(cfg.MasterZK)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mesoswatch: %w", err)
 	}
-	return w.Writer.Resync(ctx, w.ClusterID, KindTask, taskEvents)
+	if slices.Equal(servers, cfg.ZK) {
+		return func() (string, error) { return scheduler.LeadingMaster(state, path) }, func() {}, nil
+	}
+	sess, err := zkutil.Connect(ctx, servers, timeout, w.Log)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mesoswatch: master detection: %w", err)
+	}
+	return func() (string, error) { return scheduler.LeadingMaster(sess.Conn, path) }, sess.Close, nil
 }
 
-func (w *Watcher) app(a scheduler.AppStatus) changelog.Event {
-	var images []string
-	if a.Spec.Container != nil && a.Spec.Container.Image != "" {
-		images = []string{a.Spec.Container.Image}
-	}
-	row := &changelog.WorkloadRow{Desired: a.Instances, Ready: a.Running, Updated: a.Current, Available: a.Running,
-		Images: images, Labels: a.Spec.Labels,
-		Spec:   map[string]any{"instances": a.Instances, "cpus": a.Spec.CPUs, "version": a.Version},
-		Status: map[string]any{"status": a.Status, "running": a.Running, "staging": a.Staging, "healthy": a.Healthy}}
-	return changelog.Event{ClusterID: w.ClusterID, ProjectID: w.ProjectID, Kind: KindApplication,
-		Namespace: a.Ref.Namespace, Name: a.Ref.Name, Type: changelog.Modified, Row: row,
-		Object: map[string]any{"instances": a.Instances, "running": a.Running, "current": a.Current,
-			"status": a.Status, "version": a.Version, "images": images}}
-}
+// zkLogger drops go-zookeeper's printf logging: it reports every reconnect
+// attempt, and session changes reach onEvent anyway.
+type zkLogger struct{}
 
-func (w *Watcher) task(t scheduler.TaskStatus) changelog.Event {
-	ev := changelog.Event{ClusterID: w.ClusterID, ProjectID: w.ProjectID, Kind: KindTask,
-		Namespace: t.App.Namespace, Name: t.ID, Type: changelog.Modified}
-	if t.Removed {
-		ev.Type = changelog.Deleted
-		return ev
-	}
-	row := &changelog.PodRow{Phase: t.State, NodeName: t.Host, HostIP: t.Host,
-		OwnerKind: KindApplication, OwnerName: t.App.Name, WorkloadKind: KindApplication, WorkloadName: t.App.Name}
-	if !t.Started.IsZero() {
-		s := t.Started
-		row.StartedAt = &s
-	}
-	ev.Row = row
-	ev.Object = map[string]any{"state": t.State, "host": t.Host, "index": strconv.Itoa(t.Index),
-		"version": t.Version, "ports": t.Ports, "reason": t.Reason}
-	return ev
-}
+func (zkLogger) Printf(string, ...any) {}

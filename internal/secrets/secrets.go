@@ -7,7 +7,9 @@ package secrets
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -18,7 +20,10 @@ import (
 const version = 1
 
 // Box seals and opens values with one key.
-type Box struct{ aead cipher.AEAD }
+type Box struct {
+	aead cipher.AEAD
+	key  []byte // for Derive
+}
 
 // ErrCorrupt is returned for a value that was not sealed with this key.
 var ErrCorrupt = errors.New("secrets: value cannot be opened with this key")
@@ -36,7 +41,7 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	return &Box{aead: aead, key: append([]byte(nil), key...)}, nil
 }
 
 // Load returns a Box keyed from env (base64) when set, else from keyFile,
@@ -72,6 +77,15 @@ func Load(env, keyFile string) (*Box, error) {
 		return nil, fmt.Errorf("secrets: key file %s is not base64: %w", keyFile, err)
 	}
 	return New(key)
+}
+
+// Derive returns HMAC-SHA256(key, label): a secret that every replica
+// holding the same key computes alike, so shared tokens need no
+// configuration of their own. Distinct labels give independent secrets.
+func (b *Box) Derive(label string) []byte {
+	m := hmac.New(sha256.New, b.key)
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
 
 // Seal encrypts plaintext; the result is version | nonce | ciphertext.

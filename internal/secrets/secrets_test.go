@@ -43,3 +43,18 @@ func TestKeyFileIsReusedAndPrivate(t *testing.T) {
 		t.Fatal("short env key accepted")
 	}
 }
+
+func TestDerive(t *testing.T) {
+	a, _ := New(bytes.Repeat([]byte{1}, 32))
+	a2, _ := New(bytes.Repeat([]byte{1}, 32))
+	b, _ := New(bytes.Repeat([]byte{2}, 32))
+	if !bytes.Equal(a.Derive("mesos-rpc/x"), a2.Derive("mesos-rpc/x")) {
+		t.Error("the same key and label must give the same secret on every replica")
+	}
+	if bytes.Equal(a.Derive("mesos-rpc/x"), a.Derive("mesos-rpc/y")) {
+		t.Error("different labels gave the same secret")
+	}
+	if bytes.Equal(a.Derive("mesos-rpc/x"), b.Derive("mesos-rpc/x")) {
+		t.Error("different keys gave the same secret")
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"github.com/bcs-io/bcs/datawatch/lease"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/orchestrators"
+	"github.com/bcs-io/bcs/orchestrators/mesos"
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
 // startDatawatch starts the change-log writer, the subscription hub (woken
@@ -26,9 +28,14 @@ func (s *Server) startDatawatch(ctx context.Context) {
 	}
 	s.hub = hub.New(s.log_, hcfg)
 	s.writer = changelog.NewWriter(s.db, changelog.Config{OnCommit: s.hub.Publish, Logger: s.log})
-	leases := lease.New(s.db)
+	var leases lease.Runner = lease.New(s.db)
+	if len(s.cfg.ZooKeeper) > 0 {
+		// Replicas that share a ZooKeeper meet there, and a replica's
+		// leases end with its ZooKeeper session.
+		leases = zkLeases{s}
+	}
 	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: leases, Box: s.cfg.Secrets,
-		Holder: s.replica, Router: s.mesosRouter(), Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
+		Holder: s.replica, MesosConfig: s.mesosConfig(), StartMesos: s.startMesos(), Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
 	s.registerDatawatchMetrics()
 	s.background(ctx, s.hub.Run)
 	s.background(ctx, s.writer.Run)
@@ -38,7 +45,7 @@ func (s *Server) startDatawatch(ctx context.Context) {
 
 // retain compacts the change log once a minute, on one replica at a time
 // (whichever holds the retention lease).
-func (s *Server) retain(leases *lease.Store) func(context.Context) error {
+func (s *Server) retain(leases lease.Runner) func(context.Context) error {
 	age, count := s.cfg.RetainChanges, s.cfg.RetainChangeCount
 	if age <= 0 {
 		age = 7 * 24 * time.Hour
@@ -63,10 +70,24 @@ func (s *Server) background(ctx context.Context, fn func(context.Context) error)
 	}()
 }
 
-// mesosRouter is the router when Mesos clusters are enabled, else nil.
-func (s *Server) mesosRouter() *orchestrators.Router {
+// startMesos starts this replica's scheduler instances of Mesos clusters
+// (through the router, as operations do) when Mesos is enabled, else nil.
+func (s *Server) startMesos() func(context.Context, orchestrators.Conn) error {
 	if len(s.cfg.ZooKeeper) == 0 {
 		return nil
 	}
-	return s.router
+	return func(ctx context.Context, conn orchestrators.Conn) error {
+		_, err := s.router.For(ctx, conn)
+		return err
+	}
+}
+
+// mesosConfig locates Mesos clusters for the datawatch when Mesos
+// clusters are enabled, else nil.
+func (s *Server) mesosConfig() func(orchestrators.Conn) (scheduler.Config, error) {
+	if len(s.cfg.ZooKeeper) == 0 {
+		return nil
+	}
+	base := s.mesosBase()
+	return func(conn orchestrators.Conn) (scheduler.Config, error) { return mesos.ConfigFor(base, conn) }
 }

@@ -26,11 +26,13 @@ func (s *Server) register(ctx context.Context) error {
 		return err
 	}
 	port, _ := strconv.Atoi(portStr)
-	sess, err := zkutil.Connect(ctx, s.cfg.ZooKeeper, 10*time.Second, s.log)
+	sess, err := s.zkSession()
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
+	if err := sess.Wait(ctx); err != nil {
+		return err
+	}
 	s.zk.Store(sess)
 	defer s.zk.Store(nil)
 	payload, _ := json.Marshal(map[string]string{"replica": s.replica})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -102,12 +103,22 @@ func newEnvWith(t testing.TB, url string, configure func(*Config)) *testEnv {
 	cfg.Secrets = testBox(t)
 	cfg.HealthInterval, cfg.AgentStaleAfter = 300*time.Millisecond, 3*time.Second
 	cfg.WatchInterval, cfg.WatchLeaseTTL = 200*time.Millisecond, 3*time.Second
+	// Listen first so that the server knows the address it advertises,
+	// as `bcs serve` does: other replicas forward to it there.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Advertise = ln.Addr().String()
 	if configure != nil {
 		configure(&cfg)
 	}
 	handler := New(env.db, log, cfg)
 	env.server = handler
-	env.srv = httptest.NewServer(handler)
+	env.srv = httptest.NewUnstartedServer(handler)
+	env.srv.Listener.Close()
+	env.srv.Listener = ln
+	env.srv.Start()
 	t.Cleanup(func() { env.srv.Close(); handler.Close() })
 	env.token, err = auth.Bootstrap(ctx, db.Client, "admin", true, "test", 0)
 	if err != nil {

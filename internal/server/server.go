@@ -32,7 +32,6 @@ import (
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
-	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 	"github.com/bcs-io/bcs/orchestrators/zkutil"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
@@ -102,7 +101,8 @@ type Server struct {
 	registry *clusters.Registry
 	replica  string
 	started  time.Time
-	zk       atomic.Pointer[zkutil.Session]
+	zk       atomic.Pointer[zkutil.Session] // while registered for discovery
+	zkShared sharedSession
 	log_     *changelog.Log
 	writer   *changelog.Writer
 	hub      *hub.Hub
@@ -121,7 +121,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		router:  orchestrators.NewRouter()}
 	s.router.Register(orchestrators.KindK8s, k8s.Factory)
 	if len(cfg.ZooKeeper) > 0 {
-		s.router.Register(orchestrators.KindMesos, mesos.Factory(scheduler.Config{ZK: cfg.ZooKeeper, Logger: log}))
+		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCToken(s.mesosRPCToken)))
 	}
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: probeKubeconfig}
@@ -142,6 +142,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
+	mux.HandleFunc(mesosRPCPrefix, s.mesosRPC) // its own token, not GraphQL's
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
@@ -157,6 +158,7 @@ func (s *Server) Close() {
 	s.bg.Wait()
 	s.ops.Wait()
 	_ = s.router.Close()
+	s.closeZooKeeper()
 }
 
 func probeKubeconfig(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error) {

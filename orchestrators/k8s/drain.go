@@ -27,7 +27,10 @@ const (
 // API, which refuses (429) while a PodDisruptionBudget forbids it; refused
 // evictions are retried until req.Timeout. DaemonSet and mirror pods stay,
 // as with `kubectl drain --ignore-daemonsets`. Pods without a controller
-// are evicted only with Force. It returns once the evicted pods are gone.
+// are evicted only with Force. It returns once the node holds none of the
+// pods it evicts: a scheduler that had not yet seen the cordon may place a
+// replacement there while the first ones leave, so the node is listed
+// again after each round.
 func (o *Orchestrator) DrainNode(ctx context.Context, req orchestrators.DrainRequest) (*orchestrators.DrainResult, error) {
 	obj := "Node " + req.Node
 	timeout := req.Timeout
@@ -39,40 +42,66 @@ func (o *Orchestrator) DrainNode(ctx context.Context, req orchestrators.DrainReq
 	if err := o.CordonNode(ctx, req.Node); err != nil {
 		return nil, err
 	}
+	res := &orchestrators.DrainResult{}
+	for {
+		skipped := res.Skipped[:0]
+		pending, err := o.drainable(ctx, req, &skipped)
+		res.Skipped = skipped
+		if err != nil || len(pending) == 0 {
+			return res, err
+		}
+		if err := o.evictAll(ctx, obj, timeout, req.GracePeriod, pending, res); err != nil {
+			return res, err
+		}
+	}
+}
+
+// drainable lists the node's pods that a drain evicts (or waits for),
+// appending those it leaves in place to skipped.
+func (o *Orchestrator) drainable(ctx context.Context, req orchestrators.DrainRequest, skipped *[]string) ([]corev1.Pod, error) {
+	obj := "Node " + req.Node
 	list, err := o.cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{
 		FieldSelector: fields.OneTermEqualSelector("spec.nodeName", req.Node).String(),
 	})
 	if err != nil {
 		return nil, classify(obj, err)
 	}
-	res := &orchestrators.DrainResult{}
 	var pending []corev1.Pod
 	for _, p := range list.Items {
 		ctrl := metav1.GetControllerOf(&p)
 		switch {
 		case p.DeletionTimestamp != nil:
-			pending = append(pending, p) // already going; wait for it below
+			pending = append(pending, p) // already going; wait for it
 		case p.Annotations[mirrorPod] != "" || (ctrl != nil && ctrl.Kind == "DaemonSet"):
-			res.Skipped = append(res.Skipped, p.Namespace+"/"+p.Name)
+			*skipped = append(*skipped, p.Namespace+"/"+p.Name)
 		case ctrl == nil && !req.Force:
 			return nil, orchestrators.BadInput(obj, "pod %s/%s has no controller and would be lost; drain with force to delete it", p.Namespace, p.Name)
 		default:
 			pending = append(pending, p)
 		}
 	}
-	evicting := pending
+	return pending, nil
+}
+
+// evictAll evicts pods, retrying those a budget refuses, and waits until
+// they are gone.
+func (o *Orchestrator) evictAll(ctx context.Context, obj string, timeout time.Duration, grace *int64, pods []corev1.Pod, res *orchestrators.DrainResult) error {
+	pending := pods
 	for len(pending) > 0 {
 		var refused []corev1.Pod
 		var last error
 		for _, p := range pending {
-			err := o.evict(ctx, p, req.GracePeriod)
+			if p.DeletionTimestamp != nil {
+				continue
+			}
+			err := o.evict(ctx, p, grace)
 			switch {
 			case err == nil || apierrors.IsNotFound(err):
 				res.Evicted = append(res.Evicted, p.Namespace+"/"+p.Name)
 			case apierrors.IsTooManyRequests(err):
 				refused, last = append(refused, p), err // a budget says not now
 			default:
-				return res, classify(obj, fmt.Errorf("evict %s/%s: %w", p.Namespace, p.Name, err))
+				return classify(obj, fmt.Errorf("evict %s/%s: %w", p.Namespace, p.Name, err))
 			}
 		}
 		pending = refused
@@ -81,14 +110,14 @@ func (o *Orchestrator) DrainNode(ctx context.Context, req orchestrators.DrainReq
 		}
 		select {
 		case <-ctx.Done():
-			return res, drainTimedOut(obj, timeout, last)
+			return drainTimedOut(obj, timeout, last)
 		case <-time.After(evictRetry):
 		}
 	}
-	if err := o.waitGone(ctx, evicting); err != nil {
-		return res, classify(obj, fmt.Errorf("waiting for evicted pods: %w", err))
+	if err := o.waitGone(ctx, pods); err != nil {
+		return classify(obj, fmt.Errorf("waiting for evicted pods: %w", err))
 	}
-	return res, nil
+	return nil
 }
 
 // drainTimedOut reports the budget's refusal that kept the node from

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/mesos/mesos-go/api/v1/lib/encoding/codecs"
@@ -48,50 +47,6 @@ func New(svc *scheduler.Service) *Orchestrator {
 	o := &Orchestrator{cluster: svc.Cluster(), ready: make(chan struct{}), svc: svc}
 	close(o.ready)
 	return o
-}
-
-// Factory returns a factory that starts a scheduler instance for each Mesos
-// cluster the Router asks for. base carries what every instance shares
-// (BCS's ZooKeeper, the instance's advertised address, logger, tuning); the
-// cluster's Conn adds its id, its masters (Endpoints: http(s):// master URLs,
-// or one zk://host:port/path for Mesos's own master detection) and the
-// Settings above. Leave base's Cluster, Root, Instance.ServiceName and
-// Instance.RPCPath empty: they are derived per cluster. The instance starts
-// in the background so that the factory makes no network call; operations
-// wait for it within their context.
-func Factory(base scheduler.Config) orchestrators.Factory {
-	return func(_ context.Context, conn orchestrators.Conn) (orchestrators.Orchestrator, error) {
-		cfg := base
-		cfg.Cluster = conn.ClusterID
-		cfg.Masters, cfg.MasterZK = nil, ""
-		for _, ep := range conn.Endpoints {
-			if strings.HasPrefix(ep, "zk://") {
-				cfg.MasterZK = ep
-			} else {
-				cfg.Masters = append(cfg.Masters, ep)
-			}
-		}
-		if zk := conn.Settings[SettingZK]; zk != "" {
-			cfg.ZK = strings.Split(zk, ",")
-		}
-		if root := conn.Settings[SettingRoot]; root != "" {
-			cfg.Root = root
-		}
-		if len(cfg.Masters) == 0 && cfg.MasterZK == "" {
-			return nil, orchestrators.BadInput("cluster "+conn.ClusterID, "a Mesos cluster needs a master URL or a zk:// URL")
-		}
-		if len(cfg.ZK) == 0 {
-			return nil, orchestrators.BadInput("cluster "+conn.ClusterID, "a Mesos cluster needs ZooKeeper servers for its state (setting %q)", SettingZK)
-		}
-		o := &Orchestrator{cluster: conn.ClusterID, ready: make(chan struct{}), owned: true}
-		go func() {
-			defer close(o.ready)
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			o.svc, o.err = scheduler.Start(ctx, cfg)
-		}()
-		return o, nil
-	}
 }
 
 func (o *Orchestrator) service(ctx context.Context) (*scheduler.Service, error) {

@@ -27,6 +27,16 @@ var ErrLeadershipLost = errors.New("leadership lost")
 // change wakes one candidate, not all (the ZooKeeper recipe; go-zookeeper's
 // Lock does the same but cannot be cancelled).
 type Election struct {
+	// DisconnectGrace is how long a leader stays leader while disconnected
+	// from ZooKeeper, not knowing whether its session still lives; default
+	// a sixth of the session timeout. go-zookeeper notices a silent
+	// connection only two thirds of the timeout after it last heard from
+	// the server, and the server may expire the session at the full
+	// timeout: a leader then stops about a sixth before a successor can
+	// start (half, the old default, let a partitioned Mesos scheduler lead
+	// beside its successor).
+	DisconnectGrace time.Duration
+
 	s    *Session
 	path string
 	data []byte
@@ -91,7 +101,7 @@ func (e *Election) Campaign(ctx context.Context) (*Leadership, error) {
 var errSessionChanged = errors.New("session changed")
 
 func (e *Election) campaignOnce(ctx context.Context) (*Leadership, error) {
-	if err := e.waitSession(ctx); err != nil {
+	if err := e.s.Wait(ctx); err != nil {
 		return nil, err
 	}
 	if err := e.s.EnsurePath(e.path); err != nil {
@@ -124,7 +134,7 @@ func (e *Election) campaignOnce(ctx context.Context) (*Leadership, error) {
 		case -1:
 			return nil, fmt.Errorf("election %s: own node vanished", e.path)
 		case 0:
-			l := newLeadership(e, node, owner)
+			l := newLeadership(e, node, owner, stat.Czxid)
 			e.log.Info("elected leader", "node", node, "session", fmt.Sprintf("%#x", owner))
 			return l, nil
 		}
@@ -147,20 +157,6 @@ func (e *Election) campaignOnce(ctx context.Context) (*Leadership, error) {
 		case <-ctx.Done():
 			withdraw()
 			return nil, ctx.Err()
-		}
-	}
-}
-
-func (e *Election) waitSession(ctx context.Context) error {
-	for {
-		ch := e.s.Changes()
-		if e.s.State() == zk.StateHasSession {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
 		}
 	}
 }
@@ -191,12 +187,17 @@ func Leader(conn *zk.Conn, path string) ([]byte, error) {
 
 // Leadership is held from Campaign's return until Done closes: when the
 // node is deleted, the session expires or is replaced, the connection stays
-// down for half the session timeout (the server may be expiring us), or
-// Resign is called.
+// down for the election's DisconnectGrace (the server may be expiring us),
+// or Resign is called.
 type Leadership struct {
 	// Node is the leader's znode; Session the id of the session owning it.
 	Node    string
 	Session int64
+	// Czxid is the transaction that created Node. Every later leader's node
+	// is created later, so it grows from leader to leader (even if the
+	// election's parent node is recreated, unlike the sequence number) and
+	// can fence a deposed leader's writes.
+	Czxid int64
 
 	e      *Election
 	done   chan struct{}
@@ -206,8 +207,8 @@ type Leadership struct {
 	cause  error
 }
 
-func newLeadership(e *Election, node string, owner int64) *Leadership {
-	l := &Leadership{Node: node, Session: owner, e: e, done: make(chan struct{}), resign: make(chan struct{})}
+func newLeadership(e *Election, node string, owner, czxid int64) *Leadership {
+	l := &Leadership{Node: node, Session: owner, Czxid: czxid, e: e, done: make(chan struct{}), resign: make(chan struct{})}
 	go l.monitor()
 	return l
 }
@@ -280,7 +281,11 @@ func (l *Leadership) monitor() {
 			}
 		}
 		if s.State() != zk.StateHasSession && grace == nil {
-			grace = time.After(s.Timeout / 2)
+			d := l.e.DisconnectGrace
+			if d <= 0 {
+				d = s.Timeout / 6
+			}
+			grace = time.After(d)
 		}
 		select {
 		case <-retry:
@@ -295,14 +300,19 @@ func (l *Leadership) monitor() {
 				return
 			}
 		case <-grace:
-			l.end(errors.New("disconnected from ZooKeeper for half the session timeout"))
+			l.end(errors.New("disconnected from ZooKeeper for too long"))
 			// Our node may outlive this (the session can recover); it must
 			// not keep others from leading, so delete it once reachable.
 			go l.cleanup()
 			return
 		case <-l.resign:
-			_ = s.Delete(l.Node, -1)
+			err := s.Delete(l.Node, -1)
 			l.end(errors.New("resigned"))
+			if err != nil && !errors.Is(err, zk.ErrNoNode) {
+				// Not deleted (disconnected?): the node would block the next
+				// leader until the session ends.
+				go l.cleanup()
+			}
 			return
 		}
 	}

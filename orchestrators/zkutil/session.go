@@ -27,6 +27,21 @@ type Session struct {
 // Connect opens a session to servers (host:port) and waits, within ctx, for
 // the server to accept it.
 func Connect(ctx context.Context, servers []string, timeout time.Duration, log *slog.Logger) (*Session, error) {
+	s, err := Dial(servers, timeout, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Wait(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("zookeeper %s: no session: %w", strings.Join(servers, ","), err)
+	}
+	return s, nil
+}
+
+// Dial starts connecting to servers (host:port) and returns at once: a
+// process can hand the session to its users before ZooKeeper is reachable,
+// and they wait for it (Wait) when they need it.
+func Dial(servers []string, timeout time.Duration, log *slog.Logger) (*Session, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -39,16 +54,20 @@ func Connect(ctx context.Context, servers []string, timeout time.Duration, log *
 		return nil, fmt.Errorf("zookeeper %s: %w", strings.Join(servers, ","), err)
 	}
 	s.Conn = conn
+	return s, nil
+}
+
+// Wait returns once the session is established, or ctx's error.
+func (s *Session) Wait(ctx context.Context) error {
 	for {
 		ch := s.Changes()
 		if s.State() == zk.StateHasSession {
-			return s, nil
+			return nil
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			conn.Close()
-			return nil, fmt.Errorf("zookeeper %s: no session: %w", strings.Join(servers, ","), ctx.Err())
+			return ctx.Err()
 		}
 	}
 }

@@ -27,9 +27,11 @@ const (
 	EventResync EventType = "RESYNC"
 )
 
-// Event reports one change, for the datawatch change log. Like Marathon's
-// events they may repeat, and a consumer should treat them as invalidation
-// and take the state they carry as the latest known.
+// Event reports one change made while this instance leads (the datawatch
+// does not use them: it reads ZooKeeper and the master, which works on any
+// replica). Like Marathon's events they may repeat, and a consumer should
+// treat them as invalidation and take the state they carry as the latest
+// known.
 type Event struct {
 	Type       EventType         `json:"type"`
 	Time       time.Time         `json:"time"`

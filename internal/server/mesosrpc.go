@@ -1,0 +1,99 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/orchestrators/mesos"
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
+)
+
+// Forwarding between replicas for Mesos clusters: each replica runs a
+// scheduler instance per cluster it is asked about, one of which leads; the
+// others send API calls to the leader's scheduler at
+// <mesosRPCPrefix><cluster>/<operation>. The route sits outside GraphQL's
+// token auth: callers are replicas, which present the cluster's RPC token,
+// derived from the shared secret key so that nothing extra is configured.
+const mesosRPCPrefix = "/internal/mesos-scheduler/"
+
+// mesosBase is what every Mesos cluster's scheduler instance on this
+// replica shares: BCS's ZooKeeper and the replica's advertised address,
+// where standbys reach it when it leads.
+func (s *Server) mesosBase() scheduler.Config {
+	base := scheduler.Config{ZK: s.cfg.ZooKeeper, Logger: s.log}
+	if host, port, err := net.SplitHostPort(s.cfg.Advertise); err == nil {
+		base.Instance.Address = host
+		base.Instance.Port, _ = strconv.Atoi(port)
+	}
+	return base
+}
+
+// mesosRPCToken is the forwarding token of a cluster's scheduler instances:
+// HMAC-SHA256(secret key, "mesos-rpc/"+cluster), so replicas sharing
+// BCS_SECRET_KEY agree and a token for one cluster opens no other.
+func (s *Server) mesosRPCToken(clusterID string) string {
+	return hex.EncodeToString(s.cfg.Secrets.Derive("mesos-rpc/" + clusterID))
+}
+
+// mesosRPC dispatches a forwarded call to this replica's scheduler instance
+// of the cluster named in the path. The token is checked here before
+// anything is looked up or started (the scheduler checks it again), so a
+// caller without it learns nothing, not even whether the cluster exists.
+func (s *Server) mesosRPC(w http.ResponseWriter, r *http.Request) {
+	rest := strings.TrimPrefix(r.URL.Path, mesosRPCPrefix)
+	id, _, ok := strings.Cut(rest, "/")
+	got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || id == "" || s.cfg.Secrets == nil ||
+		subtle.ConstantTimeCompare([]byte(got), []byte(s.mesosRPCToken(id))) != 1 {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	svc, err := s.mesosService(r.Context(), id)
+	if err != nil {
+		status := http.StatusServiceUnavailable
+		if ent.IsNotFound(err) {
+			status = http.StatusNotFound
+		}
+		s.log.WarnContext(r.Context(), "mesos forwarding: no scheduler", "cluster", id, "err", err)
+		http.Error(w, err.Error(), status)
+		return
+	}
+	svc.Handler().ServeHTTP(w, r)
+}
+
+// mesosService is this replica's scheduler instance of a Mesos cluster,
+// started through the router if need be. A freshly started instance is a
+// standby and answers 503 "not the leader", which the caller retries.
+func (s *Server) mesosService(ctx context.Context, id string) (*scheduler.Service, error) {
+	ctx, cancel := context.WithTimeout(auth.System(ctx), 30*time.Second)
+	defer cancel()
+	c, err := s.db.Client.Cluster.Query().Where(cluster.ID(gid.ID(id)), cluster.KindEQ(cluster.KindMESOS)).Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := operations.Conn(c, s.cfg.Secrets)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.router.For(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	mo, ok := o.(*mesos.Orchestrator)
+	if !ok {
+		return nil, errors.New("not a Mesos cluster")
+	}
+	return mo.Service(ctx)
+}

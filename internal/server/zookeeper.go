@@ -1,0 +1,72 @@
+package server
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/bcs-io/bcs/datawatch/lease"
+	"github.com/bcs-io/bcs/orchestrators/zkutil"
+)
+
+// zkSessionTimeout is the replica's ZooKeeper session timeout: how long
+// after a replica dies its discovery node and its leases go away. Servers
+// with default settings grant it (4 s to 40 s).
+const zkSessionTimeout = 10 * time.Second
+
+// sharedSession is the replica's one ZooKeeper session, for discovery and
+// leases, dialled on first use: dialling fails only when the servers' names
+// do not resolve, which may be temporary, so New cannot do it once and for
+// all.
+type sharedSession struct {
+	mu   sync.Mutex
+	sess *zkutil.Session
+}
+
+// zkSession returns the shared session, dialling it if need be. The session
+// may still be connecting (see zkutil.Session.Wait).
+func (s *Server) zkSession() (*zkutil.Session, error) {
+	z := &s.zkShared
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.sess == nil {
+		sess, err := zkutil.Dial(s.cfg.ZooKeeper, zkSessionTimeout, s.log)
+		if err != nil {
+			return nil, err
+		}
+		z.sess = sess
+	}
+	return z.sess, nil
+}
+
+// closeZooKeeper ends the shared session, once its users have stopped.
+func (s *Server) closeZooKeeper() {
+	z := &s.zkShared
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.sess != nil {
+		z.sess.Close()
+		z.sess = nil
+	}
+}
+
+// zkLeases holds leases in ZooKeeper (lease.ZooKeeper under
+// lease.DefaultZooKeeperRoot) on the shared session.
+type zkLeases struct{ s *Server }
+
+// Run is lease.ZooKeeper.Run once the session is dialled; it keeps trying
+// to dial until ctx ends rather than fail, as contending does.
+func (z zkLeases) Run(ctx context.Context, name, holder string, ttl time.Duration, fn func(context.Context) error) error {
+	for {
+		sess, err := z.s.zkSession()
+		if err == nil {
+			return lease.NewZooKeeper(sess, lease.DefaultZooKeeperRoot, z.s.log).Run(ctx, name, holder, ttl, fn)
+		}
+		z.s.log.Warn("leases: no ZooKeeper session", "lease", name, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(5 * time.Second):
+		}
+	}
+}
