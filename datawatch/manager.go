@@ -41,10 +41,13 @@ type Manager struct {
 	// so that every replica stands by to lead, whoever holds the watcher
 	// lease; nil starts none.
 	StartMesos func(context.Context, orchestrators.Conn) error
-	Holder     string        // this replica's name in leases
-	Interval   time.Duration // how often the cluster list is re-read; default 10s
-	LeaseTTL   time.Duration // default 15s
-	Log        *slog.Logger
+	// Forget drops this replica's cached orchestrator of a cluster that is
+	// no longer registered (and stops its Mesos scheduler instance).
+	Forget   func(clusterID string)
+	Holder   string        // this replica's name in leases
+	Interval time.Duration // how often the cluster list is re-read; default 10s
+	LeaseTTL time.Duration // default 15s
+	Log      *slog.Logger
 
 	mu      sync.Mutex
 	running map[string]*watch
@@ -113,6 +116,12 @@ func (m *Manager) reconcile(ctx context.Context) error {
 			w.cancel()
 			<-w.done
 			delete(m.running, id)
+			if !ok && m.Forget != nil {
+				// Removed: without this a Mesos scheduler instance on
+				// this replica would stand by, and take over, for a
+				// cluster nobody manages any more.
+				m.Forget(id)
+			}
 		}
 	}
 	for id, c := range want {

@@ -108,6 +108,15 @@ func (r *Router) Forget(clusterID string) error {
 	return nil
 }
 
+// Cached reports whether the router holds an Orchestrator for a cluster
+// (for a Mesos cluster: a running scheduler instance).
+func (r *Router) Cached(clusterID string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.cache[clusterID]
+	return ok
+}
+
 // Close closes every cached Orchestrator.
 func (r *Router) Close() error {
 	r.mu.Lock()

@@ -93,10 +93,15 @@ func (r *mutationResolver) RemoveCluster(ctx context.Context, id gid.ID, forgetD
 			return nil, err
 		}
 		c.Status = cluster.StatusREMOVED
+		r.forgetOrchestrator(id)
 		return c, nil
 	}
-	return c.Update().SetStatus(cluster.StatusREMOVED).SetStatusMessage("removed; its data is kept").
+	c, err = c.Update().SetStatus(cluster.StatusREMOVED).SetStatusMessage("removed; its data is kept").
 		ClearCredentials().ClearAgentKeyHash().Save(ctx)
+	if err == nil {
+		r.forgetOrchestrator(id)
+	}
+	return c, err
 }
 
 func (r *mutationResolver) ApplyManifest(ctx context.Context, input model.ApplyManifestInput) (*ent.Operation, error) {

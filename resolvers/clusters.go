@@ -208,3 +208,13 @@ func probeConn(ctx context.Context, router *orchestrators.Router, conn orchestra
 	}
 	return info, nil
 }
+
+// forgetOrchestrator closes this replica's client (or Mesos scheduler
+// instance) of a removed cluster at once; other replicas drop theirs when
+// their datawatch sees the cluster gone.
+func (r *Resolver) forgetOrchestrator(id gid.ID) {
+	if r.Router == nil {
+		return
+	}
+	_ = r.Router.Forget(string(id)) // a client that fails to close is gone all the same
+}

@@ -35,7 +35,8 @@ func (s *Server) startDatawatch(ctx context.Context) {
 		leases = zkLeases{s}
 	}
 	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: leases, Box: s.cfg.Secrets,
-		Holder: s.replica, MesosConfig: s.mesosConfig(), StartMesos: s.startMesos(), Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
+		Holder: s.replica, MesosConfig: s.mesosConfig(), StartMesos: s.startMesos(),
+		Forget: func(id string) { _ = s.router.Forget(id) }, Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
 	s.registerDatawatchMetrics()
 	s.background(ctx, s.hub.Run)
 	s.background(ctx, s.writer.Run)

@@ -132,4 +132,14 @@ func TestMesosReplicas(t *testing.T) {
 	if code, body := rpc(b, c.ID, "Bearer "+token); code != http.StatusServiceUnavailable {
 		t.Errorf("the standby with the right token: %d %s, want 503 (calls are never forwarded twice)", code, body)
 	}
+
+	// Removing the cluster stops every replica's scheduler instance: no
+	// standby is left to take over a framework nobody manages.
+	a.do(t, `mutation($id: ID!) { removeCluster(id: $id) { status } }`, map[string]any{"id": c.ID})
+	eventually(t, "both replicas to stop their scheduler instances", func() bool {
+		return !a.server.router.Cached(c.ID) && !b.server.router.Cached(c.ID)
+	})
+	if leader.IsLeader() || standby.IsLeader() {
+		t.Fatal("a scheduler instance of the removed cluster still leads")
+	}
 }
