@@ -27,6 +27,8 @@ type DB struct {
 	SQL     *sql.DB
 	Dialect string // dialect.SQLite or dialect.Postgres
 	Driver  *entsql.Driver
+
+	stopCheckpoints func() // SQLite files: ends the background checkpointer
 }
 
 // Open connects to the database named by rawURL: sqlite://PATH (PATH may be
@@ -67,7 +69,11 @@ func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*DB, error) {
 	}
 	drv := entsql.OpenDB(dial, db)
 	opts = append([]ent.Option{ent.Driver(drv)}, opts...)
-	return &DB{Client: ent.NewClient(opts...), SQL: db, Dialect: dial, Driver: drv}, nil
+	d := &DB{Client: ent.NewClient(opts...), SQL: db, Dialect: dial, Driver: drv}
+	if dial == dialect.SQLite && rest != ":memory:" {
+		d.stopCheckpoints = checkpointEvery(db, checkpointInterval)
+	}
+	return d, nil
 }
 
 // openSQLite opens a SQLite file with WAL, foreign keys and a busy timeout.
@@ -93,6 +99,10 @@ func openSQLite(path string) (*sql.DB, error) {
 		return db, err
 	}
 	q.Add("_pragma", "journal_mode(WAL)")
+	// Checkpoints run in the background (checkpoint.go), not inside
+	// whichever commit crosses the WAL threshold: that commit would wait
+	// for the database file's fsync, and with it every change behind it.
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", dsn+"?"+q.Encode())
 	if err != nil {
@@ -103,7 +113,12 @@ func openSQLite(path string) (*sql.DB, error) {
 }
 
 // Close closes the client and the pool.
-func (d *DB) Close() error { return d.Client.Close() }
+func (d *DB) Close() error {
+	if d.stopCheckpoints != nil {
+		d.stopCheckpoints()
+	}
+	return d.Client.Close()
+}
 
 // Ping reports whether the database answers, for readiness checks.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
