@@ -50,12 +50,18 @@ func startKube(t testing.TB, name string) *kube.Cluster {
 		t.Errorf("start %s: %v", name, err)
 		return nil
 	}
+	kubeStopsMu.Lock()
 	kubeStops = append(kubeStops, c.Stop)
+	kubeStopsMu.Unlock()
 	return c
 }
 
-// kubeStops are run by TestMain after the package's tests.
-var kubeStops []func() error
+// kubeStops are run by TestMain after the package's tests; the planes
+// start in parallel, hence the lock.
+var (
+	kubeStopsMu sync.Mutex
+	kubeStops   []func() error
+)
 
 type operationView struct {
 	ID, Status, Reason, Message string
