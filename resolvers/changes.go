@@ -52,46 +52,9 @@ func changeLogError(err error) error {
 	return err
 }
 
-// pollEvery bounds how stale a followed object may be when its change came
+// pollEvery bounds how stale a cluster's status may be when it changed
 // through another replica.
 const pollEvery = 500 * time.Millisecond
-
-// follow sends obj, then the object again each time its version changes,
-// until done(obj) or ctx ends. Reading back from storage keeps it correct
-// across replicas.
-func follow[T any](ctx context.Context, obj *T, get func(context.Context) (*T, error), version func(*T) string, done func(*T) bool) <-chan *T {
-	out := make(chan *T, 1)
-	go func() {
-		defer close(out)
-		last := ""
-		t := time.NewTicker(pollEvery)
-		defer t.Stop()
-		for {
-			if v := version(obj); v != last {
-				last = v
-				select {
-				case out <- obj:
-				case <-ctx.Done():
-					return
-				}
-			}
-			if done(obj) {
-				return
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			next, err := get(ctx)
-			if err != nil {
-				return
-			}
-			obj = next
-		}
-	}()
-	return out
-}
 
 // clusterStatuses sends a project's clusters whenever one's status changes.
 func clusterStatuses(ctx context.Context, client *ent.Client, projectID gid.ID) <-chan *ent.Cluster {

@@ -15,6 +15,7 @@ import (
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/follow"
 )
 
 func (r *queryResolver) Changes(ctx context.Context, since *int, filter *model.ChangesFilter, first *int) (*model.ChangePage, error) {
@@ -63,11 +64,13 @@ func (r *subscriptionResolver) Operation(ctx context.Context, id gid.ID) (<-chan
 	if err != nil {
 		return nil, notFoundAs(err, "operation", id)
 	}
-	return follow(ctx, op, func(ctx context.Context) (*ent.Operation, error) { return r.Client.Operation.Get(ctx, id) },
-		func(o *ent.Operation) string { return string(o.Status) + o.UpdatedAt.String() },
-		func(o *ent.Operation) bool {
+	return follow.Follow(ctx, r.Follows, "operation/"+string(id), op, follow.Object[*ent.Operation]{
+		Get:     func(ctx context.Context) (*ent.Operation, error) { return r.Client.Operation.Get(ctx, id) },
+		Version: func(o *ent.Operation) string { return string(o.Status) + o.UpdatedAt.String() },
+		Done: func(o *ent.Operation) bool {
 			return o.Status == operation.StatusSUCCEEDED || o.Status == operation.StatusFAILED
-		}), nil
+		},
+	}), nil
 }
 
 func (r *subscriptionResolver) ClusterStatus(ctx context.Context, projectID gid.ID) (<-chan *ent.Cluster, error) {
@@ -82,11 +85,13 @@ func (r *subscriptionResolver) Workload(ctx context.Context, id gid.ID) (<-chan 
 	if err != nil {
 		return nil, notFoundAs(err, "workload", id)
 	}
-	return follow(ctx, w, func(ctx context.Context) (*ent.Workload, error) { return r.Client.Workload.Get(ctx, id) },
-		func(w *ent.Workload) string {
+	return follow.Follow(ctx, r.Follows, "workload/"+string(id), w, follow.Object[*ent.Workload]{
+		Get: func(ctx context.Context) (*ent.Workload, error) { return r.Client.Workload.Get(ctx, id) },
+		Version: func(w *ent.Workload) string {
 			return w.ObservedAt.String() + itoa(w.Ready) + itoa(w.Desired) + itoa(w.Updated) + itoa(w.Available)
 		},
-		func(*ent.Workload) bool { return false }), nil
+		Done: func(*ent.Workload) bool { return false },
+	}), nil
 }
 
 func (r *subscriptionResolver) Instance(ctx context.Context, id gid.ID) (<-chan *ent.Instance, error) {
@@ -94,9 +99,11 @@ func (r *subscriptionResolver) Instance(ctx context.Context, id gid.ID) (<-chan 
 	if err != nil {
 		return nil, notFoundAs(err, "instance", id)
 	}
-	return follow(ctx, inst, func(ctx context.Context) (*ent.Instance, error) { return r.Client.Instance.Get(ctx, id) },
-		func(i *ent.Instance) string { return string(i.Status) + i.UpdatedAt.String() },
-		func(*ent.Instance) bool { return false }), nil
+	return follow.Follow(ctx, r.Follows, "instance/"+string(id), inst, follow.Object[*ent.Instance]{
+		Get:     func(ctx context.Context) (*ent.Instance, error) { return r.Client.Instance.Get(ctx, id) },
+		Version: func(i *ent.Instance) string { return string(i.Status) + i.UpdatedAt.String() },
+		Done:    func(*ent.Instance) bool { return false },
+	}), nil
 }
 
 func (r *Resolver) Subscription() graph.SubscriptionResolver { return &subscriptionResolver{r} }

@@ -13,6 +13,7 @@ import (
 	"github.com/bcs-io/bcs/graph"
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/follow"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/orchestrators"
@@ -36,6 +37,9 @@ type Resolver struct {
 	// Log and Hub serve the change log and its subscriptions.
 	Log *changelog.Log
 	Hub *hub.Hub
+	// Follows shares the storage polls of the operation, workload and
+	// instance subscriptions; its reads run as the system.
+	Follows *follow.Registry
 }
 
 // NewSchema builds the executable schema over the given dependencies.

@@ -20,5 +20,7 @@ func (s *Server) registerDatawatchMetrics() {
 			func() float64 { return float64(s.share.Groups()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bcs_websocket_shared_subscriptions", Help: "Websocket subscriptions served by a shared execution."},
 			func() float64 { return float64(s.share.Members()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bcs_subscription_polls", Help: "Storage polls behind the operation, workload and instance subscriptions, one per followed object."},
+			func() float64 { return float64(s.follows.Polls()) }),
 	)
 }

@@ -25,3 +25,33 @@ func TestFollowSubscriptionsStartWithTheCurrentState(t *testing.T) {
 		}
 	}
 }
+
+// Subscribers following one object share one storage poll, and see it
+// change.
+func TestFollowersOfOneObjectShareAPoll(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	tn := env.newTenant(t, "shared")
+	id := tn.objects[3] // a workload
+	base := env.server.follows.Polls()
+	var streams []<-chan sseEvent
+	for range 3 {
+		s := env.subscribe(t, `subscription($id: ID!) { workload(id: $id) { id ready } }`, map[string]any{"id": id})
+		next(t, s) // the current state
+		streams = append(streams, s)
+	}
+	eventually(t, "one poll for three followers", func() bool { return env.server.follows.Polls() == base+1 })
+	env.db.Client.Workload.UpdateOneID(ID(id)).SetReady(7).ExecX(system())
+	for i, s := range streams {
+		for {
+			var w struct{ Ready int }
+			ev := next(t, s)
+			_ = json.Unmarshal(ev.Data["workload"], &w)
+			if w.Ready == 7 {
+				break
+			}
+			if len(ev.Errors) > 0 {
+				t.Fatalf("follower %d: %v", i, ev.Errors)
+			}
+		}
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"github.com/bcs-io/bcs/datawatch/hub"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
+	"github.com/bcs-io/bcs/internal/follow"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
@@ -110,6 +111,7 @@ type Server struct {
 	stop     context.CancelFunc
 	lifetime context.Context // ends with Close; open websockets then get 1001
 	share    *transport.Sharing
+	follows  *follow.Registry // shared polls of the object-following subscriptions
 	handler  http.Handler
 }
 
@@ -128,6 +130,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop, s.lifetime = stop, ctx
 	s.share = transport.NewSharing(shareKey)
+	s.follows = follow.New(auth.System(ctx), 500*time.Millisecond)
 	s.replica, s.started = cfg.Replica, time.Now()
 	if s.replica == "" {
 		host, _ := os.Hostname()
@@ -177,7 +180,7 @@ func (s *Server) graphql() http.Handler {
 	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{
 		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, ProbeKubeconfig: probeKubeconfig,
 		Log: s.log_, Hub: s.hub, Router: s.router, MesosEnabled: len(s.cfg.ZooKeeper) > 0,
-		ListReplicas: s.replicas,
+		ListReplicas: s.replicas, Follows: s.follows,
 	}))
 	// Order matters: HTTP claims every request without an Upgrade header,
 	// so the websocket and SSE transports go first.
