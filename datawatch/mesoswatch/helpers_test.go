@@ -19,6 +19,7 @@ import (
 	"github.com/bcs-io/bcs/datawatch/internal/dwtest"
 	"github.com/bcs-io/bcs/datawatch/mesoswatch"
 	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/internal/auth"
@@ -168,6 +169,20 @@ func (e *env) storedTasks(t testing.TB) map[string]string {
 	out := map[string]string{}
 	for _, p := range ps {
 		out[p.Name] = p.Phase
+	}
+	return out
+}
+
+// storedNodes is the cluster's stored nodes: name → cpus capacity.
+func (e *env) storedNodes(t testing.TB) map[string]string {
+	t.Helper()
+	ns, err := e.db.Client.ClusterNode.Query().Where(clusternode.ClusterID(e.cluster)).All(auth.System(ctxT(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, n := range ns {
+		out[n.Name] = n.Capacity["cpus"]
 	}
 	return out
 }

@@ -22,9 +22,9 @@ type taskWatch struct {
 	masters     func() (string, error)
 	frameworkID func() (string, error) // BCS's framework, from the scheduler's state
 
-	fw     string                 // cached framework id ("" until the scheduler registered)
-	agents map[string]string      // agent id → hostname
-	tasks  map[string]*mesos.Task // BCS's live tasks by id
+	fw     string                     // cached framework id ("" until the scheduler registered)
+	agents map[string]mesos.AgentInfo // by agent id
+	tasks  map[string]*mesos.Task     // BCS's live tasks by id
 }
 
 // errResubscribe asks for a fresh subscription, whose SUBSCRIBED resyncs
@@ -98,9 +98,15 @@ func (t *taskWatch) apply(ctx context.Context, ev *master.Event) error {
 		return t.resync(ctx, ev.GetSubscribed().GetState)
 	case master.Event_AGENT_ADDED:
 		a := ev.GetAgentAdded().Agent.AgentInfo
-		t.agents[a.GetID().GetValue()] = a.Hostname
+		t.agents[a.GetID().GetValue()] = a
+		return t.w.Writer.Submit(ctx, t.agentEvent(a))
 	case master.Event_AGENT_REMOVED:
-		delete(t.agents, ev.GetAgentRemoved().AgentID.Value) // its tasks get TASK_UPDATED
+		id := ev.GetAgentRemoved().AgentID.Value
+		a, ok := t.agents[id]
+		delete(t.agents, id) // its tasks get TASK_UPDATED
+		if ok {
+			return t.w.Writer.Submit(ctx, t.agentDeleted(a))
+		}
 	case master.Event_FRAMEWORK_ADDED, master.Event_FRAMEWORK_UPDATED, master.Event_FRAMEWORK_REMOVED:
 		// The scheduler may have registered anew (its id is stored after
 		// SUBSCRIBED): a changed id means other tasks are ours now.
@@ -162,9 +168,11 @@ func (t *taskWatch) resync(ctx context.Context, state *master.Response_GetState)
 	if err != nil {
 		return fmt.Errorf("read the framework id: %w", err)
 	}
-	t.fw, t.agents, t.tasks = id, map[string]string{}, map[string]*mesos.Task{}
+	t.fw, t.agents, t.tasks = id, map[string]mesos.AgentInfo{}, map[string]*mesos.Task{}
+	var agents []changelog.Event
 	for _, a := range state.GetGetAgents().GetAgents() {
-		t.agents[a.AgentInfo.GetID().GetValue()] = a.AgentInfo.Hostname
+		t.agents[a.AgentInfo.GetID().GetValue()] = a.AgentInfo
+		agents = append(agents, t.agentEvent(a.AgentInfo))
 	}
 	tasks := state.GetGetTasks()
 	var events []changelog.Event
@@ -180,6 +188,9 @@ func (t *taskWatch) resync(ctx context.Context, state *master.Response_GetState)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
+	if err := t.w.Writer.Resync(ctx, t.w.ClusterID, KindAgent, agents); err != nil {
+		return fmt.Errorf("resync %s: %w", KindAgent, err)
+	}
 	if err := t.w.Writer.Resync(ctx, t.w.ClusterID, KindTask, events); err != nil {
 		return fmt.Errorf("resync %s: %w", KindTask, err)
 	}
@@ -189,7 +200,7 @@ func (t *taskWatch) resync(ctx context.Context, state *master.Response_GetState)
 // event is a task as the existing MesosTask objects look.
 func (t *taskWatch) event(task *mesos.Task) changelog.Event {
 	ref, index, _ := spec.ParseTaskID(task.TaskID.Value)
-	host := t.agents[task.AgentID.Value]
+	host := t.agents[task.AgentID.Value].Hostname
 	var version int64
 	for _, l := range task.GetLabels().GetLabels() {
 		if l.Key == scheduler.LabelVersion {

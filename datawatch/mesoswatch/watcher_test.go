@@ -80,6 +80,21 @@ func TestWatchesWithoutLeading(t *testing.T) {
 		c := lastChange(e.changes(t, mesoswatch.KindApplication), "web")
 		return c != nil && c.Type == change.TypeDELETED && len(e.storedTasks(t)) == 0
 	})
+
+	// Agents are the cluster's nodes; a lost one leaves.
+	eventually(t, "the 3 agents stored as nodes", func() bool {
+		nodes := e.storedNodes(t)
+		return len(nodes) == 3 && nodes["sim-agent-0"] == "4"
+	})
+	ids := srv.AgentIDs()
+	if err := srv.LoseAgent(ids[len(ids)-1]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the lost agent's node gone", func() bool {
+		nodes := e.storedNodes(t)
+		_, lost := nodes["sim-agent-2"]
+		return len(nodes) == 2 && !lost
+	})
 }
 
 // TestResyncsAfterMasterRestart restarts the master on the same address:
