@@ -13,33 +13,41 @@ var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 // kubeObjects checks every document as a Kubernetes object (expanding v1
 // Lists) and reports duplicates.
 func (ps *parser) kubeObjects(docs []doc) []Object {
+	return ps.objects(docs, isList, "object", ps.kubeObject)
+}
+
+// objects checks every document with check, expanding the Lists isList
+// recognises into their items, and reports duplicates. noun names an item
+// in messages.
+func (ps *parser) objects(docs []doc, isList func(map[string]any) bool, noun string, check func(doc) (Object, bool)) []Object {
 	var objs []Object
+	add := func(d doc) {
+		if o, ok := check(d); ok {
+			objs = append(objs, o)
+		}
+	}
 	for _, d := range docs {
-		if isList(d.val) {
-			items, ok := d.val["items"].([]any)
-			itemsNode := child(d.node, "items", false)
-			if !ok {
-				ps.at(orNode(itemsNode, d.node), "items", "a List needs items, a list of objects")
-				continue
-			}
-			for i, item := range items {
-				n := d.node
-				if itemsNode != nil && resolve(itemsNode).Kind == yaml.SequenceNode && i < len(resolve(itemsNode).Content) {
-					n = resolve(resolve(itemsNode).Content[i])
-				}
-				m, isMap := item.(map[string]any)
-				if !isMap {
-					ps.at(n, fmt.Sprintf("items[%d]", i), "must be an object, not %s", describe(item))
-					continue
-				}
-				if o, ok := ps.kubeObject(doc{node: n, val: m}); ok {
-					objs = append(objs, o)
-				}
-			}
+		if !isList(d.val) {
+			add(d)
 			continue
 		}
-		if o, ok := ps.kubeObject(d); ok {
-			objs = append(objs, o)
+		items, ok := d.val["items"].([]any)
+		itemsNode := resolve(child(d.node, "items", false))
+		if !ok {
+			ps.at(orNode(itemsNode, d.node), "items", "a List needs items, a list of %ss", noun)
+			continue
+		}
+		for i, item := range items {
+			n := d.node
+			if itemsNode != nil && itemsNode.Kind == yaml.SequenceNode && i < len(itemsNode.Content) {
+				n = resolve(itemsNode.Content[i])
+			}
+			m, isMap := item.(map[string]any)
+			if !isMap {
+				ps.at(n, fmt.Sprintf("items[%d]", i), "must be an %s, not %s", noun, describe(item))
+				continue
+			}
+			add(doc{node: n, val: m})
 		}
 	}
 	ps.duplicates(objs)

@@ -23,37 +23,8 @@ const KindApplication = "Application"
 // in the manifest format the Mesos adapter applies: spec.App's fields plus
 // an optional kind and apiVersion.
 func (ps *parser) mesosApps(docs []doc) []Object {
-	var objs []Object
-	for _, d := range docs {
-		if kind, _ := d.val["kind"].(string); kind == "List" {
-			items, ok := d.val["items"].([]any)
-			itemsNode := resolve(child(d.node, "items", false))
-			if !ok {
-				ps.at(orNode(itemsNode, d.node), "items", "a List needs items, a list of applications")
-				continue
-			}
-			for i, item := range items {
-				n := d.node
-				if itemsNode != nil && itemsNode.Kind == yaml.SequenceNode && i < len(itemsNode.Content) {
-					n = resolve(itemsNode.Content[i])
-				}
-				m, isMap := item.(map[string]any)
-				if !isMap {
-					ps.at(n, fmt.Sprintf("items[%d]", i), "must be an application object, not %s", describe(item))
-					continue
-				}
-				if o, ok := ps.mesosApp(doc{node: n, val: m}); ok {
-					objs = append(objs, o)
-				}
-			}
-			continue
-		}
-		if o, ok := ps.mesosApp(d); ok {
-			objs = append(objs, o)
-		}
-	}
-	ps.duplicates(objs)
-	return objs
+	isList := func(v map[string]any) bool { kind, _ := v["kind"].(string); return kind == "List" }
+	return ps.objects(docs, isList, "application object", ps.mesosApp)
 }
 
 var appType = reflect.TypeFor[spec.App]()

@@ -79,56 +79,45 @@ func (s *Store) RunWith(ctx context.Context, name, holder string, ttl time.Durat
 	}
 }
 
-// hold runs fn under l until fn returns (done), ctx ends (done) or the
-// lease is lost (not done).
+// hold runs fn under l, renewing it, until fn returns (done), ctx ends
+// (done) or the lease is lost (not done).
 func (s *Store) hold(ctx context.Context, l Lease, ttl time.Duration, o RunOptions, lg *slog.Logger, fn func(context.Context) error) (done bool, err error) {
-	fctx, cancel := context.WithCancel(context.WithValue(ctx, ctxKey{}, l))
-	defer cancel()
-	result := make(chan error, 1)
-	go func() { result <- fn(fctx) }()
-	if o.OnState != nil {
-		o.OnState(true, l)
-	}
-	// ended reports the end of the term once fn has returned.
-	ended := func(err error) error {
-		cancel()
-		if o.OnState != nil {
-			o.OnState(false, l)
-		}
-		return err
-	}
-	stopFn := func() error { cancel(); return ended(<-result) }
+	kctx, stopRenewing := context.WithCancel(ctx)
+	defer stopRenewing()
+	lost := make(chan struct{})
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		s.renew(kctx, l, ttl, o.RenewInterval, lg, lost)
+	}()
 	release := func() {
+		stopRenewing()
+		<-renewed
 		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), ttl)
 		defer rcancel()
 		if err := s.Release(rctx, l); err != nil {
 			lg.Warn("release lease", "err", err)
 		}
 	}
-	renew := time.NewTicker(o.RenewInterval)
-	defer renew.Stop()
+	return term(ctx, l, lost, release, o.OnState, lg, fn)
+}
+
+// renew keeps l renewed until ctx ends; it closes lost when a renewal is
+// refused or the term runs out without one.
+func (s *Store) renew(ctx context.Context, l Lease, ttl, every time.Duration, lg *slog.Logger, lost chan<- struct{}) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
 	deadline := time.NewTimer(time.Until(l.Deadline()))
 	defer deadline.Stop()
 	for {
 		select {
-		case err := <-result:
-			err = ended(err)
-			release()
-			lg.Info("lease released: work finished", "epoch", l.Epoch, "err", err)
-			return true, err
 		case <-ctx.Done():
-			err := stopFn()
-			release()
-			lg.Info("lease released: stopping", "epoch", l.Epoch)
-			if err != nil && !errors.Is(err, context.Canceled) {
-				lg.Warn("work under lease failed while stopping", "err", err)
-			}
-			return true, nil
+			return
 		case <-deadline.C:
-			lg.Warn("lease term ran out without a renewal; stopping work", "epoch", l.Epoch)
-			_ = stopFn()
-			return false, nil
-		case <-renew.C:
+			lg.Warn("lease term ran out without a renewal", "epoch", l.Epoch)
+			close(lost)
+			return
+		case <-tick.C:
 			rctx, rcancel := context.WithDeadline(ctx, l.Deadline())
 			nl, err := s.Renew(rctx, l, ttl)
 			rcancel()
@@ -137,13 +126,56 @@ func (s *Store) hold(ctx context.Context, l Lease, ttl time.Duration, o RunOptio
 				l = nl
 				deadline.Reset(time.Until(l.Deadline()))
 			case errors.Is(err, ErrLost):
-				lg.Warn("lease lost; stopping work", "epoch", l.Epoch)
-				_ = stopFn()
-				return false, nil
+				close(lost)
+				return
 			case err != nil && ctx.Err() == nil:
 				// Transient: keep trying until the term runs out.
 				lg.Warn("renew lease", "err", err)
 			}
 		}
+	}
+}
+
+// term runs fn as the holder of l, whichever store keeps the lease: until
+// fn returns (done, with fn's error), ctx ends (done, nil; fn is cancelled
+// first) or lost is closed (not done: fn is cancelled and the caller
+// contends again). release runs once fn has returned, unless the lease was
+// lost; onState hears of the start and of the end of the work.
+func term(ctx context.Context, l Lease, lost <-chan struct{}, release func(), onState func(bool, Lease), lg *slog.Logger, fn func(context.Context) error) (done bool, err error) {
+	fctx, cancel := context.WithCancel(context.WithValue(ctx, ctxKey{}, l))
+	defer cancel()
+	result := make(chan error, 1)
+	go func() { result <- fn(fctx) }()
+	if onState != nil {
+		onState(true, l)
+	}
+	// ended follows fn's return: the lease must outlast the work.
+	ended := func(err error) error {
+		cancel()
+		if onState != nil {
+			onState(false, l)
+		}
+		return err
+	}
+	select {
+	case err := <-result:
+		err = ended(err)
+		release()
+		lg.Info("lease released: work finished", "epoch", l.Epoch, "err", err)
+		return true, err
+	case <-ctx.Done():
+		cancel()
+		err := ended(<-result)
+		release()
+		lg.Info("lease released: stopping", "epoch", l.Epoch)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			lg.Warn("work under lease failed while stopping", "err", err)
+		}
+		return true, nil
+	case <-lost:
+		lg.Warn("lease lost; stopping work", "epoch", l.Epoch)
+		cancel()
+		ended(<-result)
+		return false, nil
 	}
 }

@@ -92,52 +92,9 @@ func (z *ZooKeeper) Run(ctx context.Context, name, holder string, _ time.Duratio
 		}
 		lease := Lease{Name: name, Holder: holder, Epoch: l.Czxid}
 		lg.Info("lease acquired", "epoch", lease.Epoch, "node", l.Node)
-		if done, err := z.hold(ctx, l, lease, lg, fn); done {
+		if done, err := term(ctx, lease, l.Done(), l.Resign, z.OnState, lg, fn); done {
 			return err
 		}
-	}
-}
-
-// hold runs fn under l until fn returns (done), ctx ends (done) or the
-// leadership is lost (not done).
-func (z *ZooKeeper) hold(ctx context.Context, l *zkutil.Leadership, lease Lease, lg *slog.Logger, fn func(context.Context) error) (done bool, err error) {
-	fctx, cancel := context.WithCancel(context.WithValue(ctx, ctxKey{}, lease))
-	defer cancel()
-	result := make(chan error, 1)
-	go func() { result <- fn(fctx) }()
-	if z.OnState != nil {
-		z.OnState(true, lease)
-	}
-	// ended follows fn's return: the lease must outlast the work, so
-	// nothing is released before it.
-	ended := func() {
-		cancel()
-		if z.OnState != nil {
-			z.OnState(false, lease)
-		}
-	}
-	select {
-	case err := <-result:
-		ended()
-		l.Resign()
-		lg.Info("lease released: work finished", "epoch", lease.Epoch, "err", err)
-		return true, err
-	case <-ctx.Done():
-		cancel()
-		err := <-result
-		ended()
-		l.Resign()
-		lg.Info("lease released: stopping", "epoch", lease.Epoch)
-		if err != nil && !errors.Is(err, context.Canceled) {
-			lg.Warn("work under lease failed while stopping", "err", err)
-		}
-		return true, nil
-	case <-l.Done():
-		lg.Warn("lease lost; stopping work", "epoch", lease.Epoch, "err", l.Err())
-		cancel()
-		<-result
-		ended()
-		return false, nil
 	}
 }
 
