@@ -63,6 +63,14 @@ type WebSocket struct {
 	// Share, if set, lets identical live subscriptions share one execution
 	// (see Sharing).
 	Share *Sharing
+	// Admit, if set, runs for every operation a client starts on an
+	// acknowledged connection, before the document is parsed: the socket
+	// outlives the moment InitFunc vetted it, so identity, limits and caps
+	// are checked again here. The context it returns is the operation's. An
+	// error made with Close ends the connection with that code; any other
+	// error answers the operation alone with an error message (a
+	// *gqlerror.Error keeps its extensions).
+	Admit func(ctx context.Context) (context.Context, error)
 	// Logger receives connection-level events; nil means slog.Default().
 	Logger *slog.Logger
 }

@@ -49,6 +49,12 @@ func closeWith(code int, format string, args ...any) error {
 	return &closeError{code: code, reason: fmt.Sprintf(format, args...)}
 }
 
+// Close is an error for hooks (InitFunc, Admit) that ends the connection with
+// code and reason, e.g. Close(CloseForbidden, "token revoked").
+func Close(code int, reason string) error {
+	return &closeError{code: code, reason: reason}
+}
+
 // inbound is one client message. Fields are kept raw so their JSON types can
 // be checked: the protocol closes with 4400 on a wrongly typed field.
 type inbound struct {

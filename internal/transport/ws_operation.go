@@ -60,6 +60,20 @@ func (c *wsConn) start(id string, params *graphql.RawParams, received time.Time)
 	op := &operation{id: id, idJSON: idJSON}
 
 	ctx := graphql.StartOperationTrace(c.session)
+	if c.t.Admit != nil {
+		var err error
+		if ctx, err = c.t.Admit(ctx); err != nil {
+			if ce := (*closeError)(nil); errors.As(err, &ce) {
+				return ce
+			}
+			gqlErr := (*gqlerror.Error)(nil)
+			if !errors.As(err, &gqlErr) {
+				gqlErr = &gqlerror.Error{Message: err.Error()}
+			}
+			c.sendErrors(op, gqlerror.List{gqlErr})
+			return nil
+		}
+	}
 	params.Headers = c.req.Header
 	params.ReadTime = graphql.TraceTiming{Start: received, End: graphql.Now()}
 	rc, errs := c.exec.CreateOperationContext(ctx, params)
