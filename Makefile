@@ -13,7 +13,7 @@ TEST_DEPS :=
 -include mk/*.mk
 
 .DEFAULT_GOAL := help
-.PHONY: help build run generate check-generate migration test test-go bench lint tidy clean
+.PHONY: help build run generate check-generate migration test test-go bench lint tidy check-tidy clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*?## "}{printf "  %-16s %s\n", $$1, $$2}'
@@ -25,8 +25,8 @@ run: build ## serve BCS on http://localhost:8080 (embedded SQLite in ./bcs.db, G
 	$(BIN) serve --listen $(or $(LISTEN),:8080) --database $(or $(DATABASE),sqlite://bcs.db)
 
 generate: ## regenerate ent/ and graph/ from ent/schema and graph/*.graphqls
-	GOFLAGS=-mod=mod $(GO) run ./ent/entc.go
-	GOFLAGS=-mod=mod $(GO) tool gqlgen generate
+	$(GO) run ./ent/entc.go
+	$(GO) tool gqlgen generate
 	gofmt -l ent graph resolvers | xargs -r gofmt -w
 
 check-generate: generate ## fail when generation changes the tree
@@ -64,6 +64,11 @@ lint: ## go vet and gofmt
 
 tidy: ## go mod tidy
 	$(GO) mod tidy
+
+# tools.go keeps the generators' libraries (ent/entc.go is build-ignored)
+# in go.mod, so a tidy module stays tidy.
+check-tidy: ## fail when go mod tidy would change go.mod or go.sum
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run make tidy and commit"; exit 1; }
 
 clean: ## remove build output
 	rm -rf bin
