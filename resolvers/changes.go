@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/ent"
@@ -13,6 +13,7 @@ import (
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/follow"
 )
 
 // changeFilter confines a change-log filter to what the caller may see: the
@@ -52,42 +53,48 @@ func changeLogError(err error) error {
 	return err
 }
 
-// pollEvery bounds how stale a cluster's status may be when it changed
-// through another replica.
-const pollEvery = 500 * time.Millisecond
-
-// clusterStatuses sends a project's clusters whenever one's status changes.
-func clusterStatuses(ctx context.Context, client *ent.Client, projectID gid.ID) <-chan *ent.Cluster {
+// projectClusters follows a project's clusters on the shared poll of
+// follows: one storage read per project, however many dashboards watch it.
+// Each subscriber keeps its own view of what it was sent and hears of a
+// cluster when it is new to it or its status changed.
+func projectClusters(ctx context.Context, client *ent.Client, follows *follow.Registry, projectID gid.ID) (<-chan *ent.Cluster, error) {
+	list := func(ctx context.Context) ([]*ent.Cluster, error) {
+		return client.Cluster.Query().Where(cluster.ProjectID(projectID)).Order(cluster.ByID()).All(ctx)
+	}
+	first, err := list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	states := follow.Follow(ctx, follows, "clusterStatus/"+string(projectID), first, follow.Object[[]*ent.Cluster]{
+		Get: list,
+		Version: func(cs []*ent.Cluster) string {
+			var b strings.Builder
+			for _, c := range cs {
+				b.WriteString(string(c.ID) + "=" + string(c.Status) + ";")
+			}
+			return b.String()
+		},
+		Done: func([]*ent.Cluster) bool { return false },
+	})
 	out := make(chan *ent.Cluster, 8)
 	go func() {
 		defer close(out)
-		seen := map[gid.ID]cluster.Status{}
-		t := time.NewTicker(pollEvery)
-		defer t.Stop()
-		for {
-			cs, err := client.Cluster.Query().Where(cluster.ProjectID(projectID)).All(ctx)
-			if err != nil {
-				return
-			}
+		sent := map[gid.ID]cluster.Status{}
+		for cs := range states {
 			for _, c := range cs {
-				if prev, ok := seen[c.ID]; ok && prev == c.Status {
+				if prev, ok := sent[c.ID]; ok && prev == c.Status {
 					continue
 				}
-				seen[c.ID] = c.Status
+				sent[c.ID] = c.Status
 				select {
 				case out <- c:
 				case <-ctx.Done():
 					return
 				}
 			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
 		}
 	}()
-	return out
+	return out, nil
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -77,7 +77,7 @@ func (r *subscriptionResolver) ClusterStatus(ctx context.Context, projectID gid.
 	if err := require(ctx, auth.ClusterView, projectID); err != nil {
 		return nil, err
 	}
-	return clusterStatuses(ctx, r.Client, projectID), nil
+	return projectClusters(ctx, r.Client, r.Follows, projectID)
 }
 
 func (r *subscriptionResolver) Workload(ctx context.Context, id gid.ID) (<-chan *ent.Workload, error) {

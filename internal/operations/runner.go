@@ -31,8 +31,6 @@ type Runner struct {
 	Timeout time.Duration // per operation; default 2 minutes
 
 	wg sync.WaitGroup
-	// Observe, if set, is told of every status change (subscriptions).
-	Observe func(*ent.Operation)
 }
 
 // Job describes one change to a cluster.
@@ -64,7 +62,6 @@ func (r *Runner) Start(ctx context.Context, job Job) (*ent.Operation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("record operation: %w", err)
 	}
-	r.notify(op)
 	done := make(chan *ent.Operation, 1)
 	r.wg.Add(1)
 	go func() {
@@ -93,7 +90,6 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 		r.Log.Error("mark operation running", "operation", op.ID, "err", err)
 		return op
 	}
-	r.notify(op)
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	result, err := r.call(runCtx, job)
@@ -113,7 +109,6 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 		return op
 	}
 	r.Log.Info("operation finished", "operation", op.ID, "action", op.Action, "status", final.Status, "reason", final.Reason)
-	r.notify(final)
 	if job.OnDone != nil {
 		job.OnDone(ctx, final)
 	}
@@ -160,10 +155,4 @@ func describe(err error) (reason, message string) {
 		return reason, oe.Error()
 	}
 	return "InternalError", "BCS could not carry out the operation; see the server log"
-}
-
-func (r *Runner) notify(op *ent.Operation) {
-	if r.Observe != nil && op != nil {
-		r.Observe(op)
-	}
 }
