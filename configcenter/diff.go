@@ -1,38 +1,27 @@
 package configcenter
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
-	"reflect"
-	"regexp"
-	"sort"
-	"strconv"
+
+	"github.com/bcs-io/bcs/orchestrators/objdiff"
 )
 
 // Change says how an object or a field differs between two renderings.
-type Change string
+type Change = objdiff.Change
 
 // Changes.
 const (
-	Added     Change = "ADDED"
-	Removed   Change = "REMOVED"
-	Changed   Change = "CHANGED"
-	Unchanged Change = "UNCHANGED"
+	Added     = objdiff.Added
+	Removed   = objdiff.Removed
+	Changed   = objdiff.Changed
+	Unchanged = objdiff.Unchanged
 )
 
 // Redacted replaces Secret values in diffs and previews.
-const Redacted = "(redacted)"
+const Redacted = objdiff.Redacted
 
-// FieldChange is one differing field. Old is nil for an added field, New
-// for a removed one; when a field changes type, or a whole subtree is added
-// or removed, the values are the subtrees.
-type FieldChange struct {
-	Path   string // e.g. spec.template.spec.containers[0].image or metadata.labels["app.kubernetes.io/name"]
-	Change Change
-	Old    any
-	New    any
-}
+// FieldChange is one differing field (see objdiff.FieldChange).
+type FieldChange = objdiff.FieldChange
 
 // ObjectDiff is how one object differs; Fields is set for Changed only.
 type ObjectDiff struct {
@@ -43,16 +32,12 @@ type ObjectDiff struct {
 
 // Diff compares two sets of objects by kind, namespace and name: the
 // objects of new in order (added, changed or unchanged), then those only
-// in old (removed). Lists are compared by position, so inserting a
-// container shows as changes to the ones after it — the same as what an
-// apply would change.
+// in old (removed). Fields are compared by objdiff.Fields: lists by
+// position, without the fields the server owns, Secret values redacted.
 //
-// Fields the server owns are ignored: status, and metadata's uid,
-// resourceVersion, generation, creationTimestamp, managedFields and the
-// like. A live object also carries defaults the template never set; to
-// preview an upgrade against what runs, compare it with a server-side dry
-// run of the rendered objects rather than with them directly. The values
-// of a Secret's data and stringData are shown as Redacted.
+// A live object also carries defaults the template never set; to preview
+// an upgrade against what runs, compare it with a server-side dry run of
+// the rendered objects rather than with them directly.
 func Diff(old, new []Object) []ObjectDiff {
 	oldByKey := make(map[ObjectKey]Object, len(old))
 	for _, o := range old {
@@ -73,12 +58,10 @@ func Diff(old, new []Object) []ObjectDiff {
 			out = append(out, ObjectDiff{Key: k, Change: Added})
 			continue
 		}
-		d := differ{secret: o.Kind == "Secret"}
-		d.values("", withoutServerFields(o.Doc), withoutServerFields(n.Doc))
-		if len(d.fields) == 0 {
+		if fields := objdiff.Fields(o.Kind, o.Doc, n.Doc); len(fields) == 0 {
 			out = append(out, ObjectDiff{Key: k, Change: Unchanged})
 		} else {
-			out = append(out, ObjectDiff{Key: k, Change: Changed, Fields: d.fields})
+			out = append(out, ObjectDiff{Key: k, Change: Changed, Fields: fields})
 		}
 	}
 	for _, o := range old {
@@ -91,197 +74,11 @@ func Diff(old, new []Object) []ObjectDiff {
 	return out
 }
 
-// serverMetadata are the metadata fields the API server sets.
-var serverMetadata = []string{"uid", "resourceVersion", "generation", "creationTimestamp",
-	"deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"}
-
-// serverAnnotations are annotations that tools and controllers set.
-var serverAnnotations = []string{"kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"}
-
-// withoutServerFields returns doc without the fields the server owns; doc itself
-// is not modified.
-func withoutServerFields(doc map[string]any) map[string]any {
-	out := make(map[string]any, len(doc))
-	for k, v := range doc {
-		if k != "status" {
-			out[k] = v
-		}
-	}
-	meta, ok := doc["metadata"].(map[string]any)
-	if !ok {
-		return out
-	}
-	m := make(map[string]any, len(meta))
-	for k, v := range meta {
-		m[k] = v
-	}
-	for _, k := range serverMetadata {
-		delete(m, k)
-	}
-	if ann, ok := meta["annotations"].(map[string]any); ok {
-		a := make(map[string]any, len(ann))
-		for k, v := range ann {
-			a[k] = v
-		}
-		for _, k := range serverAnnotations {
-			delete(a, k)
-		}
-		if len(a) == 0 {
-			delete(m, "annotations")
-		} else {
-			m["annotations"] = a
-		}
-	}
-	out["metadata"] = m
-	return out
-}
-
-type differ struct {
-	secret bool
-	fields []FieldChange
-}
-
-func (d *differ) add(path string, c Change, old, new any) {
-	if d.secret && isSecretData(path) {
-		if old != nil {
-			old = Redacted
-		}
-		if new != nil {
-			new = Redacted
-		}
-	}
-	d.fields = append(d.fields, FieldChange{Path: path, Change: c, Old: old, New: new})
-}
-
-var secretData = regexp.MustCompile(`^(data|stringData)($|[.\[])`)
-
-func isSecretData(path string) bool { return secretData.MatchString(path) }
-
-func (d *differ) values(path string, old, new any) {
-	om, oldIsMap := old.(map[string]any)
-	nm, newIsMap := new.(map[string]any)
-	if oldIsMap && newIsMap {
-		keys := make([]string, 0, len(om)+len(nm))
-		for k := range om {
-			keys = append(keys, k)
-		}
-		for k := range nm {
-			if _, both := om[k]; !both {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := fieldPath(path, k)
-			ov, inOld := om[k]
-			nv, inNew := nm[k]
-			switch {
-			case !inOld:
-				d.add(p, Added, nil, nv)
-			case !inNew:
-				d.add(p, Removed, ov, nil)
-			default:
-				d.values(p, ov, nv)
-			}
-		}
-		return
-	}
-	ol, oldIsList := old.([]any)
-	nl, newIsList := new.([]any)
-	if oldIsList && newIsList {
-		for i := 0; i < max(len(ol), len(nl)); i++ {
-			p := path + "[" + strconv.Itoa(i) + "]"
-			switch {
-			case i >= len(ol):
-				d.add(p, Added, nil, nl[i])
-			case i >= len(nl):
-				d.add(p, Removed, ol[i], nil)
-			default:
-				d.values(p, ol[i], nl[i])
-			}
-		}
-		return
-	}
-	if !equalScalar(old, new) {
-		d.add(path, Changed, old, new)
-	}
-}
-
-var simpleKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
-
-// fieldPath appends a map key: dotted when it is a plain name, else
-// ["quoted"] so that keys with dots or slashes stay unambiguous.
-func fieldPath(path, key string) string {
-	if !simpleKey.MatchString(key) {
-		q, _ := json.Marshal(key)
-		return path + "[" + string(q) + "]"
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// equalScalar compares leaves, treating numbers by value: a live object
-// decoded from JSON has float64 where a template has int64.
-func equalScalar(a, b any) bool {
-	if x, ok := number(a); ok {
-		y, ok := number(b)
-		return ok && x == y
-	}
-	switch a.(type) {
-	case map[string]any, []any:
-		return false // a collection against a different type
-	}
-	switch b.(type) {
-	case map[string]any, []any:
-		return false
-	}
-	return reflect.DeepEqual(a, b)
-}
-
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case float64:
-		return x, !math.IsNaN(x)
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	}
-	return 0, false
-}
-
 // Redact returns o with the values of a Secret's data and stringData
 // replaced by Redacted (keys stay visible), for previews. Other objects
 // are returned as they are.
 func Redact(o Object) Object {
-	if o.Kind != "Secret" || o.Doc == nil {
-		return o
-	}
-	doc := make(map[string]any, len(o.Doc))
-	for k, v := range o.Doc {
-		doc[k] = v
-	}
-	for _, field := range []string{"data", "stringData"} {
-		switch m := o.Doc[field].(type) {
-		case map[string]any:
-			r := make(map[string]any, len(m))
-			for k := range m {
-				r[k] = Redacted
-			}
-			doc[field] = r
-		case nil:
-		default:
-			doc[field] = Redacted
-		}
-	}
-	o.Doc = doc
+	o.Doc = objdiff.Redact(o.Kind, o.Doc)
 	return o
 }
 
