@@ -2,7 +2,10 @@ package changelog
 
 import (
 	"context"
+	"math"
 	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/bcs-io/bcs/ent/schema/gid"
 )
@@ -92,7 +95,7 @@ func (w *Writer) runBarrier(ctx context.Context, b *item) {
 // dropped and reloaded, and the noise filter turns anything that did commit
 // (an ambiguous commit error) into no-ops.
 func (w *Writer) commit(ctx context.Context, batch []Event) error {
-	backoff := 50 * time.Millisecond
+	backoff := wait.Backoff{Duration: 50 * time.Millisecond, Factor: 2, Cap: 5 * time.Second, Steps: math.MaxInt32}
 	for {
 		err := w.apply(ctx, batch)
 		if err == nil {
@@ -102,16 +105,16 @@ func (w *Writer) commit(ctx context.Context, batch []Event) error {
 			return ctx.Err()
 		}
 		w.retries.Add(1)
-		w.log.Warn("changelog batch failed; retrying", "events", len(batch), "backoff", backoff, "err", err)
+		d := backoff.Step()
+		w.log.Warn("changelog batch failed; retrying", "events", len(batch), "backoff", d, "err", err)
 		w.forget(batch)
-		t := time.NewTimer(backoff)
+		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
 			return ctx.Err()
 		}
-		backoff = min(backoff*2, 5*time.Second)
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/stdlib"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 )
@@ -35,7 +37,8 @@ func (n *PGNotifier) Listen(ctx context.Context, wake func(int64)) error {
 	if lg == nil {
 		lg = slog.Default()
 	}
-	backoff := 100 * time.Millisecond
+	initial := wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Cap: 10 * time.Second, Steps: math.MaxInt32}
+	backoff := initial
 	for {
 		start := time.Now()
 		err := n.listen(ctx, wake)
@@ -43,17 +46,17 @@ func (n *PGNotifier) Listen(ctx context.Context, wake func(int64)) error {
 			return nil
 		}
 		if time.Since(start) > time.Minute {
-			backoff = 100 * time.Millisecond
+			backoff = initial
 		}
-		lg.Warn("change notifications interrupted; reconnecting", "component", "hub", "backoff", backoff, "err", err)
-		t := time.NewTimer(backoff)
+		d := backoff.Step()
+		lg.Warn("change notifications interrupted; reconnecting", "component", "hub", "backoff", d, "err", err)
+		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
 			return nil
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 	"github.com/mesos/mesos-go/api/v1/lib/master"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
@@ -33,22 +35,23 @@ var errResubscribe = errors.New("resubscribing to resync")
 
 // run subscribes, follows and resubscribes with backoff until ctx ends.
 func (t *taskWatch) run(ctx context.Context) {
-	backoff := 100 * time.Millisecond
+	initial := wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Cap: t.w.BackoffMax, Steps: math.MaxInt32}
+	backoff := initial
 	for ctx.Err() == nil {
 		healthy, err := t.once(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		if healthy {
-			backoff = 100 * time.Millisecond // it worked for a while: retry soon
+			backoff = initial // it worked for a while: retry soon
 		}
-		t.w.Log.Warn("mesoswatch: operator stream ended; resubscribing", "err", err, "in", backoff)
+		d := backoff.Step()
+		t.w.Log.Warn("mesoswatch: operator stream ended; resubscribing", "err", err, "in", d)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(d):
 		}
-		backoff = min(2*backoff, t.w.BackoffMax)
 	}
 }
 

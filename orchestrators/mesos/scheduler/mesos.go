@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/mesos/mesos-go/api/v1/lib/httpcli/httpsched"
 	"github.com/mesos/mesos-go/api/v1/lib/scheduler"
 	"github.com/mesos/mesos-go/api/v1/lib/scheduler/calls"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/bcs-io/bcs/orchestrators/mesos/zkstate"
 )
@@ -63,8 +65,8 @@ func (e *Engine) frameworkInfo(id string) mesos.FrameworkInfo {
 // subscribeLoop keeps one subscription up, with backoff between attempts,
 // for as long as this instance leads.
 func (e *Engine) subscribeLoop(ctx context.Context) {
-	const minBackoff = 250 * time.Millisecond
-	backoff := minBackoff
+	initial := wait.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Cap: e.cfg.Tuning.SubscribeBackoffMax, Steps: math.MaxInt32}
+	backoff := initial
 	gen := 0
 	for ctx.Err() == nil {
 		// Before taking the framework over: are we still the leader?
@@ -78,19 +80,19 @@ func (e *Engine) subscribeLoop(ctx context.Context) {
 			var subscribed bool
 			subscribed, err = e.subscribeOnce(ctx, url, gen)
 			if subscribed {
-				backoff = minBackoff
+				backoff = initial
 			}
 		}
 		if ctx.Err() != nil {
 			return
 		}
-		e.log.Warn("mesos subscription ended; subscribing again", "master", url, "err", err, "in", backoff)
+		d := backoff.Step()
+		e.log.Warn("mesos subscription ended; subscribing again", "master", url, "err", err, "in", d)
 		select {
-		case <-time.After(backoff):
+		case <-time.After(d):
 		case <-ctx.Done():
 			return
 		}
-		backoff = min(backoff*2, e.cfg.Tuning.SubscribeBackoffMax)
 	}
 }
 

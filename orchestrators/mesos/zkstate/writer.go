@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
 	"github.com/go-zookeeper/zk"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // ErrFenced means the leader's election node is gone: this instance no
@@ -234,7 +236,7 @@ func (w *writer) write(ops []Op) error {
 }
 
 func (w *writer) writeBatch(ops []Op) error {
-	backoff := 20 * time.Millisecond
+	backoff := wait.Backoff{Duration: 20 * time.Millisecond, Factor: 2, Cap: time.Second, Steps: math.MaxInt32}
 	tolerant := false // after an ambiguous failure, replay one by one
 	for {
 		var err error
@@ -258,11 +260,10 @@ func (w *writer) writeBatch(ops []Op) error {
 		// Connection trouble: the batch may or may not have been applied.
 		tolerant = true
 		select {
-		case <-time.After(backoff):
+		case <-time.After(backoff.Step()):
 		case <-w.stop:
 			return fmt.Errorf("zkstate: stopped with %d writes pending: %w", len(ops), err)
 		}
-		backoff = min(backoff*2, time.Second)
 	}
 }
 
