@@ -26,4 +26,15 @@
 // before HTTP. Both go through the executor (CreateOperationContext,
 // DispatchOperation, DispatchError), so extensions, metrics and the error
 // presenter see every operation.
+//
+// One websocket library runs: gorilla/websocket. gqlgen's own websocket
+// transport is built on coder/websocket, and gqlgen's handler package
+// imports it (for NewDefaultServer), so coder/websocket is in go.mod and in
+// `go version -m bin/bcs`; but nothing calls it, and the linker keeps only
+// its package initialiser (3 symbols, 84 bytes, by `go tool nm -size`).
+// Moving to gqlgen's transport would lose shared executions, the Admit
+// hook and the slow-consumer close; porting this one to coder/websocket
+// would rewrite its reader, writer and close handling to save gorilla's
+// 38 KB, and the idle-subscriber and fan-out figures of BENCHMARKS.md are
+// measured on gorilla.
 package transport
