@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"reflect"
 	"regexp"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/redact"
 )
 
 // auditor writes an AuditEntry for every root mutation field, whatever its
@@ -94,6 +96,8 @@ func target(args map[string]any, res any) (typ, id, project string) {
 	if project == "" {
 		if v, ok := args["projectID"]; ok {
 			project = fmt.Sprint(v)
+		} else if v := inputProject(args["input"]); v != "" {
+			project = v // a refused or failed create: its owners still see it
 		} else if len(id) > 4 && id[:4] == "prj_" {
 			project = id
 		}
@@ -101,10 +105,37 @@ func target(args map[string]any, res any) (typ, id, project string) {
 	return typ, id, project
 }
 
-var secretKey = regexp.MustCompile(`(?i)(secret|token|passw|kubeconfig|credential|private.?key|api.?key|cert)`)
+// inputProject reads the ProjectID of an input object argument.
+func inputProject(input any) string {
+	rv := reflect.ValueOf(input)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return ""
+	}
+	if f := rv.FieldByName("ProjectID"); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
+}
+
+// secretKey matches argument names (GraphQL or Go field names) whose
+// values are secrets: a variable's value and a Mesos master list (which may
+// carry credentials) included.
+var secretKey = regexp.MustCompile(`(?i)(secret|token|passw|kubeconfig|credential|private.?key|api.?key|cert|^values?$|^masters$)`)
+
+// documentKeys name arguments that carry whole documents, which may embed
+// Secrets: the entry keeps what an auditor needs of them instead.
+var documentKeys = map[string]func(string) map[string]any{
+	"manifest": redact.Manifest,
+	"draft":    redact.Digest,
+	"document": redact.Digest,
+	"content":  redact.Digest,
+}
 
 // Redact copies arguments into JSON-able values with every value under a
-// secret-like key replaced.
+// secret-like key replaced and every document summarised.
 func Redact(args map[string]any) map[string]any {
 	out := make(map[string]any, len(args))
 	for k, v := range args {
@@ -115,7 +146,17 @@ func Redact(args map[string]any) map[string]any {
 
 func redactValue(key string, v any) any {
 	if secretKey.MatchString(key) && v != nil {
-		return "[REDACTED]"
+		return redact.Mark
+	}
+	if summarise, ok := documentKeys[strings.ToLower(key)]; ok {
+		switch s := v.(type) {
+		case string:
+			return summarise(s)
+		case *string:
+			if s != nil {
+				return summarise(*s)
+			}
+		}
 	}
 	rv := reflect.ValueOf(v)
 	switch {

@@ -360,14 +360,19 @@ func TestRedactHidesSecretLikeKeys(t *testing.T) {
 	got := Redact(map[string]any{
 		"input": map[string]any{"name": "c1", "kubeconfig": "apiVersion: v1", "nested": map[string]any{"clientSecret": "s", "password": "p"}},
 		"token": "bcs_x", "projectID": "prj_1",
+		"apply":    map[string]any{"Manifest": "kind: Secret\nmetadata: {name: db}\nstringData: {password: m1}\n"},
+		"draft":    "stringData: {password: m2}",
+		"document": "m3",
+		"variable": struct{ Key, Value string }{"db", "m4"},
+		"masters":  "http://u:m5@master:5050",
 	})
 	s := string(mustJSON(got))
-	for _, leak := range []string{"apiVersion", `"s"`, `"p"`, "bcs_x"} {
+	for _, leak := range []string{"apiVersion: v1", `"s"`, `"p"`, "bcs_x", "m1", "m2", "m3", "m4", "m5"} {
 		if strings.Contains(s, leak) {
 			t.Errorf("redacted args still hold %s: %s", leak, s)
 		}
 	}
-	if !strings.Contains(s, "prj_1") || !strings.Contains(s, "c1") {
+	if !strings.Contains(s, "prj_1") || !strings.Contains(s, "c1") || !strings.Contains(s, `"name":"db"`) || !strings.Contains(s, `"Key":"db"`) {
 		t.Errorf("redaction removed ordinary values: %s", s)
 	}
 }
