@@ -119,7 +119,7 @@ func (r *mutationResolver) ApplyManifest(ctx context.Context, input model.ApplyM
 		Request: map[string]any{"namespace": ns, "dryRun": dry, "manifest": redact.Manifest(input.Manifest)},
 		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
 			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(input.Manifest), Namespace: ns, DryRun: dry})
-			return toMap(res), err
+			return appliedResult(res), err
 		}})
 }
 

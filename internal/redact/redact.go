@@ -102,3 +102,14 @@ func Object(kind string, obj map[string]any) map[string]any {
 	}
 	return out
 }
+
+// SecretPath reports whether a field path of a Secret (data.password,
+// stringData["k"], data) lies in its payload.
+func SecretPath(path string) bool {
+	for _, f := range []string{"data", "stringData"} {
+		if rest, ok := strings.CutPrefix(path, f); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
+			return true
+		}
+	}
+	return false
+}

@@ -58,3 +58,12 @@ func TestObjectStripsSecretPayloads(t *testing.T) {
 		t.Fatalf("a ConfigMap was redacted: %v", got)
 	}
 }
+
+func TestSecretPath(t *testing.T) {
+	for path, want := range map[string]bool{"data": true, "data.password": true, `stringData["a.b"]`: true,
+		"metadata.name": false, "dataset": false, "type": false, "spec.data": false} {
+		if SecretPath(path) != want {
+			t.Errorf("SecretPath(%q) = %v", path, !want)
+		}
+	}
+}

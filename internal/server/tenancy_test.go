@@ -465,6 +465,34 @@ func TestIsolationMatrixCoversEveryFilter(t *testing.T) {
 		edges[e.In] = append(edges[e.In], e)
 	}
 
+	// Filter arguments other than where inputs, aimed at the victim.
+	victim := map[string]any{"pid": env.db.Client.Cluster.Query().Where(cluster.Name("c-beta")).OnlyX(system()).ProjectID,
+		"cid": env.db.Client.Cluster.Query().Where(cluster.Name("c-beta")).OnlyIDX(system())}
+	filterArgs := map[string][]string{
+		"Query.changes": {
+			`query($cid: ID!) { changes(since: 0, filter: {clusterIDs: [$cid]}) { changes { id projectID } } }`,
+			`query($pid: ID!, $cid: ID!) { changes(since: 0, filter: {projectID: $pid, clusterIDs: [$cid]}) { changes { id projectID } } }`,
+		},
+		"Subscription.changes": nil, // TestSubscriptionsStayInsideTheProject
+	}
+	for name, ty := range types {
+		for _, f := range ty.Fields {
+			for _, arg := range f.Args {
+				if _, ok := filterArgs[name+"."+f.Name]; arg.Name == "filter" && !ok && !strings.HasPrefix(name, "__") {
+					t.Errorf("%s.%s(filter:) is not covered by the isolation matrix", name, f.Name)
+				}
+			}
+		}
+	}
+	for _, role := range []member.Role{member.RoleVIEWER, member.RoleOWNER} {
+		for _, q := range filterArgs["Query.changes"] {
+			res := env.as(a.tokens[role]).do(t, q, victim)
+			if strings.Contains(res.raw, string(victim["pid"].(gid.ID))) || (res.code() != "" && res.code() != "FORBIDDEN") {
+				t.Errorf("%s: %s answered %s", role, q, res.raw)
+			}
+		}
+	}
+
 	typeOf := map[gid.ID]string{}
 	for _, id := range storedIDs(t, env) {
 		var n struct {

@@ -11,7 +11,27 @@ import (
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/redact"
+	"github.com/bcs-io/bcs/orchestrators"
 )
+
+// appliedResult is what an apply's Operation keeps of its outcome. Every
+// member reads operations, so changes in a Secret's payload keep their
+// paths but not their values, whatever the orchestrator reported.
+func appliedResult(res *orchestrators.ApplyResult) map[string]any {
+	if res != nil {
+		for i := range res.Objects {
+			if res.Objects[i].Ref.Kind != "Secret" {
+				continue
+			}
+			for j, c := range res.Objects[i].Changes {
+				if redact.SecretPath(c.Path) {
+					res.Objects[i].Changes[j].Old, res.Objects[i].Changes[j].New = redact.Mark, redact.Mark
+				}
+			}
+		}
+	}
+	return toMap(res)
+}
 
 // redactPreview hides Secret payloads from a caller who may not edit the
 // project's templates: the rendered content is rebuilt from the objects
@@ -46,19 +66,10 @@ func redactPreview(ctx context.Context, projectID gid.ID, prev *model.TemplatePr
 			continue
 		}
 		for _, c := range d.Changes {
-			if isSecretPayload(c.Path) {
+			if redact.SecretPath(c.Path) {
 				c.Old, c.New = redact.Mark, redact.Mark
 			}
 		}
 	}
 	return nil
-}
-
-func isSecretPayload(path string) bool {
-	for _, f := range []string{"data", "stringData"} {
-		if rest, ok := strings.CutPrefix(path, f); ok && (rest == "" || rest[0] == '.' || rest[0] == '[') {
-			return true
-		}
-	}
-	return false
 }
