@@ -116,7 +116,7 @@ func (r *mutationResolver) ApplyManifest(ctx context.Context, input model.ApplyM
 	return r.operate(ctx, input.ClusterID, auth.ClusterUse, operations.Job{Action: "APPLY", Kind: "", Namespace: ns, Name: "", Wait: dry,
 		// Every member, viewers too, reads operations, and a manifest may
 		// carry Secrets: the request keeps what was applied, not its text.
-		Request: map[string]any{"namespace": ns, "dryRun": dry, "manifest": redact.Manifest(input.Manifest)},
+		Request: map[string]any{"namespace": ns, "dryRun": dry, "manifest": redact.KeyedBy(r.Box).Manifest(input.Manifest)},
 		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
 			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(input.Manifest), Namespace: ns, DryRun: dry})
 			return appliedResult(res), err

@@ -1,12 +1,14 @@
 // Package redact decides what BCS keeps, logs or shows of text that may
 // carry secrets. A manifest or template handed to BCS is kept as a summary
-// (its objects' kinds and names, and a digest), never as text, wherever it
-// would outlive the request (operations, audit entries); a Secret object
-// loses the values of its data and stringData (keys stay) before it is
-// stored in the change log or shown to a caller who may not edit it.
+// (its objects' kinds and names, and a keyed digest), never as text,
+// wherever it would outlive the request (operations, audit entries); a
+// Secret object loses the values of its data and stringData (keys stay)
+// before it is stored in the change log or shown to a caller who may not
+// edit it.
 package redact
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -22,18 +24,31 @@ const Mark = "[REDACTED]"
 // maxObjects bounds a manifest summary; objectCount still tells the total.
 const maxObjects = 100
 
+// Digester computes the digests kept of texts. They are keyed (HMAC-SHA256
+// with a secret every replica derives alike): equal texts get equal
+// digests, but a reader cannot test guesses offline, as they could against
+// a plain hash of a manifest whose only unknown is a short password.
+type Digester struct{ key []byte }
+
+// Deriver derives a secret from the server's key (secrets.Box).
+type Deriver interface{ Derive(label string) []byte }
+
+// KeyedBy returns the Digester keyed by d's secret for digests.
+func KeyedBy(d Deriver) Digester { return Digester{key: d.Derive("redact/digest")} }
+
 // Digest is what is kept of a text: enough to tell whether two texts are
 // the same, not what either says.
-func Digest(text string) map[string]any {
-	sum := sha256.Sum256([]byte(text))
-	return map[string]any{"sha256": hex.EncodeToString(sum[:]), "bytes": len(text)}
+func (d Digester) Digest(text string) map[string]any {
+	m := hmac.New(sha256.New, d.key)
+	m.Write([]byte(text))
+	return map[string]any{"digest": hex.EncodeToString(m.Sum(nil)), "bytes": len(text)}
 }
 
 // Manifest summarises multi-document YAML or JSON: the Digest, and each
 // object's apiVersion, kind, namespace and name (v1 Lists expanded).
 // Documents that do not decode end the list; the digest still covers them.
-func Manifest(text string) map[string]any {
-	out := Digest(text)
+func (d Digester) Manifest(text string) map[string]any {
+	out := d.Digest(text)
 	objects := []any{}
 	count := 0
 	add := func(doc map[string]any) {

@@ -15,23 +15,34 @@ data: {token: aHVudGVyMg==}
 {"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "b"}}]}
 `
 
+type key string
+
+func (k key) Derive(label string) []byte { return []byte(string(k) + label) }
+
 func TestManifestKeepsNamesNotValues(t *testing.T) {
-	got := Manifest(secretManifest)
+	d := KeyedBy(key("k1"))
+	got := d.Manifest(secretManifest)
 	b, _ := json.Marshal(got)
 	for _, leak := range []string{"hunter2", "aHVudGVyMg=="} {
 		if strings.Contains(string(b), leak) {
 			t.Errorf("summary holds %s: %s", leak, b)
 		}
 	}
-	for _, want := range []string{`"kind":"Secret"`, `"name":"db"`, `"namespace":"prod"`, `"kind":"ConfigMap"`, `"name":"cfg"`, `"objectCount":2`, `"sha256":"`} {
+	for _, want := range []string{`"kind":"Secret"`, `"name":"db"`, `"namespace":"prod"`, `"kind":"ConfigMap"`, `"name":"cfg"`, `"objectCount":2`, `"digest":"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("summary lacks %s: %s", want, b)
 		}
 	}
-	if Manifest(secretManifest)["sha256"] == Manifest(secretManifest + "#")["sha256"] {
+	if d.Manifest(secretManifest)["digest"] != KeyedBy(key("k1")).Manifest(secretManifest)["digest"] {
+		t.Error("equal manifests get different digests under one key")
+	}
+	if d.Manifest(secretManifest)["digest"] == d.Manifest(secretManifest + "#")["digest"] {
 		t.Error("the digest does not tell two manifests apart")
 	}
-	if n := Manifest("{not yaml")["objectCount"]; n != 0 {
+	if d.Manifest(secretManifest)["digest"] == KeyedBy(key("k2")).Manifest(secretManifest)["digest"] {
+		t.Error("the digest does not depend on the key: guesses can be tested offline")
+	}
+	if n := d.Manifest("{not yaml")["objectCount"]; n != 0 {
 		t.Errorf("an undecodable manifest counts %v objects", n)
 	}
 }

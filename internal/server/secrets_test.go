@@ -54,7 +54,7 @@ func TestViewersReadNoSecretInOperations(t *testing.T) {
 		t.Fatalf("a viewer cannot read the operation: %s", res.raw)
 	}
 	leaksSecret(t, "operation(id:)", res.raw)
-	for _, want := range []string{`"kind":"Secret"`, `"name":"db"`, `"sha256":"`, `"namespace":"ns"`} {
+	for _, want := range []string{`"kind":"Secret"`, `"name":"db"`, `"digest":"`, `"namespace":"ns"`} {
 		if !strings.Contains(res.raw, want) {
 			t.Errorf("the request does not say what was applied (%s): %s", want, res.raw)
 		}
@@ -87,7 +87,7 @@ func TestAuditLogHoldsNoSecrets(t *testing.T) {
 		}
 	}
 	leaksSecret(t, "auditLog", res.raw)
-	if !strings.Contains(res.raw, `"kind":"Secret"`) || !strings.Contains(res.raw, `"sha256":"`) {
+	if !strings.Contains(res.raw, `"kind":"Secret"`) || !strings.Contains(res.raw, `"digest":"`) {
 		t.Errorf("the audit log does not say which manifest was applied: %s", res.raw)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/workload"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/redact"
 )
 
 // tenant is one project with a user in each role and some of everything.
@@ -357,7 +358,7 @@ func TestAuditLogRecordsMutationsAndDenials(t *testing.T) {
 }
 
 func TestRedactHidesSecretLikeKeys(t *testing.T) {
-	got := Redact(map[string]any{
+	got := Redact(redact.KeyedBy(testBox(t)), map[string]any{
 		"input": map[string]any{"name": "c1", "kubeconfig": "apiVersion: v1", "nested": map[string]any{"clientSecret": "s", "password": "p"}},
 		"token": "bcs_x", "projectID": "prj_1",
 		"apply":    map[string]any{"Manifest": "kind: Secret\nmetadata: {name: db}\nstringData: {password: m1}\n"},
