@@ -1,9 +1,11 @@
 package server
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/member"
 )
@@ -127,4 +129,25 @@ func TestPreviewsHideSecretsFromViewers(t *testing.T) {
 			t.Errorf("%s, who may edit the template, does not see what would be sent: %s", role, res.raw)
 		}
 	}
+}
+
+// TestViewersReadNoSecretInChanges: were a source to report a Secret, the
+// change log would hold and serve its keys, never its values.
+func TestViewersReadNoSecretInChanges(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	tn := env.newTenant(t, "chg")
+	ctx := context.Background()
+	ev := changelog.Event{ClusterID: ID(tn.objects[1]), Kind: "Secret", Namespace: "ns", Name: "db", Type: changelog.Added,
+		Object: map[string]any{"metadata": map[string]any{"name": "db"}, "stringData": map[string]any{"password": "hunter2"}, "data": map[string]any{"token": "aHVudGVyMg=="}}}
+	if err := env.server.writer.Submit(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.server.writer.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res := env.as(tn.tokens[member.RoleVIEWER]).do(t, `{ changes(since: 0, filter: {kinds: ["Secret"]}) { changes { name object } } }`, nil)
+	if !strings.Contains(res.raw, `"name":"db"`) || !strings.Contains(res.raw, `"password"`) {
+		t.Fatalf("the viewer does not see the change: %s", res.raw)
+	}
+	leaksSecret(t, "changes", res.raw)
 }
