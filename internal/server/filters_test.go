@@ -263,3 +263,17 @@ func TestTemplateTextCannotBeReadThroughUserFilters(t *testing.T) {
 		t.Errorf("drafts are filterable: %s", res.raw)
 	}
 }
+
+// TestEmptyNestedFilterIsBadInput: entgql refuses an empty where input
+// inside another; that is the caller's mistake, not a server fault.
+func TestEmptyNestedFilterIsBadInput(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	for _, q := range []string{
+		`{ clusters(where: {hasNamespacesWith: [{}]}) { totalCount } }`,
+		`{ projects(where: {hasClustersWith: [{idIn: []}]}) { totalCount } }`,
+	} {
+		if res := env.do(t, q, nil); res.code() != "BAD_USER_INPUT" {
+			t.Errorf("%s answered %s", q, res.raw)
+		}
+	}
+}

@@ -503,8 +503,19 @@ func TestIsolationMatrixCoversEveryFilter(t *testing.T) {
 		typeOf[id] = n.Typename
 	}
 
+	outsider, err := auth.Bootstrap(system(), env.db.Client, "outsider", false, "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callers := map[string]string{"outsider": outsider}
 	for _, role := range []member.Role{member.RoleVIEWER, member.RoleDEVELOPER, member.RoleMAINTAINER, member.RoleOWNER} {
-		as := env.as(a.tokens[role])
+		callers[string(role)] = a.tokens[role]
+	}
+	for role, tok := range callers {
+		// The outsider sees no row to start a nested filter from, nor any to
+		// count: it filters from the root fields, on hidden rows only.
+		member := role != "outsider"
+		as := env.as(tok)
 		visible := map[gid.ID]bool{}
 		for id := range typeOf {
 			visible[id] = string(as.do(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}).Data["node"]) != "null"
@@ -531,6 +542,9 @@ func TestIsolationMatrixCoversEveryFilter(t *testing.T) {
 			return totalCount(t, as.do(t, q, map[string]any{"w": where, "p": parents[0]}))
 		}
 		for _, r := range roots {
+			if !member && r.Owner != "Query" {
+				continue
+			}
 			typ := strings.TrimSuffix(r.Where, "WhereInput")
 			if hidden := idsOf(typ, false); len(hidden) == 0 {
 				t.Errorf("%s: the fixture has no %s hidden from %s", r, typ, role)
@@ -562,8 +576,10 @@ func TestIsolationMatrixCoversEveryFilter(t *testing.T) {
 					} else if n := count(r, wrap(hidden)); n != 0 {
 						t.Errorf("%s: %s on hidden %s counts %d: a blind read", role, path, to, n)
 					}
-					if n := count(r, wrap(idsOf(to, true))); n == 0 {
-						t.Errorf("%s: %s on visible %s counts nothing: the matrix does not reach it", role, path, to)
+					if member {
+						if n := count(r, wrap(idsOf(to, true))); n == 0 {
+							t.Errorf("%s: %s on visible %s counts nothing: the matrix does not reach it", role, path, to)
+						}
 					}
 					if !reached[e.To] {
 						reached[e.To] = true
