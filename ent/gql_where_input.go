@@ -1277,21 +1277,6 @@ type ClusterWhereInput struct {
 	VersionEqualFold    *string  `json:"versionEqualFold,omitempty"`
 	VersionContainsFold *string  `json:"versionContainsFold,omitempty"`
 
-	// "endpoint" field predicates.
-	Endpoint             *string  `json:"endpoint,omitempty"`
-	EndpointNEQ          *string  `json:"endpointNEQ,omitempty"`
-	EndpointIn           []string `json:"endpointIn,omitempty"`
-	EndpointNotIn        []string `json:"endpointNotIn,omitempty"`
-	EndpointGT           *string  `json:"endpointGT,omitempty"`
-	EndpointGTE          *string  `json:"endpointGTE,omitempty"`
-	EndpointLT           *string  `json:"endpointLT,omitempty"`
-	EndpointLTE          *string  `json:"endpointLTE,omitempty"`
-	EndpointContains     *string  `json:"endpointContains,omitempty"`
-	EndpointHasPrefix    *string  `json:"endpointHasPrefix,omitempty"`
-	EndpointHasSuffix    *string  `json:"endpointHasSuffix,omitempty"`
-	EndpointEqualFold    *string  `json:"endpointEqualFold,omitempty"`
-	EndpointContainsFold *string  `json:"endpointContainsFold,omitempty"`
-
 	// "last_seen_at" field predicates.
 	LastSeenAt       *time.Time  `json:"lastSeenAt,omitempty"`
 	LastSeenAtNEQ    *time.Time  `json:"lastSeenAtNEQ,omitempty"`
@@ -1635,45 +1620,6 @@ func (i *ClusterWhereInput) P() (predicate.Cluster, error) {
 	}
 	if i.VersionContainsFold != nil {
 		predicates = append(predicates, cluster.VersionContainsFold(*i.VersionContainsFold))
-	}
-	if i.Endpoint != nil {
-		predicates = append(predicates, cluster.EndpointEQ(*i.Endpoint))
-	}
-	if i.EndpointNEQ != nil {
-		predicates = append(predicates, cluster.EndpointNEQ(*i.EndpointNEQ))
-	}
-	if len(i.EndpointIn) > 0 {
-		predicates = append(predicates, cluster.EndpointIn(i.EndpointIn...))
-	}
-	if len(i.EndpointNotIn) > 0 {
-		predicates = append(predicates, cluster.EndpointNotIn(i.EndpointNotIn...))
-	}
-	if i.EndpointGT != nil {
-		predicates = append(predicates, cluster.EndpointGT(*i.EndpointGT))
-	}
-	if i.EndpointGTE != nil {
-		predicates = append(predicates, cluster.EndpointGTE(*i.EndpointGTE))
-	}
-	if i.EndpointLT != nil {
-		predicates = append(predicates, cluster.EndpointLT(*i.EndpointLT))
-	}
-	if i.EndpointLTE != nil {
-		predicates = append(predicates, cluster.EndpointLTE(*i.EndpointLTE))
-	}
-	if i.EndpointContains != nil {
-		predicates = append(predicates, cluster.EndpointContains(*i.EndpointContains))
-	}
-	if i.EndpointHasPrefix != nil {
-		predicates = append(predicates, cluster.EndpointHasPrefix(*i.EndpointHasPrefix))
-	}
-	if i.EndpointHasSuffix != nil {
-		predicates = append(predicates, cluster.EndpointHasSuffix(*i.EndpointHasSuffix))
-	}
-	if i.EndpointEqualFold != nil {
-		predicates = append(predicates, cluster.EndpointEqualFold(*i.EndpointEqualFold))
-	}
-	if i.EndpointContainsFold != nil {
-		predicates = append(predicates, cluster.EndpointContainsFold(*i.EndpointContainsFold))
 	}
 	if i.LastSeenAt != nil {
 		predicates = append(predicates, cluster.LastSeenAtEQ(*i.LastSeenAt))
@@ -5860,21 +5806,6 @@ type TemplateWhereInput struct {
 	KindIn    []template.Kind `json:"kindIn,omitempty"`
 	KindNotIn []template.Kind `json:"kindNotIn,omitempty"`
 
-	// "draft" field predicates.
-	Draft             *string  `json:"draft,omitempty"`
-	DraftNEQ          *string  `json:"draftNEQ,omitempty"`
-	DraftIn           []string `json:"draftIn,omitempty"`
-	DraftNotIn        []string `json:"draftNotIn,omitempty"`
-	DraftGT           *string  `json:"draftGT,omitempty"`
-	DraftGTE          *string  `json:"draftGTE,omitempty"`
-	DraftLT           *string  `json:"draftLT,omitempty"`
-	DraftLTE          *string  `json:"draftLTE,omitempty"`
-	DraftContains     *string  `json:"draftContains,omitempty"`
-	DraftHasPrefix    *string  `json:"draftHasPrefix,omitempty"`
-	DraftHasSuffix    *string  `json:"draftHasSuffix,omitempty"`
-	DraftEqualFold    *string  `json:"draftEqualFold,omitempty"`
-	DraftContainsFold *string  `json:"draftContainsFold,omitempty"`
-
 	// "locked" field predicates.
 	Locked    *bool `json:"locked,omitempty"`
 	LockedNEQ *bool `json:"lockedNEQ,omitempty"`
@@ -6136,45 +6067,6 @@ func (i *TemplateWhereInput) P() (predicate.Template, error) {
 	if len(i.KindNotIn) > 0 {
 		predicates = append(predicates, template.KindNotIn(i.KindNotIn...))
 	}
-	if i.Draft != nil {
-		predicates = append(predicates, template.DraftEQ(*i.Draft))
-	}
-	if i.DraftNEQ != nil {
-		predicates = append(predicates, template.DraftNEQ(*i.DraftNEQ))
-	}
-	if len(i.DraftIn) > 0 {
-		predicates = append(predicates, template.DraftIn(i.DraftIn...))
-	}
-	if len(i.DraftNotIn) > 0 {
-		predicates = append(predicates, template.DraftNotIn(i.DraftNotIn...))
-	}
-	if i.DraftGT != nil {
-		predicates = append(predicates, template.DraftGT(*i.DraftGT))
-	}
-	if i.DraftGTE != nil {
-		predicates = append(predicates, template.DraftGTE(*i.DraftGTE))
-	}
-	if i.DraftLT != nil {
-		predicates = append(predicates, template.DraftLT(*i.DraftLT))
-	}
-	if i.DraftLTE != nil {
-		predicates = append(predicates, template.DraftLTE(*i.DraftLTE))
-	}
-	if i.DraftContains != nil {
-		predicates = append(predicates, template.DraftContains(*i.DraftContains))
-	}
-	if i.DraftHasPrefix != nil {
-		predicates = append(predicates, template.DraftHasPrefix(*i.DraftHasPrefix))
-	}
-	if i.DraftHasSuffix != nil {
-		predicates = append(predicates, template.DraftHasSuffix(*i.DraftHasSuffix))
-	}
-	if i.DraftEqualFold != nil {
-		predicates = append(predicates, template.DraftEqualFold(*i.DraftEqualFold))
-	}
-	if i.DraftContainsFold != nil {
-		predicates = append(predicates, template.DraftContainsFold(*i.DraftContainsFold))
-	}
 	if i.Locked != nil {
 		predicates = append(predicates, template.LockedEQ(*i.Locked))
 	}
@@ -6313,21 +6205,6 @@ type TemplateVersionWhereInput struct {
 	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
 	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
 	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
-
-	// "content" field predicates.
-	Content             *string  `json:"content,omitempty"`
-	ContentNEQ          *string  `json:"contentNEQ,omitempty"`
-	ContentIn           []string `json:"contentIn,omitempty"`
-	ContentNotIn        []string `json:"contentNotIn,omitempty"`
-	ContentGT           *string  `json:"contentGT,omitempty"`
-	ContentGTE          *string  `json:"contentGTE,omitempty"`
-	ContentLT           *string  `json:"contentLT,omitempty"`
-	ContentLTE          *string  `json:"contentLTE,omitempty"`
-	ContentContains     *string  `json:"contentContains,omitempty"`
-	ContentHasPrefix    *string  `json:"contentHasPrefix,omitempty"`
-	ContentHasSuffix    *string  `json:"contentHasSuffix,omitempty"`
-	ContentEqualFold    *string  `json:"contentEqualFold,omitempty"`
-	ContentContainsFold *string  `json:"contentContainsFold,omitempty"`
 
 	// "digest" field predicates.
 	Digest             *string  `json:"digest,omitempty"`
@@ -6565,45 +6442,6 @@ func (i *TemplateVersionWhereInput) P() (predicate.TemplateVersion, error) {
 	}
 	if i.NoteContainsFold != nil {
 		predicates = append(predicates, templateversion.NoteContainsFold(*i.NoteContainsFold))
-	}
-	if i.Content != nil {
-		predicates = append(predicates, templateversion.ContentEQ(*i.Content))
-	}
-	if i.ContentNEQ != nil {
-		predicates = append(predicates, templateversion.ContentNEQ(*i.ContentNEQ))
-	}
-	if len(i.ContentIn) > 0 {
-		predicates = append(predicates, templateversion.ContentIn(i.ContentIn...))
-	}
-	if len(i.ContentNotIn) > 0 {
-		predicates = append(predicates, templateversion.ContentNotIn(i.ContentNotIn...))
-	}
-	if i.ContentGT != nil {
-		predicates = append(predicates, templateversion.ContentGT(*i.ContentGT))
-	}
-	if i.ContentGTE != nil {
-		predicates = append(predicates, templateversion.ContentGTE(*i.ContentGTE))
-	}
-	if i.ContentLT != nil {
-		predicates = append(predicates, templateversion.ContentLT(*i.ContentLT))
-	}
-	if i.ContentLTE != nil {
-		predicates = append(predicates, templateversion.ContentLTE(*i.ContentLTE))
-	}
-	if i.ContentContains != nil {
-		predicates = append(predicates, templateversion.ContentContains(*i.ContentContains))
-	}
-	if i.ContentHasPrefix != nil {
-		predicates = append(predicates, templateversion.ContentHasPrefix(*i.ContentHasPrefix))
-	}
-	if i.ContentHasSuffix != nil {
-		predicates = append(predicates, templateversion.ContentHasSuffix(*i.ContentHasSuffix))
-	}
-	if i.ContentEqualFold != nil {
-		predicates = append(predicates, templateversion.ContentEqualFold(*i.ContentEqualFold))
-	}
-	if i.ContentContainsFold != nil {
-		predicates = append(predicates, templateversion.ContentContainsFold(*i.ContentContainsFold))
 	}
 	if i.Digest != nil {
 		predicates = append(predicates, templateversion.DigestEQ(*i.Digest))
@@ -7308,34 +7146,9 @@ type UserWhereInput struct {
 	DisplayNameEqualFold    *string  `json:"displayNameEqualFold,omitempty"`
 	DisplayNameContainsFold *string  `json:"displayNameContainsFold,omitempty"`
 
-	// "email" field predicates.
-	Email             *string  `json:"email,omitempty"`
-	EmailNEQ          *string  `json:"emailNEQ,omitempty"`
-	EmailIn           []string `json:"emailIn,omitempty"`
-	EmailNotIn        []string `json:"emailNotIn,omitempty"`
-	EmailGT           *string  `json:"emailGT,omitempty"`
-	EmailGTE          *string  `json:"emailGTE,omitempty"`
-	EmailLT           *string  `json:"emailLT,omitempty"`
-	EmailLTE          *string  `json:"emailLTE,omitempty"`
-	EmailContains     *string  `json:"emailContains,omitempty"`
-	EmailHasPrefix    *string  `json:"emailHasPrefix,omitempty"`
-	EmailHasSuffix    *string  `json:"emailHasSuffix,omitempty"`
-	EmailIsNil        bool     `json:"emailIsNil,omitempty"`
-	EmailNotNil       bool     `json:"emailNotNil,omitempty"`
-	EmailEqualFold    *string  `json:"emailEqualFold,omitempty"`
-	EmailContainsFold *string  `json:"emailContainsFold,omitempty"`
-
-	// "admin" field predicates.
-	Admin    *bool `json:"admin,omitempty"`
-	AdminNEQ *bool `json:"adminNEQ,omitempty"`
-
 	// "disabled" field predicates.
 	Disabled    *bool `json:"disabled,omitempty"`
 	DisabledNEQ *bool `json:"disabledNEQ,omitempty"`
-
-	// "memberships" edge predicates.
-	HasMemberships     *bool               `json:"hasMemberships,omitempty"`
-	HasMembershipsWith []*MemberWhereInput `json:"hasMembershipsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -7559,57 +7372,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	if i.DisplayNameContainsFold != nil {
 		predicates = append(predicates, user.DisplayNameContainsFold(*i.DisplayNameContainsFold))
 	}
-	if i.Email != nil {
-		predicates = append(predicates, user.EmailEQ(*i.Email))
-	}
-	if i.EmailNEQ != nil {
-		predicates = append(predicates, user.EmailNEQ(*i.EmailNEQ))
-	}
-	if len(i.EmailIn) > 0 {
-		predicates = append(predicates, user.EmailIn(i.EmailIn...))
-	}
-	if len(i.EmailNotIn) > 0 {
-		predicates = append(predicates, user.EmailNotIn(i.EmailNotIn...))
-	}
-	if i.EmailGT != nil {
-		predicates = append(predicates, user.EmailGT(*i.EmailGT))
-	}
-	if i.EmailGTE != nil {
-		predicates = append(predicates, user.EmailGTE(*i.EmailGTE))
-	}
-	if i.EmailLT != nil {
-		predicates = append(predicates, user.EmailLT(*i.EmailLT))
-	}
-	if i.EmailLTE != nil {
-		predicates = append(predicates, user.EmailLTE(*i.EmailLTE))
-	}
-	if i.EmailContains != nil {
-		predicates = append(predicates, user.EmailContains(*i.EmailContains))
-	}
-	if i.EmailHasPrefix != nil {
-		predicates = append(predicates, user.EmailHasPrefix(*i.EmailHasPrefix))
-	}
-	if i.EmailHasSuffix != nil {
-		predicates = append(predicates, user.EmailHasSuffix(*i.EmailHasSuffix))
-	}
-	if i.EmailIsNil {
-		predicates = append(predicates, user.EmailIsNil())
-	}
-	if i.EmailNotNil {
-		predicates = append(predicates, user.EmailNotNil())
-	}
-	if i.EmailEqualFold != nil {
-		predicates = append(predicates, user.EmailEqualFold(*i.EmailEqualFold))
-	}
-	if i.EmailContainsFold != nil {
-		predicates = append(predicates, user.EmailContainsFold(*i.EmailContainsFold))
-	}
-	if i.Admin != nil {
-		predicates = append(predicates, user.AdminEQ(*i.Admin))
-	}
-	if i.AdminNEQ != nil {
-		predicates = append(predicates, user.AdminNEQ(*i.AdminNEQ))
-	}
 	if i.Disabled != nil {
 		predicates = append(predicates, user.DisabledEQ(*i.Disabled))
 	}
@@ -7617,24 +7379,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 		predicates = append(predicates, user.DisabledNEQ(*i.DisabledNEQ))
 	}
 
-	if i.HasMemberships != nil {
-		p := user.HasMemberships()
-		if !*i.HasMemberships {
-			p = user.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasMembershipsWith) > 0 {
-		with := make([]predicate.Member, 0, len(i.HasMembershipsWith))
-		for _, w := range i.HasMembershipsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasMembershipsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, user.HasMembershipsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyUserWhereInput
@@ -7696,21 +7440,6 @@ type VariableWhereInput struct {
 	KeyHasSuffix    *string  `json:"keyHasSuffix,omitempty"`
 	KeyEqualFold    *string  `json:"keyEqualFold,omitempty"`
 	KeyContainsFold *string  `json:"keyContainsFold,omitempty"`
-
-	// "value" field predicates.
-	Value             *string  `json:"value,omitempty"`
-	ValueNEQ          *string  `json:"valueNEQ,omitempty"`
-	ValueIn           []string `json:"valueIn,omitempty"`
-	ValueNotIn        []string `json:"valueNotIn,omitempty"`
-	ValueGT           *string  `json:"valueGT,omitempty"`
-	ValueGTE          *string  `json:"valueGTE,omitempty"`
-	ValueLT           *string  `json:"valueLT,omitempty"`
-	ValueLTE          *string  `json:"valueLTE,omitempty"`
-	ValueContains     *string  `json:"valueContains,omitempty"`
-	ValueHasPrefix    *string  `json:"valueHasPrefix,omitempty"`
-	ValueHasSuffix    *string  `json:"valueHasSuffix,omitempty"`
-	ValueEqualFold    *string  `json:"valueEqualFold,omitempty"`
-	ValueContainsFold *string  `json:"valueContainsFold,omitempty"`
 
 	// "description" field predicates.
 	Description             *string  `json:"description,omitempty"`
@@ -7964,45 +7693,6 @@ func (i *VariableWhereInput) P() (predicate.Variable, error) {
 	}
 	if i.KeyContainsFold != nil {
 		predicates = append(predicates, variable.KeyContainsFold(*i.KeyContainsFold))
-	}
-	if i.Value != nil {
-		predicates = append(predicates, variable.ValueEQ(*i.Value))
-	}
-	if i.ValueNEQ != nil {
-		predicates = append(predicates, variable.ValueNEQ(*i.ValueNEQ))
-	}
-	if len(i.ValueIn) > 0 {
-		predicates = append(predicates, variable.ValueIn(i.ValueIn...))
-	}
-	if len(i.ValueNotIn) > 0 {
-		predicates = append(predicates, variable.ValueNotIn(i.ValueNotIn...))
-	}
-	if i.ValueGT != nil {
-		predicates = append(predicates, variable.ValueGT(*i.ValueGT))
-	}
-	if i.ValueGTE != nil {
-		predicates = append(predicates, variable.ValueGTE(*i.ValueGTE))
-	}
-	if i.ValueLT != nil {
-		predicates = append(predicates, variable.ValueLT(*i.ValueLT))
-	}
-	if i.ValueLTE != nil {
-		predicates = append(predicates, variable.ValueLTE(*i.ValueLTE))
-	}
-	if i.ValueContains != nil {
-		predicates = append(predicates, variable.ValueContains(*i.ValueContains))
-	}
-	if i.ValueHasPrefix != nil {
-		predicates = append(predicates, variable.ValueHasPrefix(*i.ValueHasPrefix))
-	}
-	if i.ValueHasSuffix != nil {
-		predicates = append(predicates, variable.ValueHasSuffix(*i.ValueHasSuffix))
-	}
-	if i.ValueEqualFold != nil {
-		predicates = append(predicates, variable.ValueEqualFold(*i.ValueEqualFold))
-	}
-	if i.ValueContainsFold != nil {
-		predicates = append(predicates, variable.ValueContainsFold(*i.ValueContainsFold))
 	}
 	if i.Description != nil {
 		predicates = append(predicates, variable.DescriptionEQ(*i.Description))

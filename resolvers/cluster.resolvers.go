@@ -19,6 +19,7 @@ import (
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/internal/redact"
 	"github.com/bcs-io/bcs/orchestrators"
 )
 
@@ -113,10 +114,12 @@ func (r *mutationResolver) ApplyManifest(ctx context.Context, input model.ApplyM
 	}
 	ns, dry := deref(input.Namespace), input.DryRun != nil && *input.DryRun
 	return r.operate(ctx, input.ClusterID, auth.ClusterUse, operations.Job{Action: "APPLY", Kind: "", Namespace: ns, Name: "", Wait: dry,
-		Request: map[string]any{"namespace": ns, "dryRun": dry, "manifest": input.Manifest},
+		// Every member, viewers too, reads operations, and a manifest may
+		// carry Secrets: the request keeps what was applied, not its text.
+		Request: map[string]any{"namespace": ns, "dryRun": dry, "manifest": redact.KeyedBy(r.Box).Manifest(input.Manifest)},
 		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
 			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(input.Manifest), Namespace: ns, DryRun: dry})
-			return toMap(res), err
+			return appliedResult(res), err
 		}})
 }
 

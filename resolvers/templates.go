@@ -98,7 +98,7 @@ func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent
 		Request: map[string]any{"version": v.Label, "template": t.Name},
 		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
 			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(out.Content), Namespace: ns})
-			return toMap(res), err
+			return appliedResult(res), err
 		},
 		OnDone: func(ctx context.Context, op *ent.Operation) {
 			status, objStatus, msg := instance.StatusREADY, "APPLIED", ""

@@ -390,6 +390,9 @@ func (r *queryResolver) PreviewTemplate(ctx context.Context, templateID gid.ID, 
 			return nil, err
 		}
 	}
+	if err := redactPreview(ctx, t.ProjectID, prev, out.Objects); err != nil {
+		return nil, err
+	}
 	return prev, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/internal/redact"
 )
 
 // Type is what the source saw happen to an object.
@@ -57,11 +58,14 @@ type Event struct {
 	encoded bool
 }
 
-// encode fills enc; a DELETED without an object has none.
+// encode fills enc; a DELETED without an object has none. A Secret's
+// payload never enters the log: every member reads it, and it lives on in
+// retained changes.
 func (e *Event) encode() error {
 	if e.Type == Deleted && e.Object == nil {
 		return nil
 	}
+	e.Object = redact.Object(e.Kind, e.Object)
 	b, err := marshal(e.Object)
 	if err != nil {
 		return fmt.Errorf("%w: %s %s/%s: object: %w", ErrInvalidEvent, e.Kind, e.Namespace, e.Name, err)

@@ -28,7 +28,8 @@ func (Cluster) Fields() []ent.Field {
 			Default("REGISTERING").Annotations(entgql.OrderField("STATUS")),
 		field.String("status_message").Default(""),
 		field.String("version").Default(""),
-		field.String("endpoint").Default("").Comment("API server URL, ZooKeeper address or Mesos master URL."),
+		field.String("endpoint").Default("").Comment("API server URL, ZooKeeper address or Mesos master URL.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)), // a master URL may carry credentials
 		field.Bytes("credentials").Optional().Sensitive().Annotations(entgql.Skip()).
 			Comment("AES-GCM sealed kubeconfig or Mesos credentials; never leaves the server."),
 		field.JSON("capacity", Quantities{}).Optional().Annotations(entgql.Type("StringMap")),

@@ -21,7 +21,8 @@ func (Template) Fields() []ent.Field {
 		field.String("name").NotEmpty().MaxLen(64).Annotations(entgql.OrderField("NAME")),
 		field.Text("description").Default(""),
 		field.Enum("kind").Values("K8S", "MESOS").Immutable(),
-		field.Text("draft").Default("").Comment("Editable content; versions freeze it."),
+		field.Text("draft").Default("").Comment("Editable content; versions freeze it.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)), // may hold Secret payloads: never an oracle
 		field.Bool("locked").Default(false),
 		field.String("project_id").GoType(gidType()).Annotations(entgql.Type("ID")).Immutable(),
 	}
@@ -56,7 +57,7 @@ func (TemplateVersion) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("label").NotEmpty().MaxLen(64).Immutable().Annotations(entgql.OrderField("LABEL")),
 		field.Text("note").Default("").Immutable(),
-		field.Text("content").Immutable(),
+		field.Text("content").Immutable().Annotations(entgql.Skip(entgql.SkipWhereInput)), // as Template.draft
 		field.String("digest").Immutable().Comment("SHA-256 of content."),
 		field.String("created_by").Default("").Immutable(),
 		field.Time("created_at").Immutable().Annotations(entgql.OrderField("CREATED_AT")),

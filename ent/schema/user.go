@@ -20,8 +20,12 @@ func (User) Fields() []ent.Field {
 		field.String("name").NotEmpty().MaxLen(64).Unique().Immutable().
 			Annotations(entgql.OrderField("NAME")),
 		field.String("display_name").Default(""),
-		field.String("email").Optional(),
-		field.Bool("admin").Default(false).Comment("Platform administrators may do everything."),
+		// Not filterable: a filter reads its field on every user the caller
+		// sees, and co-members' emails and admin flags are not every
+		// caller's business.
+		field.String("email").Optional().Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.Bool("admin").Default(false).Comment("Platform administrators may do everything.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.Bool("disabled").Default(false),
 	}
 }
@@ -29,7 +33,11 @@ func (User) Fields() []ent.Field {
 // Edges implements ent.Schema.
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("memberships", Member.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// A visible user's memberships reach projects the caller is not in:
+		// as a where predicate the subquery would bypass the privacy rules
+		// (a blind read of other tenants one count at a time), so there is
+		// none. User.memberships itself resolves through those rules.
+		edge.To("memberships", Member.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 		edge.To("tokens", Token.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }

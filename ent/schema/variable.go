@@ -20,7 +20,7 @@ func (Variable) Mixin() []ent.Mixin { return []ent.Mixin{IDMixin{Prefix: "var"},
 func (Variable) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("key").NotEmpty().MaxLen(64).Annotations(entgql.OrderField("KEY")),
-		field.String("value").Default(""),
+		field.String("value").Default("").Annotations(entgql.Skip(entgql.SkipWhereInput)), // often a password: never an oracle
 		field.String("description").Default(""),
 		field.Enum("scope").Values("GLOBAL", "CLUSTER", "NAMESPACE").Default("GLOBAL"),
 		field.String("cluster_id").Default("").Comment("Set for CLUSTER and NAMESPACE scope."),

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"reflect"
 	"regexp"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/redact"
 )
 
 // auditor writes an AuditEntry for every root mutation field, whatever its
@@ -22,6 +24,7 @@ import (
 type auditor struct {
 	client *ent.Client
 	log    *slog.Logger
+	digest redact.Digester
 }
 
 // ExtensionName implements graphql.HandlerExtension.
@@ -44,7 +47,7 @@ func (a *auditor) InterceptField(ctx context.Context, next graphql.Resolver) (an
 func (a *auditor) record(ctx context.Context, fc *graphql.FieldContext, res any, err error) {
 	entry := a.client.AuditEntry.Create().
 		SetAction(fc.Field.Name).
-		SetArguments(Redact(fc.Args)).
+		SetArguments(Redact(a.digest, fc.Args)).
 		SetRequestID(RequestID(ctx)).
 		SetResult(auditentry.ResultSUCCESS)
 	if v := auth.FromContext(ctx); v != nil {
@@ -94,6 +97,8 @@ func target(args map[string]any, res any) (typ, id, project string) {
 	if project == "" {
 		if v, ok := args["projectID"]; ok {
 			project = fmt.Sprint(v)
+		} else if v := inputProject(args["input"]); v != "" {
+			project = v // a refused or failed create: its owners still see it
 		} else if len(id) > 4 && id[:4] == "prj_" {
 			project = id
 		}
@@ -101,21 +106,58 @@ func target(args map[string]any, res any) (typ, id, project string) {
 	return typ, id, project
 }
 
-var secretKey = regexp.MustCompile(`(?i)(secret|token|passw|kubeconfig|credential|private.?key|api.?key|cert)`)
+// inputProject reads the ProjectID of an input object argument.
+func inputProject(input any) string {
+	rv := reflect.ValueOf(input)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if rv.Kind() != reflect.Struct {
+		return ""
+	}
+	if f := rv.FieldByName("ProjectID"); f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
+}
+
+// secretKey matches argument names (GraphQL or Go field names) whose
+// values are secrets: a variable's value and a Mesos master list (which may
+// carry credentials) included.
+var secretKey = regexp.MustCompile(`(?i)(secret|token|passw|kubeconfig|credential|private.?key|api.?key|cert|^values?$|^masters$)`)
+
+// documentKeys name arguments that carry whole documents, which may embed
+// Secrets: the entry keeps what an auditor needs of them instead.
+var documentKeys = map[string]func(redact.Digester, string) map[string]any{
+	"manifest": redact.Digester.Manifest,
+	"draft":    redact.Digester.Digest,
+	"document": redact.Digester.Digest,
+	"content":  redact.Digester.Digest,
+}
 
 // Redact copies arguments into JSON-able values with every value under a
-// secret-like key replaced.
-func Redact(args map[string]any) map[string]any {
+// secret-like key replaced and every document summarised.
+func Redact(d redact.Digester, args map[string]any) map[string]any {
 	out := make(map[string]any, len(args))
 	for k, v := range args {
-		out[k] = redactValue(k, v)
+		out[k] = redactValue(d, k, v)
 	}
 	return out
 }
 
-func redactValue(key string, v any) any {
+func redactValue(d redact.Digester, key string, v any) any {
 	if secretKey.MatchString(key) && v != nil {
-		return "[REDACTED]"
+		return redact.Mark
+	}
+	if summarise, ok := documentKeys[strings.ToLower(key)]; ok {
+		switch s := v.(type) {
+		case string:
+			return summarise(d, s)
+		case *string:
+			if s != nil {
+				return summarise(d, *s)
+			}
+		}
 	}
 	rv := reflect.ValueOf(v)
 	switch {
@@ -124,27 +166,27 @@ func redactValue(key string, v any) any {
 	case rv.Kind() == reflect.Map && rv.Type().Key().Kind() == reflect.String:
 		m := map[string]any{}
 		for _, k := range rv.MapKeys() {
-			m[k.String()] = redactValue(k.String(), rv.MapIndex(k).Interface())
+			m[k.String()] = redactValue(d, k.String(), rv.MapIndex(k).Interface())
 		}
 		return m
 	case rv.Kind() == reflect.Pointer:
 		if rv.IsNil() {
 			return nil
 		}
-		return redactValue(key, rv.Elem().Interface())
+		return redactValue(d, key, rv.Elem().Interface())
 	case rv.Kind() == reflect.Struct:
 		m := map[string]any{}
 		for i := 0; i < rv.NumField(); i++ {
 			f := rv.Type().Field(i)
 			if f.IsExported() {
-				m[f.Name] = redactValue(f.Name, rv.Field(i).Interface())
+				m[f.Name] = redactValue(d, f.Name, rv.Field(i).Interface())
 			}
 		}
 		return m
 	case rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() != reflect.Uint8:
 		s := make([]any, rv.Len())
 		for i := range s {
-			s[i] = redactValue(key, rv.Index(i).Interface())
+			s[i] = redactValue(d, key, rv.Index(i).Interface())
 		}
 		return s
 	}

@@ -57,6 +57,10 @@ func (p *presenter) classify(ctx context.Context, err error, gerr *gqlerror.Erro
 		return apierr.New(apierr.Conflict, "the change conflicts with existing data")
 	case ent.IsNotFound(err):
 		return apierr.New(apierr.NotFound, "not found")
+	case strings.HasPrefix(innermost(err), "ent: empty predicate "):
+		// entgql refuses an empty where input nested in another
+		// (hasXWith: [{}], idIn: [] alone): the client's filter is at fault.
+		return apierr.Invalid("where", "a filter inside where is empty: give it at least one predicate")
 	case errors.Is(err, context.DeadlineExceeded):
 		return p.internal(ctx, err, "the request took longer than the server's query timeout")
 	case errors.As(err, &own) && own.Err == nil:

@@ -27,6 +27,7 @@ import (
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/follow"
 	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/internal/redact"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/transport"
@@ -196,7 +197,7 @@ func (s *Server) graphql() http.Handler {
 	srv.Use(extension.FixedComplexityLimit(s.limits.MaxComplexity))
 	srv.Use(anonymousIntrospection{})
 	srv.Use(s.metrics)
-	srv.Use(&auditor{client: s.db.Client, log: s.log})
+	srv.Use(&auditor{client: s.db.Client, log: s.log, digest: redact.KeyedBy(s.cfg.Secrets)})
 	p := &presenter{log: s.log, metrics: s.metrics}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(p.recover)

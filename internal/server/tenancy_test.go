@@ -1,8 +1,10 @@
 package server
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -10,8 +12,10 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/member"
+	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/workload"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/redact"
 )
 
 // tenant is one project with a user in each role and some of everything.
@@ -354,17 +358,235 @@ func TestAuditLogRecordsMutationsAndDenials(t *testing.T) {
 }
 
 func TestRedactHidesSecretLikeKeys(t *testing.T) {
-	got := Redact(map[string]any{
+	got := Redact(redact.KeyedBy(testBox(t)), map[string]any{
 		"input": map[string]any{"name": "c1", "kubeconfig": "apiVersion: v1", "nested": map[string]any{"clientSecret": "s", "password": "p"}},
 		"token": "bcs_x", "projectID": "prj_1",
+		"apply":    map[string]any{"Manifest": "kind: Secret\nmetadata: {name: db}\nstringData: {password: m1}\n"},
+		"draft":    "stringData: {password: m2}",
+		"document": "m3",
+		"variable": struct{ Key, Value string }{"db", "m4"},
+		"masters":  "http://u:m5@master:5050",
 	})
 	s := string(mustJSON(got))
-	for _, leak := range []string{"apiVersion", `"s"`, `"p"`, "bcs_x"} {
+	for _, leak := range []string{"apiVersion: v1", `"s"`, `"p"`, "bcs_x", "m1", "m2", "m3", "m4", "m5"} {
 		if strings.Contains(s, leak) {
 			t.Errorf("redacted args still hold %s: %s", leak, s)
 		}
 	}
-	if !strings.Contains(s, "prj_1") || !strings.Contains(s, "c1") {
+	if !strings.Contains(s, "prj_1") || !strings.Contains(s, "c1") || !strings.Contains(s, `"name":"db"`) || !strings.Contains(s, `"Key":"db"`) {
 		t.Errorf("redaction removed ordinary values: %s", s)
+	}
+}
+
+// whereRoot is a field that takes a where input: Owner.Field(where: Where).
+type whereRoot struct{ Owner, Field, Where string }
+
+func (r whereRoot) String() string { return r.Owner + "." + r.Field }
+
+// whereRoots lists every field of every object type with a where argument.
+func whereRoots(types map[string]introType) []whereRoot {
+	var out []whereRoot
+	for name, ty := range types {
+		if ty.Kind != "OBJECT" || strings.HasPrefix(name, "__") {
+			continue
+		}
+		for _, f := range ty.Fields {
+			for _, a := range f.Args {
+				if a.Name == "where" {
+					out = append(out, whereRoot{Owner: name, Field: f.Name, Where: a.Type.named()})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// storedIDs lists the global IDs of every row a where input can name.
+func storedIDs(t *testing.T, env *testEnv) []gid.ID {
+	ctx, c := system(), env.db.Client
+	var out []gid.ID
+	for _, ids := range [][]gid.ID{
+		c.Project.Query().IDsX(ctx), c.Member.Query().IDsX(ctx), c.User.Query().IDsX(ctx),
+		c.Cluster.Query().IDsX(ctx), c.ClusterNode.Query().IDsX(ctx), c.Namespace.Query().IDsX(ctx),
+		c.Workload.Query().IDsX(ctx), c.Pod.Query().IDsX(ctx), c.Template.Query().IDsX(ctx),
+		c.TemplateVersion.Query().IDsX(ctx), c.Instance.Query().IDsX(ctx), c.Variable.Query().IDsX(ctx),
+		c.Operation.Query().IDsX(ctx), c.AuditEntry.Query().IDsX(ctx), c.Change.Query().IDsX(ctx),
+	} {
+		out = append(out, ids...)
+	}
+	return out
+}
+
+// totalCount finds the one totalCount in an answer.
+func totalCount(t *testing.T, res *gqlResponse) int {
+	t.Helper()
+	var walk func(v any) (int, bool)
+	walk = func(v any) (int, bool) {
+		switch v := v.(type) {
+		case map[string]any:
+			if n, ok := v["totalCount"].(float64); ok {
+				return int(n), true
+			}
+			for _, c := range v {
+				if n, ok := walk(c); ok {
+					return n, true
+				}
+			}
+		}
+		return 0, false
+	}
+	var data any
+	_ = json.Unmarshal(mustJSON(res.Data), &data)
+	n, ok := walk(data)
+	if !ok || len(res.Errors) > 0 {
+		t.Fatalf("no count in %s", res.raw)
+	}
+	return n
+}
+
+// TestIsolationMatrixCoversEveryFilter extends the matrix to every where
+// argument. The attacker's project holds a member of the victim's (the
+// blind-read set-up). For every field that takes a where input, and every
+// edge predicate reachable from it through other edge predicates, each role
+// of the attacker filters on rows it cannot see (named by ID): the count must
+// be 0, while the same filter on rows it can see counts them (the filter
+// does filter). Edge by edge is enough: the outer rows are visible, so if no
+// edge leads from a visible row to an invisible one, no chain of them does.
+func TestIsolationMatrixCoversEveryFilter(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	a := env.newTenant(t, "alpha")
+	env.newTenant(t, "beta")
+	env.as(a.tokens[member.RoleOWNER]).do(t, `mutation($p: ID!) { addMember(projectID: $p, userName: "beta-owner", role: VIEWER) { id } }`,
+		map[string]any{"p": a.project}).field(t, "addMember", &struct{ ID string }{})
+	types := schemaTypes(t, env)
+	roots := whereRoots(types)
+	edges := map[string][]whereEdge{}
+	for _, e := range edgePredicates(types) {
+		edges[e.In] = append(edges[e.In], e)
+	}
+
+	// Filter arguments other than where inputs, aimed at the victim.
+	victim := map[string]any{"pid": env.db.Client.Cluster.Query().Where(cluster.Name("c-beta")).OnlyX(system()).ProjectID,
+		"cid": env.db.Client.Cluster.Query().Where(cluster.Name("c-beta")).OnlyIDX(system())}
+	filterArgs := map[string][]string{
+		"Query.changes": {
+			`query($cid: ID!) { changes(since: 0, filter: {clusterIDs: [$cid]}) { changes { id projectID } } }`,
+			`query($pid: ID!, $cid: ID!) { changes(since: 0, filter: {projectID: $pid, clusterIDs: [$cid]}) { changes { id projectID } } }`,
+		},
+		"Subscription.changes": nil, // TestSubscriptionsStayInsideTheProject
+	}
+	for name, ty := range types {
+		for _, f := range ty.Fields {
+			for _, arg := range f.Args {
+				if _, ok := filterArgs[name+"."+f.Name]; arg.Name == "filter" && !ok && !strings.HasPrefix(name, "__") {
+					t.Errorf("%s.%s(filter:) is not covered by the isolation matrix", name, f.Name)
+				}
+			}
+		}
+	}
+	for _, role := range []member.Role{member.RoleVIEWER, member.RoleOWNER} {
+		for _, q := range filterArgs["Query.changes"] {
+			res := env.as(a.tokens[role]).do(t, q, victim)
+			if strings.Contains(res.raw, string(victim["pid"].(gid.ID))) || (res.code() != "" && res.code() != "FORBIDDEN") {
+				t.Errorf("%s: %s answered %s", role, q, res.raw)
+			}
+		}
+	}
+
+	typeOf := map[gid.ID]string{}
+	for _, id := range storedIDs(t, env) {
+		var n struct {
+			Typename string `json:"__typename"`
+		}
+		env.do(t, `query($id: ID!) { node(id: $id) { __typename } }`, map[string]any{"id": id}).field(t, "node", &n)
+		typeOf[id] = n.Typename
+	}
+
+	outsider, err := auth.Bootstrap(system(), env.db.Client, "outsider", false, "t", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	callers := map[string]string{"outsider": outsider}
+	for _, role := range []member.Role{member.RoleVIEWER, member.RoleDEVELOPER, member.RoleMAINTAINER, member.RoleOWNER} {
+		callers[string(role)] = a.tokens[role]
+	}
+	for role, tok := range callers {
+		// The outsider sees no row to start a nested filter from, nor any to
+		// count: it filters from the root fields, on hidden rows only.
+		member := role != "outsider"
+		as := env.as(tok)
+		visible := map[gid.ID]bool{}
+		for id := range typeOf {
+			visible[id] = string(as.do(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}).Data["node"]) != "null"
+		}
+		idsOf := func(typ string, seen bool) []string {
+			out := []string{}
+			for id, ty := range typeOf {
+				if ty == typ && visible[id] == seen {
+					out = append(out, string(id))
+				}
+			}
+			sort.Strings(out)
+			return out
+		}
+		count := func(r whereRoot, where map[string]any) int {
+			if r.Owner == "Query" {
+				return totalCount(t, as.do(t, fmt.Sprintf(`query($w: %s) { %s(where: $w) { totalCount } }`, r.Where, r.Field), map[string]any{"w": where}))
+			}
+			parents := idsOf(r.Owner, true)
+			if len(parents) == 0 {
+				t.Fatalf("%s: the fixture has no %s the caller sees", r, r.Owner)
+			}
+			q := fmt.Sprintf(`query($w: %s, $p: ID!) { node(id: $p) { ... on %s { %s(where: $w) { totalCount } } } }`, r.Where, r.Owner, r.Field)
+			return totalCount(t, as.do(t, q, map[string]any{"w": where, "p": parents[0]}))
+		}
+		for _, r := range roots {
+			if !member && r.Owner != "Query" {
+				continue
+			}
+			typ := strings.TrimSuffix(r.Where, "WhereInput")
+			if hidden := idsOf(typ, false); len(hidden) == 0 {
+				t.Errorf("%s: the fixture has no %s hidden from %s", r, typ, role)
+			} else if n := count(r, map[string]any{"idIn": hidden}); n != 0 {
+				t.Errorf("%s: %s(where: {idIn: <hidden>}) counts %d", role, r, n)
+			}
+			// Breadth first through edge predicates: chain holds the path
+			// from the root's where input to each where input reached.
+			type step struct {
+				where string
+				chain []string
+			}
+			queue, reached := []step{{r.Where, nil}}, map[string]bool{r.Where: true}
+			for len(queue) > 0 {
+				s := queue[0]
+				queue = queue[1:]
+				for _, e := range edges[s.where] {
+					to := strings.TrimSuffix(e.To, "WhereInput")
+					wrap := func(ids []string) map[string]any {
+						w := map[string]any{e.Field: []any{map[string]any{"idIn": ids}}}
+						for i := len(s.chain) - 1; i >= 0; i-- {
+							w = map[string]any{s.chain[i]: []any{w}}
+						}
+						return w
+					}
+					path := strings.Join(append(append([]string{r.String()}, s.chain...), e.Field), ".")
+					if hidden := idsOf(to, false); len(hidden) == 0 {
+						t.Errorf("%s: the fixture has no %s hidden from %s", path, to, role)
+					} else if n := count(r, wrap(hidden)); n != 0 {
+						t.Errorf("%s: %s on hidden %s counts %d: a blind read", role, path, to, n)
+					}
+					if member {
+						if n := count(r, wrap(idsOf(to, true))); n == 0 {
+							t.Errorf("%s: %s on visible %s counts nothing: the matrix does not reach it", role, path, to)
+						}
+					}
+					if !reached[e.To] {
+						reached[e.To] = true
+						queue = append(queue, step{e.To, append(append([]string{}, s.chain...), e.Field)})
+					}
+				}
+			}
+		}
 	}
 }
