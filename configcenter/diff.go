@@ -3,6 +3,7 @@ package configcenter
 import (
 	"fmt"
 
+	"github.com/bcs-io/bcs/internal/redact"
 	"github.com/bcs-io/bcs/orchestrators/objdiff"
 )
 
@@ -78,7 +79,7 @@ func Diff(old, new []Object) []ObjectDiff {
 // replaced by Redacted (keys stay visible), for previews. Other objects
 // are returned as they are.
 func Redact(o Object) Object {
-	o.Doc = objdiff.Redact(o.Kind, o.Doc)
+	o.Doc = redact.Object(o.Kind, o.Doc)
 	return o
 }
 

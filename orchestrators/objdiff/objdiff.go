@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+
+	"github.com/bcs-io/bcs/internal/redact"
 )
 
 // Change says how an object or a field differs between two versions.
@@ -26,8 +28,9 @@ const (
 	Unchanged Change = "UNCHANGED"
 )
 
-// Redacted replaces Secret values in diffs and previews.
-const Redacted = "(redacted)"
+// Redacted replaces Secret values in diffs and previews: the same mark as
+// everywhere else BCS hides a secret (package redact).
+const Redacted = redact.Mark
 
 // FieldChange is one differing field. Old is nil for an added field, New
 // for a removed one; when a field changes type, or a whole subtree is added
@@ -115,9 +118,7 @@ func (d *differ) add(path string, c Change, old, new any) {
 	d.fields = append(d.fields, FieldChange{Path: path, Change: c, Old: old, New: new})
 }
 
-var secretData = regexp.MustCompile(`^(data|stringData)($|[.\[])`)
-
-func isSecretData(path string) bool { return secretData.MatchString(path) }
+func isSecretData(path string) bool { return redact.SecretPath(path) }
 
 func (d *differ) values(path string, old, new any) {
 	om, oldIsMap := old.(map[string]any)
@@ -217,32 +218,4 @@ func number(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
-}
-
-// Redact returns doc, an object of kind, with the values of a Secret's
-// data and stringData replaced by Redacted (keys stay visible), for
-// previews; doc itself is not modified. Other objects are returned as they
-// are.
-func Redact(kind string, doc map[string]any) map[string]any {
-	if kind != "Secret" || doc == nil {
-		return doc
-	}
-	out := make(map[string]any, len(doc))
-	for k, v := range doc {
-		out[k] = v
-	}
-	for _, field := range []string{"data", "stringData"} {
-		switch m := doc[field].(type) {
-		case map[string]any:
-			r := make(map[string]any, len(m))
-			for k := range m {
-				r[k] = Redacted
-			}
-			out[field] = r
-		case nil:
-		default:
-			out[field] = Redacted
-		}
-	}
-	return out
 }

@@ -41,7 +41,4 @@ func TestSecretValuesAreRedacted(t *testing.T) {
 	if got := Fields("ConfigMap", old, new); got[0].New != "bmV3" {
 		t.Fatalf("a ConfigMap's data redacted: %#v", got)
 	}
-	if r := Redact("Secret", new); r["stringData"].(map[string]any)["t"] != Redacted || new["stringData"].(map[string]any)["t"] != "x" {
-		t.Fatalf("redact %v (argument %v)", r, new)
-	}
 }
