@@ -251,6 +251,7 @@ func (s *gqlSocket) readSkippingPings() socketMsg {
 		}
 	}
 }
+
 // TestWebsocketsPerTokenAreCapped: past the cap a token's connection_init
 // closes with 1013 Try Again Later; another token is unaffected, and a
 // closed socket frees its slot.
@@ -440,4 +441,3 @@ func TestQueriesOverSocketsGetTheQueryTimeout(t *testing.T) {
 		}
 	}
 }
-
