@@ -142,7 +142,7 @@ func TestDoublingFragmentsAreRefusedBeforeValidation(t *testing.T) {
 // TestComplexityCountsPages: a connection's children count first/last
 // times (the default page size without either), so nested pages multiply.
 func TestComplexityCountsPages(t *testing.T) {
-	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	env := newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) { c.MaxComplexity = DefaultLimits.MaxComplexity })
 	viewer := env.as(env.newTenant(t, "acme").tokens[member.RoleVIEWER])
 	nested := `query($n: Int, $m: Int) { projects(first: $n) { edges { node { id members(first: $m) { edges { node { role } } } } } } }`
 	// 1 + 600 × (edges 1 + node 1 + id 1 + members (1 + 20 × 3)) = 38,401
@@ -151,8 +151,8 @@ func TestComplexityCountsPages(t *testing.T) {
 		t.Fatalf("a page of 10 × 20 refused: %s", r.raw)
 	}
 	// Without first, members counts the default page size (20):
-	// 1 + 200 × (3 + 1 + 20 × 3) = 12,801.
-	limitRefusal(t, viewer.do(t, `{ projects(first: 200) { edges { node { id members { edges { node { role } } } } } } }`, nil), "complexity")
+	// 1 + 400 × (3 + 1 + 20 × 3) = 25,601.
+	limitRefusal(t, viewer.do(t, `{ projects(first: 400) { edges { node { id members { edges { node { role } } } } } } }`, nil), "complexity")
 	if got := refusals(t, env, "complexity"); got != 2 {
 		t.Fatalf("bcs_limit_refusals_total{limit=complexity} = %v, want 2", got)
 	}

@@ -52,7 +52,7 @@ type Limits struct {
 var DefaultLimits = Limits{
 	MaxBodyBytes:  1 << 20,
 	MaxDepth:      15,
-	MaxComplexity: 10000,
+	MaxComplexity: 20000,
 	MaxAliases:    30,
 	QueryTimeout:  30 * time.Second,
 	Caps:          DefaultCaps,
