@@ -11,7 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/bcs-io/bcs/internal/storage"
+	"github.com/bcs-io/bcs/resolvers"
 )
 
 // BenchmarkRefuse is the time a hostile document costs the server before
@@ -62,5 +68,34 @@ func BenchmarkRefuse(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkQueryLimitsProjectsQuery is what the limits add to the nested
+// page query of BenchmarkProjectsFirst50 once its document is cached: the
+// cache probe before parsing and the depth/alias/complexity measure.
+func BenchmarkQueryLimitsProjectsQuery(b *testing.B) {
+	es := resolvers.NewSchema(&resolvers.Resolver{})
+	var params struct{ Query string }
+	if err := json.Unmarshal([]byte(projectsQuery), &params); err != nil {
+		b.Fatal(err)
+	}
+	doc, errs := gqlparser.LoadQuery(es.Schema(), params.Query)
+	if errs != nil {
+		b.Fatal(errs)
+	}
+	cache := lru.New[*ast.QueryDocument](10)
+	cache.Add(context.Background(), params.Query, doc)
+	s := &Server{limits: DefaultLimits, metrics: newMetrics()}
+	l := s.queryLimits(cache)
+	rc := &graphql.OperationContext{RawQuery: params.Query, Doc: doc, Operation: doc.Operations[0]}
+	ctx := context.Background()
+	for b.Loop() {
+		if err := l.MutateOperationParameters(ctx, &graphql.RawParams{Query: params.Query}); err != nil {
+			b.Fatal(err)
+		}
+		if err := l.MutateOperationContext(ctx, rc); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -10,9 +10,9 @@ import (
 
 // HTTPServer is the http.Server to run the handler in, with the timeouts
 // of the server's Caps: a client that sends its headers or body slowly is
-// cut off instead of holding a connection and a goroutine. Websockets set
-// their own deadlines once upgraded; SSE streams lift the read deadline
-// once their request is read.
+// cut off instead of holding a connection and a goroutine. Long responses
+// are not cut: net/http clears the read deadline once the body is read
+// (SSE streams), and websockets set their own once upgraded.
 func (s *Server) HTTPServer() *http.Server {
 	return &http.Server{
 		Handler:           s,

@@ -361,8 +361,10 @@ func TestSlowBodyIsCutOffByReadTimeout(t *testing.T) {
 	}
 	eventually(t, "the cut-off counted", func() bool { return refusals(t, env, "readTimeout") == 1 })
 
-	// A long SSE stream outlives the read timeout: its read deadline is
-	// lifted once its request is read.
+	// A websocket and a long SSE stream outlive the read timeout: the
+	// socket sets its own deadlines, and net/http clears the read deadline
+	// once a request's body is read.
+	ws := (&testEnv{srv: srv}).dialGraphQL(t, viewer)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/query", strings.NewReader(`{"query":"subscription { changes { revision } }"}`))
@@ -380,6 +382,10 @@ func TestSlowBodyIsCutOffByReadTimeout(t *testing.T) {
 	case err := <-streamEnded:
 		t.Fatalf("the stream ended at the read timeout: %v", err)
 	case <-time.After(3 * time.Second): // ten read timeouts
+	}
+	ws.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": "{ __typename }"}})
+	if m := ws.readSkippingPings(); m.Type != "next" {
+		t.Fatalf("websocket after ten read timeouts: got %s %s", m.Type, m.Payload)
 	}
 }
 

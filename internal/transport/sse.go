@@ -108,12 +108,6 @@ func (s SSE) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		writeResult(w, mediaJSON, status, dispatchRequestError(ctx, exec, err.Error()))
 		return
 	}
-	// The request is read: the server's ReadTimeout, meant for slow
-	// uploads, must not end a long stream (net/http cancels the request
-	// when its background read times out).
-	if err := http.NewResponseController(w).SetReadDeadline(time.Time{}); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		s.Logger.DebugContext(ctx, "sse: read deadline not lifted", "err", err)
-	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 
