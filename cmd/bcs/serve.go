@@ -58,6 +58,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.IntVar(&cfg.MaxDocumentBytes, "max-document-bytes", cfg.MaxDocumentBytes, "largest query document accepted, checked before parsing")
 	f.IntVar(&cfg.MaxDocumentTokens, "max-document-tokens", cfg.MaxDocumentTokens, "most lexical tokens in one query document, checked before parsing")
 	f.IntVar(&cfg.MaxDocumentNodes, "max-document-nodes", cfg.MaxDocumentNodes, "most selections in one document with fragments expanded, checked before validation")
+	f.IntVar(&cfg.MaxDocumentMerges, "max-document-merges", cfg.MaxDocumentMerges, "most comparisons of same-named fields validation may make for one document, checked before validation")
 	f.IntVar(&cfg.MaxPageSize, "max-page-size", cfg.MaxPageSize, "largest first/last accepted on a connection")
 	f.IntVar(&cfg.DefaultPageSize, "default-page-size", cfg.DefaultPageSize, "page size complexity assumes for a connection queried without first/last")
 	f.IntVar(&cfg.MaxOperationsPerConnection, "max-operations-per-connection", cfg.MaxOperationsPerConnection, "most operations running at once on one websocket (0: unlimited)")

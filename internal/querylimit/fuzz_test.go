@@ -19,7 +19,7 @@ func FuzzDocumentGuard(f *testing.F) {
 	f.Add(doubling(40))
 	f.Add(nested(2000))
 	f.Fuzz(func(t *testing.T, query string) {
-		d := Document{MaxBytes: 64 << 10, MaxTokens: 5000, MaxNodes: 500}
+		d := Document{MaxBytes: 64 << 10, MaxTokens: 5000, MaxNodes: 500, MaxMerges: 1000}
 		err := d.Check(query)
 		var ex *Exceeded
 		if err != nil && !errors.As(err, &ex) {

@@ -13,6 +13,7 @@ const (
 	LimitBytes      = "documentBytes"
 	LimitTokens     = "documentTokens"
 	LimitNodes      = "documentNodes"
+	LimitMerges     = "documentMerges"
 	LimitDepth      = "depth"
 	LimitAliases    = "aliases"
 	LimitComplexity = "complexity"
@@ -38,6 +39,8 @@ func (e *Exceeded) Error() string {
 			return fmt.Sprintf("the document's selections, with fragments expanded, are beyond counting; the limit is %d", e.Max)
 		}
 		return fmt.Sprintf("the document has %d selections with fragments expanded; the limit is %d", e.Value, e.Max)
+	case LimitMerges:
+		return fmt.Sprintf("the document asks for more than %d comparisons of same-named fields", e.Max)
 	case LimitDepth:
 		return fmt.Sprintf("the query is %d levels deep; the limit is %d", e.Value, e.Max)
 	case LimitAliases:
@@ -56,6 +59,11 @@ func (e *Exceeded) Error() string {
 // with fragments expanded), so the expanded size is what bounds it.
 type Document struct {
 	MaxBytes, MaxTokens, MaxNodes int
+	// MaxMerges bounds the comparisons of fields sharing a response name
+	// (and of fragments spread side by side) that validation makes to
+	// check they can be merged: quadratic in a level's size, so a few
+	// thousand selections would cost it seconds.
+	MaxMerges int
 }
 
 // Check refuses a document over a limit with an *Exceeded. A document that
@@ -75,10 +83,91 @@ func (d Document) Check(query string) error {
 	if err != nil {
 		return nil //nolint:nilerr // the executor reports syntax errors itself
 	}
-	if n := Nodes(doc); n > int64(d.MaxNodes) {
+	n := Nodes(doc)
+	if n > int64(d.MaxNodes) {
 		return &Exceeded{Limit: LimitNodes, Value: n, Max: int64(d.MaxNodes)}
 	}
+	if d.MaxMerges > 0 {
+		if m, ok := Merges(doc, n); ok && m > int64(d.MaxMerges) {
+			return &Exceeded{Limit: LimitMerges, Value: m, Max: int64(d.MaxMerges)}
+		}
+	}
 	return nil
+}
+
+// Merges estimates the comparisons gqlparser's OverlappingFieldsCanBeMerged
+// makes: at every level of the response, with fragments expanded, each
+// pair of fields that share a response name (their sub-selections then
+// form the next level), and each pair of fragments spread together. The
+// walk visits each expanded selection once, so it is bounded by nodes
+// (from Nodes); ok is false if it went further, which only a fragment
+// cycle (a validation error) makes it do.
+func Merges(doc *ast.QueryDocument, nodes int64) (merges int64, ok bool) {
+	m := merger{frags: fragments(doc), budget: nodes + 1}
+	for _, op := range doc.Operations {
+		m.level([]ast.SelectionSet{op.SelectionSet})
+	}
+	for _, f := range doc.Fragments {
+		m.level([]ast.SelectionSet{f.SelectionSet})
+	}
+	return m.merges, m.budget >= 0
+}
+
+type merger struct {
+	frags  map[string]*ast.FragmentDefinition
+	merges int64
+	budget int64 // selections left to visit
+}
+
+// level merges sets that answer at the same place of the response.
+func (m *merger) level(sets []ast.SelectionSet) {
+	var keys []string
+	groups := map[string][]*ast.Field{}
+	var spreads int64
+	var flatten func(set ast.SelectionSet)
+	flatten = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			if m.budget--; m.budget < 0 {
+				return
+			}
+			switch s := sel.(type) {
+			case *ast.Field:
+				key := s.Alias
+				if key == "" {
+					key = s.Name
+				}
+				if _, seen := groups[key]; !seen {
+					keys = append(keys, key)
+				}
+				groups[key] = append(groups[key], s)
+			case *ast.InlineFragment:
+				flatten(s.SelectionSet)
+			case *ast.FragmentSpread:
+				spreads++
+				if f := m.frags[s.Name]; f != nil {
+					flatten(f.SelectionSet)
+				}
+			}
+		}
+	}
+	for _, set := range sets {
+		flatten(set)
+	}
+	m.merges = add(m.merges, mul(spreads, spreads-1)/2)
+	for _, key := range keys {
+		fields := groups[key]
+		k := int64(len(fields))
+		m.merges = add(m.merges, mul(k, k-1)/2)
+		var children []ast.SelectionSet
+		for _, f := range fields {
+			if len(f.SelectionSet) > 0 {
+				children = append(children, f.SelectionSet)
+			}
+		}
+		if len(children) > 0 && m.budget >= 0 {
+			m.level(children)
+		}
+	}
 }
 
 // fewerTokens reads at most max tokens; it stops at the first lexical

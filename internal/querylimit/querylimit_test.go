@@ -94,6 +94,39 @@ func TestDocumentGuardRefusesSizeAndTokensBeforeParsing(t *testing.T) {
 	}
 }
 
+// Fields sharing a response name are compared pairwise by validation, at
+// every level of the response: 200 of them, or 141 with a sub-selection
+// (whose children then pair up too), are about the limit.
+func TestSameNamedFieldsAreRefusedByMerges(t *testing.T) {
+	d := Document{MaxNodes: 5000, MaxMerges: 20000}
+	var ex *Exceeded
+	for _, q := range []string{
+		"{" + strings.Repeat(" __typename", 2000) + " }",
+		"{" + strings.Repeat(" node { id }", 200) + " }",
+		"{ node { " + strings.Repeat("...A ", 300) + "} } fragment A on Node { id }",
+		"{ ...A } fragment A on Query { node { id } ...B ...B } fragment B on Query { node { id } ...C ...C }" +
+			" fragment C on Query {" + strings.Repeat(" node { id }", 60) + " }",
+	} {
+		if err := d.Check(q); !errors.As(err, &ex) || ex.Limit != LimitMerges {
+			t.Fatalf("%.80s…: %v, want a %s refusal", q, err, LimitMerges)
+		}
+	}
+	for _, q := range []string{
+		"{" + strings.Repeat(" __typename", 200) + " }",
+		"{" + strings.Repeat(" node { id }", 141) + " }",
+		doubling(5),
+	} {
+		if err := d.Check(q); err != nil {
+			t.Fatalf("%.80s…: %v", q, err)
+		}
+	}
+	// A cycle stops the walk at the node count instead of looping.
+	doc, _ := parser.ParseQuery(&ast.Source{Input: "{ ...A } fragment A on Query { node { ...A } }"})
+	if _, ok := Merges(doc, Nodes(doc)); ok {
+		t.Fatal("a fragment cycle measured as if finite")
+	}
+}
+
 func TestMeasureMemoisesFragments(t *testing.T) {
 	// 40 doublings: measured in linear time, saturating, not overflowing.
 	doc, err := parser.ParseQuery(&ast.Source{Input: doubling(40)})

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/gorilla/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -136,6 +137,20 @@ func TestDoublingFragmentsAreRefusedBeforeValidation(t *testing.T) {
 	m := s.read()
 	if m.Type != "error" || !strings.Contains(string(m.Payload), `"documentNodes"`) {
 		t.Fatalf("websocket: got %s %s; want an error naming documentNodes", m.Type, m.Payload)
+	}
+}
+
+// TestSameNamedFieldsAreRefusedBeforeValidation: 2,000 fields with one
+// response name cost gqlparser's overlapping-fields rule half a second
+// (quadratic); the merge count refuses them first. GraphiQL's
+// introspection query, with the same default limits, passes.
+func TestSameNamedFieldsAreRefusedBeforeValidation(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	out := env.as(outsider(t, env, "mallory"))
+	limitRefusal(t, out.do(t, "{"+strings.Repeat(" __typename", 1999)+" }", nil), "documentMerges")
+	limitRefusal(t, out.do(t, "{"+strings.Repeat(" p: projects(first: 1) { totalCount }", 600)+" }", nil), "documentMerges")
+	if r := out.do(t, introspection.Query, nil); len(r.Errors) > 0 {
+		t.Fatalf("introspection refused: %.300s", r.raw)
 	}
 }
 
