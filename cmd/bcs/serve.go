@@ -52,7 +52,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.StringVar(&database, "database", envOr("BCS_DATABASE", "sqlite://bcs.db"), "sqlite://PATH or postgres://… (BCS_DATABASE)")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest request body accepted")
 	f.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "deepest selection accepted")
-	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "highest query complexity accepted")
+	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "highest query complexity accepted (1 per field, a connection's children counted first/last times)")
 	f.IntVar(&cfg.MaxAliases, "max-aliases", cfg.MaxAliases, "most aliases accepted in one document")
 	f.DurationVar(&cfg.QueryTimeout, "query-timeout", cfg.QueryTimeout, "time limit for one query or mutation (HTTP, websocket and SSE)")
 	f.IntVar(&cfg.MaxDocumentBytes, "max-document-bytes", cfg.MaxDocumentBytes, "largest query document accepted, checked before parsing")
