@@ -52,9 +52,23 @@ Pending database migrations are applied at start, each one logged.`,
 	f.StringVar(&database, "database", envOr("BCS_DATABASE", "sqlite://bcs.db"), "sqlite://PATH or postgres://… (BCS_DATABASE)")
 	f.Int64Var(&cfg.MaxBodyBytes, "max-body-bytes", cfg.MaxBodyBytes, "largest request body accepted")
 	f.IntVar(&cfg.MaxDepth, "max-depth", cfg.MaxDepth, "deepest selection accepted")
-	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "highest query complexity accepted")
+	f.IntVar(&cfg.MaxComplexity, "max-complexity", cfg.MaxComplexity, "highest query complexity accepted (1 per field, a connection's children counted first/last times)")
 	f.IntVar(&cfg.MaxAliases, "max-aliases", cfg.MaxAliases, "most aliases accepted in one document")
-	f.DurationVar(&cfg.QueryTimeout, "query-timeout", cfg.QueryTimeout, "time limit for one query or mutation")
+	f.DurationVar(&cfg.QueryTimeout, "query-timeout", cfg.QueryTimeout, "time limit for one query or mutation (HTTP, websocket and SSE)")
+	f.IntVar(&cfg.MaxDocumentBytes, "max-document-bytes", cfg.MaxDocumentBytes, "largest query document accepted, checked before parsing")
+	f.IntVar(&cfg.MaxDocumentTokens, "max-document-tokens", cfg.MaxDocumentTokens, "most lexical tokens in one query document, checked before parsing")
+	f.IntVar(&cfg.MaxDocumentNodes, "max-document-nodes", cfg.MaxDocumentNodes, "most selections in one document with fragments expanded, checked before validation")
+	f.IntVar(&cfg.MaxDocumentMerges, "max-document-merges", cfg.MaxDocumentMerges, "most comparisons of same-named fields validation may make for one document, checked before validation")
+	f.IntVar(&cfg.MaxPageSize, "max-page-size", cfg.MaxPageSize, "largest first/last accepted on a connection")
+	f.IntVar(&cfg.DefaultPageSize, "default-page-size", cfg.DefaultPageSize, "page size complexity assumes for a connection queried without first/last")
+	f.IntVar(&cfg.MaxOperationsPerConnection, "max-operations-per-connection", cfg.MaxOperationsPerConnection, "most operations running at once on one websocket (0: unlimited)")
+	f.IntVar(&cfg.MaxConnectionsPerToken, "max-connections-per-token", cfg.MaxConnectionsPerToken, "most open websockets per API token (0: unlimited)")
+	f.IntVar(&cfg.MaxStreamsPerToken, "max-streams-per-token", cfg.MaxStreamsPerToken, "most open SSE streams per API token (0: unlimited)")
+	f.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", cfg.ReadHeaderTimeout, "time a client has to send a request's headers")
+	f.DurationVar(&cfg.ReadTimeout, "read-timeout", cfg.ReadTimeout, "time a client has to send a whole request, body included (streams and websockets are not cut)")
+	f.DurationVar(&cfg.IdleTimeout, "idle-timeout", cfg.IdleTimeout, "time an idle keep-alive connection stays open")
+	f.StringSliceVar(&cfg.MetricOperations, "metric-operations", cfg.MetricOperations, "operation names always labelled in /metrics")
+	f.IntVar(&cfg.MaxMetricOperations, "max-metric-operations", cfg.MaxMetricOperations, "how many other operation names /metrics labels (first seen); the rest count as \"other\"")
 	f.Float64Var(&cfg.RatePerSecond, "rate-limit", cfg.RatePerSecond, "requests per second per API token (0: unlimited)")
 	f.IntVar(&cfg.RateBurst, "rate-burst", cfg.RateBurst, "burst size of the per-token rate limit")
 	f.StringVar(&keyFile, "secret-key-file", envOr("BCS_SECRET_KEY_FILE", "bcs.key"), "AES key for credentials at rest, created on first start (BCS_SECRET_KEY, base64, takes precedence)")
@@ -90,12 +104,8 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	}
 	handler := server.New(db, log, cfg)
 	defer handler.Close()
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := handler.HTTPServer()
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	log.Info("serving BCS", "addr", ln.Addr().String(), "database", redactURL(database),
 		"graphiql", "http://"+displayAddr(ln.Addr())+"/", "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)

@@ -50,6 +50,7 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 		if wait, ok := s.limiter.allow(string(v.TokenID)); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			s.metrics.errors.WithLabelValues("RATE_LIMITED").Inc()
+			s.metrics.refused(limitRate)
 			writeError(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; retry after "+wait.Round(time.Millisecond).String())
 			return
 		}

@@ -59,7 +59,8 @@ func BenchmarkFanout10k(b *testing.B) {
 	}
 	b.Logf("RLIMIT_NOFILE %d, %d open; %d subscribers, clients %s", limit, base, n, mode)
 
-	env := newEnv(b, "sqlite://"+filepath.Join(b.TempDir(), "bcs.db"))
+	// One token stands for every subscriber here: lift its connection cap.
+	env := newEnvWith(b, "sqlite://"+filepath.Join(b.TempDir(), "bcs.db"), func(c *Config) { c.MaxConnectionsPerToken = 0 })
 	p := env.createProject(b, "Fanout", "fanout")
 	pid := gid.ID(p.ID)
 	cl := env.db.Client.Cluster.Create().SetName("fanout").SetKind(cluster.KindK8S).SetProjectID(pid).SaveX(system())

@@ -100,6 +100,9 @@ func newEnvWith(t testing.TB, url string, configure func(*Config)) *testEnv {
 	log := slog.New(slog.NewJSONHandler(env.logs, nil))
 	cfg := DefaultConfig
 	cfg.RatePerSecond = 0
+	// The isolation matrix walks every edge unpaged; tests of the limits
+	// (limits_test.go) set them.
+	cfg.MaxComplexity = 0
 	cfg.Secrets = testBox(t)
 	cfg.HealthInterval, cfg.AgentStaleAfter = 300*time.Millisecond, 3*time.Second
 	cfg.WatchInterval, cfg.WatchLeaseTTL = 200*time.Millisecond, 3*time.Second

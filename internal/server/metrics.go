@@ -18,13 +18,16 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	errors   *prometheus.CounterVec
+	refusals *prometheus.CounterVec
 
 	mu    sync.Mutex
-	names map[string]struct{}
+	known map[string]bool     // always labelled (Caps.MetricOperations)
+	names map[string]struct{} // the first maxNames other names seen
+	// maxNames bounds the label values clients can create: operation
+	// names are chosen by whoever sends the document, so each new one
+	// would be a new series here and in Prometheus.
+	maxNames int
 }
-
-// maxOperationNames bounds the label values clients can create.
-const maxOperationNames = 500
 
 var operationName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
@@ -44,9 +47,15 @@ func newMetrics() *metrics {
 			Name: "bcs_graphql_errors_total",
 			Help: "GraphQL errors returned to clients, by extensions.code.",
 		}, []string{"code"}),
-		names: map[string]struct{}{},
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bcs_limit_refusals_total",
+			Help: "Requests, operations, connections and streams refused by a limit, by limit.",
+		}, []string{"limit"}),
+		names:    map[string]struct{}{},
+		known:    map[string]bool{},
+		maxNames: DefaultCaps.MaxMetricOperations,
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.errors,
+	m.registry.MustRegister(m.requests, m.latency, m.errors, m.refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -86,12 +95,28 @@ func (m *metrics) label(name string) string {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.names[name]; ok {
+	if _, ok := m.names[name]; ok || m.known[name] {
 		return name
 	}
-	if len(m.names) >= maxOperationNames {
+	if len(m.names) >= m.maxNames {
 		return "other"
 	}
 	m.names[name] = struct{}{}
 	return name
 }
+
+// labelNames sets the operation names always labelled and how many others
+// may be: first come, first labelled, the rest "other". Known names let an
+// operator keep the console's and scripts' operations visible however many
+// names others send first.
+func (m *metrics) labelNames(known []string, others int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, n := range known {
+		m.known[n] = true
+	}
+	m.maxNames = max(others, 0)
+}
+
+// refused counts a refusal by a limit (names are the code's, a fixed set).
+func (m *metrics) refused(limit string) { m.refusals.WithLabelValues(limit).Inc() }

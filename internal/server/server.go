@@ -43,18 +43,20 @@ import (
 type Limits struct {
 	MaxBodyBytes  int64         // POST body size (413 above it)
 	MaxDepth      int           // selection depth
-	MaxComplexity int           // gqlgen complexity (1 per field)
+	MaxComplexity int           // 1 per field; a connection's children count first/last times
 	MaxAliases    int           // aliased fields per document
-	QueryTimeout  time.Duration // per query or mutation
+	QueryTimeout  time.Duration // per query or mutation, over every transport
+	Caps                        // the rest (limits.go)
 }
 
 // DefaultLimits are sane for a frontend and GraphiQL.
 var DefaultLimits = Limits{
 	MaxBodyBytes:  1 << 20,
 	MaxDepth:      15,
-	MaxComplexity: 1000,
+	MaxComplexity: 20000,
 	MaxAliases:    30,
 	QueryTimeout:  30 * time.Second,
+	Caps:          DefaultCaps,
 }
 
 // Config is everything about the server an operator can set.
@@ -98,6 +100,8 @@ type Server struct {
 	limits   Limits
 	authn    *auth.Authenticator
 	limiter  *limiter
+	wsSlots  *slots // websockets per token
+	sseSlots *slots // SSE streams per token
 	router   *orchestrators.Router
 	ops      *operations.Runner
 	registry *clusters.Registry
@@ -121,7 +125,9 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s := &Server{db: db, log: log, metrics: newMetrics(), cfg: cfg, limits: cfg.Limits,
 		authn:   &auth.Authenticator{Client: db.Client},
 		limiter: newLimiter(cfg.RatePerSecond, cfg.RateBurst),
-		router:  orchestrators.NewRouter()}
+		wsSlots: newSlots(cfg.MaxConnectionsPerToken), sseSlots: newSlots(cfg.MaxStreamsPerToken),
+		router: orchestrators.NewRouter()}
+	s.metrics.labelNames(cfg.MetricOperations, cfg.MaxMetricOperations)
 	s.router.Register(orchestrators.KindK8s, k8s.Factory)
 	if len(cfg.ZooKeeper) > 0 {
 		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCToken(s.mesosRPCToken)))
@@ -185,23 +191,24 @@ func (s *Server) graphql() http.Handler {
 	}))
 	// Order matters: HTTP claims every request without an Upgrade header,
 	// so the websocket and SSE transports go first.
-	srv.AddTransport(transport.WebSocket{InitFunc: s.websocketInit, CheckOrigin: s.checkOrigin, Logger: s.log,
-		Context: s.lifetime, Share: s.share})
+	srv.AddTransport(transport.WebSocket{InitFunc: s.capConnections(s.websocketInit), CheckOrigin: s.checkOrigin, Logger: s.log,
+		Context: s.lifetime, Share: s.share, Admit: s.admitLimits})
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
-	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log})
+	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log, Open: s.openStream})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	cache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(cache)
 	srv.Use(extension.Introspection{})
+	srv.Use(s.queryLimits(cache)) // before APQ: see MutateOperationParameters
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(shapeLimit{maxDepth: s.limits.MaxDepth, maxAliases: s.limits.MaxAliases})
-	srv.Use(extension.FixedComplexityLimit(s.limits.MaxComplexity))
+	srv.Use(operationTimeout(s.limits.QueryTimeout))
 	srv.Use(anonymousIntrospection{})
 	srv.Use(s.metrics)
 	srv.Use(&auditor{client: s.db.Client, log: s.log, digest: redact.KeyedBy(s.cfg.Secrets)})
 	p := &presenter{log: s.log, metrics: s.metrics}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(p.recover)
-	return withTimeout(s.limits.QueryTimeout, srv)
+	return s.countSlowBodies(withTimeout(s.limits.QueryTimeout, srv))
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

@@ -36,6 +36,11 @@ type SSE struct {
 	Heartbeat time.Duration
 	// WriteTimeout bounds one event write (0: DefaultWriteTimeout).
 	WriteTimeout time.Duration
+	// Open, if set, admits a stream before its request is read: it may
+	// refuse (a *gqlerror.Error keeps its extensions; the answer is 429),
+	// and release runs when the stream ends. It lets a server cap the
+	// streams one client holds.
+	Open func(ctx context.Context) (release func(), err error)
 	// Logger receives stream-level failures; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -86,6 +91,18 @@ func (s SSE) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecut
 		s.Logger = slog.Default()
 	}
 	ctx := r.Context()
+	if s.Open != nil {
+		release, err := s.Open(ctx)
+		if err != nil {
+			gqlErr := (*gqlerror.Error)(nil)
+			if !errors.As(err, &gqlErr) {
+				gqlErr = &gqlerror.Error{Message: err.Error()}
+			}
+			writeResult(w, mediaJSON, http.StatusTooManyRequests, &requestOnly{Errors: gqlerror.List{gqlErr}})
+			return
+		}
+		defer release()
+	}
 	params, status, err := s.readParams(w, r)
 	if err != nil {
 		writeResult(w, mediaJSON, status, dispatchRequestError(ctx, exec, err.Error()))

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -41,6 +42,9 @@ func (c *wsConn) initialise(m inbound) error {
 			c.t.Logger.InfoContext(c.base, "websocket connection_init rejected", "remote", c.req.RemoteAddr, "err", err)
 			if c.dialect.connectionError {
 				c.sendConnectionError(err.Error())
+			}
+			if ce := (*closeError)(nil); errors.As(err, &ce) {
+				return ce // a refusal with its own code, e.g. a cap to retry later
 			}
 			return closeWith(CloseForbidden, "Forbidden")
 		}

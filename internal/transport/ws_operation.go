@@ -61,8 +61,11 @@ func (c *wsConn) start(id string, params *graphql.RawParams, received time.Time)
 
 	ctx := graphql.StartOperationTrace(c.session)
 	if c.t.Admit != nil {
+		c.mu.Lock()
+		running := len(c.ops)
+		c.mu.Unlock()
 		var err error
-		if ctx, err = c.t.Admit(ctx); err != nil {
+		if ctx, err = c.t.Admit(withRunning(ctx, running)); err != nil {
 			if ce := (*closeError)(nil); errors.As(err, &ce) {
 				return ce
 			}
