@@ -60,7 +60,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.IntVar(&cfg.MaxDocumentNodes, "max-document-nodes", cfg.MaxDocumentNodes, "most selections in one document with fragments expanded, checked before validation")
 	f.IntVar(&cfg.MaxDocumentMerges, "max-document-merges", cfg.MaxDocumentMerges, "most comparisons of same-named fields validation may make for one document, checked before validation")
 	f.IntVar(&cfg.MaxPageSize, "max-page-size", cfg.MaxPageSize, "largest first/last accepted on a connection")
-	f.IntVar(&cfg.DefaultPageSize, "default-page-size", cfg.DefaultPageSize, "page size complexity assumes for a connection queried without first/last")
+	f.IntVar(&cfg.DefaultPageSize, "default-page-size", cfg.DefaultPageSize, "page a connection queried without first/last returns (and complexity counts)")
 	f.IntVar(&cfg.MaxOperationsPerConnection, "max-operations-per-connection", cfg.MaxOperationsPerConnection, "most operations running at once on one websocket (0: unlimited)")
 	f.IntVar(&cfg.MaxConnectionsPerToken, "max-connections-per-token", cfg.MaxConnectionsPerToken, "most open websockets per API token (0: unlimited)")
 	f.IntVar(&cfg.MaxStreamsPerToken, "max-streams-per-token", cfg.MaxStreamsPerToken, "most open SSE streams per API token (0: unlimited)")

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"reflect"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -27,8 +28,8 @@ type Caps struct {
 	// validation makes (quadratic in a level's size).
 	MaxDocumentMerges int
 	MaxPageSize       int // largest first/last
-	// DefaultPageSize is what complexity assumes a connection returns
-	// when a query gives neither first nor last.
+	// DefaultPageSize is the page a connection queried without first or
+	// last returns, and what complexity counts for it.
 	DefaultPageSize int
 
 	MaxOperationsPerConnection int // running operations on one websocket
@@ -56,7 +57,7 @@ var DefaultCaps = Caps{
 	MaxDocumentNodes:  2_000,
 	MaxDocumentMerges: 20_000,
 	MaxPageSize:       1_000,
-	DefaultPageSize:   20,
+	DefaultPageSize:   100,
 
 	MaxOperationsPerConnection: 200,
 	MaxConnectionsPerToken:     64,
@@ -163,4 +164,39 @@ func (d operationTimeout) InterceptOperation(ctx context.Context, next graphql.O
 		defer cancel()
 		return h(ctx)
 	}
+}
+
+// defaultPage gives a connection queried without first or last the
+// default page size when it runs, as complexity assumed: without it a bare
+// `projects { … }` would read every row however large the table grows.
+// The client learns of the cut from pageInfo.hasNextPage.
+func defaultPage(size int) graphql.FieldMiddleware {
+	return func(ctx context.Context, next graphql.Resolver) (any, error) {
+		fc := graphql.GetFieldContext(ctx)
+		if size <= 0 || fc == nil || fc.Field.Definition == nil || fc.Args == nil {
+			return next(ctx)
+		}
+		defs := fc.Field.Definition.Arguments
+		if defs.ForName("first") == nil || defs.ForName("last") == nil {
+			return next(ctx)
+		}
+		first, _ := fc.Args["first"].(*int)
+		last, _ := fc.Args["last"].(*int)
+		if first == nil && last == nil {
+			n := size
+			if given(fc.Args["before"]) && !given(fc.Args["after"]) {
+				fc.Args["last"] = &n // paging backwards: the page before the cursor
+			} else {
+				fc.Args["first"] = &n
+			}
+		}
+		return next(ctx)
+	}
+}
+
+// given tells a set argument from an absent one, which gqlgen passes as a
+// typed nil pointer.
+func given(arg any) bool {
+	v := reflect.ValueOf(arg)
+	return v.IsValid() && !(v.Kind() == reflect.Pointer && v.IsNil())
 }

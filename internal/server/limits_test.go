@@ -157,7 +157,9 @@ func TestSameNamedFieldsAreRefusedBeforeValidation(t *testing.T) {
 // TestComplexityCountsPages: a connection's children count first/last
 // times (the default page size without either), so nested pages multiply.
 func TestComplexityCountsPages(t *testing.T) {
-	env := newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) { c.MaxComplexity = DefaultLimits.MaxComplexity })
+	env := newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) {
+		c.MaxComplexity, c.DefaultPageSize = DefaultLimits.MaxComplexity, 20
+	})
 	viewer := env.as(env.newTenant(t, "acme").tokens[member.RoleVIEWER])
 	nested := `query($n: Int, $m: Int) { projects(first: $n) { edges { node { id members(first: $m) { edges { node { role } } } } } } }`
 	// 1 + 600 × (edges 1 + node 1 + id 1 + members (1 + 20 × 3)) = 38,401
@@ -460,5 +462,37 @@ func TestQueriesOverSocketsGetTheQueryTimeout(t *testing.T) {
 		if hasMinute != tc.want {
 			t.Errorf("%s (HTTP deadline %v): deadline %v, want the query timeout: %v", tc.op, tc.httpDeadline, got, tc.want)
 		}
+	}
+}
+
+// TestConnectionsWithoutFirstGetTheDefaultPage: a bare connection returns
+// the default page, not the whole table, and says there is more; paging
+// backwards from a cursor takes the page before it.
+func TestConnectionsWithoutFirstGetTheDefaultPage(t *testing.T) {
+	env := newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) { c.DefaultPageSize = 2 })
+	owner := env.as(outsider(t, env, "olive"))
+	for _, code := range []string{"p1", "p2", "p3"} {
+		owner.createProject(t, code, code)
+	}
+	type page struct {
+		TotalCount int
+		Edges      []struct{ Cursor string }
+		PageInfo   struct{ HasNextPage, HasPreviousPage bool }
+	}
+	var got page
+	owner.do(t, `{ projects { totalCount edges { cursor } pageInfo { hasNextPage hasPreviousPage } } }`, nil).field(t, "projects", &got)
+	if got.TotalCount != 3 || len(got.Edges) != 2 || !got.PageInfo.HasNextPage {
+		t.Fatalf("bare projects: %+v, want 2 of 3 edges and a next page", got)
+	}
+	var all page
+	owner.do(t, `{ projects(first: 3) { totalCount edges { cursor } } }`, nil).field(t, "projects", &all)
+	var back page
+	owner.do(t, `query($c: Cursor) { projects(before: $c) { edges { cursor } pageInfo { hasNextPage hasPreviousPage } } }`,
+		map[string]any{"c": all.Edges[2].Cursor}).field(t, "projects", &back)
+	if len(back.Edges) != 2 || back.Edges[1].Cursor != all.Edges[1].Cursor {
+		t.Fatalf("projects(before: third) = %+v, want the two before it", back)
+	}
+	if r := owner.do(t, `{ projects(first: 3) { edges { node { id } } } }`, nil); len(r.Errors) > 0 {
+		t.Fatalf("an explicit first is not cut to the default: %s", r.raw)
 	}
 }

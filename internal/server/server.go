@@ -203,6 +203,7 @@ func (s *Server) graphql() http.Handler {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(operationTimeout(s.limits.QueryTimeout))
 	srv.Use(anonymousIntrospection{})
+	srv.AroundFields(defaultPage(s.limits.DefaultPageSize))
 	srv.Use(s.metrics)
 	srv.Use(&auditor{client: s.db.Client, log: s.log, digest: redact.KeyedBy(s.cfg.Secrets)})
 	p := &presenter{log: s.log, metrics: s.metrics}
