@@ -142,6 +142,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	monitor := &clusters.Monitor{Registry: s.registry, Log: log, Interval: cfg.HealthInterval, StaleAfter: cfg.AgentStaleAfter}
 	s.background(ctx, func(ctx context.Context) error { monitor.Run(ctx); return nil })
 	s.startDatawatch(ctx)
+	s.startIdentity(ctx)
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
@@ -185,7 +186,7 @@ func (s *Server) graphql() http.Handler {
 	// Order matters: HTTP claims every request without an Upgrade header,
 	// so the websocket and SSE transports go first.
 	srv.AddTransport(transport.WebSocket{InitFunc: s.websocketInit, CheckOrigin: s.checkOrigin, Logger: s.log,
-		Context: s.lifetime, Share: s.share})
+		Context: s.lifetime, Share: s.share, Admit: s.admitViewer})
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
