@@ -3,7 +3,9 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
+	"strings"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/member"
@@ -38,6 +40,86 @@ func require(ctx context.Context, action auth.Action, projectID gid.ID) error {
 		return apierr.Denied(string(action))
 	}
 	return nil
+}
+
+// ownProfile reports whether the caller may read u's private fields
+// (email, admin, disabled): u themselves and platform admins. Anyone who
+// manages members can make anyone a co-member with addMember, so
+// co-membership must not open them; others read null and false.
+func ownProfile(ctx context.Context, u *ent.User) bool {
+	v := auth.FromContext(ctx)
+	return v != nil && v.Err() == nil && (v.Admin || v.UserID == u.ID)
+}
+
+// CheckPrivateFilters refuses, for callers other than platform admins,
+// filter arguments that test users' private fields (email, admin,
+// disabled) anywhere in a where input, nested edge filters included: a
+// count of matches would reveal what ownProfile hides, one guess at a time.
+func CheckPrivateFilters(ctx context.Context, args map[string]any) error {
+	where, ok := args["where"]
+	if !ok || where == nil {
+		return nil
+	}
+	if v := auth.FromContext(ctx); v != nil && v.Admin {
+		return nil
+	}
+	if field := privateUserFilter(reflect.ValueOf(where)); field != "" {
+		e := apierr.Denied("platform_admin")
+		e.Message = fmt.Sprintf("permission denied: only platform admins may filter users by %s", field)
+		return e
+	}
+	return nil
+}
+
+var userWhereInput = reflect.TypeFor[ent.UserWhereInput]()
+
+// privateUserFilter names the first private user field a where input
+// (any type's, walked through its nested where inputs) tests, or "".
+func privateUserFilter(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ""
+		}
+		return privateUserFilter(v.Elem())
+	case reflect.Slice:
+		for i := range v.Len() {
+			if f := privateUserFilter(v.Index(i)); f != "" {
+				return f
+			}
+		}
+		return ""
+	case reflect.Struct:
+	default:
+		return ""
+	}
+	t := v.Type()
+	for i := range t.NumField() {
+		sf, fv := t.Field(i), v.Field(i)
+		if !sf.IsExported() || fv.IsZero() {
+			continue
+		}
+		if t == userWhereInput {
+			for _, private := range []string{"Email", "Admin", "Disabled"} {
+				if strings.HasPrefix(sf.Name, private) {
+					return strings.ToLower(private)
+				}
+			}
+		}
+		if strings.HasSuffix(elemType(sf.Type).Name(), "WhereInput") {
+			if f := privateUserFilter(fv); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
+}
+
+func elemType(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	return t
 }
 
 var userNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

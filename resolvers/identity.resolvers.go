@@ -33,17 +33,17 @@ func (r *mutationResolver) CreateToken(ctx context.Context, input model.CreateTo
 	if err := validateTokenName(input.Name); err != nil {
 		return nil, err
 	}
+	var until *time.Time
+	if ttl > 0 {
+		t := time.Now().Add(ttl)
+		until = &t
+	}
 	// A token may not outlive the one that made it: a short-lived token
 	// would otherwise mint a permanent one. Admins are trusted with that.
-	if v.ExpiresAt != nil && !v.Admin {
-		if left := time.Until(*v.ExpiresAt); ttl == 0 || ttl > left {
-			ttl = left
-		}
-		if ttl <= 0 {
-			return nil, apierr.New(apierr.Unauthenticated, "%s", auth.ErrExpired.Error())
-		}
+	if v.ExpiresAt != nil && !v.Admin && (until == nil || until.After(*v.ExpiresAt)) {
+		until = v.ExpiresAt
 	}
-	secret, t, err := auth.IssueToken(ctx, r.Client, v.UserID, input.Name, ttl)
+	secret, t, err := auth.IssueTokenUntil(ctx, r.Client, v.UserID, input.Name, until)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (r *mutationResolver) AddMember(ctx context.Context, projectID gid.ID, user
 		return nil, err
 	}
 	r.Auth.MembershipAdded(ctx, m.UserID)
-	return m, nil
+	return m.Unwrap(), nil // its edges resolve after the transaction
 }
 
 func (r *mutationResolver) UpdateMemberRole(ctx context.Context, id gid.ID, role member.Role) (*ent.Member, error) {
@@ -112,7 +112,7 @@ func (r *mutationResolver) UpdateMemberRole(ctx context.Context, id gid.ID, role
 	}
 	// The member's open sockets close (4403): what they may do changed.
 	r.Auth.MembershipChanged(ctx, m.UserID)
-	return m, nil
+	return m.Unwrap(), nil
 }
 
 func (r *mutationResolver) RemoveMember(ctx context.Context, id gid.ID) (*model.DeletePayload, error) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/resolvers"
 )
 
 // identityRecheck is how often the viewers of open sockets and streams are
@@ -152,6 +153,27 @@ func (l *limiter) allow(key string) (time.Duration, bool) {
 		return d, false
 	}
 	return 0, true
+}
+
+// privateFilters refuses filters on users' private fields to everyone but
+// platform admins (resolvers.CheckPrivateFilters), on every field that
+// takes a where argument, nested edges included.
+type privateFilters struct{}
+
+// ExtensionName implements graphql.HandlerExtension.
+func (privateFilters) ExtensionName() string { return "PrivateFilters" }
+
+// Validate implements graphql.HandlerExtension.
+func (privateFilters) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptField implements graphql.FieldInterceptor.
+func (privateFilters) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && len(fc.Args) > 0 {
+		if err := resolvers.CheckPrivateFilters(ctx, fc.Args); err != nil {
+			return nil, err
+		}
+	}
+	return next(ctx)
 }
 
 // anonymousIntrospection lets callers without a token run introspection

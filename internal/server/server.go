@@ -196,6 +196,7 @@ func (s *Server) graphql() http.Handler {
 	srv.Use(shapeLimit{maxDepth: s.limits.MaxDepth, maxAliases: s.limits.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(s.limits.MaxComplexity))
 	srv.Use(anonymousIntrospection{})
+	srv.Use(privateFilters{})
 	srv.Use(s.metrics)
 	srv.Use(&auditor{client: s.db.Client, log: s.log})
 	p := &presenter{log: s.log, metrics: s.metrics}
