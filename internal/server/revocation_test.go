@@ -202,13 +202,17 @@ func TestRemovedMemberReceivesNothingMore(t *testing.T) {
 			t.Fatalf("socket closed with %d; want 4403", code)
 		}
 	}
-	for ev := range sse {
+	evs, ended := drain(sse, 10*time.Second)
+	for _, ev := range evs {
 		if len(ev.Errors) == 0 {
 			t.Fatalf("the stream delivered %v after the removal", ev.Data)
 		}
 		if ev.Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
 			t.Fatalf("stream ended with %+v", ev.Errors)
 		}
+	}
+	if !ended || len(evs) == 0 {
+		t.Fatalf("the stream did not end with an error: %+v", evs)
 	}
 	eventually(t, "the shared execution and the stream ended", func() bool {
 		return env.server.share.Groups() == 0 && env.server.hub.Subscribers() == 0
@@ -300,4 +304,93 @@ func TestIdentityChangesReachEveryReplica(t *testing.T) {
 	}
 	a.submitChange(t, tn, "secret-after-removal")
 	noChangeNamed(t, within(ws, "removal"), "secret-after-removal")
+}
+
+// The isolation matrix for sockets and streams whose viewer changes
+// mid-stream: every subscription, over websocket and SSE, of a member who
+// is then removed from the project ends (4403, or a last UNAUTHENTICATED
+// error) and delivers nothing that changed after the removal.
+func TestEverySubscriptionEndsWhenItsViewerIsRemoved(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	tn := env.newTenant(t, "midstream")
+	subs := map[string]struct {
+		query string
+		vars  map[string]any
+	}{
+		"changes":       {`subscription { changes { name } }`, nil},
+		"operation":     {`subscription($id: ID!) { operation(id: $id) { id status } }`, map[string]any{"id": tn.objects[11]}},
+		"clusterStatus": {`subscription($p: ID!) { clusterStatus(projectID: $p) { id name status } }`, map[string]any{"p": tn.project}},
+		"workload":      {`subscription($id: ID!) { workload(id: $id) { id ready } }`, map[string]any{"id": tn.objects[3]}},
+		"instance":      {`subscription($id: ID!) { instance(id: $id) { id status } }`, map[string]any{"id": tn.objects[10]}},
+	}
+	for _, name := range rootFields(t, env, "Subscription") {
+		if _, ok := subs[name]; !ok {
+			t.Errorf("subscription %q is not covered by this test", name)
+		}
+	}
+	viewer := tn.tokens[member.RoleVIEWER]
+	sockets := map[string]*gqlSocket{}
+	streams := map[string]<-chan sseEvent{}
+	for name, s := range subs {
+		ws := env.dialGraphQL(t, viewer)
+		ws.subscribeWS(name, s.query, s.vars)
+		sockets[name] = ws
+		streams[name] = env.as(viewer).subscribe(t, s.query, s.vars)
+	}
+	eventually(t, "both changes subscriptions", func() bool { return env.server.hub.Subscribers() == 2 })
+	env.submitChange(t, tn, "before")
+	for name, ws := range sockets { // each is live: it has delivered something
+		if m := ws.result(name); m.Type != "next" {
+			t.Fatalf("%s over websocket: %s %s", name, m.Type, m.Payload)
+		}
+		if ev := next(t, streams[name]); len(ev.Errors) > 0 {
+			t.Fatalf("%s over SSE: %+v", name, ev.Errors)
+		}
+	}
+
+	res := env.do(t, `mutation($id: ID!) { removeMember(id: $id) { deletedID } }`, map[string]any{"id": tn.members[member.RoleVIEWER]})
+	if len(res.Errors) > 0 {
+		t.Fatal(res.raw)
+	}
+	ctx := system()
+	c := env.db.Client
+	env.submitChange(t, tn, "secret-after-removal")
+	c.Workload.UpdateOneID(ID(tn.objects[3])).SetReady(42).ExecX(ctx)
+	c.Cluster.UpdateOneID(ID(tn.objects[1])).SetName("secret-after-removal").ExecX(ctx)
+	for name, ws := range sockets {
+		code, _, seen := ws.closedWithin(10 * time.Second)
+		noChangeNamed(t, seen, "secret-after-removal")
+		noChangeNamed(t, seen, `"ready":42`)
+		if code != 4403 {
+			t.Errorf("%s over websocket: closed with %d", name, code)
+		}
+	}
+	for name, stream := range streams {
+		last, ended := drain(stream, 10*time.Second)
+		for _, ev := range last {
+			if b, _ := json.Marshal(ev.Data); strings.Contains(string(b), "secret-after-removal") || strings.Contains(string(b), `"ready":42`) {
+				t.Errorf("%s over SSE delivered %s after the removal", name, b)
+			}
+		}
+		if !ended || len(last) == 0 || len(last[len(last)-1].Errors) == 0 || last[len(last)-1].Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
+			t.Errorf("%s over SSE: ended %v with %+v", name, ended, last)
+		}
+	}
+}
+
+// drain reads a stream's events until it ends (true) or d passes (false).
+func drain(stream <-chan sseEvent, d time.Duration) ([]sseEvent, bool) {
+	var evs []sseEvent
+	timeout := time.After(d)
+	for {
+		select {
+		case ev, ok := <-stream:
+			if !ok {
+				return evs, true
+			}
+			evs = append(evs, ev)
+		case <-timeout:
+			return evs, false
+		}
+	}
 }
