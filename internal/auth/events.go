@@ -143,6 +143,9 @@ func (a *Authenticator) Recheck(ctx context.Context, v *Viewer) (*Viewer, error)
 	}
 	cur, err := a.byHash(ctx, v.hash)
 	if errors.Is(err, ErrInvalidToken) {
+		// As if the event had been heard: every viewer of the token ends,
+		// not only this one (a shared execution may run on another).
+		a.endWhere(func(o *Viewer) bool { return o.TokenID == v.TokenID }, err, true)
 		v.end(err)
 		return nil, err
 	}
@@ -153,6 +156,7 @@ func (a *Authenticator) Recheck(ctx context.Context, v *Viewer) (*Viewer, error)
 		return v, nil
 	}
 	if !cur.covers(v) {
+		a.endWhere(func(o *Viewer) bool { return o.UserID == v.UserID && o != cur }, ErrScopeChanged, true)
 		v.end(ErrScopeChanged)
 		return nil, ErrScopeChanged
 	}

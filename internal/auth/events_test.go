@@ -110,3 +110,60 @@ func TestCovers(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRecheck is what every operation started on a socket pays while
+// nothing changed: a cached lookup and an atomic load.
+func BenchmarkRecheck(b *testing.B) {
+	a := &Authenticator{}
+	v := tracked(a, "usr_a", "tok_a")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := a.Recheck(ctx, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkViewerErr is what each delivery (hub, shared poll) pays.
+func BenchmarkViewerErr(b *testing.B) {
+	exp := time.Now().Add(time.Hour)
+	for _, v := range []*Viewer{{life: &life{}}, {life: &life{}, ExpiresAt: &exp}} {
+		b.Run(map[bool]string{true: "expiring", false: "permanent"}[v.ExpiresAt != nil], func(b *testing.B) {
+			for b.Loop() {
+				if v.Err() != nil {
+					b.Fatal("ended")
+				}
+			}
+		})
+	}
+}
+
+// Recheck of one viewer that finds the memberships narrowed (no event
+// told) ends every viewer of the user, keeps one whose scope only grew, and
+// acts with the fresher viewer.
+func TestRecheckFindsChangesNoEventAnnounced(t *testing.T) {
+	a := &Authenticator{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	old := &Viewer{UserID: "usr_a", TokenID: "tok_a", Roles: map[ID]member.Role{"prj_a": member.RoleOWNER}, hash: "h", life: &life{}}
+	sibling := &Viewer{UserID: "usr_a", TokenID: "tok_b", Roles: old.Roles, hash: "h2", life: &life{}}
+	a.Watch(ctx, old, func(error) {})
+	a.Watch(ctx, sibling, func(error) {})
+
+	grown := tracked(a, "usr_a", "tok_a")
+	grown.hash, grown.Roles = "h", map[ID]member.Role{"prj_a": member.RoleOWNER, "prj_b": member.RoleVIEWER}
+	a.cache = map[string]cached{"h": {viewer: grown, expires: time.Now().Add(time.Hour)}}
+	if cur, err := a.Recheck(ctx, old); err != nil || cur != grown {
+		t.Fatalf("a grown scope: %v, %v", cur, err)
+	}
+
+	narrowed := &Viewer{UserID: "usr_a", TokenID: "tok_a", Roles: map[ID]member.Role{"prj_a": member.RoleVIEWER}, hash: "h", life: &life{}}
+	a.cache["h"] = cached{viewer: narrowed, expires: time.Now().Add(time.Hour)}
+	if _, err := a.Recheck(ctx, old); !errors.Is(err, ErrScopeChanged) {
+		t.Fatalf("a narrowed scope: %v", err)
+	}
+	if !errors.Is(sibling.Err(), ErrScopeChanged) || narrowed.Err() != nil {
+		t.Fatalf("the user's other viewer: %v; the current one: %v", sibling.Err(), narrowed.Err())
+	}
+}
