@@ -7145,10 +7145,6 @@ type UserWhereInput struct {
 	DisplayNameHasSuffix    *string  `json:"displayNameHasSuffix,omitempty"`
 	DisplayNameEqualFold    *string  `json:"displayNameEqualFold,omitempty"`
 	DisplayNameContainsFold *string  `json:"displayNameContainsFold,omitempty"`
-
-	// "disabled" field predicates.
-	Disabled    *bool `json:"disabled,omitempty"`
-	DisabledNEQ *bool `json:"disabledNEQ,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -7371,12 +7367,6 @@ func (i *UserWhereInput) P() (predicate.User, error) {
 	}
 	if i.DisplayNameContainsFold != nil {
 		predicates = append(predicates, user.DisplayNameContainsFold(*i.DisplayNameContainsFold))
-	}
-	if i.Disabled != nil {
-		predicates = append(predicates, user.DisabledEQ(*i.Disabled))
-	}
-	if i.DisabledNEQ != nil {
-		predicates = append(predicates, user.DisabledNEQ(*i.DisabledNEQ))
 	}
 
 	switch len(predicates) {

@@ -38,6 +38,26 @@ func (r *queryResolver) Workloads(ctx context.Context, after *entgql.Cursor[gid.
 	return r.Client.Workload.Query().Paginate(ctx, after, first, before, last, ent.WithWorkloadOrder(orderBy), ent.WithWorkloadFilter(where.Filter))
 }
 
+func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
+	if !ownProfile(ctx, obj) {
+		return nil, nil
+	}
+	return &obj.Email, nil
+}
+
+func (r *userResolver) Admin(ctx context.Context, obj *ent.User) (bool, error) {
+	return ownProfile(ctx, obj) && obj.Admin, nil
+}
+
+func (r *userResolver) Disabled(ctx context.Context, obj *ent.User) (bool, error) {
+	return ownProfile(ctx, obj) && obj.Disabled, nil
+}
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
+
+type (
+	queryResolver struct{ *Resolver }
+	userResolver  struct{ *Resolver }
+)

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 
 	"github.com/bcs-io/bcs/ent"
@@ -12,11 +13,16 @@ import (
 	"github.com/bcs-io/bcs/internal/auth"
 )
 
-// viewer returns the authenticated caller or UNAUTHENTICATED.
+// viewer returns the authenticated caller or UNAUTHENTICATED, also for a
+// caller whose token or memberships changed since it was looked up (an
+// operation on a socket that outlived them).
 func viewer(ctx context.Context) (*auth.Viewer, error) {
 	v := auth.FromContext(ctx)
 	if v == nil {
 		return nil, apierr.New(apierr.Unauthenticated, "sign in with an API token")
+	}
+	if err := v.Err(); err != nil {
+		return nil, &apierr.Error{Code: apierr.Unauthenticated, Message: err.Error(), Err: err}
 	}
 	return v, nil
 }
@@ -32,6 +38,15 @@ func require(ctx context.Context, action auth.Action, projectID gid.ID) error {
 		return apierr.Denied(string(action))
 	}
 	return nil
+}
+
+// ownProfile reports whether the caller may read u's private fields
+// (email, admin, disabled): u themselves and platform admins. Anyone who
+// manages members can make anyone a co-member with addMember, so
+// co-membership must not open them; others read null and false.
+func ownProfile(ctx context.Context, u *ent.User) bool {
+	v := auth.FromContext(ctx)
+	return v != nil && v.Err() == nil && (v.Admin || v.UserID == u.ID)
 }
 
 var userNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -60,9 +75,11 @@ func ensureUser(ctx context.Context, tx *ent.Tx, name string) (*ent.User, error)
 	return u, err
 }
 
-// memberToChange loads a membership the caller may manage. Unless the
-// member stays an owner, it refuses to touch a project's last owner.
-func memberToChange(ctx context.Context, tx *ent.Tx, id gid.ID, staysOwner bool) (*ent.Member, error) {
+// memberToChange loads a membership the caller may manage: one whose role
+// is not above the caller's own, to become newRole (nil: to be removed),
+// which may not be above it either. Unless the member stays an owner, it
+// refuses to touch a project's last owner.
+func memberToChange(ctx context.Context, tx *ent.Tx, id gid.ID, newRole *member.Role) (*ent.Member, error) {
 	cur, err := tx.Member.Get(ctx, id)
 	if err != nil {
 		return nil, notFoundAs(err, "member", id)
@@ -70,12 +87,54 @@ func memberToChange(ctx context.Context, tx *ent.Tx, id gid.ID, staysOwner bool)
 	if err := require(ctx, auth.MemberManage, cur.ProjectID); err != nil {
 		return nil, err
 	}
+	if err := mayHandle(ctx, tx, cur.ProjectID, cur.Role); err != nil {
+		return nil, err
+	}
+	if newRole != nil {
+		if err := mayHandle(ctx, tx, cur.ProjectID, *newRole); err != nil {
+			return nil, err
+		}
+	}
+	staysOwner := newRole != nil && *newRole == member.RoleOWNER
 	if cur.Role == member.RoleOWNER && !staysOwner {
 		if err := keepAnOwner(ctx, tx, cur.ProjectID); err != nil {
 			return nil, err
 		}
 	}
 	return cur, nil
+}
+
+// mayHandle refuses, with FORBIDDEN naming the action, to let the caller
+// grant, change or remove a role above their own in the project. Platform
+// admins may; an owner may make another owner (handing over ownership).
+// The caller's own role is read in tx, not from their viewer, which may
+// be a few seconds old.
+func mayHandle(ctx context.Context, tx *ent.Tx, projectID gid.ID, role member.Role) error {
+	v, err := viewer(ctx)
+	if err != nil {
+		return err
+	}
+	if v.Admin {
+		return nil
+	}
+	var own member.Role
+	m, err := tx.Member.Query().Where(member.ProjectID(projectID), member.UserID(v.UserID)).Only(auth.System(ctx))
+	switch {
+	case err == nil:
+		own = m.Role
+	case !ent.IsNotFound(err):
+		return err
+	}
+	if own == "" {
+		return apierr.Denied(string(auth.MemberManage))
+	}
+	if auth.RoleRank(role) <= auth.RoleRank(own) {
+		return nil
+	}
+	e := apierr.Denied(string(auth.MemberManage))
+	e.Message = fmt.Sprintf("permission denied: %s: you may not grant, change or remove the role %s, which is above your own (%s)", auth.MemberManage, role, own)
+	e.Extra["reason"] = "ROLE_ABOVE_OWN"
+	return e
 }
 
 // keepAnOwner refuses to demote or remove a project's last owner.

@@ -33,7 +33,17 @@ func (r *mutationResolver) CreateToken(ctx context.Context, input model.CreateTo
 	if err := validateTokenName(input.Name); err != nil {
 		return nil, err
 	}
-	secret, t, err := auth.IssueToken(ctx, r.Client, v.UserID, input.Name, ttl)
+	var until *time.Time
+	if ttl > 0 {
+		t := time.Now().Add(ttl)
+		until = &t
+	}
+	// A token may not outlive the one that made it: a short-lived token
+	// would otherwise mint a permanent one. Admins are trusted with that.
+	if v.ExpiresAt != nil && !v.Admin && (until == nil || until.After(*v.ExpiresAt)) {
+		until = v.ExpiresAt
+	}
+	secret, t, err := auth.IssueTokenUntil(ctx, r.Client, v.UserID, input.Name, until)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +60,8 @@ func (r *mutationResolver) RevokeToken(ctx context.Context, id gid.ID) (*ent.Tok
 			return nil, err
 		}
 	}
-	r.Auth.Invalidate()
+	// Open sockets and streams on it close (4403), here and on every replica.
+	r.Auth.TokenRevoked(ctx, t.ID)
 	return t, nil
 }
 
@@ -66,6 +77,9 @@ func (r *mutationResolver) AddMember(ctx context.Context, projectID gid.ID, user
 		if _, err := tx.Project.Get(ctx, projectID); err != nil {
 			return notFoundAs(err, "project", projectID)
 		}
+		if err := mayHandle(ctx, tx, projectID, role); err != nil {
+			return err
+		}
 		u, err := ensureUser(auth.System(ctx), tx, userName)
 		if err != nil {
 			return err
@@ -76,35 +90,45 @@ func (r *mutationResolver) AddMember(ctx context.Context, projectID gid.ID, user
 		}
 		return err
 	})
-	r.Auth.Invalidate()
-	return m, err
+	if err != nil {
+		return nil, err
+	}
+	r.Auth.MembershipAdded(ctx, m.UserID)
+	return m.Unwrap(), nil // its edges resolve after the transaction
 }
 
 func (r *mutationResolver) UpdateMemberRole(ctx context.Context, id gid.ID, role member.Role) (*ent.Member, error) {
 	var m *ent.Member
 	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
-		cur, err := memberToChange(ctx, tx, id, role == member.RoleOWNER)
+		cur, err := memberToChange(ctx, tx, id, &role)
 		if err != nil {
 			return err
 		}
 		m, err = cur.Update().SetRole(role).Save(ctx)
 		return err
 	})
-	r.Auth.Invalidate()
-	return m, err
+	if err != nil {
+		return nil, err
+	}
+	// The member's open sockets close (4403): what they may do changed.
+	r.Auth.MembershipChanged(ctx, m.UserID)
+	return m.Unwrap(), nil
 }
 
 func (r *mutationResolver) RemoveMember(ctx context.Context, id gid.ID) (*model.DeletePayload, error) {
+	var userID gid.ID
 	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
-		if _, err := memberToChange(ctx, tx, id, false); err != nil {
+		cur, err := memberToChange(ctx, tx, id, nil)
+		if err != nil {
 			return err
 		}
+		userID = cur.UserID
 		return tx.Member.DeleteOneID(id).Exec(ctx)
 	})
 	if err != nil {
 		return nil, err
 	}
-	r.Auth.Invalidate()
+	r.Auth.MembershipChanged(ctx, userID)
 	return &model.DeletePayload{DeletedID: id}, nil
 }
 

@@ -37,7 +37,7 @@ func (r *mutationResolver) CreateProject(ctx context.Context, input ent.CreatePr
 	if err != nil {
 		return nil, err
 	}
-	r.Auth.Invalidate()
+	r.Auth.MembershipAdded(ctx, v.UserID)
 	return p, nil
 }
 
@@ -56,6 +56,7 @@ func (r *mutationResolver) DeleteProject(ctx context.Context, id gid.ID) (*model
 	if err := require(ctx, auth.ProjectDelete, id); err != nil {
 		return nil, err
 	}
+	var members []string
 	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
 		n, err := tx.Cluster.Query().Where(cluster.ProjectID(id)).Count(ctx)
 		if err != nil {
@@ -64,10 +65,17 @@ func (r *mutationResolver) DeleteProject(ctx context.Context, id gid.ID) (*model
 		if n > 0 {
 			return apierr.New(apierr.Conflict, "project %s still has %d cluster(s); remove them first", id, n)
 		}
+		if members, err = tx.Member.Query().Where(member.ProjectID(id)).Select(member.FieldUserID).Strings(ctx); err != nil {
+			return err
+		}
 		return deleteProjectRows(ctx, tx, id)
 	})
 	if err != nil {
 		return nil, notFoundAs(err, "project", id)
+	}
+	// Its members' open sockets close: their scope shrank.
+	for _, u := range members {
+		r.Auth.MembershipChanged(ctx, gid.ID(u))
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
 }

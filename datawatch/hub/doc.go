@@ -25,5 +25,8 @@
 // log again, so a long replay cannot fail for being long.
 //
 // Tenancy: filters are applied here (changelog.Filter). Callers must put
-// the viewer's visible project IDs in the filter.
+// the viewer's visible project IDs in the filter. A subscription also
+// re-checks the viewer in its context (auth.Viewer.Err) before every
+// delivery: once the token is revoked or the memberships the filter was
+// built from change, it ends with that error and receives nothing more.
 package hub

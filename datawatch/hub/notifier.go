@@ -29,6 +29,11 @@ type Notifier interface {
 type PGNotifier struct {
 	DB     *sql.DB // a pgx (PostgreSQL) pool
 	Logger *slog.Logger
+	// Signal, if set, receives the payloads that are not revisions (other
+	// events sharing the channel, such as identity changes), synchronously
+	// and in commit order with the revisions this notifier hears of.
+	// Without it such a payload makes the hub check the log.
+	Signal func(payload string)
 }
 
 // Listen implements Notifier.
@@ -90,6 +95,10 @@ func (n *PGNotifier) listen(ctx context.Context, wake func(int64)) error {
 				return fmt.Errorf("wait for notification: %w", err)
 			}
 			rev, err := strconv.ParseInt(msg.Payload, 10, 64)
+			if err != nil && n.Signal != nil {
+				n.Signal(msg.Payload)
+				continue
+			}
 			if err != nil {
 				rev = 0
 			}

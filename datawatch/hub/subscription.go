@@ -8,6 +8,7 @@ import (
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/internal/auth"
 )
 
 // ErrSlowConsumer is what a *SlowConsumerError is (errors.Is).
@@ -40,6 +41,7 @@ type Subscription struct {
 	ch     chan *ent.Change
 	h      *Hub
 	filter changelog.Filter
+	viewer *auth.Viewer  // whose scope the filter holds; nil: BCS itself
 	quit   chan struct{} // closed when the subscription ends
 	last   atomic.Int64  // last revision sent on ch
 
@@ -70,7 +72,7 @@ func (h *Hub) Subscribe(ctx context.Context, filter changelog.Filter, since *int
 		buffer = 64
 	}
 	ch := make(chan *ent.Change, buffer)
-	s := &Subscription{C: ch, ch: ch, h: h, filter: filter, quit: make(chan struct{}), replaying: since != nil}
+	s := &Subscription{C: ch, ch: ch, h: h, filter: filter, viewer: auth.FromContext(ctx), quit: make(chan struct{}), replaying: since != nil}
 	if since != nil {
 		// As if the subscriber had seen since: the dispatcher may lag
 		// behind the log and offer older Changes, which are dropped.
@@ -149,6 +151,12 @@ func (s *Subscription) offer(c *ent.Change) {
 	if s.ended {
 		return
 	}
+	if err := s.viewer.Err(); err != nil {
+		// The filter was built from a scope that no longer holds (a token
+		// revoked, a member removed): nothing more may reach it.
+		s.fail(err)
+		return
+	}
 	if s.replaying {
 		if len(s.pending) >= cap(s.ch) {
 			s.overflow, s.pending = true, nil
@@ -209,6 +217,12 @@ func (s *Subscription) replay(ctx context.Context, page []*ent.Change, cursor in
 		for _, c := range page {
 			if c.Revision <= s.last.Load() {
 				continue
+			}
+			if err := s.viewer.Err(); err != nil {
+				h.mu.Lock()
+				s.fail(err)
+				h.mu.Unlock()
+				return
 			}
 			select {
 			case s.ch <- c:

@@ -21,12 +21,12 @@ func (User) Fields() []ent.Field {
 			Annotations(entgql.OrderField("NAME")),
 		field.String("display_name").Default(""),
 		// Not filterable: a filter reads its field on every user the caller
-		// sees, and co-members' emails and admin flags are not every
-		// caller's business.
+		// sees, and co-members' emails, admin and disabled flags are private
+		// to the user and platform admins (see resolvers.ownProfile).
 		field.String("email").Optional().Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.Bool("admin").Default(false).Comment("Platform administrators may do everything.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
-		field.Bool("disabled").Default(false),
+		field.Bool("disabled").Default(false).Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

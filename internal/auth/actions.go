@@ -65,3 +65,12 @@ func set(actions []Action) map[Action]bool {
 
 // RoleAllows reports whether role grants action.
 func RoleAllows(role member.Role, action Action) bool { return roleActions[role][action] }
+
+// roleOrder ranks roles from least to most powerful.
+var roleOrder = map[member.Role]int{
+	member.RoleVIEWER: 1, member.RoleDEVELOPER: 2, member.RoleMAINTAINER: 3, member.RoleOWNER: 4,
+}
+
+// RoleRank orders roles: VIEWER < DEVELOPER < MAINTAINER < OWNER (0 for an
+// unknown role). Nobody may grant, change or remove a role above their own.
+func RoleRank(r member.Role) int { return roleOrder[r] }

@@ -18,15 +18,21 @@ import (
 var ErrInvalidToken = errors.New("invalid, expired or revoked API token")
 
 // Authenticator resolves tokens to viewers. Results are cached briefly so a
-// busy client costs one lookup per TTL, not one per request; revocations
-// and membership changes made through this process invalidate at once, and
-// other replicas notice within the TTL.
+// busy client costs one lookup per TTL, not one per request. A change of
+// identity (a token revoked, memberships changed, a user disabled) ends the
+// viewers it concerns at once in this process (see events.go) and, through
+// Broadcast, in every other replica; Recheck catches anything else within
+// the TTL.
 type Authenticator struct {
 	Client *ent.Client
 	TTL    time.Duration // default 5s
+	// Broadcast, if set, carries identity events to the other replicas
+	// (PostgreSQL NOTIFY); they Apply them.
+	Broadcast func(ctx context.Context, event string)
 
-	mu    sync.Mutex
-	cache map[string]cached
+	mu      sync.Mutex
+	cache   map[string]cached
+	watched map[*Viewer]int // viewers held by open sockets and streams
 }
 
 type cached struct {
@@ -45,16 +51,19 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (*Viewe
 	if err := CheckToken(secret); err != nil {
 		return nil, ErrInvalidToken
 	}
-	key := string(HashToken(secret))
+	return a.byHash(ctx, string(HashToken(secret)))
+}
+
+func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error) {
 	now := time.Now()
 	a.mu.Lock()
-	if c, ok := a.cache[key]; ok && now.Before(c.expires) {
+	if c, ok := a.cache[key]; ok && now.Before(c.expires) && c.viewer.Err() == nil {
 		a.mu.Unlock()
 		return c.viewer, nil
 	}
 	a.mu.Unlock()
 
-	v, expiresAt, err := a.lookup(ctx, []byte(key), now)
+	v, err := a.lookup(ctx, []byte(key), now)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +72,8 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (*Viewe
 		ttl = 5 * time.Second
 	}
 	until := now.Add(ttl)
-	if expiresAt != nil && expiresAt.Before(until) {
-		until = *expiresAt
+	if v.ExpiresAt != nil && v.ExpiresAt.Before(until) {
+		until = *v.ExpiresAt
 	}
 	a.mu.Lock()
 	if a.cache == nil {
@@ -78,24 +87,30 @@ func (a *Authenticator) Authenticate(ctx context.Context, secret string) (*Viewe
 	return v, nil
 }
 
-func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) (*Viewer, *time.Time, error) {
+func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) (*Viewer, error) {
 	ctx = System(ctx)
 	t, err := a.Client.Token.Query().Where(token.Hash(hash)).WithUser().Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, nil, ErrInvalidToken
+		return nil, ErrInvalidToken
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("look up token: %w", err)
+		return nil, fmt.Errorf("look up token: %w", err)
 	}
-	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) || t.Edges.User == nil || t.Edges.User.Disabled {
-		return nil, nil, ErrInvalidToken
+	switch {
+	case t.RevokedAt != nil:
+		return nil, ErrRevoked
+	case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
+		return nil, ErrExpired
+	case t.Edges.User == nil || t.Edges.User.Disabled:
+		return nil, ErrDisabled
 	}
 	u := t.Edges.User
 	members, err := a.Client.Member.Query().Where(member.UserID(u.ID)).All(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load memberships: %w", err)
+		return nil, fmt.Errorf("load memberships: %w", err)
 	}
-	v := &Viewer{UserID: u.ID, UserName: u.Name, Admin: u.Admin, TokenID: t.ID, Roles: map[ID]member.Role{}}
+	v := &Viewer{UserID: u.ID, UserName: u.Name, Admin: u.Admin, TokenID: t.ID, ExpiresAt: t.ExpiresAt,
+		Roles: map[ID]member.Role{}, hash: string(hash), life: &life{}}
 	for _, m := range members {
 		v.Roles[m.ProjectID] = m.Role
 	}
@@ -103,11 +118,11 @@ func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) 
 		// Best effort, throttled: last-used is informational.
 		_ = a.Client.Token.UpdateOneID(t.ID).SetLastUsedAt(now).Exec(ctx)
 	}
-	return v, t.ExpiresAt, nil
+	return v, nil
 }
 
-// Invalidate forgets every cached viewer, after a revocation or a change of
-// membership.
+// Invalidate forgets every cached viewer. Prefer the events (TokenRevoked,
+// MembershipChanged …), which also end the viewers open sockets hold.
 func (a *Authenticator) Invalidate() {
 	a.mu.Lock()
 	clear(a.cache)

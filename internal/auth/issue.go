@@ -12,12 +12,19 @@ import (
 // IssueToken creates a token for the user and returns its secret, which is
 // never stored and cannot be shown again. ttl 0 means no expiry.
 func IssueToken(ctx context.Context, client *ent.Client, userID ID, name string, ttl time.Duration) (string, *ent.Token, error) {
-	secret, hash := NewToken()
-	create := client.Token.Create().SetUserID(userID).SetName(name).SetHash(hash)
+	var until *time.Time
 	if ttl > 0 {
-		create.SetExpiresAt(time.Now().Add(ttl))
+		t := time.Now().Add(ttl)
+		until = &t
 	}
-	t, err := create.Save(ctx)
+	return IssueTokenUntil(ctx, client, userID, name, until)
+}
+
+// IssueTokenUntil is IssueToken with the moment the token expires (nil:
+// never).
+func IssueTokenUntil(ctx context.Context, client *ent.Client, userID ID, name string, until *time.Time) (string, *ent.Token, error) {
+	secret, hash := NewToken()
+	t, err := client.Token.Create().SetUserID(userID).SetName(name).SetHash(hash).SetNillableExpiresAt(until).Save(ctx)
 	if err != nil {
 		return "", nil, fmt.Errorf("create token: %w", err)
 	}

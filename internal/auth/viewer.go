@@ -2,11 +2,33 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 )
+
+// Why a viewer ended. Each is also ErrInvalidToken or ErrScopeChanged
+// (errors.Is), and their text is safe to show to the caller.
+var (
+	// ErrScopeChanged ends a viewer whose memberships changed: what it was
+	// allowed when it was looked up is no longer what it is allowed.
+	ErrScopeChanged = errors.New("your project memberships changed: reconnect")
+	// ErrRevoked, ErrExpired and ErrDisabled end a viewer whose token can
+	// no longer be used.
+	ErrRevoked  = &invalid{"API token revoked"}
+	ErrExpired  = &invalid{"API token expired"}
+	ErrDisabled = &invalid{"user disabled"}
+)
+
+type invalid struct{ msg string }
+
+func (e *invalid) Error() string        { return e.msg }
+func (e *invalid) Is(target error) bool { return target == ErrInvalidToken }
 
 // Viewer is the authenticated caller of a request.
 type Viewer struct {
@@ -14,8 +36,98 @@ type Viewer struct {
 	UserName string
 	Admin    bool
 	TokenID  ID
+	// ExpiresAt is when the token stops working; nil: never.
+	ExpiresAt *time.Time
 	// Roles holds the viewer's role in each project they belong to.
 	Roles map[ID]member.Role
+
+	hash string // the token's, to look it up again (Authenticator.Recheck)
+	life *life  // nil: a viewer made by hand, which never ends
+}
+
+// life is what makes one looked-up viewer end when its identity changes:
+// sockets and subscriptions hold a viewer far longer than a request does,
+// and every check they make asks it whether it still holds.
+type life struct {
+	ended atomic.Pointer[error]
+
+	mu    sync.Mutex
+	hooks map[*func(error)]struct{}
+}
+
+// Err is nil while the viewer may still act: its token is not revoked or
+// expired, its user not disabled, its memberships unchanged. Long-lived
+// work (subscriptions, shared polls, operations on an open socket) checks
+// it before each delivery; it costs an atomic load, and a clock read for
+// tokens with an expiry.
+func (v *Viewer) Err() error {
+	if v == nil {
+		return nil
+	}
+	if v.life != nil {
+		if err := v.life.ended.Load(); err != nil {
+			return *err
+		}
+	}
+	if v.ExpiresAt != nil && !time.Now().Before(*v.ExpiresAt) {
+		return ErrExpired
+	}
+	return nil
+}
+
+// end marks the viewer ended (the first reason wins) and runs its hooks.
+func (v *Viewer) end(err error) {
+	l := v.life
+	if l == nil || !l.ended.CompareAndSwap(nil, &err) {
+		return
+	}
+	l.mu.Lock()
+	hooks := l.hooks
+	l.hooks = nil
+	l.mu.Unlock()
+	for h := range hooks {
+		(*h)(err)
+	}
+}
+
+// onEnd runs fn once when the viewer ends (at once if it has); the
+// returned function unregisters it.
+func (v *Viewer) onEnd(fn func(error)) (stop func()) {
+	l := v.life
+	if l == nil {
+		return func() {}
+	}
+	h := &fn
+	l.mu.Lock()
+	if l.ended.Load() == nil {
+		if l.hooks == nil {
+			l.hooks = map[*func(error)]struct{}{}
+		}
+		l.hooks[h] = struct{}{}
+		l.mu.Unlock()
+		return func() {
+			l.mu.Lock()
+			delete(l.hooks, h)
+			l.mu.Unlock()
+		}
+	}
+	l.mu.Unlock()
+	fn(*l.ended.Load())
+	return func() {}
+}
+
+// covers reports whether v grants at least everything old granted.
+func (v *Viewer) covers(old *Viewer) bool {
+	if old.Admin && !v.Admin {
+		return false
+	}
+	for p, r := range old.Roles {
+		cur, ok := v.Roles[p]
+		if !ok || RoleRank(cur) < RoleRank(r) {
+			return false
+		}
+	}
+	return true
 }
 
 type viewerKey struct{}
@@ -31,9 +143,10 @@ func FromContext(ctx context.Context) *Viewer {
 	return v
 }
 
-// Can reports whether the viewer may perform action on the project.
+// Can reports whether the viewer may perform action on the project. An
+// ended viewer may do nothing.
 func (v *Viewer) Can(action Action, projectID gid.ID) bool {
-	if v == nil {
+	if v == nil || v.Err() != nil {
 		return false
 	}
 	if v.Admin {

@@ -10,6 +10,7 @@ package authz
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/ent"
 	"entgo.io/ent/entql"
@@ -33,11 +34,16 @@ func in(f privacy.Filter, column string, values []string) error {
 	return privacy.Skip
 }
 
-// viewerOrDeny returns the viewer, or a decision for callers without one.
+// viewerOrDeny returns the viewer, or a decision for callers without one
+// and for viewers that ended (a subscription or socket outliving its
+// token or membership reads nothing more).
 func viewerOrDeny(ctx context.Context) (*auth.Viewer, error) {
 	v := auth.FromContext(ctx)
 	if v == nil {
 		return nil, privacy.Denyf("anonymous access")
+	}
+	if err := v.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", privacy.Deny, err)
 	}
 	if v.Admin {
 		return nil, privacy.Allow
@@ -102,8 +108,12 @@ func AdminOnly() privacy.QueryRule {
 // checks, and denies anonymous ones.
 func SignedIn() privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
-		if auth.FromContext(ctx) == nil {
+		v := auth.FromContext(ctx)
+		if v == nil {
 			return privacy.Denyf("anonymous write")
+		}
+		if err := v.Err(); err != nil {
+			return fmt.Errorf("%w: %w", privacy.Deny, err)
 		}
 		return privacy.Allow
 	})

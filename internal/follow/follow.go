@@ -7,6 +7,10 @@
 // cost per followed object instead of per subscriber: a thousand dashboards
 // on one rollout read it twice a second, not two thousand times.
 //
+// The poll reads as BCS itself (privacy off), so each delivery re-checks
+// its follower instead: a follower whose viewer ended (token revoked or
+// expired, memberships changed) is dropped before it is given anything.
+//
 // Followers see states, not events: one that reads slowly gets the newest
 // state, skipping those it had no time for, as with any polling.
 package follow
@@ -15,6 +19,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/bcs-io/bcs/internal/auth"
 )
 
 // Registry shares polls by key. The zero value is not usable; use New.
@@ -57,8 +63,9 @@ type poll[T any] struct {
 }
 
 type member[T any] struct {
-	out  chan T // capacity 1: holds the newest state not yet read
-	last string
+	out    chan T // capacity 1: holds the newest state not yet read
+	last   string
+	viewer *auth.Viewer // whose permission was checked for first
 }
 
 // Follow sends first (read by the caller, with the caller's permissions
@@ -66,7 +73,7 @@ type member[T any] struct {
 // object is done, a read fails, or ctx ends. All followers of key share
 // one poll, run with obj's functions of the first of them.
 func Follow[T any](ctx context.Context, r *Registry, key string, first T, obj Object[T]) <-chan T {
-	m := &member[T]{out: make(chan T, 1), last: obj.Version(first)}
+	m := &member[T]{out: make(chan T, 1), last: obj.Version(first), viewer: auth.FromContext(ctx)}
 	m.out <- first
 	if obj.Done(first) {
 		close(m.out)
@@ -119,12 +126,17 @@ func run[T any](ctx context.Context, r *Registry, key string, p *poll[T]) {
 		}
 		v := p.obj.Version(cur)
 		for m := range p.members {
+			if m.viewer.Err() != nil {
+				close(m.out)
+				delete(p.members, m)
+				continue
+			}
 			if m.last != v {
 				m.last = v
 				deliver(m.out, cur)
 			}
 		}
-		if p.obj.Done(cur) {
+		if p.obj.Done(cur) || len(p.members) == 0 {
 			finishLocked(r, key, p)
 			r.mu.Unlock()
 			return

@@ -7,16 +7,43 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/time/rate"
 
+	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/internal/auth"
 )
+
+// identityRecheck is how often the viewers of open sockets and streams are
+// checked against storage, for identity changes no event announced (a
+// notification lost, a user disabled in the database).
+const identityRecheck = 30 * time.Second
+
+// startIdentity carries identity events (revocations, membership changes)
+// to the other replicas on the change log's NOTIFY channel, which the
+// hub's one listening connection already holds (no connection more per
+// replica, and an event is handled in order with the revisions announced
+// after it), and sweeps the viewers of open connections.
+func (s *Server) startIdentity(ctx context.Context) {
+	if s.db.Dialect == dialect.Postgres {
+		s.authn.Broadcast = func(ctx context.Context, event string) {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if _, err := s.db.SQL.ExecContext(ctx, `SELECT pg_notify($1, $2)`, changelog.NotifyChannel, event); err != nil {
+				// Other replicas still learn within identityRecheck.
+				s.log.ErrorContext(ctx, "identity event not broadcast", "event", event, "err", err)
+			}
+		}
+	}
+	s.background(ctx, func(ctx context.Context) error { return s.authn.Run(auth.System(ctx), identityRecheck) })
+}
 
 // withAuth authenticates /query requests with their Bearer token and
 // applies the per-token rate limit. Websocket upgrades may instead carry the
@@ -38,7 +65,7 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 		}
 		v, err := s.authn.Authenticate(r.Context(), secret)
 		if errors.Is(err, auth.ErrInvalidToken) {
-			s.unauthenticated(w, err.Error())
+			s.unauthenticated(w, auth.ErrInvalidToken.Error()) // which of them is nobody's business
 			return
 		}
 		if err != nil {
@@ -54,8 +81,24 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 			writeError(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; retry after "+wait.Round(time.Millisecond).String())
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(auth.NewContext(r.Context(), v)))
+		ctx := auth.NewContext(r.Context(), v)
+		if r.Header.Get("Upgrade") == "" && strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			ctx = s.watchStream(ctx, v)
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// watchStream ends an SSE stream whose viewer ends (revoked, expired,
+// memberships changed), here or on another replica; the stream's last
+// event carries the reason as an UNAUTHENTICATED error.
+func (s *Server) watchStream(ctx context.Context, v *auth.Viewer) context.Context {
+	ctx, cancel := context.WithCancelCause(ctx)
+	s.authn.Watch(ctx, v, func(err error) {
+		s.metrics.errors.WithLabelValues("UNAUTHENTICATED").Inc()
+		cancel(&gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "UNAUTHENTICATED"}})
+	})
+	return ctx
 }
 
 func (s *Server) unauthenticated(w http.ResponseWriter, msg string) {

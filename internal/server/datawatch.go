@@ -24,7 +24,7 @@ func (s *Server) startDatawatch(ctx context.Context) {
 	s.log_ = changelog.NewLog(s.db)
 	hcfg := hub.Config{Logger: s.log}
 	if s.db.Dialect == dialect.Postgres {
-		hcfg.Notifier = &hub.PGNotifier{DB: s.db.SQL, Logger: s.log}
+		hcfg.Notifier = &hub.PGNotifier{DB: s.db.SQL, Logger: s.log, Signal: s.authn.Apply}
 	}
 	s.hub = hub.New(s.log_, hcfg)
 	s.writer = changelog.NewWriter(s.db, changelog.Config{OnCommit: s.hub.Publish, Logger: s.log})

@@ -16,6 +16,7 @@ import (
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/internal/apierr"
+	"github.com/bcs-io/bcs/internal/auth"
 )
 
 // presenter turns every error into one with extensions.code. Client-safe
@@ -55,6 +56,9 @@ func (p *presenter) classify(ctx context.Context, err error, gerr *gqlerror.Erro
 			return &apierr.Error{Code: apierr.Conflict, Field: field, Message: fmt.Sprintf("%s is already taken", field)}
 		}
 		return apierr.New(apierr.Conflict, "the change conflicts with existing data")
+	case errors.Is(err, auth.ErrInvalidToken), errors.Is(err, auth.ErrScopeChanged):
+		// A read refused for a viewer that ended while it worked.
+		return apierr.New(apierr.Unauthenticated, "your API token or project memberships changed: sign in again")
 	case ent.IsNotFound(err):
 		return apierr.New(apierr.NotFound, "not found")
 	case strings.HasPrefix(innermost(err), "ent: empty predicate "):

@@ -64,7 +64,7 @@ var filterable = map[string][]string{
 	"TemplateVersion": {"id", "label", "note", "digest", "createdBy", "createdAt", "templateID"},
 	"Template":        {"id", "createdAt", "updatedAt", "name", "description", "kind", "locked", "projectID"},
 	"Token":           {"id", "createdAt", "updatedAt", "name", "expiresAt", "lastUsedAt", "revokedAt", "userID"},
-	"User":            {"id", "createdAt", "updatedAt", "name", "displayName", "disabled"},
+	"User":            {"id", "createdAt", "updatedAt", "name", "displayName"},
 	"Variable":        {"id", "createdAt", "updatedAt", "key", "description", "scope", "clusterID", "namespace", "projectID"},
 	"Workload":        {"id", "clusterID", "projectID", "observedAt", "kind", "namespace", "name", "desired", "ready", "updated", "available"},
 }
@@ -72,7 +72,7 @@ var filterable = map[string][]string{
 // neverFilterable are fields whose values a caller who sees the row may
 // still not read, or that carry secrets: a predicate on one is a blind read.
 var neverFilterable = []string{
-	"Template.draft", "TemplateVersion.content", "Variable.value", "User.email", "User.admin",
+	"Template.draft", "TemplateVersion.content", "Variable.value", "User.email", "User.admin", "User.disabled",
 	"Cluster.endpoint", "Cluster.credentials", "Cluster.registerTokenHash", "Cluster.agentKeyHash",
 	"Token.hash", "Operation.request", "Operation.result", "AuditEntry.arguments", "Change.object",
 	"User.hasMembershipsWith",

@@ -149,6 +149,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	monitor := &clusters.Monitor{Registry: s.registry, Log: log, Interval: cfg.HealthInterval, StaleAfter: cfg.AgentStaleAfter}
 	s.background(ctx, func(ctx context.Context) error { monitor.Run(ctx); return nil })
 	s.startDatawatch(ctx)
+	s.startIdentity(ctx)
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
@@ -192,7 +193,7 @@ func (s *Server) graphql() http.Handler {
 	// Order matters: HTTP claims every request without an Upgrade header,
 	// so the websocket and SSE transports go first.
 	srv.AddTransport(transport.WebSocket{InitFunc: s.capConnections(s.websocketInit), CheckOrigin: s.checkOrigin, Logger: s.log,
-		Context: s.lifetime, Share: s.share, Admit: s.admitLimits})
+		Context: s.lifetime, Share: s.share, Admit: s.admit})
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log, Open: s.openStream})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
@@ -210,6 +211,16 @@ func (s *Server) graphql() http.Handler {
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(p.recover)
 	return s.countSlowBodies(withTimeout(s.limits.QueryTimeout, srv))
+}
+
+// admit vets every operation started on a socket: who asks (a revoked
+// token or changed membership closes the socket) before how much.
+func (s *Server) admit(ctx context.Context) (context.Context, error) {
+	ctx, err := s.admitViewer(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	return s.admitLimits(ctx)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

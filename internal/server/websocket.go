@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/transport"
@@ -34,7 +35,7 @@ func (s *Server) websocketInit(ctx context.Context, r *http.Request, payload map
 	}
 	if header == "" {
 		if v := auth.FromContext(ctx); v != nil {
-			return ctx, nil, nil
+			return s.watchSocket(ctx, v), nil, nil
 		}
 		header = r.Header.Get("Authorization")
 	}
@@ -46,7 +47,46 @@ func (s *Server) websocketInit(ctx context.Context, r *http.Request, payload map
 	if err != nil {
 		return ctx, nil, err
 	}
-	return auth.NewContext(ctx, v), nil, nil
+	return s.watchSocket(auth.NewContext(ctx, v), v), nil, nil
+}
+
+// watchSocket ties a connection to its viewer: when the token is revoked
+// or expires, the user's memberships change or the user is disabled — on
+// this replica or another — the connection closes with 4403 and the reason.
+func (s *Server) watchSocket(ctx context.Context, v *auth.Viewer) context.Context {
+	ctx, cancel := context.WithCancelCause(ctx)
+	s.authn.Watch(ctx, v, func(err error) {
+		s.metrics.errors.WithLabelValues("UNAUTHENTICATED").Inc()
+		cancel(transport.Close(transport.CloseForbidden, err.Error()))
+	})
+	return ctx
+}
+
+// admitViewer re-checks the viewer for every operation started on a
+// socket (transport.WebSocket.Admit): a connection authenticated once
+// must not keep acting for a token since revoked or a member since
+// removed. The check is an atomic load while nothing changed, and a
+// cached lookup (one database read per token per TTL) otherwise.
+func (s *Server) admitViewer(ctx context.Context) (context.Context, error) {
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return ctx, nil
+	}
+	cur, err := s.authn.Recheck(ctx, v)
+	switch {
+	case errors.Is(err, auth.ErrInvalidToken), errors.Is(err, auth.ErrScopeChanged):
+		s.metrics.errors.WithLabelValues("UNAUTHENTICATED").Inc()
+		return ctx, transport.Close(transport.CloseForbidden, err.Error())
+	case err != nil:
+		id := RequestID(ctx)
+		s.log.ErrorContext(ctx, "websocket: re-checking the viewer failed", "request_id", id, "err", err)
+		return ctx, &gqlerror.Error{Message: "internal error (request id " + id + ")",
+			Extensions: map[string]any{"code": "INTERNAL", "requestId": id}}
+	case cur != v:
+		// The scope only grew (a project added): act with it.
+		return auth.NewContext(ctx, cur), nil
+	}
+	return ctx, nil
 }
 
 // checkOrigin admits same-origin upgrades and the configured allow-list;

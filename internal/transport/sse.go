@@ -218,6 +218,8 @@ func (s SSE) stream(ctx context.Context, st *sseStream, exec graphql.GraphExecut
 			if !ok {
 				if ctx.Err() == nil { // an ended stream, not a departed client
 					_ = st.event("complete", nil)
+				} else {
+					endedBy(st, ctx)
 				}
 				return
 			}
@@ -225,12 +227,26 @@ func (s SSE) stream(ctx context.Context, st *sseStream, exec graphql.GraphExecut
 		case <-heartbeat:
 			err = st.write([]byte(":\n\n"))
 		case <-ctx.Done():
-			return // client gone
+			endedBy(st, ctx)
+			return // client gone, or the server ended the stream
 		}
 		if err != nil {
 			s.Logger.DebugContext(ctx, "sse: client went away", "err", err)
 			return
 		}
+	}
+}
+
+// endedBy tells the client why the server ended its stream: a request
+// context ending with a *gqlerror.Error cause (the viewer's token was
+// revoked, say) gets a last next event carrying it, then complete.
+func endedBy(st *sseStream, ctx context.Context) {
+	var gqlErr *gqlerror.Error
+	if !errors.As(context.Cause(ctx), &gqlErr) {
+		return
+	}
+	if st.event("next", &graphql.Response{Errors: gqlerror.List{gqlErr}}) == nil {
+		_ = st.event("complete", nil)
 	}
 }
 

@@ -58,6 +58,13 @@ func (c *wsConn) initialise(m inbound) error {
 	session, cancel := context.WithCancel(ctx)
 	context.AfterFunc(c.base, cancel)
 	c.session = session
+	// InitFunc's context ending with a Close cause (the identity behind it
+	// was revoked, say) ends the connection with that code.
+	context.AfterFunc(ctx, func() {
+		if ce := (*closeError)(nil); errors.As(context.Cause(ctx), &ce) {
+			c.close(ce.code, ce.reason, true)
+		}
+	})
 
 	var ackJSON []byte
 	if ack != nil {
