@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,9 @@ type Runner struct {
 	Box     *secrets.Box
 	Log     *slog.Logger
 	Timeout time.Duration // per operation; default 2 minutes
+	// StoreRetry bounds how long a status write is retried while the
+	// database is unavailable; default 1 minute.
+	StoreRetry time.Duration
 
 	wg sync.WaitGroup
 	// Observe, if set, is told of every status change (subscriptions).
@@ -69,7 +73,7 @@ func (r *Runner) Start(ctx context.Context, job Job) (*ent.Operation, error) {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		done <- r.run(auth.System(context.WithoutCancel(ctx)), op, job)
+		done <- r.runSafely(auth.System(context.WithoutCancel(ctx)), op, job)
 	}()
 	if job.Wait {
 		select {
@@ -83,16 +87,35 @@ func (r *Runner) Start(ctx context.Context, job Job) (*ent.Operation, error) {
 // Wait blocks until every started operation has finished.
 func (r *Runner) Wait() { r.wg.Wait() }
 
+// runSafely is run behind a recover: a panic in a job or an orchestrator
+// fails its operation instead of the whole server.
+func (r *Runner) runSafely(ctx context.Context, op *ent.Operation, job Job) (final *ent.Operation) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.Log.Error("operation panicked", "operation", op.ID, "panic", p, "stack", string(debug.Stack()))
+			final = r.finish(ctx, op, job, op.Update().SetFinishedAt(time.Now()).SetStatus(operation.StatusFAILED).
+				SetReason("InternalError").SetMessage("BCS could not carry out the operation; see the server log"))
+		}
+	}()
+	return r.run(ctx, op, job)
+}
+
 func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Operation {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
 	}
-	op, err := op.Update().SetStatus(operation.StatusRUNNING).SetStartedAt(time.Now()).Save(ctx)
+	// The cluster is called only once the row says RUNNING: an operation
+	// whose status cannot be recorded must not change a cluster unseen.
+	running, err := r.save(ctx, op, func() (*ent.Operation, error) {
+		return op.Update().SetStatus(operation.StatusRUNNING).SetStartedAt(time.Now()).Save(ctx)
+	})
 	if err != nil {
-		r.Log.Error("mark operation running", "operation", op.ID, "err", err)
-		return op
+		r.Log.Error("mark operation running; the cluster was not called", "operation", op.ID, "err", err)
+		return r.finish(ctx, op, job, op.Update().SetFinishedAt(time.Now()).SetStatus(operation.StatusFAILED).
+			SetReason("StorageUnavailable").SetMessage("BCS could not record the operation's start, so the cluster was not called; try again"))
 	}
+	op = running
 	r.notify(op)
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -107,17 +130,62 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 	} else {
 		upd.SetStatus(operation.StatusSUCCEEDED).SetResult(result)
 	}
-	final, uerr := upd.Save(ctx)
-	if uerr != nil {
-		r.Log.Error("record operation outcome", "operation", op.ID, "err", uerr)
+	return r.finish(ctx, op, job, upd)
+}
+
+// finish records an operation's outcome, retrying while the database is
+// unavailable: the cluster may already have changed, so the outcome must
+// land if it can at all.
+func (r *Runner) finish(ctx context.Context, op *ent.Operation, job Job, upd *ent.OperationUpdateOne) *ent.Operation {
+	final, err := r.save(ctx, op, func() (*ent.Operation, error) { return upd.Save(ctx) })
+	if err != nil {
+		r.Log.Error("record operation outcome", "operation", op.ID, "err", err)
 		return op
 	}
 	r.Log.Info("operation finished", "operation", op.ID, "action", op.Action, "status", final.Status, "reason", final.Reason)
 	r.notify(final)
 	if job.OnDone != nil {
-		job.OnDone(ctx, final)
+		r.onDone(ctx, job, final)
 	}
 	return final
+}
+
+// onDone runs the job's follow-up behind its own recover, so that a panic
+// there cannot turn a recorded outcome into a failure.
+func (r *Runner) onDone(ctx context.Context, job Job, final *ent.Operation) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.Log.Error("operation follow-up panicked", "operation", final.ID, "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	job.OnDone(ctx, final)
+}
+
+// save runs write until it succeeds or StoreRetry passes, backing off
+// between attempts. A row that no longer exists is not retried.
+func (r *Runner) save(ctx context.Context, op *ent.Operation, write func() (*ent.Operation, error)) (*ent.Operation, error) {
+	limit := r.StoreRetry
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	deadline := time.Now().Add(limit)
+	backoff := 50 * time.Millisecond
+	for {
+		saved, err := write()
+		if err == nil {
+			return saved, nil
+		}
+		if ent.IsNotFound(err) || time.Now().Add(backoff).After(deadline) {
+			return nil, err
+		}
+		r.Log.Warn("operation status not recorded; retrying", "operation", op.ID, "err", err, "in", backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return nil, err
+		}
+		backoff = min(backoff*2, 2*time.Second)
+	}
 }
 
 func (r *Runner) call(ctx context.Context, job Job) (map[string]any, error) {
@@ -138,7 +206,7 @@ func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
 	if len(c.Credentials) == 0 {
 		return conn, &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: "the cluster has no credentials yet"}
 	}
-	plain, err := box.Open(c.Credentials)
+	plain, err := box.Open(string(c.ID), c.Credentials)
 	if err != nil {
 		return conn, fmt.Errorf("open credentials of cluster %s: %w", c.ID, err)
 	}
