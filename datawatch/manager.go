@@ -164,7 +164,7 @@ func (m *Manager) watch(ctx context.Context, c *ent.Cluster) error {
 	if c.Kind == cluster.KindMESOS {
 		return m.watchMesos(ctx, c)
 	}
-	kubeconfig, err := m.Box.Open(c.Credentials)
+	kubeconfig, err := m.Box.Open(string(c.ID), c.Credentials)
 	if err != nil {
 		return fmt.Errorf("open credentials: %w", err)
 	}

@@ -36,11 +36,12 @@ func (r *mutationResolver) RegisterCluster(ctx context.Context, input model.Regi
 	if err != nil {
 		return nil, userError("kubeconfig", err)
 	}
-	sealed, err := r.Box.Seal([]byte(input.Kubeconfig))
+	id := gid.New("cls")
+	sealed, err := r.Box.Seal(string(id), []byte(input.Kubeconfig))
 	if err != nil {
 		return nil, err
 	}
-	create := r.Client.Cluster.Create().
+	create := r.Client.Cluster.Create().SetID(id).
 		SetProjectID(input.ProjectID).SetName(input.Name).SetKind(cluster.KindK8S).
 		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(endpoint).
 		SetCredentials(sealed).SetCapacity(clusters.Capacity(info)).SetLastSeenAt(time.Now()).
@@ -281,7 +282,7 @@ func (r *mutationResolver) RegisterMesosCluster(ctx context.Context, input model
 		_ = r.Router.Forget(string(id))
 		return nil, userError("masters", err)
 	}
-	sealed, err := r.Box.Seal([]byte(strings.Join(masters, ",")))
+	sealed, err := r.Box.Seal(string(id), []byte(strings.Join(masters, ",")))
 	if err != nil {
 		return nil, err
 	}

@@ -80,7 +80,7 @@ func (r *Registry) Report(ctx context.Context, rep Report) (*Ack, error) {
 	if perr != nil {
 		upd.SetStatus(statusAfterFailure(c.Status)).SetStatusMessage("the agent's credentials do not reach the API server: " + perr.Error())
 	} else {
-		sealed, err := r.Box.Seal(kubeconfig)
+		sealed, err := r.Box.Seal(string(c.ID), kubeconfig)
 		if err != nil {
 			return nil, err
 		}
