@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/server"
 	"github.com/bcs-io/bcs/internal/storage"
@@ -77,6 +78,9 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	defer db.Close()
 	if _, err := db.Migrate(ctx, log); err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := clusters.ResealLegacy(ctx, db.Client, cfg.Secrets, log); err != nil {
+		return err
 	}
 	if n, err := db.Client.User.Query().Count(auth.System(ctx)); err == nil && n == 0 {
 		log.Warn("no users yet: create the first admin token with `bcs token create --user admin --admin --database " + redactURL(database) + "`")
