@@ -29,6 +29,7 @@ func newServeCmd() *cobra.Command {
 		listen, database, keyFile string
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
+		walls                     wallFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -45,6 +46,9 @@ Pending database migrations are applied at start, each one logged.`,
 				return err
 			}
 			cfg.Secrets = box
+			if err := walls.apply(&cfg); err != nil {
+				return err
+			}
 			return serve(ctx, log, listen, database, cfg)
 		},
 	}
@@ -65,6 +69,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.DurationVar(&cfg.RetainChanges, "retain-changes", 7*24*time.Hour, "keep change-log entries this long")
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
+	walls.register(f)
 	logs.register(cmd)
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 type taskWatch struct {
 	w           *Watcher
 	masters     func() (string, error)
+	client      *http.Client // for the operator stream
 	frameworkID func() (string, error) // BCS's framework, from the scheduler's state
 
 	fw     string                     // cached framework id ("" until the scheduler registered)
@@ -59,7 +61,7 @@ func (t *taskWatch) once(ctx context.Context) (healthy bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	st, err := subscribe(ctx, base)
+	st, err := subscribe(ctx, t.client, base)
 	if err != nil {
 		return false, err
 	}

@@ -16,9 +16,13 @@ import (
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/orchestrators"
 )
@@ -122,7 +126,7 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 	result, err := r.call(runCtx, job)
 	upd := op.Update().SetFinishedAt(time.Now())
 	if err != nil {
-		reason, msg := describe(err)
+		reason, msg := describe(err, orchestrators.Kind(job.Cluster.Kind), job.Cluster.Restricted)
 		if errors.Is(err, context.DeadlineExceeded) {
 			reason, msg = "Timeout", fmt.Sprintf("the cluster did not answer within %s", timeout)
 		}
@@ -202,7 +206,7 @@ func (r *Runner) call(ctx context.Context, job Job) (map[string]any, error) {
 
 // Conn opens a cluster's sealed credentials into an orchestrator connection.
 func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
-	conn := orchestrators.Conn{ClusterID: string(c.ID), Kind: orchestrators.Kind(c.Kind)}
+	conn := orchestrators.Conn{ClusterID: string(c.ID), Kind: orchestrators.Kind(c.Kind), Restricted: c.Restricted}
 	if len(c.Credentials) == 0 {
 		return conn, &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: "the cluster has no credentials yet"}
 	}
@@ -218,16 +222,41 @@ func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
 	return conn, nil
 }
 
-func describe(err error) (reason, message string) {
+// describe is an operation's reason and message for err. On restricted
+// clusters (registered by non-admins) a failure to reach the cluster, or an
+// answer that is not the API's own, is told in general terms only: the
+// address may have come to point elsewhere since registration.
+func describe(err error, kind orchestrators.Kind, restricted bool) (reason, message string) {
 	var oe *orchestrators.Error
 	if errors.As(err, &oe) {
 		reason = oe.Reason
 		if reason == "" {
 			reason = string(oe.Kind)
 		}
+		if restricted && (oe.Kind == orchestrators.ErrUnreachable || unexpectedAnswer(err)) {
+			if kind == orchestrators.KindMesos {
+				return string(orchestrators.ErrUnreachable), netpolicy.UnreachableMesos
+			}
+			return string(orchestrators.ErrUnreachable), netpolicy.UnreachableKubernetes
+		}
 		return reason, oe.Error()
 	}
 	return "InternalError", "BCS could not carry out the operation; see the server log"
+}
+
+// unexpectedAnswer reports an answer that was not a Kubernetes Status:
+// client-go quotes such bodies in its message.
+func unexpectedAnswer(err error) bool {
+	var se apierrors.APIStatus
+	if !errors.As(err, &se) || se.Status().Details == nil {
+		return false
+	}
+	for _, c := range se.Status().Details.Causes {
+		if c.Type == metav1.CauseTypeUnexpectedServerResponse {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Runner) notify(op *ent.Operation) {

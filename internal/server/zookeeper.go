@@ -30,7 +30,7 @@ func (s *Server) zkSession() (*zkutil.Session, error) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if z.sess == nil {
-		sess, err := zkutil.Dial(s.cfg.ZooKeeper, zkSessionTimeout, s.log)
+		sess, err := zkutil.Dial(s.cfg.ZooKeeper, zkSessionTimeout, s.log, s.cfg.ZooKeeperAuth...)
 		if err != nil {
 			return nil, err
 		}

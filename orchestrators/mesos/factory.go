@@ -58,11 +58,15 @@ func Factory(base scheduler.Config, opts ...Option) orchestrators.Factory {
 }
 
 // ConfigFor is the scheduler configuration of one cluster: base with the
-// cluster's id, masters and Settings. The Mesos datawatch reads the same
+// cluster's id, masters and Settings; base's MasterPolicy applies to
+// restricted clusters (Conn.Restricted) only. The Mesos datawatch reads the same
 // ZooKeeper state and masters through it.
 func ConfigFor(base scheduler.Config, conn orchestrators.Conn) (scheduler.Config, error) {
 	cfg := base
 	cfg.Cluster = conn.ClusterID
+	if !conn.Restricted {
+		cfg.MasterPolicy = nil // base carries the policy for restricted clusters only
+	}
 	cfg.Masters, cfg.MasterZK = nil, ""
 	for _, ep := range conn.Endpoints {
 		if strings.HasPrefix(ep, "zk://") {

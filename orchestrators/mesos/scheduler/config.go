@@ -9,7 +9,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/orchestrators/mesos/zkstate"
+	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 // Config sets up a scheduler instance for one Mesos cluster.
@@ -20,6 +22,8 @@ type Config struct {
 	// ZK lists the ZooKeeper servers (host:port) holding BCS's state.
 	ZK               []string
 	ZKSessionTimeout time.Duration // default 10 s
+	// ZKOptions adjust the state session (e.g. zkutil.WithAuth).
+	ZKOptions []zkutil.Option
 	// Root is the state root (default /bcs/mesos/<Cluster>).
 	Root string
 
@@ -28,6 +32,11 @@ type Config struct {
 	// Mesos's own detector does. One of the two is required.
 	Masters  []string
 	MasterZK string
+	// MasterPolicy, when set, confines every connection to the masters and
+	// to MasterZK's servers to the cluster-address policy (clusters that
+	// users who are not platform admins registered). BCS's own ZooKeeper
+	// (ZK) is never confined.
+	MasterPolicy *netpolicy.Policy
 
 	Framework FrameworkConfig
 	Instance  InstanceConfig
