@@ -44,7 +44,7 @@ type Manager struct {
 	StartMesos func(context.Context, orchestrators.Conn) error
 	// Forget drops this replica's cached orchestrator of a cluster that is
 	// no longer registered (and stops its Mesos scheduler instance).
-	Forget   func(clusterID string)
+	Forget func(clusterID string)
 	// Policy confines the watches of restricted clusters (registered by
 	// non-admins) to the cluster-address policy.
 	Policy   *netpolicy.Policy

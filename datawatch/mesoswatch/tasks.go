@@ -21,7 +21,7 @@ import (
 type taskWatch struct {
 	w           *Watcher
 	masters     func() (string, error)
-	client      *http.Client // for the operator stream
+	client      *http.Client           // for the operator stream
 	frameworkID func() (string, error) // BCS's framework, from the scheduler's state
 
 	fw     string                     // cached framework id ("" until the scheduler registered)

@@ -55,4 +55,3 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
-
