@@ -14,6 +14,7 @@
 package netpolicy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -235,4 +236,28 @@ func Redact(raw string) string {
 	}
 	u.User = nil
 	return u.String()
+}
+
+// CheckHost resolves host:port and refuses it when none of its addresses
+// is permitted. It only answers early for clients that would otherwise
+// retry a refused address for a long time (ZooKeeper sessions): the
+// Dialer's check at connect time is what enforces the policy.
+func (p *Policy) CheckHost(ctx context.Context, hostport string) error {
+	if p == nil {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return fmt.Errorf("%w: %q is not host:port", ErrForbidden, hostport)
+	}
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return fmt.Errorf("%w: %s does not resolve", ErrForbidden, host)
+	}
+	for _, ip := range ips {
+		if p.Permits(ip) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s", ErrForbidden, hostport)
 }

@@ -84,6 +84,11 @@ func (s *Service) masterSource(ctx context.Context) (*masterSource, error) {
 		return nil, fmt.Errorf("mesos scheduler: %w", err)
 	}
 	conn := s.sess
+	for _, server := range servers {
+		if err := s.cfg.MasterPolicy.CheckHost(ctx, server); err != nil {
+			return nil, fmt.Errorf("mesos scheduler: master detection: %w", err)
+		}
+	}
 	if !s.cfg.sharesStateZK(servers) {
 		if s.mSess, err = zkutil.Connect(ctx, servers, s.cfg.ZKSessionTimeout, s.log, s.cfg.MasterZKOptions()...); err != nil {
 			return nil, fmt.Errorf("mesos scheduler: master detection: %w", err)
