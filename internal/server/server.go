@@ -34,6 +34,7 @@ import (
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 	"github.com/bcs-io/bcs/orchestrators/zkutil"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
@@ -106,7 +107,8 @@ type Server struct {
 	router   *orchestrators.Router
 	ops      *operations.Runner
 	registry *clusters.Registry
-	policy   *netpolicy.Policy // cfg.ClusterNetworks or the default
+	policy   *netpolicy.Policy     // cfg.ClusterNetworks or the default
+	rpcAuth  scheduler.RPCVerifier // forwarded Mesos scheduler calls
 	replica  string
 	started  time.Time
 	zk       atomic.Pointer[zkutil.Session] // while registered for discovery
@@ -133,7 +135,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	}
 	s.router.Register(orchestrators.KindK8s, k8s.FactoryWith(s.policy))
 	if len(cfg.ZooKeeper) > 0 {
-		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCToken(s.mesosRPCToken)))
+		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey)))
 	}
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.probeKubeconfig}

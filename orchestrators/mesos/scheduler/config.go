@@ -68,11 +68,11 @@ type InstanceConfig struct {
 	DiscoveryBase string
 	ServiceName   string
 	Payload       json.RawMessage
-	// RPCToken, shared by all instances of a cluster, turns on forwarding:
+	// RPCKey, shared by all instances of a cluster, turns on forwarding:
 	// a standby sends API calls to the leader's Handler at
-	// http://<Address>:<Port><RPCPath>/<operation> with it as a bearer
-	// token. Without it a standby answers ErrNotLeader.
-	RPCToken string
+	// http://<Address>:<Port><RPCPath>/<operation>, signed with it (see
+	// SignRPC). Without it a standby answers ErrNotLeader.
+	RPCKey []byte
 	RPCPath  string // default /internal/mesos-scheduler/<Cluster>
 }
 

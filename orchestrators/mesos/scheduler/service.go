@@ -27,6 +27,7 @@ type Service struct {
 	self    zkutil.ServiceInstance
 	broker  *broker
 	masters *masterSource
+	rpcAuth RPCVerifier // forwarded calls this instance took
 
 	engine atomic.Pointer[Engine]
 	lead   atomic.Pointer[zkutil.Leadership]
