@@ -72,8 +72,8 @@ type InstanceConfig struct {
 	// a standby sends API calls to the leader's Handler at
 	// http://<Address>:<Port><RPCPath>/<operation>, signed with it (see
 	// SignRPC). Without it a standby answers ErrNotLeader.
-	RPCKey []byte
-	RPCPath  string // default /internal/mesos-scheduler/<Cluster>
+	RPCKey  []byte
+	RPCPath string // default /internal/mesos-scheduler/<Cluster>
 }
 
 // Tuning holds timings; zero values take the defaults noted.
