@@ -129,12 +129,12 @@ func TestMesosReplicas(t *testing.T) {
 		return req
 	}
 	for name, req := range map[string]*http.Request{
-		"unsigned":                     newCall(a, c.ID),
-		"the old bearer token":         bearer(hex.EncodeToString(key)),
-		"the GraphQL API token":        bearer(a.token),
-		"another cluster's key":        signedWith(a, a.server.mesosRPCKey("cls_other"), time.Now()),
-		"the sealing key's derivation": signedWith(a, a.server.cfg.Secrets.Derive("seal/v2"), time.Now()),
-		"a stale timestamp":            signedWith(a, key, time.Now().Add(-2*scheduler.RPCMaxSkew)),
+		"unsigned":                      newCall(a, c.ID),
+		"the old bearer token":          bearer(hex.EncodeToString(key)),
+		"the GraphQL API token":         bearer(a.token),
+		"another cluster's key":         signedWith(a, a.server.mesosRPCKey("cls_other"), time.Now()),
+		"a key derived for another use": signedWith(a, a.server.cfg.Secrets.Derive("other/"+c.ID), time.Now()),
+		"a stale timestamp":             signedWith(a, key, time.Now().Add(-2*scheduler.RPCMaxSkew)),
 	} {
 		if code, body := send(req); code != http.StatusForbidden {
 			t.Errorf("%s: %d %s, want 403", name, code, body)
