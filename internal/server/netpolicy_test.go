@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/netpolicy"
@@ -207,6 +208,14 @@ func TestRestrictedClustersStayRestricted(t *testing.T) {
 	}
 	if s, msg := status(admin); s != "NORMAL" {
 		t.Errorf("the admin's cluster is %s (%s)", s, msg)
+	}
+	// Datawatch: the admin's cluster is observed, the restricted one is not.
+	nodes := func(id gid.ID) int {
+		return env.db.Client.ClusterNode.Query().Where(clusternode.ClusterID(id)).CountX(system())
+	}
+	eventually(t, "datawatch to observe the admin's cluster", func() bool { return nodes(admin) > 0 })
+	if n := nodes(tenant); n != 0 {
+		t.Errorf("datawatch observed %d nodes of the restricted cluster", n)
 	}
 	ns := `mutation($cid: ID!) { applyNamespace(input: {clusterID: $cid, name: "probe"}) { ` + opFields + ` } }`
 	op := env.mutateOp(t, ns, "applyNamespace", map[string]any{"cid": tenant})
