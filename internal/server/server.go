@@ -151,6 +151,9 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	if len(cfg.ZooKeeper) > 0 && cfg.Advertise != "" {
 		s.background(ctx, s.register)
 	}
+	if len(cfg.ZooKeeper) > 0 && len(cfg.ZooKeeperAuth) > 0 {
+		s.background(ctx, s.adoptZooKeeperNodes)
+	}
 	monitor := &clusters.Monitor{Registry: s.registry, Log: log, Interval: cfg.HealthInterval, StaleAfter: cfg.AgentStaleAfter}
 	s.background(ctx, func(ctx context.Context) error { monitor.Run(ctx); return nil })
 	s.startDatawatch(ctx)

@@ -99,3 +99,43 @@ func TestZooKeeperNodesRefuseUnauthenticatedWrites(t *testing.T) {
 		t.Fatalf("apply with ACLs in place: %+v", op)
 	}
 }
+
+// Nodes made before the credentials were configured are closed at start.
+func TestZooKeeperNodesFromBeforeTheCredentialsAreClosed(t *testing.T) {
+	zk := zookeeper.StartT(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	outsider, err := zkutil.Connect(ctx, []string{zk.Addr()}, 10*time.Second, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outsider.Close()
+	old := []string{"/bcs/leases/datawatch%2Fcls_old", "/bcs/services/bcs-api", "/bcs/mesos/cls_old/apps"}
+	for _, p := range old {
+		if err := outsider.EnsurePath(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	auth, _ := zkutil.ParseAuth("bcs:s3cret")
+	newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) {
+		c.ZooKeeper, c.ZooKeeperAuth = []string{zk.Addr()}, []zkutil.Option{auth}
+	})
+	closed := func(p string) bool {
+		acl, _, err := outsider.GetACL(p)
+		if err != nil {
+			return false
+		}
+		for _, a := range acl {
+			if a.Scheme == "world" && a.Perms != gozk.PermRead {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range append(old, "/bcs", "/bcs/mesos/cls_old") {
+		eventually(t, p+" closed", func() bool { return closed(p) })
+		if _, err := outsider.Create(p+"/intruder", nil, 0, gozk.WorldACL(gozk.PermAll)); !errors.Is(err, gozk.ErrNoAuth) {
+			t.Errorf("an unauthenticated client created a child of %s: %v", p, err)
+		}
+	}
+}
