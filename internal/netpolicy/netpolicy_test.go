@@ -148,3 +148,13 @@ func TestRedirectsAreChecked(t *testing.T) {
 		t.Fatalf("redirect: %v, want ErrForbidden", err)
 	}
 }
+
+// BenchmarkCheck is the cost the policy adds to each connection.
+func BenchmarkCheck(b *testing.B) {
+	p := Default()
+	for b.Loop() {
+		if err := p.Check("tcp", "10.1.2.3:6443"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
