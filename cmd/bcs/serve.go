@@ -87,6 +87,9 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	if _, err := clusters.ResealLegacy(ctx, db.Client, cfg.Secrets, log); err != nil {
 		return err
 	}
+	if _, err := clusters.RedactEndpoints(ctx, db.Client); err != nil {
+		return err
+	}
 	if n, err := db.Client.User.Query().Count(auth.System(ctx)); err == nil && n == 0 {
 		log.Warn("no users yet: create the first admin token with `bcs token create --user admin --admin --database " + redactURL(database) + "`")
 	}

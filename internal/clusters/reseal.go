@@ -8,6 +8,7 @@ import (
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/secrets"
 )
 
@@ -47,6 +48,31 @@ func ResealLegacy(ctx context.Context, client *ent.Client, box *secrets.Box, log
 	}
 	if done > 0 || unreadable > 0 {
 		log.Info("sealed legacy cluster credentials again, bound to their cluster", "resealed", done, "unreadable", unreadable)
+	}
+	return done, nil
+}
+
+// RedactEndpoints drops credentials from the endpoints of clusters stored
+// before Cluster.endpoint was shown without them (a Mesos master URL's
+// user:password@); the sealed credentials keep them. `bcs serve` runs it at
+// start.
+func RedactEndpoints(ctx context.Context, client *ent.Client) (int, error) {
+	ctx = auth.System(ctx)
+	cs, err := client.Cluster.Query().Where(cluster.EndpointContains("@")).
+		Select(cluster.FieldID, cluster.FieldEndpoint).All(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("redact endpoints: %w", err)
+	}
+	done := 0
+	for _, c := range cs {
+		shown := netpolicy.Redact(c.Endpoint)
+		if shown == c.Endpoint {
+			continue
+		}
+		if err := client.Cluster.UpdateOneID(c.ID).SetEndpoint(shown).Exec(ctx); err != nil && !ent.IsNotFound(err) {
+			return done, fmt.Errorf("redact endpoint of cluster %s: %w", c.ID, err)
+		}
+		done++
 	}
 	return done, nil
 }

@@ -75,3 +75,23 @@ func TestResealLegacyBindsOldRows(t *testing.T) {
 		t.Fatalf("second pass resealed %d, %v", n, err)
 	}
 }
+
+func TestRedactEndpointsDropsStoredCredentials(t *testing.T) {
+	client := openDB(t)
+	ctx := auth.System(context.Background())
+	p := client.Project.Create().SetName("p").SetCode("p").SaveX(ctx)
+	m := client.Cluster.Create().SetProjectID(p.ID).SetName("m").SetKind(cluster.KindMESOS).
+		SetEndpoint("http://ops:s3cret@10.0.0.5:5050").SaveX(ctx)
+	k := client.Cluster.Create().SetProjectID(p.ID).SetName("k").SetKind(cluster.KindK8S).
+		SetEndpoint("https://10.0.0.6:6443").SaveX(ctx)
+	n, err := RedactEndpoints(ctx, client)
+	if err != nil || n != 1 {
+		t.Fatalf("redacted %d, %v", n, err)
+	}
+	if got := client.Cluster.GetX(ctx, m.ID).Endpoint; got != "http://10.0.0.5:5050" {
+		t.Errorf("endpoint = %q", got)
+	}
+	if got := client.Cluster.GetX(ctx, k.ID).Endpoint; got != "https://10.0.0.6:6443" {
+		t.Errorf("an endpoint without credentials changed: %q", got)
+	}
+}

@@ -158,3 +158,16 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://ops:s3cret@10.0.0.5:5050":      "http://10.0.0.5:5050",
+		"zk://u:p@zk1:2181,zk2:2181/mesos":     "zk://zk1:2181,zk2:2181/mesos",
+		"https://10.0.0.6:6443":                "https://10.0.0.6:6443",
+		"http://ops:bad%zz@10.0.0.5:5050/path": "http://10.0.0.5:5050/path",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
