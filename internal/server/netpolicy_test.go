@@ -274,6 +274,18 @@ func TestAgentReportsFollowTheRegistrantsPolicy(t *testing.T) {
 	if ac.Status != cluster.StatusNORMAL {
 		t.Errorf("an admin's agent reporting loopback: %s %q", ac.Status, ac.StatusMessage)
 	}
+
+	// Inside --cluster-networks the non-admin's agent registers.
+	lo, _ := netpolicy.Parse([]string{"127.0.0.0/8"})
+	env = newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) { c.ClusterNetworks = lo })
+	mallory = env.nonAdmin(t, "mallory")
+	mt, mid = register(mallory, mallory.createProject(t, "Mallory", "mallory").ID)
+	if code := report(mt); code != http.StatusOK {
+		t.Fatalf("restricted agent report inside the networks: %d", code)
+	}
+	if mc := env.db.Client.Cluster.GetX(system(), ID(mid)); mc.Status != cluster.StatusNORMAL || !mc.Restricted {
+		t.Errorf("a non-admin's agent inside the networks: %s %q restricted=%v", mc.Status, mc.StatusMessage, mc.Restricted)
+	}
 }
 
 // Mesos masters (URLs and zk:// detection) are held to the same policy.
@@ -314,6 +326,21 @@ func TestNonAdminMesosMastersFollowThePolicy(t *testing.T) {
 	if n := env.db.Client.Cluster.Query().CountX(system()); n != 0 {
 		t.Errorf("refused registrations stored %d clusters", n)
 	}
+	// Inside --cluster-networks the same user registers the simulator.
+	lo, _ := netpolicy.Parse([]string{"127.0.0.0/8"})
+	open := newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) {
+		c.ZooKeeper = []string{zk.Addr()}
+		c.ClusterNetworks = lo
+	})
+	mallory2 := open.nonAdmin(t, "mallory")
+	p2 := mallory2.createProject(t, "Mallory", "mallory")
+	var mine struct{ ID, Status string }
+	mallory2.do(t, register, map[string]any{"in": map[string]any{"projectID": p2.ID, "name": "mine", "masters": srv.URL()}}).field(t, "registerMesosCluster", &mine)
+	if mine.Status != "NORMAL" || !open.db.Client.Cluster.GetX(system(), ID(mine.ID)).Restricted {
+		t.Fatalf("registration inside --cluster-networks: %+v", mine)
+	}
+	open.do(t, `mutation($id: ID!) { removeCluster(id: $id, forgetData: true) { status } }`, map[string]any{"id": mine.ID})
+
 	// An admin registers the simulator; credentials in the URL stay sealed.
 	withUser := strings.Replace(srv.URL(), "http://", "http://ops:s3cret@", 1)
 	var c struct{ ID, Status, Endpoint string }
