@@ -20,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/netpolicy"
@@ -126,7 +127,7 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 	result, err := r.call(runCtx, job)
 	upd := op.Update().SetFinishedAt(time.Now())
 	if err != nil {
-		reason, msg := describe(err, orchestrators.Kind(job.Cluster.Kind), job.Cluster.Restricted)
+		reason, msg := describe(Public(err, job.Cluster))
 		if errors.Is(err, context.DeadlineExceeded) {
 			reason, msg = "Timeout", fmt.Sprintf("the cluster did not answer within %s", timeout)
 		}
@@ -222,26 +223,40 @@ func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
 	return conn, nil
 }
 
-// describe is an operation's reason and message for err. On restricted
-// clusters (registered by non-admins) a failure to reach the cluster, or an
-// answer that is not the API's own, is told in general terms only: the
-// address may have come to point elsewhere since registration.
-func describe(err error, kind orchestrators.Kind, restricted bool) (reason, message string) {
+// describe is an operation's reason and message for err.
+func describe(err error) (reason, message string) {
 	var oe *orchestrators.Error
 	if errors.As(err, &oe) {
 		reason = oe.Reason
 		if reason == "" {
 			reason = string(oe.Kind)
 		}
-		if restricted && (oe.Kind == orchestrators.ErrUnreachable || unexpectedAnswer(err)) {
-			if kind == orchestrators.KindMesos {
-				return string(orchestrators.ErrUnreachable), netpolicy.UnreachableMesos
-			}
-			return string(orchestrators.ErrUnreachable), netpolicy.UnreachableKubernetes
-		}
 		return reason, oe.Error()
 	}
 	return "InternalError", "BCS could not carry out the operation; see the server log"
+}
+
+// Public is err as the users of cluster c may see it. On restricted
+// clusters (registered by non-admins) a failure to reach the cluster, or an
+// answer that is not the API's own, is told in general terms only: the
+// address may have come to point elsewhere since registration, and what
+// answered there is not theirs to read.
+func Public(err error, c *ent.Cluster) error {
+	if err == nil || !c.Restricted {
+		return err
+	}
+	var oe *orchestrators.Error
+	if errors.As(err, &oe) && oe.Kind != orchestrators.ErrUnreachable && !unexpectedAnswer(err) {
+		return err
+	}
+	if oe == nil && !unexpectedAnswer(err) {
+		return err // not the cluster's: describe keeps it out of the message
+	}
+	msg := netpolicy.UnreachableKubernetes
+	if c.Kind == cluster.KindMESOS {
+		msg = netpolicy.UnreachableMesos
+	}
+	return &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: msg}
 }
 
 // unexpectedAnswer reports an answer that was not a Kubernetes Status:

@@ -13,11 +13,14 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/orchestrators"
@@ -233,3 +236,31 @@ func TestPanickingJobFailsItsOperation(t *testing.T) {
 		t.Fatalf("panicking job: %s %q %q", got.Status, got.Reason, got.Message)
 	}
 }
+
+// What users of a restricted cluster are told about a failure.
+func TestPublicErrorsOfRestrictedClusters(t *testing.T) {
+	body := apierrors.NewGenericServerResponse(500, "get", schema.GroupResource{Resource: "namespaces"}, "x", insideBody, 0, true)
+	invalid := apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "web", nil)
+	errs := map[string]error{
+		"unreachable": &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: "dial tcp 127.0.0.1:22: connection refused"},
+		"not the API": &orchestrators.Error{Kind: orchestrators.ErrAPI, Message: body.Error(), Err: body},
+		"the API's":   &orchestrators.Error{Kind: orchestrators.ErrAPI, Reason: "Invalid", Message: invalid.Error(), Err: invalid},
+	}
+	for _, restricted := range []bool{true, false} {
+		for kind, want := range map[cluster.Kind]string{cluster.KindK8S: netpolicy.UnreachableKubernetes, cluster.KindMESOS: netpolicy.UnreachableMesos} {
+			c := &ent.Cluster{Kind: kind, Restricted: restricted}
+			for name, err := range errs {
+				_, msg := describe(Public(err, c))
+				generic := msg == want
+				if wantGeneric := restricted && name != "the API's"; generic != wantGeneric {
+					t.Errorf("restricted=%v %s %s: %q", restricted, kind, name, msg)
+				}
+				if restricted && strings.Contains(msg, insideBody) {
+					t.Errorf("restricted %s %s: the remote body is echoed: %q", kind, name, msg)
+				}
+			}
+		}
+	}
+}
+
+const insideBody = "secret answer of something that is not an API server"
