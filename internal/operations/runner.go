@@ -128,7 +128,7 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 	upd := op.Update().SetFinishedAt(time.Now())
 	if err != nil {
 		reason, msg := describe(Public(err, job.Cluster))
-		if errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.DeadlineExceeded) && !job.Cluster.Restricted { // restricted: no timing told apart
 			reason, msg = "Timeout", fmt.Sprintf("the cluster did not answer within %s", timeout)
 		}
 		upd.SetStatus(operation.StatusFAILED).SetReason(reason).SetMessage(msg)
