@@ -18,6 +18,7 @@ import (
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/orchestrators"
@@ -43,7 +44,10 @@ type Manager struct {
 	StartMesos func(context.Context, orchestrators.Conn) error
 	// Forget drops this replica's cached orchestrator of a cluster that is
 	// no longer registered (and stops its Mesos scheduler instance).
-	Forget   func(clusterID string)
+	Forget func(clusterID string)
+	// Policy confines the watches of restricted clusters (registered by
+	// non-admins) to the cluster-address policy.
+	Policy   *netpolicy.Policy
 	Holder   string        // this replica's name in leases
 	Interval time.Duration // how often the cluster list is re-read; default 10s
 	LeaseTTL time.Duration // default 15s
@@ -164,11 +168,15 @@ func (m *Manager) watch(ctx context.Context, c *ent.Cluster) error {
 	if c.Kind == cluster.KindMESOS {
 		return m.watchMesos(ctx, c)
 	}
-	kubeconfig, err := m.Box.Open(c.Credentials)
+	kubeconfig, err := m.Box.Open(string(c.ID), c.Credentials)
 	if err != nil {
 		return fmt.Errorf("open credentials: %w", err)
 	}
-	cfg, err := k8s.ParseKubeconfig(kubeconfig)
+	var policy *netpolicy.Policy
+	if c.Restricted {
+		policy = m.Policy
+	}
+	cfg, err := k8s.RestConfig(kubeconfig, policy)
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,8 @@ type Cluster struct {
 	AgentKeyHash *[]byte `json:"-"`
 	// ProjectID holds the value of the "project_id" field.
 	ProjectID gid.ID `json:"project_id,omitempty"`
+	// Registered by a user who is not a platform admin: BCS dials it only within the cluster-address policy (--cluster-networks), for as long as it exists.
+	Restricted bool `json:"restricted,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ClusterQuery when eager-loading is set.
 	Edges        ClusterEdges `json:"edges"`
@@ -140,6 +142,8 @@ func (*Cluster) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case cluster.FieldID, cluster.FieldProjectID:
 			values[i] = new(gid.ID)
+		case cluster.FieldRestricted:
+			values[i] = new(sql.NullBool)
 		case cluster.FieldName, cluster.FieldKind, cluster.FieldEnvironment, cluster.FieldStatus, cluster.FieldStatusMessage, cluster.FieldVersion, cluster.FieldEndpoint:
 			values[i] = new(sql.NullString)
 		case cluster.FieldCreatedAt, cluster.FieldUpdatedAt, cluster.FieldLastSeenAt, cluster.FieldRegisterTokenExpiresAt:
@@ -273,6 +277,12 @@ func (_m *Cluster) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.ProjectID = *value
 			}
+		case cluster.FieldRestricted:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field restricted", values[i])
+			} else if value.Valid {
+				_m.Restricted = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -385,6 +395,9 @@ func (_m *Cluster) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("project_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ProjectID))
+	builder.WriteString(", ")
+	builder.WriteString("restricted=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Restricted))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -203,6 +203,20 @@ func (_c *ClusterCreate) SetProjectID(v gid.ID) *ClusterCreate {
 	return _c
 }
 
+// SetRestricted sets the "restricted" field.
+func (_c *ClusterCreate) SetRestricted(v bool) *ClusterCreate {
+	_c.mutation.SetRestricted(v)
+	return _c
+}
+
+// SetNillableRestricted sets the "restricted" field if the given value is not nil.
+func (_c *ClusterCreate) SetNillableRestricted(v *bool) *ClusterCreate {
+	if v != nil {
+		_c.SetRestricted(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ClusterCreate) SetID(v gid.ID) *ClusterCreate {
 	_c.mutation.SetID(v)
@@ -353,6 +367,10 @@ func (_c *ClusterCreate) defaults() error {
 		v := cluster.DefaultEndpoint
 		_c.mutation.SetEndpoint(v)
 	}
+	if _, ok := _c.mutation.Restricted(); !ok {
+		v := cluster.DefaultRestricted
+		_c.mutation.SetRestricted(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if cluster.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized cluster.DefaultID (forgotten import ent/runtime?)")
@@ -414,6 +432,9 @@ func (_c *ClusterCreate) check() error {
 	}
 	if _, ok := _c.mutation.ProjectID(); !ok {
 		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "Cluster.project_id"`)}
+	}
+	if _, ok := _c.mutation.Restricted(); !ok {
+		return &ValidationError{Name: "restricted", err: errors.New(`ent: missing required field "Cluster.restricted"`)}
 	}
 	if len(_c.mutation.ProjectIDs()) == 0 {
 		return &ValidationError{Name: "project", err: errors.New(`ent: missing required edge "Cluster.project"`)}
@@ -517,6 +538,10 @@ func (_c *ClusterCreate) createSpec() (*Cluster, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.AgentKeyHash(); ok {
 		_spec.SetField(cluster.FieldAgentKeyHash, field.TypeBytes, value)
 		_node.AgentKeyHash = &value
+	}
+	if value, ok := _c.mutation.Restricted(); ok {
+		_spec.SetField(cluster.FieldRestricted, field.TypeBool, value)
+		_node.Restricted = value
 	}
 	if nodes := _c.mutation.ProjectIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -886,6 +911,9 @@ func (u *ClusterUpsertOne) UpdateNewValues() *ClusterUpsertOne {
 		}
 		if _, exists := u.create.mutation.ProjectID(); exists {
 			s.SetIgnore(cluster.FieldProjectID)
+		}
+		if _, exists := u.create.mutation.Restricted(); exists {
+			s.SetIgnore(cluster.FieldRestricted)
 		}
 	}))
 	return u
@@ -1354,6 +1382,9 @@ func (u *ClusterUpsertBulk) UpdateNewValues() *ClusterUpsertBulk {
 			}
 			if _, exists := b.mutation.ProjectID(); exists {
 				s.SetIgnore(cluster.FieldProjectID)
+			}
+			if _, exists := b.mutation.Restricted(); exists {
+				s.SetIgnore(cluster.FieldRestricted)
 			}
 		}
 	}))

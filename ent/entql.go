@@ -106,6 +106,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cluster.FieldRegisterTokenExpiresAt: {Type: field.TypeTime, Column: cluster.FieldRegisterTokenExpiresAt},
 			cluster.FieldAgentKeyHash:           {Type: field.TypeBytes, Column: cluster.FieldAgentKeyHash},
 			cluster.FieldProjectID:              {Type: field.TypeString, Column: cluster.FieldProjectID},
+			cluster.FieldRestricted:             {Type: field.TypeBool, Column: cluster.FieldRestricted},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -1055,6 +1056,11 @@ func (f *ClusterFilter) WhereAgentKeyHash(p entql.BytesP) {
 // WhereProjectID applies the entql string predicate on the project_id field.
 func (f *ClusterFilter) WhereProjectID(p entql.StringP) {
 	f.Where(p.Field(cluster.FieldProjectID))
+}
+
+// WhereRestricted applies the entql bool predicate on the restricted field.
+func (f *ClusterFilter) WhereRestricted(p entql.BoolP) {
+	f.Where(p.Field(cluster.FieldRestricted))
 }
 
 // WhereHasProject applies a predicate to check if query has an edge project.

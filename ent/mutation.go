@@ -1871,6 +1871,7 @@ type ClusterMutation struct {
 	register_token_hash       *[]byte
 	register_token_expires_at *time.Time
 	agent_key_hash            *[]byte
+	restricted                *bool
 	clearedFields             map[string]struct{}
 	project                   *gid.ID
 	clearedproject            bool
@@ -2698,6 +2699,42 @@ func (m *ClusterMutation) ResetProjectID() {
 	m.project = nil
 }
 
+// SetRestricted sets the "restricted" field.
+func (m *ClusterMutation) SetRestricted(b bool) {
+	m.restricted = &b
+}
+
+// Restricted returns the value of the "restricted" field in the mutation.
+func (m *ClusterMutation) Restricted() (r bool, exists bool) {
+	v := m.restricted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRestricted returns the old "restricted" field's value of the Cluster entity.
+// If the Cluster object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ClusterMutation) OldRestricted(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRestricted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRestricted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRestricted: %w", err)
+	}
+	return oldValue.Restricted, nil
+}
+
+// ResetRestricted resets all changes to the "restricted" field.
+func (m *ClusterMutation) ResetRestricted() {
+	m.restricted = nil
+}
+
 // ClearProject clears the "project" edge to the Project entity.
 func (m *ClusterMutation) ClearProject() {
 	m.clearedproject = true
@@ -2975,7 +3012,7 @@ func (m *ClusterMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ClusterMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, cluster.FieldCreatedAt)
 	}
@@ -3027,6 +3064,9 @@ func (m *ClusterMutation) Fields() []string {
 	if m.project != nil {
 		fields = append(fields, cluster.FieldProjectID)
 	}
+	if m.restricted != nil {
+		fields = append(fields, cluster.FieldRestricted)
+	}
 	return fields
 }
 
@@ -3069,6 +3109,8 @@ func (m *ClusterMutation) Field(name string) (ent.Value, bool) {
 		return m.AgentKeyHash()
 	case cluster.FieldProjectID:
 		return m.ProjectID()
+	case cluster.FieldRestricted:
+		return m.Restricted()
 	}
 	return nil, false
 }
@@ -3112,6 +3154,8 @@ func (m *ClusterMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldAgentKeyHash(ctx)
 	case cluster.FieldProjectID:
 		return m.OldProjectID(ctx)
+	case cluster.FieldRestricted:
+		return m.OldRestricted(ctx)
 	}
 	return nil, fmt.Errorf("unknown Cluster field %s", name)
 }
@@ -3239,6 +3283,13 @@ func (m *ClusterMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProjectID(v)
+		return nil
+	case cluster.FieldRestricted:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRestricted(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Cluster field %s", name)
@@ -3384,6 +3435,9 @@ func (m *ClusterMutation) ResetField(name string) error {
 		return nil
 	case cluster.FieldProjectID:
 		m.ResetProjectID()
+		return nil
+	case cluster.FieldRestricted:
+		m.ResetRestricted()
 		return nil
 	}
 	return fmt.Errorf("unknown Cluster field %s", name)

@@ -21,13 +21,16 @@ type Conn struct {
 	// Endpoints and Settings hold what other kinds need (e.g. Mesos masters).
 	Endpoints []string
 	Settings  map[string]string
+	// Restricted says a user who is not a platform admin registered the
+	// cluster: factories confine every dial to the cluster-address policy.
+	Restricted bool
 }
 
 // fingerprint changes whenever the credentials do, so a rotated token
 // yields a fresh orchestrator instead of a cached one that fails.
 func (c Conn) fingerprint() [32]byte {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%q\x00", c.Kind, c.Kubeconfig)
+	fmt.Fprintf(h, "%s\x00%q\x00%t\x00", c.Kind, c.Kubeconfig, c.Restricted)
 	for _, e := range c.Endpoints {
 		fmt.Fprintf(h, "%q\x00", e)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/redact"
 	"github.com/bcs-io/bcs/orchestrators"
@@ -33,15 +34,17 @@ func (r *mutationResolver) RegisterCluster(ctx context.Context, input model.Regi
 	if input.Kind != nil && *input.Kind != cluster.KindK8S {
 		return nil, apierr.Invalid("kind", "registerCluster takes K8S clusters; Mesos clusters register with registerMesosCluster")
 	}
-	info, endpoint, err := r.ProbeKubeconfig(ctx, []byte(input.Kubeconfig))
+	restricted := restrictedViewer(ctx)
+	info, endpoint, err := r.ProbeKubeconfig(ctx, []byte(input.Kubeconfig), restricted)
 	if err != nil {
 		return nil, userError("kubeconfig", err)
 	}
-	sealed, err := r.Box.Seal([]byte(input.Kubeconfig))
+	id := gid.New("cls")
+	sealed, err := r.Box.Seal(string(id), []byte(input.Kubeconfig))
 	if err != nil {
 		return nil, err
 	}
-	create := r.Client.Cluster.Create().
+	create := r.Client.Cluster.Create().SetID(id).SetRestricted(restricted).
 		SetProjectID(input.ProjectID).SetName(input.Name).SetKind(cluster.KindK8S).
 		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(endpoint).
 		SetCredentials(sealed).SetCapacity(clusters.Capacity(info)).SetLastSeenAt(time.Now()).
@@ -65,6 +68,7 @@ func (r *mutationResolver) CreateRegisterToken(ctx context.Context, projectID gi
 	}
 	secret, hash := auth.NewToken()
 	create := r.Client.Cluster.Create().SetProjectID(projectID).SetName(clusterName).SetKind(cluster.KindK8S).
+		SetRestricted(restrictedViewer(ctx)).
 		SetStatus(cluster.StatusREGISTERING).SetStatusMessage("waiting for the first report of bcs agent").
 		SetRegisterTokenHash(hash).SetRegisterTokenExpiresAt(time.Now().Add(24 * time.Hour))
 	if environment != nil {
@@ -278,19 +282,23 @@ func (r *mutationResolver) RegisterMesosCluster(ctx context.Context, input model
 		return nil, apierr.New(apierr.BadUserInput, "this BCS server manages no Mesos clusters: start bcs serve with --zookeeper")
 	}
 	id := gid.New("cls")
-	conn := orchestrators.Conn{ClusterID: string(id), Kind: orchestrators.KindMesos, Endpoints: masters}
+	restricted := restrictedViewer(ctx)
+	conn := orchestrators.Conn{ClusterID: string(id), Kind: orchestrators.KindMesos, Endpoints: masters, Restricted: restricted}
 	info, err := probeConn(ctx, r.Router, conn)
 	if err != nil {
 		_ = r.Router.Forget(string(id))
+		if restricted && !orchestrators.IsBadInput(err) {
+			err = &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableMesos}
+		}
 		return nil, userError("masters", err)
 	}
-	sealed, err := r.Box.Seal([]byte(strings.Join(masters, ",")))
+	sealed, err := r.Box.Seal(string(id), []byte(strings.Join(masters, ",")))
 	if err != nil {
 		return nil, err
 	}
-	create := r.Client.Cluster.Create().SetID(id).
+	create := r.Client.Cluster.Create().SetID(id).SetRestricted(restricted).
 		SetProjectID(input.ProjectID).SetName(input.Name).SetKind(cluster.KindMESOS).
-		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(masters[0]).
+		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(netpolicy.Redact(masters[0])).
 		SetCredentials(sealed).SetCapacity(clusters.Capacity(info)).SetLastSeenAt(time.Now()).
 		SetLabels(input.Labels)
 	if input.Environment != nil {

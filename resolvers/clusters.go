@@ -55,6 +55,13 @@ func (r *Resolver) usableCluster(ctx context.Context, id gid.ID, action auth.Act
 	return c, nil
 }
 
+// restrictedViewer says what the viewer registers is held to the
+// cluster-address policy: everyone's but platform admins'.
+func restrictedViewer(ctx context.Context) bool {
+	v := auth.FromContext(ctx)
+	return v == nil || !v.Admin
+}
+
 // operate starts an Operation on a usable cluster.
 func (r *Resolver) operate(ctx context.Context, clusterID gid.ID, action auth.Action, job operations.Job) (*ent.Operation, error) {
 	c, err := r.usableCluster(ctx, clusterID, action)

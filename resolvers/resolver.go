@@ -27,7 +27,9 @@ type Resolver struct {
 	Box    *secrets.Box
 	// ProbeKubeconfig checks a kubeconfig reaches its cluster and reads
 	// version and capacity, answering the API server's endpoint.
-	ProbeKubeconfig func(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error)
+	// Restricted probes (non-admins) stay within the cluster-address policy
+	// and fail with one generic error.
+	ProbeKubeconfig func(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error)
 	// Router reaches clusters; MesosEnabled says Mesos clusters can be
 	// registered (BCS has a ZooKeeper for its scheduler state).
 	Router       *orchestrators.Router

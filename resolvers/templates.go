@@ -164,7 +164,7 @@ func (r *Resolver) dryRun(ctx context.Context, t *ent.Template, c *ent.Cluster, 
 	}
 	res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(content), Namespace: namespace, DryRun: true})
 	if err != nil {
-		return nil, userError("content", err)
+		return nil, userError("content", operations.Public(err, c))
 	}
 	out := make([]*model.PreviewDiff, len(res.Objects))
 	for i, obj := range res.Objects {

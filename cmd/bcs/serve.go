@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/server"
 	"github.com/bcs-io/bcs/internal/storage"
@@ -28,6 +29,7 @@ func newServeCmd() *cobra.Command {
 		listen, database, keyFile string
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
+		walls                     wallFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -44,6 +46,9 @@ Pending database migrations are applied at start, each one logged.`,
 				return err
 			}
 			cfg.Secrets = box
+			if err := walls.apply(&cfg); err != nil {
+				return err
+			}
 			return serve(ctx, log, listen, database, cfg)
 		},
 	}
@@ -78,6 +83,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.DurationVar(&cfg.RetainChanges, "retain-changes", 7*24*time.Hour, "keep change-log entries this long")
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
+	walls.register(f)
 	logs.register(cmd)
 	return cmd
 }
@@ -91,6 +97,12 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	defer db.Close()
 	if _, err := db.Migrate(ctx, log); err != nil {
 		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := clusters.ResealLegacy(ctx, db.Client, cfg.Secrets, log); err != nil {
+		return err
+	}
+	if _, err := clusters.RedactEndpoints(ctx, db.Client); err != nil {
+		return err
 	}
 	if n, err := db.Client.User.Query().Count(auth.System(ctx)); err == nil && n == 0 {
 		log.Warn("no users yet: create the first admin token with `bcs token create --user admin --admin --database " + redactURL(database) + "`")

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/mesos/mesos-go/api/v1/lib/master"
+
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
 // The master's operator event stream: POST /api/v1 {"type":"SUBSCRIBE"},
@@ -33,6 +35,19 @@ var streamClient = &http.Client{
 	},
 }
 
+// streamClientFor is streamClient, confined to cfg's MasterPolicy when it
+// has one (clusters registered by users who are not platform admins).
+func streamClientFor(cfg scheduler.Config) *http.Client {
+	if cfg.MasterPolicy == nil {
+		return streamClient
+	}
+	t := streamClient.Transport.(*http.Transport).Clone()
+	cfg.ConfineTransport(t)
+	c := *streamClient
+	c.Transport = t
+	return &c
+}
+
 // maxRedirects bounds 307 hops (masters pointing at each other mid-election).
 const maxRedirects = 3
 
@@ -46,7 +61,7 @@ type operatorStream struct {
 
 // subscribe opens the stream at base (http://host:port), following
 // redirects to the leading master.
-func subscribe(ctx context.Context, base string) (*operatorStream, error) {
+func subscribe(ctx context.Context, client *http.Client, base string) (*operatorStream, error) {
 	target := strings.TrimRight(base, "/") + "/api/v1"
 	for range maxRedirects + 1 {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(`{"type":"SUBSCRIBE"}`))
@@ -55,7 +70,7 @@ func subscribe(ctx context.Context, base string) (*operatorStream, error) {
 		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Accept", "application/json")
-		resp, err := streamClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return nil, fmt.Errorf("operator subscribe %s: %w", target, err)
 		}

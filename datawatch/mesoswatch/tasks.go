@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 type taskWatch struct {
 	w           *Watcher
 	masters     func() (string, error)
+	client      *http.Client           // for the operator stream
 	frameworkID func() (string, error) // BCS's framework, from the scheduler's state
 
 	fw     string                     // cached framework id ("" until the scheduler registered)
@@ -62,7 +64,7 @@ func (t *taskWatch) once(ctx context.Context) (healthy bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	st, err := subscribe(ctx, base)
+	st, err := subscribe(ctx, t.client, base)
 	if err != nil {
 		return false, err
 	}

@@ -92,7 +92,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 		return err
 	}
 	defer closeMasters()
-	tasks := &taskWatch{w: w, masters: masters, frameworkID: func() (string, error) {
+	tasks := &taskWatch{w: w, masters: masters, client: streamClientFor(cfg), frameworkID: func() (string, error) {
 		id, _, err := conn.Get(apps.paths.FrameworkID())
 		if errors.Is(err, zk.ErrNoNode) {
 			return "", nil
@@ -153,10 +153,10 @@ func (w *Watcher) masterFinder(ctx context.Context, state *zk.Conn, cfg schedule
 	if err != nil {
 		return nil, nil, fmt.Errorf("mesoswatch: %w", err)
 	}
-	if slices.Equal(servers, cfg.ZK) {
+	if cfg.MasterPolicy == nil && slices.Equal(servers, cfg.ZK) {
 		return func() (string, error) { return scheduler.LeadingMaster(state, path) }, func() {}, nil
 	}
-	sess, err := zkutil.Connect(ctx, servers, timeout, w.Log)
+	sess, err := zkutil.Connect(ctx, servers, timeout, w.Log, cfg.MasterZKOptions()...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("mesoswatch: master detection: %w", err)
 	}

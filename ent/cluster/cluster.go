@@ -53,6 +53,8 @@ const (
 	FieldAgentKeyHash = "agent_key_hash"
 	// FieldProjectID holds the string denoting the project_id field in the database.
 	FieldProjectID = "project_id"
+	// FieldRestricted holds the string denoting the restricted field in the database.
+	FieldRestricted = "restricted"
 	// EdgeProject holds the string denoting the project edge name in mutations.
 	EdgeProject = "project"
 	// EdgeNodes holds the string denoting the nodes edge name in mutations.
@@ -122,6 +124,7 @@ var Columns = []string{
 	FieldRegisterTokenExpiresAt,
 	FieldAgentKeyHash,
 	FieldProjectID,
+	FieldRestricted,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -156,6 +159,8 @@ var (
 	DefaultVersion string
 	// DefaultEndpoint holds the default value on creation for the "endpoint" field.
 	DefaultEndpoint string
+	// DefaultRestricted holds the default value on creation for the "restricted" field.
+	DefaultRestricted bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() gid.ID
 )
@@ -306,6 +311,11 @@ func ByRegisterTokenExpiresAt(opts ...sql.OrderTermOption) OrderOption {
 // ByProjectID orders the results by the project_id field.
 func ByProjectID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldProjectID, opts...).ToFunc()
+}
+
+// ByRestricted orders the results by the restricted field.
+func ByRestricted(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRestricted, opts...).ToFunc()
 }
 
 // ByProjectField orders the results by project field.

@@ -116,6 +116,11 @@ func ProjectID(v gid.ID) predicate.Cluster {
 	return predicate.Cluster(sql.FieldEQ(FieldProjectID, v))
 }
 
+// Restricted applies equality check predicate on the "restricted" field. It's identical to RestrictedEQ.
+func Restricted(v bool) predicate.Cluster {
+	return predicate.Cluster(sql.FieldEQ(FieldRestricted, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Cluster {
 	return predicate.Cluster(sql.FieldEQ(FieldCreatedAt, v))
@@ -854,6 +859,16 @@ func ProjectIDEqualFold(v gid.ID) predicate.Cluster {
 func ProjectIDContainsFold(v gid.ID) predicate.Cluster {
 	vc := string(v)
 	return predicate.Cluster(sql.FieldContainsFold(FieldProjectID, vc))
+}
+
+// RestrictedEQ applies the EQ predicate on the "restricted" field.
+func RestrictedEQ(v bool) predicate.Cluster {
+	return predicate.Cluster(sql.FieldEQ(FieldRestricted, v))
+}
+
+// RestrictedNEQ applies the NEQ predicate on the "restricted" field.
+func RestrictedNEQ(v bool) predicate.Cluster {
+	return predicate.Cluster(sql.FieldNEQ(FieldRestricted, v))
 }
 
 // HasProject applies the HasEdge predicate on the "project" edge.

@@ -97,6 +97,7 @@ var (
 		{Name: "register_token_hash", Type: field.TypeBytes, Nullable: true},
 		{Name: "register_token_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "agent_key_hash", Type: field.TypeBytes, Nullable: true},
+		{Name: "restricted", Type: field.TypeBool, Default: false},
 		{Name: "project_id", Type: field.TypeString},
 	}
 	// ClustersTable holds the schema information for the "clusters" table.
@@ -107,7 +108,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "clusters_projects_clusters",
-				Columns:    []*schema.Column{ClustersColumns[17]},
+				Columns:    []*schema.Column{ClustersColumns[18]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -116,7 +117,7 @@ var (
 			{
 				Name:    "cluster_project_id_name",
 				Unique:  true,
-				Columns: []*schema.Column{ClustersColumns[17], ClustersColumns[3]},
+				Columns: []*schema.Column{ClustersColumns[18], ClustersColumns[3]},
 			},
 		},
 	}

@@ -166,6 +166,10 @@ func init() {
 	clusterDescEndpoint := clusterFields[6].Descriptor()
 	// cluster.DefaultEndpoint holds the default value on creation for the endpoint field.
 	cluster.DefaultEndpoint = clusterDescEndpoint.Default.(string)
+	// clusterDescRestricted is the schema descriptor for restricted field.
+	clusterDescRestricted := clusterFields[15].Descriptor()
+	// cluster.DefaultRestricted holds the default value on creation for the restricted field.
+	cluster.DefaultRestricted = clusterDescRestricted.Default.(bool)
 	// clusterDescID is the schema descriptor for id field.
 	clusterDescID := clusterMixinFields0[0].Descriptor()
 	// cluster.DefaultID holds the default value on creation for the id field.

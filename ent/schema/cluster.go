@@ -41,6 +41,8 @@ func (Cluster) Fields() []ent.Field {
 		field.Bytes("agent_key_hash").Optional().Nillable().Sensitive().Annotations(entgql.Skip()).
 			Comment("SHA-256 of the key the agent reports with after registering."),
 		field.String("project_id").GoType(gidType()).Annotations(entgql.Type("ID")).Immutable(),
+		field.Bool("restricted").Default(false).Immutable().Annotations(entgql.Skip()).
+			Comment("Registered by a user who is not a platform admin: BCS dials it only within the cluster-address policy (--cluster-networks), for as long as it exists."),
 	}
 }
 

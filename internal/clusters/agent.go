@@ -38,8 +38,10 @@ type Ack struct {
 // ErrUnknownAgent covers unknown, expired or used tokens alike.
 var ErrUnknownAgent = errors.New("unknown, expired or already used agent token")
 
-// Probe checks a kubeconfig and reads the cluster's version and capacity.
-type Probe func(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error)
+// Probe checks a kubeconfig and reads the cluster's version and capacity;
+// restricted confines it to the cluster-address policy, with an error that
+// says nothing about what answered (netpolicy.UnreachableKubernetes).
+type Probe func(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error)
 
 // Registry applies agent reports to storage.
 type Registry struct {
@@ -76,11 +78,11 @@ func (r *Registry) Report(ctx context.Context, rep Report) (*Ack, error) {
 		return nil, err
 	}
 	upd := c.Update().SetLastSeenAt(time.Now())
-	info, endpoint, perr := r.Probe(ctx, kubeconfig)
+	info, endpoint, perr := r.Probe(ctx, kubeconfig, c.Restricted)
 	if perr != nil {
 		upd.SetStatus(statusAfterFailure(c.Status)).SetStatusMessage("the agent's credentials do not reach the API server: " + perr.Error())
 	} else {
-		sealed, err := r.Box.Seal(kubeconfig)
+		sealed, err := r.Box.Seal(string(c.ID), kubeconfig)
 		if err != nil {
 			return nil, err
 		}

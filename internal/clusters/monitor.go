@@ -73,11 +73,11 @@ func (m *Monitor) check(ctx context.Context, c *ent.Cluster) (cluster.Status, st
 	if len(c.Credentials) == 0 {
 		return cluster.StatusUNREACHABLE, "no credentials"
 	}
-	kubeconfig, err := m.Registry.Box.Open(c.Credentials)
+	kubeconfig, err := m.Registry.Box.Open(string(c.ID), c.Credentials)
 	if err != nil {
 		return cluster.StatusUNREACHABLE, "stored credentials cannot be opened with this server's key"
 	}
-	if _, _, err := m.Registry.Probe(ctx, kubeconfig); err != nil {
+	if _, _, err := m.Registry.Probe(ctx, kubeconfig, c.Restricted); err != nil {
 		return cluster.StatusUNREACHABLE, "health probe failed: " + err.Error()
 	}
 	return cluster.StatusNORMAL, ""

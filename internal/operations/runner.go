@@ -11,13 +11,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/orchestrators"
 )
@@ -29,6 +35,9 @@ type Runner struct {
 	Box     *secrets.Box
 	Log     *slog.Logger
 	Timeout time.Duration // per operation; default 2 minutes
+	// StoreRetry bounds how long a status write is retried while the
+	// database is unavailable; default 1 minute.
+	StoreRetry time.Duration
 
 	wg sync.WaitGroup
 }
@@ -66,7 +75,7 @@ func (r *Runner) Start(ctx context.Context, job Job) (*ent.Operation, error) {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		done <- r.run(auth.System(context.WithoutCancel(ctx)), op, job)
+		done <- r.runSafely(auth.System(context.WithoutCancel(ctx)), op, job)
 	}()
 	if job.Wait {
 		select {
@@ -80,39 +89,103 @@ func (r *Runner) Start(ctx context.Context, job Job) (*ent.Operation, error) {
 // Wait blocks until every started operation has finished.
 func (r *Runner) Wait() { r.wg.Wait() }
 
+// runSafely is run behind a recover: a panic in a job or an orchestrator
+// fails its operation instead of the whole server.
+func (r *Runner) runSafely(ctx context.Context, op *ent.Operation, job Job) (final *ent.Operation) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.Log.Error("operation panicked", "operation", op.ID, "panic", p, "stack", string(debug.Stack()))
+			final = r.finish(ctx, op, job, op.Update().SetFinishedAt(time.Now()).SetStatus(operation.StatusFAILED).
+				SetReason("InternalError").SetMessage("BCS could not carry out the operation; see the server log"))
+		}
+	}()
+	return r.run(ctx, op, job)
+}
+
 func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Operation {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = 2 * time.Minute
 	}
-	op, err := op.Update().SetStatus(operation.StatusRUNNING).SetStartedAt(time.Now()).Save(ctx)
+	// The cluster is called only once the row says RUNNING: an operation
+	// whose status cannot be recorded must not change a cluster unseen.
+	running, err := r.save(ctx, op, func() (*ent.Operation, error) {
+		return op.Update().SetStatus(operation.StatusRUNNING).SetStartedAt(time.Now()).Save(ctx)
+	})
 	if err != nil {
-		r.Log.Error("mark operation running", "operation", op.ID, "err", err)
-		return op
+		r.Log.Error("mark operation running; the cluster was not called", "operation", op.ID, "err", err)
+		return r.finish(ctx, op, job, op.Update().SetFinishedAt(time.Now()).SetStatus(operation.StatusFAILED).
+			SetReason("StorageUnavailable").SetMessage("BCS could not record the operation's start, so the cluster was not called; try again"))
 	}
+	op = running
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	result, err := r.call(runCtx, job)
 	upd := op.Update().SetFinishedAt(time.Now())
 	if err != nil {
-		reason, msg := describe(err)
-		if errors.Is(err, context.DeadlineExceeded) {
+		reason, msg := describe(Public(err, job.Cluster))
+		if errors.Is(err, context.DeadlineExceeded) && !job.Cluster.Restricted { // restricted: no timing told apart
 			reason, msg = "Timeout", fmt.Sprintf("the cluster did not answer within %s", timeout)
 		}
 		upd.SetStatus(operation.StatusFAILED).SetReason(reason).SetMessage(msg)
 	} else {
 		upd.SetStatus(operation.StatusSUCCEEDED).SetResult(result)
 	}
-	final, uerr := upd.Save(ctx)
-	if uerr != nil {
-		r.Log.Error("record operation outcome", "operation", op.ID, "err", uerr)
+	return r.finish(ctx, op, job, upd)
+}
+
+// finish records an operation's outcome, retrying while the database is
+// unavailable: the cluster may already have changed, so the outcome must
+// land if it can at all.
+func (r *Runner) finish(ctx context.Context, op *ent.Operation, job Job, upd *ent.OperationUpdateOne) *ent.Operation {
+	final, err := r.save(ctx, op, func() (*ent.Operation, error) { return upd.Save(ctx) })
+	if err != nil {
+		r.Log.Error("record operation outcome", "operation", op.ID, "err", err)
 		return op
 	}
 	r.Log.Info("operation finished", "operation", op.ID, "action", op.Action, "status", final.Status, "reason", final.Reason)
 	if job.OnDone != nil {
-		job.OnDone(ctx, final)
+		r.onDone(ctx, job, final)
 	}
 	return final
+}
+
+// onDone runs the job's follow-up behind its own recover, so that a panic
+// there cannot turn a recorded outcome into a failure.
+func (r *Runner) onDone(ctx context.Context, job Job, final *ent.Operation) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.Log.Error("operation follow-up panicked", "operation", final.ID, "panic", p, "stack", string(debug.Stack()))
+		}
+	}()
+	job.OnDone(ctx, final)
+}
+
+// save runs write until it succeeds or StoreRetry passes, backing off
+// between attempts. A row that no longer exists is not retried.
+func (r *Runner) save(ctx context.Context, op *ent.Operation, write func() (*ent.Operation, error)) (*ent.Operation, error) {
+	limit := r.StoreRetry
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	deadline := time.Now().Add(limit)
+	backoff := 50 * time.Millisecond
+	for {
+		saved, err := write()
+		if err == nil {
+			return saved, nil
+		}
+		if ent.IsNotFound(err) || time.Now().Add(backoff).After(deadline) {
+			return nil, err
+		}
+		r.Log.Warn("operation status not recorded; retrying", "operation", op.ID, "err", err, "in", backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return nil, err
+		}
+		backoff = min(backoff*2, 2*time.Second)
+	}
 }
 
 func (r *Runner) call(ctx context.Context, job Job) (map[string]any, error) {
@@ -129,11 +202,11 @@ func (r *Runner) call(ctx context.Context, job Job) (map[string]any, error) {
 
 // Conn opens a cluster's sealed credentials into an orchestrator connection.
 func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
-	conn := orchestrators.Conn{ClusterID: string(c.ID), Kind: orchestrators.Kind(c.Kind)}
+	conn := orchestrators.Conn{ClusterID: string(c.ID), Kind: orchestrators.Kind(c.Kind), Restricted: c.Restricted}
 	if len(c.Credentials) == 0 {
 		return conn, &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: "the cluster has no credentials yet"}
 	}
-	plain, err := box.Open(c.Credentials)
+	plain, err := box.Open(string(c.ID), c.Credentials)
 	if err != nil {
 		return conn, fmt.Errorf("open credentials of cluster %s: %w", c.ID, err)
 	}
@@ -145,6 +218,7 @@ func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
 	return conn, nil
 }
 
+// describe is an operation's reason and message for err.
 func describe(err error) (reason, message string) {
 	var oe *orchestrators.Error
 	if errors.As(err, &oe) {
@@ -155,4 +229,42 @@ func describe(err error) (reason, message string) {
 		return reason, oe.Error()
 	}
 	return "InternalError", "BCS could not carry out the operation; see the server log"
+}
+
+// Public is err as the users of cluster c may see it. On restricted
+// clusters (registered by non-admins) a failure to reach the cluster, or an
+// answer that is not the API's own, is told in general terms only: the
+// address may have come to point elsewhere since registration, and what
+// answered there is not theirs to read.
+func Public(err error, c *ent.Cluster) error {
+	if err == nil || !c.Restricted {
+		return err
+	}
+	var oe *orchestrators.Error
+	if errors.As(err, &oe) && oe.Kind != orchestrators.ErrUnreachable && !unexpectedAnswer(err) {
+		return err
+	}
+	if oe == nil && !unexpectedAnswer(err) {
+		return err // not the cluster's: describe keeps it out of the message
+	}
+	msg := netpolicy.UnreachableKubernetes
+	if c.Kind == cluster.KindMESOS {
+		msg = netpolicy.UnreachableMesos
+	}
+	return &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: msg}
+}
+
+// unexpectedAnswer reports an answer that was not a Kubernetes Status:
+// client-go quotes such bodies in its message.
+func unexpectedAnswer(err error) bool {
+	var se apierrors.APIStatus
+	if !errors.As(err, &se) || se.Status().Details == nil {
+		return false
+	}
+	for _, c := range se.Status().Details.Causes {
+		if c.Type == metav1.CauseTypeUnexpectedServerResponse {
+			return true
+		}
+	}
+	return false
 }

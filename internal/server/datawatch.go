@@ -35,7 +35,7 @@ func (s *Server) startDatawatch(ctx context.Context) {
 		leases = zkLeases{s}
 	}
 	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: leases, Box: s.cfg.Secrets,
-		Holder: s.replica, MesosConfig: s.mesosConfig(), StartMesos: s.startMesos(),
+		Policy: s.policy, Holder: s.replica, MesosConfig: s.mesosConfig(), StartMesos: s.startMesos(),
 		Forget: func(id string) { _ = s.router.Forget(id) }, Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
 	s.registerDatawatchMetrics()
 	s.background(ctx, s.hub.Run)

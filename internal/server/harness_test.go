@@ -24,6 +24,7 @@ import (
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/token"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/testenv/postgres"
@@ -106,6 +107,9 @@ func newEnvWith(t testing.TB, url string, configure func(*Config)) *testEnv {
 	cfg.Secrets = testBox(t)
 	cfg.HealthInterval, cfg.AgentStaleAfter = 300*time.Millisecond, 3*time.Second
 	cfg.WatchInterval, cfg.WatchLeaseTTL = 200*time.Millisecond, 3*time.Second
+	// Every test cluster listens on loopback: tests that register as
+	// non-admins get a permissive policy unless they set their own.
+	cfg.ClusterNetworks = permissiveNetworks
 	// Listen first so that the server knows the address it advertises,
 	// as `bcs serve` does: other replicas forward to it there.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -221,6 +225,8 @@ func mustJSON(v any) []byte {
 func tokenNamed(name string) predicate.Token { return token.Name(name) }
 
 func tempDir() (string, error) { return os.MkdirTemp("", "bcs-bench-") }
+
+var permissiveNetworks, _ = netpolicy.Parse([]string{"0.0.0.0/0", "::/0"})
 
 func testBox(t testing.TB) *secrets.Box {
 	b, err := secrets.New(bytes.Repeat([]byte{7}, 32))

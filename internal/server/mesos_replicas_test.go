@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/internal/testenv/zookeeper"
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 	"github.com/bcs-io/bcs/orchestrators/mesos/sim"
 )
 
@@ -98,13 +100,15 @@ func TestMesosReplicas(t *testing.T) {
 	eventually(t, "4 tasks RUNNING", func() bool { return srv.Summary().Tasks["TASK_RUNNING"] == 4 })
 	eventually(t, "b's datawatch to store the application 4/4", workload(b, 4, 4))
 
-	// The forwarding route: its own token, nothing else.
-	rpc := func(env *testEnv, cluster, auth string) (int, string) {
+	// The forwarding route: calls signed with the cluster's key, fresh and
+	// never seen before, nothing else.
+	newCall := func(env *testEnv, cluster string) *http.Request {
 		req, _ := http.NewRequest(http.MethodPost, env.srv.URL+mesosRPCPrefix+cluster+"/listApps", strings.NewReader("{}"))
 		req.Header.Set("Content-Type", "application/json")
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
+		return req
+	}
+	send := func(req *http.Request) (int, string) {
+		req.Body = io.NopCloser(strings.NewReader("{}"))
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -113,24 +117,40 @@ func TestMesosReplicas(t *testing.T) {
 		body, _ := io.ReadAll(res.Body)
 		return res.StatusCode, string(body)
 	}
-	token := a.server.mesosRPCToken(c.ID)
-	for name, auth := range map[string]string{
-		"no token":              "",
-		"wrong token":           "Bearer wrong",
-		"another cluster's":     "Bearer " + a.server.mesosRPCToken("cls_other"),
-		"the GraphQL API token": "Bearer " + a.token,
+	key := a.server.mesosRPCKey(c.ID)
+	signedWith := func(env *testEnv, key []byte, at time.Time) *http.Request {
+		req := newCall(env, c.ID)
+		scheduler.SignRPC(req, key, []byte("{}"), at)
+		return req
+	}
+	bearer := func(token string) *http.Request {
+		req := newCall(a, c.ID)
+		req.Header.Set("Authorization", "Bearer "+token)
+		return req
+	}
+	for name, req := range map[string]*http.Request{
+		"unsigned":                      newCall(a, c.ID),
+		"the old bearer token":          bearer(hex.EncodeToString(key)),
+		"the GraphQL API token":         bearer(a.token),
+		"another cluster's key":         signedWith(a, a.server.mesosRPCKey("cls_other"), time.Now()),
+		"a key derived for another use": signedWith(a, a.server.cfg.Secrets.Derive("other/"+c.ID), time.Now()),
+		"a stale timestamp":             signedWith(a, key, time.Now().Add(-2*scheduler.RPCMaxSkew)),
 	} {
-		if code, body := rpc(a, c.ID, auth); code != http.StatusForbidden {
+		if code, body := send(req); code != http.StatusForbidden {
 			t.Errorf("%s: %d %s, want 403", name, code, body)
 		}
 	}
-	code, body := rpc(a, c.ID, "Bearer "+token)
+	call := signedWith(a, key, time.Now())
+	code, body := send(call)
 	var apps struct{ Apps []struct{ Instances int } }
 	if code != http.StatusOK || json.Unmarshal([]byte(body), &apps) != nil || len(apps.Apps) != 1 || apps.Apps[0].Instances != 4 {
-		t.Errorf("the leader with the right token: %d %s", code, body)
+		t.Errorf("the leader with a signed call: %d %s", code, body)
 	}
-	if code, body := rpc(b, c.ID, "Bearer "+token); code != http.StatusServiceUnavailable {
-		t.Errorf("the standby with the right token: %d %s, want 503 (calls are never forwarded twice)", code, body)
+	if code, body := send(call); code != http.StatusForbidden {
+		t.Errorf("the same signed call replayed: %d %s, want 403", code, body)
+	}
+	if code, body := send(signedWith(b, key, time.Now())); code != http.StatusServiceUnavailable {
+		t.Errorf("the standby with a signed call: %d %s, want 503 (calls are never forwarded twice)", code, body)
 	}
 
 	// Removing the cluster stops every replica's scheduler instance: no

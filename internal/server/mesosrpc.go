@@ -1,10 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
-	"crypto/subtle"
-	"encoding/hex"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -28,11 +28,14 @@ import (
 // derived from the shared secret key so that nothing extra is configured.
 const mesosRPCPrefix = "/internal/mesos-scheduler/"
 
+// maxMesosRPCBody matches what the scheduler's handler accepts.
+const maxMesosRPCBody = 2 << 20
+
 // mesosBase is what every Mesos cluster's scheduler instance on this
 // replica shares: BCS's ZooKeeper and the replica's advertised address,
 // where standbys reach it when it leads.
 func (s *Server) mesosBase() scheduler.Config {
-	base := scheduler.Config{ZK: s.cfg.ZooKeeper, Logger: s.log}
+	base := scheduler.Config{ZK: s.cfg.ZooKeeper, ZKOptions: s.cfg.ZooKeeperAuth, Logger: s.log, MasterPolicy: s.policy}
 	if host, port, err := net.SplitHostPort(s.cfg.Advertise); err == nil {
 		base.Instance.Address = host
 		base.Instance.Port, _ = strconv.Atoi(port)
@@ -40,26 +43,29 @@ func (s *Server) mesosBase() scheduler.Config {
 	return base
 }
 
-// mesosRPCToken is the forwarding token of a cluster's scheduler instances:
-// HMAC-SHA256(secret key, "mesos-rpc/"+cluster), so replicas sharing
-// BCS_SECRET_KEY agree and a token for one cluster opens no other.
-func (s *Server) mesosRPCToken(clusterID string) string {
-	return hex.EncodeToString(s.cfg.Secrets.Derive("mesos-rpc/" + clusterID))
+// mesosRPCKey is the key that signs forwarded calls of a cluster's
+// scheduler instances: derived (HKDF) from the secret key for
+// "mesos-rpc/"+cluster, so replicas sharing BCS_SECRET_KEY agree, a key for
+// one cluster opens no other, and none is the key that seals credentials.
+func (s *Server) mesosRPCKey(clusterID string) []byte {
+	return s.cfg.Secrets.Derive("mesos-rpc/" + clusterID)
 }
 
 // mesosRPC dispatches a forwarded call to this replica's scheduler instance
-// of the cluster named in the path. The token is checked here before
-// anything is looked up or started (the scheduler checks it again), so a
-// caller without it learns nothing, not even whether the cluster exists.
+// of the cluster named in the path. The signature (scheduler.SignRPC) is
+// checked here before anything is looked up or started (the scheduler
+// checks it again), so a caller without the key learns nothing, not even
+// whether the cluster exists, and a captured call cannot be replayed.
 func (s *Server) mesosRPC(w http.ResponseWriter, r *http.Request) {
 	rest := strings.TrimPrefix(r.URL.Path, mesosRPCPrefix)
 	id, _, ok := strings.Cut(rest, "/")
-	got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || id == "" || s.cfg.Secrets == nil ||
-		subtle.ConstantTimeCompare([]byte(got), []byte(s.mesosRPCToken(id))) != 1 {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxMesosRPCBody+1))
+	if !ok || id == "" || s.cfg.Secrets == nil || err != nil || len(body) > maxMesosRPCBody ||
+		s.rpcAuth.Verify(r, s.mesosRPCKey(id), body) != nil {
 		http.Error(w, "forbidden", http.StatusForbidden)
 		return
 	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	svc, err := s.mesosService(r.Context(), id)
 	if err != nil {
 		status := http.StatusServiceUnavailable

@@ -26,6 +26,7 @@ import (
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/follow"
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/redact"
 	"github.com/bcs-io/bcs/internal/secrets"
@@ -34,6 +35,7 @@ import (
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
+	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 	"github.com/bcs-io/bcs/orchestrators/zkutil"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
@@ -81,8 +83,13 @@ type Config struct {
 	// host-pid. Advertise is the host:port other replicas and tools reach it at.
 	Replica, Advertise string
 	// ZooKeeper servers hold the Mesos scheduler's state; without them no
-	// Mesos cluster can be registered.
-	ZooKeeper []string
+	// Mesos cluster can be registered. ZooKeeperAuth (user:password, digest
+	// scheme) makes BCS's nodes writable by that identity only.
+	ZooKeeper     []string
+	ZooKeeperAuth []zkutil.Option
+	// ClusterNetworks is the cluster-address policy for users who are not
+	// platform admins (--cluster-networks); nil: netpolicy.Default().
+	ClusterNetworks *netpolicy.Policy
 	// AllowedOrigins may open websockets besides the server's own origin
 	// (e.g. "https://console.example.com"; "*" allows any).
 	AllowedOrigins []string
@@ -105,6 +112,8 @@ type Server struct {
 	router   *orchestrators.Router
 	ops      *operations.Runner
 	registry *clusters.Registry
+	policy   *netpolicy.Policy     // cfg.ClusterNetworks or the default
+	rpcAuth  scheduler.RPCVerifier // forwarded Mesos scheduler calls
 	replica  string
 	started  time.Time
 	zk       atomic.Pointer[zkutil.Session] // while registered for discovery
@@ -126,14 +135,17 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		authn:   &auth.Authenticator{Client: db.Client},
 		limiter: newLimiter(cfg.RatePerSecond, cfg.RateBurst),
 		wsSlots: newSlots(cfg.MaxConnectionsPerToken), sseSlots: newSlots(cfg.MaxStreamsPerToken),
-		router: orchestrators.NewRouter()}
+		router: orchestrators.NewRouter(), policy: cfg.ClusterNetworks}
+	if s.policy == nil {
+		s.policy = netpolicy.Default()
+	}
 	s.metrics.labelNames(cfg.MetricOperations, cfg.MaxMetricOperations)
-	s.router.Register(orchestrators.KindK8s, k8s.Factory)
+	s.router.Register(orchestrators.KindK8s, k8s.FactoryWith(s.policy))
 	if len(cfg.ZooKeeper) > 0 {
-		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCToken(s.mesosRPCToken)))
+		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey)))
 	}
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
-	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: probeKubeconfig}
+	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.probeKubeconfig}
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop, s.lifetime = stop, ctx
 	s.share = transport.NewSharing(shareKey)
@@ -145,6 +157,9 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	}
 	if len(cfg.ZooKeeper) > 0 && cfg.Advertise != "" {
 		s.background(ctx, s.register)
+	}
+	if len(cfg.ZooKeeper) > 0 && len(cfg.ZooKeeperAuth) > 0 {
+		s.background(ctx, s.adoptZooKeeperNodes)
 	}
 	monitor := &clusters.Monitor{Registry: s.registry, Log: log, Interval: cfg.HealthInterval, StaleAfter: cfg.AgentStaleAfter}
 	s.background(ctx, func(ctx context.Context) error { monitor.Run(ctx); return nil })
@@ -172,13 +187,31 @@ func (s *Server) Close() {
 	s.closeZooKeeper()
 }
 
-func probeKubeconfig(ctx context.Context, kubeconfig []byte) (*orchestrators.ClusterInfo, string, error) {
-	cfg, err := k8s.ParseKubeconfig(kubeconfig)
+// probeKubeconfig checks a kubeconfig reaches its cluster. Restricted
+// probes (non-admins' clusters) dial only within the cluster-address
+// policy, and any failure to reach the cluster is one generic error: what
+// the address answered, and whether anything listens there, stays here.
+// Mistakes in the kubeconfig itself are still reported as they are.
+func (s *Server) probeKubeconfig(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error) {
+	var policy *netpolicy.Policy
+	if restricted {
+		policy = s.policy
+	}
+	cfg, err := k8s.RestConfig(kubeconfig, policy)
 	if err != nil {
 		return nil, "", err
 	}
-	info, err := k8s.Probe(ctx, kubeconfig)
-	return info, cfg.Host, err
+	o, err := k8s.NewForConfig(cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	defer o.Close()
+	info, err := o.Probe(ctx)
+	if err != nil && restricted {
+		s.log.InfoContext(ctx, "restricted cluster probe failed", "host", cfg.Host, "err", err)
+		err = &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableKubernetes}
+	}
+	return info, netpolicy.Redact(cfg.Host), err
 }
 
 // ServeHTTP implements http.Handler.
@@ -186,7 +219,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 func (s *Server) graphql() http.Handler {
 	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{
-		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, ProbeKubeconfig: probeKubeconfig,
+		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, ProbeKubeconfig: s.probeKubeconfig,
 		Log: s.log_, Hub: s.hub, Router: s.router, MesosEnabled: len(s.cfg.ZooKeeper) > 0,
 		ListReplicas: s.replicas, Follows: s.follows,
 	}))

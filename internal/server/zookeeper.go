@@ -30,13 +30,30 @@ func (s *Server) zkSession() (*zkutil.Session, error) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if z.sess == nil {
-		sess, err := zkutil.Dial(s.cfg.ZooKeeper, zkSessionTimeout, s.log)
+		sess, err := zkutil.Dial(s.cfg.ZooKeeper, zkSessionTimeout, s.log, s.cfg.ZooKeeperAuth...)
 		if err != nil {
 			return nil, err
 		}
 		z.sess = sess
 	}
 	return z.sess, nil
+}
+
+// adoptZooKeeperNodes closes, once at start, BCS's ZooKeeper nodes that
+// were created before --zookeeper-auth was set.
+func (s *Server) adoptZooKeeperNodes(ctx context.Context) error {
+	sess, err := s.zkSession()
+	if err != nil {
+		return err
+	}
+	if err := sess.Wait(ctx); err != nil {
+		return nil // shutting down
+	}
+	n, err := sess.Adopt("/bcs")
+	if n > 0 {
+		s.log.Info("zookeeper: BCS's existing nodes made writable by its credentials only", "nodes", n)
+	}
+	return err
 }
 
 // closeZooKeeper ends the shared session, once its users have stopped.

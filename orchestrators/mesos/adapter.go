@@ -118,7 +118,8 @@ func (o *Orchestrator) Probe(ctx context.Context) (*orchestrators.ClusterInfo, e
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	sender := httpmaster.NewSender(httpcli.New(httpcli.Endpoint(url+"/api/v1"),
-		httpcli.Codec(codecs.ByMediaType[codecs.MediaTypeProtobuf])).Send)
+		httpcli.Codec(codecs.ByMediaType[codecs.MediaTypeProtobuf]),
+		httpcli.Do(httpcli.With(httpcli.Transport(svc.ConfineTransport)))).Send)
 	call := func(c *master.Call) (*master.Response, error) {
 		resp, err := sender.Send(ctx, mastercalls.NonStreaming(c))
 		if err != nil {

@@ -14,14 +14,14 @@ import (
 type Option func(*factoryOptions)
 
 type factoryOptions struct {
-	rpcToken func(clusterID string) string
+	rpcKey func(clusterID string) []byte
 }
 
-// WithRPCToken sets each cluster's forwarding token (Instance.RPCToken):
-// every replica must compute the same token for a cluster, e.g. from a
-// shared secret, so that standbys can forward to the leader.
-func WithRPCToken(token func(clusterID string) string) Option {
-	return func(o *factoryOptions) { o.rpcToken = token }
+// WithRPCKey sets each cluster's forwarding key (Instance.RPCKey): every
+// replica must derive the same key for a cluster, e.g. from a shared
+// secret, so that standbys can forward to the leader.
+func WithRPCKey(key func(clusterID string) []byte) Option {
+	return func(o *factoryOptions) { o.rpcKey = key }
 }
 
 // Factory returns a factory that starts a scheduler instance for each Mesos
@@ -43,8 +43,8 @@ func Factory(base scheduler.Config, opts ...Option) orchestrators.Factory {
 		if err != nil {
 			return nil, err
 		}
-		if fo.rpcToken != nil {
-			cfg.Instance.RPCToken = fo.rpcToken(conn.ClusterID)
+		if fo.rpcKey != nil {
+			cfg.Instance.RPCKey = fo.rpcKey(conn.ClusterID)
 		}
 		o := &Orchestrator{cluster: conn.ClusterID, ready: make(chan struct{}), owned: true}
 		go func() {
@@ -58,11 +58,15 @@ func Factory(base scheduler.Config, opts ...Option) orchestrators.Factory {
 }
 
 // ConfigFor is the scheduler configuration of one cluster: base with the
-// cluster's id, masters and Settings. The Mesos datawatch reads the same
+// cluster's id, masters and Settings; base's MasterPolicy applies to
+// restricted clusters (Conn.Restricted) only. The Mesos datawatch reads the same
 // ZooKeeper state and masters through it.
 func ConfigFor(base scheduler.Config, conn orchestrators.Conn) (scheduler.Config, error) {
 	cfg := base
 	cfg.Cluster = conn.ClusterID
+	if !conn.Restricted {
+		cfg.MasterPolicy = nil // base carries the policy for restricted clusters only
+	}
 	cfg.Masters, cfg.MasterZK = nil, ""
 	for _, ep := range conn.Endpoints {
 		if strings.HasPrefix(ep, "zk://") {

@@ -87,7 +87,7 @@ func (r *Registration) create() error {
 	if err := r.s.EnsurePath(path.Dir(r.node)); err != nil {
 		return err
 	}
-	_, err := r.s.Create(r.node, r.data, zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
+	_, err := r.s.Create(r.node, r.data, zk.FlagEphemeral, r.s.ACL())
 	if errors.Is(err, zk.ErrNodeExists) {
 		// Ours from before a reconnect, or a stale one of an expired
 		// session of ours about to vanish: replace it either way.
@@ -96,7 +96,7 @@ func (r *Registration) create() error {
 			err = nil
 		} else if gerr == nil {
 			_ = r.s.Delete(r.node, stat.Version)
-			_, err = r.s.Create(r.node, r.data, zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
+			_, err = r.s.Create(r.node, r.data, zk.FlagEphemeral, r.s.ACL())
 		}
 	}
 	if err != nil {

@@ -107,7 +107,7 @@ func (e *Election) campaignOnce(ctx context.Context) (*Leadership, error) {
 	if err := e.s.EnsurePath(e.path); err != nil {
 		return nil, err
 	}
-	node, err := e.s.CreateProtectedEphemeralSequential(e.path+"/"+lockPrefix, e.data, zk.WorldACL(zk.PermAll))
+	node, err := e.s.CreateProtectedEphemeralSequential(e.path+"/"+lockPrefix, e.data, e.s.ACL())
 	if err != nil {
 		return nil, fmt.Errorf("election %s: create: %w", e.path, err)
 	}

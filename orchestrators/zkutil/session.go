@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ type Session struct {
 	*zk.Conn
 	Timeout time.Duration
 	log     *slog.Logger
+	acl     []zk.ACL // for the nodes this session creates
 
 	mu      sync.Mutex
 	state   zk.State
@@ -26,8 +28,8 @@ type Session struct {
 
 // Connect opens a session to servers (host:port) and waits, within ctx, for
 // the server to accept it.
-func Connect(ctx context.Context, servers []string, timeout time.Duration, log *slog.Logger) (*Session, error) {
-	s, err := Dial(servers, timeout, log)
+func Connect(ctx context.Context, servers []string, timeout time.Duration, log *slog.Logger, opts ...Option) (*Session, error) {
+	s, err := Dial(servers, timeout, log, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -41,21 +43,41 @@ func Connect(ctx context.Context, servers []string, timeout time.Duration, log *
 // Dial starts connecting to servers (host:port) and returns at once: a
 // process can hand the session to its users before ZooKeeper is reachable,
 // and they wait for it (Wait) when they need it.
-func Dial(servers []string, timeout time.Duration, log *slog.Logger) (*Session, error) {
+func Dial(servers []string, timeout time.Duration, log *slog.Logger, opts ...Option) (*Session, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Session{Timeout: timeout, log: log, changed: make(chan struct{})}
-	conn, _, err := zk.Connect(servers, timeout,
-		zk.WithLogInfo(false),
-		zk.WithLogger(zkLogger{log}),
-		zk.WithEventCallback(s.onEvent))
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s := &Session{Timeout: timeout, log: log, changed: make(chan struct{}), acl: o.acl()}
+	zkOpts := list(zk.WithLogInfo(false), zk.WithLogger(zkLogger{log}), zk.WithEventCallback(s.onEvent))
+	if o.dialer != nil {
+		zkOpts = append(zkOpts, zk.WithDialer(func(network, address string, timeout time.Duration) (net.Conn, error) {
+			d := *o.dialer
+			d.Timeout = timeout
+			return d.Dial(network, address)
+		}))
+	}
+	conn, _, err := zk.Connect(servers, timeout, zkOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("zookeeper %s: %w", strings.Join(servers, ","), err)
+	}
+	if o.user != "" {
+		// go-zookeeper keeps the credentials and presents them again on
+		// every reconnect.
+		if err := conn.AddAuth("digest", []byte(o.user+":"+o.password)); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("zookeeper %s: authenticate: %w", strings.Join(servers, ","), err)
+		}
 	}
 	s.Conn = conn
 	return s, nil
 }
+
+// list names a slice of go-zookeeper's unexported option type.
+func list[T any](xs ...T) []T { return xs }
 
 // Wait returns once the session is established, or ctx's error.
 func (s *Session) Wait(ctx context.Context) error {
@@ -101,11 +123,16 @@ func (s *Session) Changes() <-chan struct{} {
 
 // EnsurePath creates path and its parents as persistent nodes.
 func (s *Session) EnsurePath(path string) error {
-	return EnsurePath(s.Conn, path)
+	return EnsurePathACL(s.Conn, path, s.ACL())
 }
 
-// EnsurePath creates path and its parents as persistent nodes.
+// EnsurePath creates path and its parents as persistent nodes, open to all.
 func EnsurePath(conn *zk.Conn, path string) error {
+	return EnsurePathACL(conn, path, zk.WorldACL(zk.PermAll))
+}
+
+// EnsurePathACL creates path and its parents as persistent nodes with acl.
+func EnsurePathACL(conn *zk.Conn, path string, acl []zk.ACL) error {
 	if path == "/" || path == "" {
 		return nil
 	}
@@ -115,7 +142,7 @@ func EnsurePath(conn *zk.Conn, path string) error {
 	cur := ""
 	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
 		cur += "/" + part
-		_, err := conn.Create(cur, nil, 0, zk.WorldACL(zk.PermAll))
+		_, err := conn.Create(cur, nil, 0, acl)
 		if err != nil && !errors.Is(err, zk.ErrNodeExists) {
 			return fmt.Errorf("zookeeper create %s: %w", cur, err)
 		}

@@ -9,7 +9,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/orchestrators/mesos/zkstate"
+	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 // Config sets up a scheduler instance for one Mesos cluster.
@@ -20,6 +22,8 @@ type Config struct {
 	// ZK lists the ZooKeeper servers (host:port) holding BCS's state.
 	ZK               []string
 	ZKSessionTimeout time.Duration // default 10 s
+	// ZKOptions adjust the state session (e.g. zkutil.WithAuth).
+	ZKOptions []zkutil.Option
 	// Root is the state root (default /bcs/mesos/<Cluster>).
 	Root string
 
@@ -28,6 +32,11 @@ type Config struct {
 	// Mesos's own detector does. One of the two is required.
 	Masters  []string
 	MasterZK string
+	// MasterPolicy, when set, confines every connection to the masters and
+	// to MasterZK's servers to the cluster-address policy (clusters that
+	// users who are not platform admins registered). BCS's own ZooKeeper
+	// (ZK) is never confined.
+	MasterPolicy *netpolicy.Policy
 
 	Framework FrameworkConfig
 	Instance  InstanceConfig
@@ -59,12 +68,12 @@ type InstanceConfig struct {
 	DiscoveryBase string
 	ServiceName   string
 	Payload       json.RawMessage
-	// RPCToken, shared by all instances of a cluster, turns on forwarding:
+	// RPCKey, shared by all instances of a cluster, turns on forwarding:
 	// a standby sends API calls to the leader's Handler at
-	// http://<Address>:<Port><RPCPath>/<operation> with it as a bearer
-	// token. Without it a standby answers ErrNotLeader.
-	RPCToken string
-	RPCPath  string // default /internal/mesos-scheduler/<Cluster>
+	// http://<Address>:<Port><RPCPath>/<operation>, signed with it (see
+	// SignRPC). Without it a standby answers ErrNotLeader.
+	RPCKey  []byte
+	RPCPath string // default /internal/mesos-scheduler/<Cluster>
 }
 
 // Tuning holds timings; zero values take the defaults noted.

@@ -127,7 +127,7 @@ func TestForwarding(t *testing.T) {
 		addr := hs.Listener.Addr().(*net.TCPAddr)
 		cfg := schedConfig(zks, srv.URL(), id)
 		cfg.Instance.Port = addr.Port
-		cfg.Instance.RPCToken = "secret"
+		cfg.Instance.RPCKey = []byte("secret")
 		s := startService(t, cfg)
 		svc.Store(s)
 		return s

@@ -103,7 +103,10 @@ func (e *Engine) newCaller(url string) calls.Caller {
 		httpcli.Codec(codecs.ByMediaType[codecs.MediaTypeProtobuf]),
 		httpcli.Do(httpcli.With(
 			httpcli.Timeout(e.cfg.Tuning.CallTimeout),
-			httpcli.Transport(func(t *http.Transport) { t.MaxIdleConnsPerHost = workers + 2 }),
+			httpcli.Transport(func(t *http.Transport) {
+				t.MaxIdleConnsPerHost = workers + 2
+				e.cfg.ConfineTransport(t)
+			}),
 		)),
 	)
 	return httpsched.NewCaller(cli)

@@ -3,7 +3,6 @@ package scheduler
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,12 +80,16 @@ func (s *Service) RPCPath() string { return s.cfg.Instance.RPCPath }
 
 // Handler serves forwarded API calls at RPCPath()/<operation> while this
 // instance leads (503 otherwise; calls are never forwarded twice). It
-// refuses everything unless Instance.RPCToken is set and presented.
+// refuses everything unless Instance.RPCKey is set and the call is signed
+// with it, fresh and not seen before.
 func (s *Service) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := s.cfg.Instance.RPCToken
-		got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxRPCBody+1))
+		if err != nil || len(body) > maxRPCBody {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		if err := s.rpcAuth.Verify(r, s.cfg.Instance.RPCKey, body); err != nil {
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
 		}
@@ -100,7 +103,7 @@ func (s *Service) Handler() http.Handler {
 			return
 		}
 		var req request
-		if err := json.NewDecoder(io.LimitReader(r.Body, maxRPCBody)).Decode(&req); err != nil {
+		if err := json.Unmarshal(body, &req); err != nil {
 			http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -128,7 +131,7 @@ var rpcClient = &http.Client{Timeout: 60 * time.Second}
 // forward sends an operation to the leading instance.
 func (s *Service) forward(ctx context.Context, op string, req *request) (*response, error) {
 	in := s.cfg.Instance
-	if in.RPCToken == "" {
+	if len(in.RPCKey) == 0 {
 		return nil, ErrNotLeader
 	}
 	leader, err := s.LeaderInstance()
@@ -148,7 +151,7 @@ func (s *Service) forward(ctx context.Context, op string, req *request) (*respon
 		return nil, fmt.Errorf("forward %s: %w", op, err)
 	}
 	hreq.Header.Set("Content-Type", "application/json")
-	hreq.Header.Set("Authorization", "Bearer "+in.RPCToken)
+	SignRPC(hreq, in.RPCKey, body, time.Now())
 	hresp, err := rpcClient.Do(hreq)
 	if err != nil {
 		return nil, fmt.Errorf("%w: leader %s unreachable: %w", ErrNotLeader, leader.ID, err)

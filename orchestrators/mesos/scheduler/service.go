@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +27,7 @@ type Service struct {
 	self    zkutil.ServiceInstance
 	broker  *broker
 	masters *masterSource
+	rpcAuth RPCVerifier // forwarded calls this instance took
 
 	engine atomic.Pointer[Engine]
 	lead   atomic.Pointer[zkutil.Leadership]
@@ -43,7 +43,7 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	log := cfg.Logger.With("component", "mesos-scheduler", "cluster", cfg.Cluster, "instance", cfg.Instance.ID)
-	sess, err := zkutil.Connect(ctx, cfg.ZK, cfg.ZKSessionTimeout, log)
+	sess, err := zkutil.Connect(ctx, cfg.ZK, cfg.ZKSessionTimeout, log, cfg.ZKOptions...)
 	if err != nil {
 		return nil, fmt.Errorf("mesos scheduler: %w", err)
 	}
@@ -85,8 +85,13 @@ func (s *Service) masterSource(ctx context.Context) (*masterSource, error) {
 		return nil, fmt.Errorf("mesos scheduler: %w", err)
 	}
 	conn := s.sess
-	if !slices.Equal(servers, s.cfg.ZK) {
-		if s.mSess, err = zkutil.Connect(ctx, servers, s.cfg.ZKSessionTimeout, s.log); err != nil {
+	for _, server := range servers {
+		if err := s.cfg.MasterPolicy.CheckHost(ctx, server); err != nil {
+			return nil, fmt.Errorf("mesos scheduler: master detection: %w", err)
+		}
+	}
+	if !s.cfg.sharesStateZK(servers) {
+		if s.mSess, err = zkutil.Connect(ctx, servers, s.cfg.ZKSessionTimeout, s.log, s.cfg.MasterZKOptions()...); err != nil {
 			return nil, fmt.Errorf("mesos scheduler: master detection: %w", err)
 		}
 		conn = s.mSess
@@ -153,7 +158,7 @@ func (s *Service) run(ctx context.Context) {
 // term runs the engine for one leadership term.
 func (s *Service) term(ctx context.Context, l *zkutil.Leadership) error {
 	defer l.Resign()
-	store, err := zkstate.Open(s.sess.Conn, s.cfg.Root, l.Node, s.log)
+	store, err := zkstate.Open(s.sess.Conn, s.cfg.Root, l.Node, s.log, s.sess.ACL()...)
 	if err != nil {
 		return err
 	}

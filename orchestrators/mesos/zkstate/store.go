@@ -23,18 +23,22 @@ type Store struct {
 }
 
 // Open prepares the layout under root and starts the writer. fence is the
-// leader's election node (empty: unfenced, for tools and tests).
-func Open(conn *zk.Conn, root, fence string, log *slog.Logger) (*Store, error) {
+// leader's election node (empty: unfenced, for tools and tests). Nodes are
+// created with acl (none given: open to all; see zkutil.WithAuth).
+func Open(conn *zk.Conn, root, fence string, log *slog.Logger, acl ...zk.ACL) (*Store, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if len(acl) == 0 {
+		acl = zk.WorldACL(zk.PermAll)
+	}
 	s := &Store{Paths: Paths{Root: root}, conn: conn, log: log}
 	for _, p := range []string{s.Apps(), s.Deployments()} {
-		if err := zkutil.EnsurePath(conn, p); err != nil {
+		if err := zkutil.EnsurePathACL(conn, p, acl); err != nil {
 			return nil, err
 		}
 	}
-	s.w = newWriter(conn, fence, log)
+	s.w = newWriter(conn, fence, acl, log)
 	return s, nil
 }
 

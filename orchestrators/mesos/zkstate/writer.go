@@ -85,6 +85,7 @@ type segment struct {
 type writer struct {
 	conn  *zk.Conn
 	fence string
+	acl   []zk.ACL // of created nodes
 	log   *slog.Logger
 
 	mu     sync.Mutex
@@ -96,8 +97,8 @@ type writer struct {
 	failed chan struct{} // closed when err is set
 }
 
-func newWriter(conn *zk.Conn, fence string, log *slog.Logger) *writer {
-	w := &writer{conn: conn, fence: fence, log: log, wake: make(chan struct{}, 1),
+func newWriter(conn *zk.Conn, fence string, acl []zk.ACL, log *slog.Logger) *writer {
+	w := &writer{conn: conn, fence: fence, acl: acl, log: log, wake: make(chan struct{}, 1),
 		stop: make(chan struct{}), closed: make(chan struct{}), failed: make(chan struct{})}
 	go w.run()
 	return w
@@ -277,7 +278,7 @@ func (e *batchError) Error() string { return e.op.String() + ": " + e.err.Error(
 func (w *writer) request(op Op) any {
 	switch op.kind {
 	case opCreate:
-		return &zk.CreateRequest{Path: op.path, Data: op.data, Acl: zk.WorldACL(zk.PermAll)}
+		return &zk.CreateRequest{Path: op.path, Data: op.data, Acl: w.acl}
 	case opSet:
 		return &zk.SetDataRequest{Path: op.path, Data: op.data, Version: -1}
 	default:
