@@ -38,6 +38,37 @@ func (r *queryResolver) Workloads(ctx context.Context, after *entgql.Cursor[gid.
 	return r.Client.Workload.Query().Paginate(ctx, after, first, before, last, ent.WithWorkloadOrder(orderBy), ent.WithWorkloadFilter(where.Filter))
 }
 
+func (r *templateResolver) Draft(ctx context.Context, obj *ent.Template) (string, error) {
+	return r.draftText(ctx, obj)
+}
+
+func (r *templateVersionResolver) Content(ctx context.Context, obj *ent.TemplateVersion) (string, error) {
+	content, _, err := r.versionText(ctx, obj)
+	return content, err
+}
+
+func (r *templateVersionResolver) Digest(ctx context.Context, obj *ent.TemplateVersion) (string, error) {
+	_, digest, err := r.versionText(ctx, obj)
+	return digest, err
+}
+
+func (r *variableResolver) Value(ctx context.Context, obj *ent.Variable) (string, error) {
+	return r.shownVariableValue(ctx, obj)
+}
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+func (r *Resolver) Template() graph.TemplateResolver { return &templateResolver{r} }
+
+func (r *Resolver) TemplateVersion() graph.TemplateVersionResolver {
+	return &templateVersionResolver{r}
+}
+
+func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
+
+type (
+	queryResolver           struct{ *Resolver }
+	templateResolver        struct{ *Resolver }
+	templateVersionResolver struct{ *Resolver }
+	variableResolver        struct{ *Resolver }
+)
