@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -221,18 +222,22 @@ func (r *Resolver) setVariableValue(m *ent.VariableMutation, id gid.ID, value st
 	return nil
 }
 
-// scrubText replaces the secret values in s with redact.Mark, longest
-// first so that one value containing another is hidden whole.
+// scrubText replaces the secret values in s with redact.Mark, as written
+// and as Go and JSON quote them inside a message, longest first so that a
+// value containing another is hidden whole.
 func scrubText(s string, secrets map[string]string) string {
-	vals := make([]string, 0, len(secrets))
+	var forms []string
 	for _, v := range secrets {
-		if v != "" {
-			vals = append(vals, v)
+		if v == "" {
+			continue
 		}
+		q := strconv.Quote(v)
+		j, _ := json.Marshal(v)
+		forms = append(forms, v, q[1:len(q)-1], strings.Trim(string(j), `"`))
 	}
-	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
-	for _, v := range vals {
-		s = strings.ReplaceAll(s, v, redact.Mark)
+	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	for _, f := range forms {
+		s = strings.ReplaceAll(s, f, redact.Mark)
 	}
 	return s
 }
@@ -285,25 +290,28 @@ func scrubResult(res map[string]any, secrets map[string]string) map[string]any {
 	if res == nil || len(secrets) == 0 {
 		return res
 	}
-	b, err := json.Marshal(res)
-	if err != nil {
-		return nil
+	var scrub func(v any) any
+	scrub = func(v any) any {
+		switch v := v.(type) {
+		case string:
+			return scrubText(v, secrets)
+		case map[string]any:
+			out := make(map[string]any, len(v))
+			for k, c := range v {
+				out[scrubText(k, secrets)] = scrub(c)
+			}
+			return out
+		case []any:
+			out := make([]any, len(v))
+			for i, c := range v {
+				out[i] = scrub(c)
+			}
+			return out
+		}
+		return v
 	}
-	var out map[string]any
-	if json.Unmarshal([]byte(scrubJSON(string(b), secrets)), &out) != nil {
-		return nil
-	}
+	out, _ := scrub(res).(map[string]any)
 	return out
-}
-
-// scrubJSON scrubs JSON text: each value is looked for as JSON escapes it.
-func scrubJSON(s string, secrets map[string]string) string {
-	esc := make(map[string]string, len(secrets))
-	for k, v := range secrets {
-		b, _ := json.Marshal(v)
-		esc[k] = strings.Trim(string(b), `"`)
-	}
-	return scrubText(s, esc)
 }
 
 // secretFields are the fields of rendered objects whose value holds a
