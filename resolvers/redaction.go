@@ -65,6 +65,7 @@ func redactPreview(ctx context.Context, projectID gid.ID, prev *model.TemplatePr
 				c.Old, c.New = scrubText(c.Old, secrets), scrubText(c.New, secrets)
 			}
 		}
+		d.Namespace, d.Name = scrubText(d.Namespace, secrets), scrubText(d.Name, secrets)
 	}
 	secret := false
 	for _, o := range objs {

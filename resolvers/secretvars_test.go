@@ -79,3 +79,11 @@ func TestScrubResultFindsJSONEscapedValues(t *testing.T) {
 		t.Errorf("result: %s", b)
 	}
 }
+
+func TestObjectStatusesShowNoSecretNames(t *testing.T) {
+	objs := []configcenter.Object{{Kind: "ConfigMap", Name: "cfg-s3cr3t"}}
+	b, _ := json.Marshal(objectStatuses(objs, "ns", "PENDING", "", map[string]string{"pw": "s3cr3t"}))
+	if strings.Contains(string(b), "s3cr3t") || !strings.Contains(string(b), `"cfg-[REDACTED]"`) {
+		t.Errorf("statuses: %s", b)
+	}
+}

@@ -95,15 +95,17 @@ func (r *Resolver) render(ctx context.Context, t *ent.Template, content string, 
 	return rd, nil
 }
 
-// objectStatuses lists rendered objects with one status for all.
-func objectStatuses(objs []configcenter.Object, namespace, status, message string) map[string]any {
+// objectStatuses lists rendered objects with one status for all. Every
+// member reads an instance, so a name built from a secret variable shows
+// the mark.
+func objectStatuses(objs []configcenter.Object, namespace, status, message string, secrets map[string]string) map[string]any {
 	items := make([]any, len(objs))
 	for i, o := range objs {
 		ns := o.Namespace
 		if ns == "" {
 			ns = namespace
 		}
-		items[i] = map[string]any{"kind": o.Kind, "namespace": ns, "name": o.Name, "status": status, "message": message}
+		items[i] = map[string]any{"kind": o.Kind, "namespace": scrubText(ns, secrets), "name": scrubText(o.Name, secrets), "status": status, "message": message}
 	}
 	return map[string]any{"items": items}
 }
@@ -116,7 +118,7 @@ func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent
 		return nil, err
 	}
 	inst, err = inst.Update().SetVersionID(v.ID).SetStatus(instance.StatusAPPLYING).
-		SetObjects(objectStatuses(out.Objects, inst.Namespace, "PENDING", "")).SetVariables(out.used).Save(ctx)
+		SetObjects(objectStatuses(out.Objects, inst.Namespace, "PENDING", "", out.secrets)).SetVariables(out.used).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +138,7 @@ func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent
 			if op.Status == operation.StatusFAILED {
 				status, objStatus, msg = instance.StatusFAILED, "FAILED", op.Message
 			}
-			_ = r.Client.Instance.UpdateOneID(id).SetStatus(status).SetObjects(objectStatuses(objs, ns, objStatus, msg)).Exec(ctx)
+			_ = r.Client.Instance.UpdateOneID(id).SetStatus(status).SetObjects(objectStatuses(objs, ns, objStatus, msg, out.secrets)).Exec(ctx)
 		},
 	})
 	return inst, err
