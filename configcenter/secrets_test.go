@@ -141,3 +141,26 @@ func TestExportRedacted(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRedactSecretsTypicalVersion(t *testing.T) {
+	got := RedactSecrets(KindK8S, benchTemplate)
+	i := strings.Index(benchTemplate, "---\napiVersion: v1\nkind: Secret")
+	if !strings.HasPrefix(got, benchTemplate[:i]) {
+		t.Errorf("documents without a Secret changed:\n%s", got)
+	}
+	want := "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ app }}-db\n  namespace: {{ SYS_NAMESPACE }}\nstringData:\n  password: \"[REDACTED]\"\n"
+	if got[i:] != want {
+		t.Errorf("the Secret reads\n%s\nwant\n%s", got[i:], want)
+	}
+}
+
+// BenchmarkRedactSecrets is what a viewer's read of a typical version
+// costs on top of the read.
+func BenchmarkRedactSecrets(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := RedactSecrets(KindK8S, benchTemplate); !strings.Contains(out, redact.Mark) {
+			b.Fatal(out)
+		}
+	}
+}
