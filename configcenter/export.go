@@ -37,17 +37,38 @@ type ExportedVersion struct {
 }
 
 type exportDocument struct {
-	Format    string             `json:"format"`
+	Format string `json:"format"`
+	// Redacted marks an export for a reader who may not edit templates:
+	// its texts are as RedactSecrets shows them, so it does not import.
+	Redacted  bool               `json:"redacted,omitempty"`
 	Templates []ExportedTemplate `json:"templates"`
 }
 
 // Export writes templates as an indented ExportFormat document, after
 // the checks Import makes, so that every export can be imported.
 func Export(templates []ExportedTemplate) ([]byte, error) {
+	return export(templates, false)
+}
+
+// ExportRedacted is Export for a reader who may not edit the templates:
+// drafts and version contents pass through RedactSecrets, digests are of
+// the texts shown, and the document says so; Import refuses it, since its
+// Secrets would be imported as the redaction mark.
+func ExportRedacted(templates []ExportedTemplate) ([]byte, error) {
+	return export(templates, true)
+}
+
+func export(templates []ExportedTemplate, redacted bool) ([]byte, error) {
 	out := make([]ExportedTemplate, len(templates))
 	for i, t := range templates {
 		t.Versions = append([]ExportedVersion(nil), t.Versions...)
+		if redacted {
+			t.Draft = RedactSecrets(t.Kind, t.Draft)
+		}
 		for j := range t.Versions {
+			if redacted {
+				t.Versions[j].Content = RedactSecrets(t.Kind, t.Versions[j].Content)
+			}
 			t.Versions[j].Digest = Digest(t.Versions[j].Content)
 		}
 		if t.Versions == nil {
@@ -58,7 +79,7 @@ func Export(templates []ExportedTemplate) ([]byte, error) {
 	if err := checkExported(out); err != nil {
 		return nil, err
 	}
-	b, err := json.MarshalIndent(exportDocument{Format: ExportFormat, Templates: out}, "", "  ")
+	b, err := json.MarshalIndent(exportDocument{Format: ExportFormat, Redacted: redacted, Templates: out}, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("configcenter: encode export: %w", err)
 	}
@@ -95,6 +116,9 @@ func Import(data []byte) ([]ExportedTemplate, error) {
 	var doc exportDocument
 	if err := dec.Decode(&doc); err != nil {
 		return nil, jsonError(data, err, dec.InputOffset())
+	}
+	if doc.Redacted {
+		return nil, &Error{Field: "redacted", Message: "this export hides Secret values (it was made without templateset_update): export again as a member who may edit the templates"}
 	}
 	if len(doc.Templates) == 0 {
 		return nil, &Error{Field: "templates", Message: "the document holds no templates"}

@@ -392,6 +392,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			variable.FieldUpdatedAt:   {Type: field.TypeTime, Column: variable.FieldUpdatedAt},
 			variable.FieldKey:         {Type: field.TypeString, Column: variable.FieldKey},
 			variable.FieldValue:       {Type: field.TypeString, Column: variable.FieldValue},
+			variable.FieldSecret:      {Type: field.TypeBool, Column: variable.FieldSecret},
+			variable.FieldSealedValue: {Type: field.TypeBytes, Column: variable.FieldSealedValue},
 			variable.FieldDescription: {Type: field.TypeString, Column: variable.FieldDescription},
 			variable.FieldScope:       {Type: field.TypeEnum, Column: variable.FieldScope},
 			variable.FieldClusterID:   {Type: field.TypeString, Column: variable.FieldClusterID},
@@ -2483,6 +2485,16 @@ func (f *VariableFilter) WhereKey(p entql.StringP) {
 // WhereValue applies the entql string predicate on the value field.
 func (f *VariableFilter) WhereValue(p entql.StringP) {
 	f.Where(p.Field(variable.FieldValue))
+}
+
+// WhereSecret applies the entql bool predicate on the secret field.
+func (f *VariableFilter) WhereSecret(p entql.BoolP) {
+	f.Where(p.Field(variable.FieldSecret))
+}
+
+// WhereSealedValue applies the entql []byte predicate on the sealed_value field.
+func (f *VariableFilter) WhereSealedValue(p entql.BytesP) {
+	f.Where(p.Field(variable.FieldSealedValue))
 }
 
 // WhereDescription applies the entql string predicate on the description field.

@@ -2982,6 +2982,11 @@ func (_q *VariableQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, variable.FieldValue)
 				fieldSeen[variable.FieldValue] = struct{}{}
 			}
+		case "secret":
+			if _, ok := fieldSeen[variable.FieldSecret]; !ok {
+				selectedFields = append(selectedFields, variable.FieldSecret)
+				fieldSeen[variable.FieldSecret] = struct{}{}
+			}
 		case "description":
 			if _, ok := fieldSeen[variable.FieldDescription]; !ok {
 				selectedFields = append(selectedFields, variable.FieldDescription)

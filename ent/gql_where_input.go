@@ -6206,21 +6206,6 @@ type TemplateVersionWhereInput struct {
 	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
 	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
 
-	// "digest" field predicates.
-	Digest             *string  `json:"digest,omitempty"`
-	DigestNEQ          *string  `json:"digestNEQ,omitempty"`
-	DigestIn           []string `json:"digestIn,omitempty"`
-	DigestNotIn        []string `json:"digestNotIn,omitempty"`
-	DigestGT           *string  `json:"digestGT,omitempty"`
-	DigestGTE          *string  `json:"digestGTE,omitempty"`
-	DigestLT           *string  `json:"digestLT,omitempty"`
-	DigestLTE          *string  `json:"digestLTE,omitempty"`
-	DigestContains     *string  `json:"digestContains,omitempty"`
-	DigestHasPrefix    *string  `json:"digestHasPrefix,omitempty"`
-	DigestHasSuffix    *string  `json:"digestHasSuffix,omitempty"`
-	DigestEqualFold    *string  `json:"digestEqualFold,omitempty"`
-	DigestContainsFold *string  `json:"digestContainsFold,omitempty"`
-
 	// "created_by" field predicates.
 	CreatedBy             *string  `json:"createdBy,omitempty"`
 	CreatedByNEQ          *string  `json:"createdByNEQ,omitempty"`
@@ -6442,45 +6427,6 @@ func (i *TemplateVersionWhereInput) P() (predicate.TemplateVersion, error) {
 	}
 	if i.NoteContainsFold != nil {
 		predicates = append(predicates, templateversion.NoteContainsFold(*i.NoteContainsFold))
-	}
-	if i.Digest != nil {
-		predicates = append(predicates, templateversion.DigestEQ(*i.Digest))
-	}
-	if i.DigestNEQ != nil {
-		predicates = append(predicates, templateversion.DigestNEQ(*i.DigestNEQ))
-	}
-	if len(i.DigestIn) > 0 {
-		predicates = append(predicates, templateversion.DigestIn(i.DigestIn...))
-	}
-	if len(i.DigestNotIn) > 0 {
-		predicates = append(predicates, templateversion.DigestNotIn(i.DigestNotIn...))
-	}
-	if i.DigestGT != nil {
-		predicates = append(predicates, templateversion.DigestGT(*i.DigestGT))
-	}
-	if i.DigestGTE != nil {
-		predicates = append(predicates, templateversion.DigestGTE(*i.DigestGTE))
-	}
-	if i.DigestLT != nil {
-		predicates = append(predicates, templateversion.DigestLT(*i.DigestLT))
-	}
-	if i.DigestLTE != nil {
-		predicates = append(predicates, templateversion.DigestLTE(*i.DigestLTE))
-	}
-	if i.DigestContains != nil {
-		predicates = append(predicates, templateversion.DigestContains(*i.DigestContains))
-	}
-	if i.DigestHasPrefix != nil {
-		predicates = append(predicates, templateversion.DigestHasPrefix(*i.DigestHasPrefix))
-	}
-	if i.DigestHasSuffix != nil {
-		predicates = append(predicates, templateversion.DigestHasSuffix(*i.DigestHasSuffix))
-	}
-	if i.DigestEqualFold != nil {
-		predicates = append(predicates, templateversion.DigestEqualFold(*i.DigestEqualFold))
-	}
-	if i.DigestContainsFold != nil {
-		predicates = append(predicates, templateversion.DigestContainsFold(*i.DigestContainsFold))
 	}
 	if i.CreatedBy != nil {
 		predicates = append(predicates, templateversion.CreatedByEQ(*i.CreatedBy))
@@ -7431,6 +7377,10 @@ type VariableWhereInput struct {
 	KeyEqualFold    *string  `json:"keyEqualFold,omitempty"`
 	KeyContainsFold *string  `json:"keyContainsFold,omitempty"`
 
+	// "secret" field predicates.
+	Secret    *bool `json:"secret,omitempty"`
+	SecretNEQ *bool `json:"secretNEQ,omitempty"`
+
 	// "description" field predicates.
 	Description             *string  `json:"description,omitempty"`
 	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
@@ -7683,6 +7633,12 @@ func (i *VariableWhereInput) P() (predicate.Variable, error) {
 	}
 	if i.KeyContainsFold != nil {
 		predicates = append(predicates, variable.KeyContainsFold(*i.KeyContainsFold))
+	}
+	if i.Secret != nil {
+		predicates = append(predicates, variable.SecretEQ(*i.Secret))
+	}
+	if i.SecretNEQ != nil {
+		predicates = append(predicates, variable.SecretNEQ(*i.SecretNEQ))
 	}
 	if i.Description != nil {
 		predicates = append(predicates, variable.DescriptionEQ(*i.Description))

@@ -14832,6 +14832,8 @@ type VariableMutation struct {
 	updated_at     *time.Time
 	key            *string
 	value          *string
+	secret         *bool
+	sealed_value   *[]byte
 	description    *string
 	scope          *variable.Scope
 	cluster_id     *string
@@ -15092,6 +15094,91 @@ func (m *VariableMutation) ResetValue() {
 	m.value = nil
 }
 
+// SetSecret sets the "secret" field.
+func (m *VariableMutation) SetSecret(b bool) {
+	m.secret = &b
+}
+
+// Secret returns the value of the "secret" field in the mutation.
+func (m *VariableMutation) Secret() (r bool, exists bool) {
+	v := m.secret
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecret returns the old "secret" field's value of the Variable entity.
+// If the Variable object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VariableMutation) OldSecret(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecret is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecret requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecret: %w", err)
+	}
+	return oldValue.Secret, nil
+}
+
+// ResetSecret resets all changes to the "secret" field.
+func (m *VariableMutation) ResetSecret() {
+	m.secret = nil
+}
+
+// SetSealedValue sets the "sealed_value" field.
+func (m *VariableMutation) SetSealedValue(b []byte) {
+	m.sealed_value = &b
+}
+
+// SealedValue returns the value of the "sealed_value" field in the mutation.
+func (m *VariableMutation) SealedValue() (r []byte, exists bool) {
+	v := m.sealed_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSealedValue returns the old "sealed_value" field's value of the Variable entity.
+// If the Variable object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VariableMutation) OldSealedValue(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSealedValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSealedValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSealedValue: %w", err)
+	}
+	return oldValue.SealedValue, nil
+}
+
+// ClearSealedValue clears the value of the "sealed_value" field.
+func (m *VariableMutation) ClearSealedValue() {
+	m.sealed_value = nil
+	m.clearedFields[variable.FieldSealedValue] = struct{}{}
+}
+
+// SealedValueCleared returns if the "sealed_value" field was cleared in this mutation.
+func (m *VariableMutation) SealedValueCleared() bool {
+	_, ok := m.clearedFields[variable.FieldSealedValue]
+	return ok
+}
+
+// ResetSealedValue resets all changes to the "sealed_value" field.
+func (m *VariableMutation) ResetSealedValue() {
+	m.sealed_value = nil
+	delete(m.clearedFields, variable.FieldSealedValue)
+}
+
 // SetDescription sets the "description" field.
 func (m *VariableMutation) SetDescription(s string) {
 	m.description = &s
@@ -15333,7 +15420,7 @@ func (m *VariableMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *VariableMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, variable.FieldCreatedAt)
 	}
@@ -15345,6 +15432,12 @@ func (m *VariableMutation) Fields() []string {
 	}
 	if m.value != nil {
 		fields = append(fields, variable.FieldValue)
+	}
+	if m.secret != nil {
+		fields = append(fields, variable.FieldSecret)
+	}
+	if m.sealed_value != nil {
+		fields = append(fields, variable.FieldSealedValue)
 	}
 	if m.description != nil {
 		fields = append(fields, variable.FieldDescription)
@@ -15377,6 +15470,10 @@ func (m *VariableMutation) Field(name string) (ent.Value, bool) {
 		return m.Key()
 	case variable.FieldValue:
 		return m.Value()
+	case variable.FieldSecret:
+		return m.Secret()
+	case variable.FieldSealedValue:
+		return m.SealedValue()
 	case variable.FieldDescription:
 		return m.Description()
 	case variable.FieldScope:
@@ -15404,6 +15501,10 @@ func (m *VariableMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldKey(ctx)
 	case variable.FieldValue:
 		return m.OldValue(ctx)
+	case variable.FieldSecret:
+		return m.OldSecret(ctx)
+	case variable.FieldSealedValue:
+		return m.OldSealedValue(ctx)
 	case variable.FieldDescription:
 		return m.OldDescription(ctx)
 	case variable.FieldScope:
@@ -15450,6 +15551,20 @@ func (m *VariableMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetValue(v)
+		return nil
+	case variable.FieldSecret:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecret(v)
+		return nil
+	case variable.FieldSealedValue:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSealedValue(v)
 		return nil
 	case variable.FieldDescription:
 		v, ok := value.(string)
@@ -15515,7 +15630,11 @@ func (m *VariableMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *VariableMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(variable.FieldSealedValue) {
+		fields = append(fields, variable.FieldSealedValue)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -15528,6 +15647,11 @@ func (m *VariableMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *VariableMutation) ClearField(name string) error {
+	switch name {
+	case variable.FieldSealedValue:
+		m.ClearSealedValue()
+		return nil
+	}
 	return fmt.Errorf("unknown Variable nullable field %s", name)
 }
 
@@ -15546,6 +15670,12 @@ func (m *VariableMutation) ResetField(name string) error {
 		return nil
 	case variable.FieldValue:
 		m.ResetValue()
+		return nil
+	case variable.FieldSecret:
+		m.ResetSecret()
+		return nil
+	case variable.FieldSealedValue:
+		m.ResetSealedValue()
 		return nil
 	case variable.FieldDescription:
 		m.ResetDescription()

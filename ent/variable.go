@@ -27,6 +27,10 @@ type Variable struct {
 	Key string `json:"key,omitempty"`
 	// Value holds the value of the "value" field.
 	Value string `json:"value,omitempty"`
+	// A secret variable's value is write-only: value answers [REDACTED].
+	Secret bool `json:"secret,omitempty"`
+	// SealedValue holds the value of the "sealed_value" field.
+	SealedValue []byte `json:"-"`
 	// Description holds the value of the "description" field.
 	Description string `json:"description,omitempty"`
 	// Scope holds the value of the "scope" field.
@@ -70,8 +74,12 @@ func (*Variable) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case variable.FieldSealedValue:
+			values[i] = new([]byte)
 		case variable.FieldID, variable.FieldProjectID:
 			values[i] = new(gid.ID)
+		case variable.FieldSecret:
+			values[i] = new(sql.NullBool)
 		case variable.FieldKey, variable.FieldValue, variable.FieldDescription, variable.FieldScope, variable.FieldClusterID, variable.FieldNamespace:
 			values[i] = new(sql.NullString)
 		case variable.FieldCreatedAt, variable.FieldUpdatedAt:
@@ -120,6 +128,18 @@ func (_m *Variable) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field value", values[i])
 			} else if value.Valid {
 				_m.Value = value.String
+			}
+		case variable.FieldSecret:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field secret", values[i])
+			} else if value.Valid {
+				_m.Secret = value.Bool
+			}
+		case variable.FieldSealedValue:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field sealed_value", values[i])
+			} else if value != nil {
+				_m.SealedValue = *value
 			}
 		case variable.FieldDescription:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -203,6 +223,11 @@ func (_m *Variable) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("value=")
 	builder.WriteString(_m.Value)
+	builder.WriteString(", ")
+	builder.WriteString("secret=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Secret))
+	builder.WriteString(", ")
+	builder.WriteString("sealed_value=<sensitive>")
 	builder.WriteString(", ")
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)

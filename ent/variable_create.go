@@ -73,6 +73,26 @@ func (_c *VariableCreate) SetNillableValue(v *string) *VariableCreate {
 	return _c
 }
 
+// SetSecret sets the "secret" field.
+func (_c *VariableCreate) SetSecret(v bool) *VariableCreate {
+	_c.mutation.SetSecret(v)
+	return _c
+}
+
+// SetNillableSecret sets the "secret" field if the given value is not nil.
+func (_c *VariableCreate) SetNillableSecret(v *bool) *VariableCreate {
+	if v != nil {
+		_c.SetSecret(*v)
+	}
+	return _c
+}
+
+// SetSealedValue sets the "sealed_value" field.
+func (_c *VariableCreate) SetSealedValue(v []byte) *VariableCreate {
+	_c.mutation.SetSealedValue(v)
+	return _c
+}
+
 // SetDescription sets the "description" field.
 func (_c *VariableCreate) SetDescription(v string) *VariableCreate {
 	_c.mutation.SetDescription(v)
@@ -209,6 +229,10 @@ func (_c *VariableCreate) defaults() error {
 		v := variable.DefaultValue
 		_c.mutation.SetValue(v)
 	}
+	if _, ok := _c.mutation.Secret(); !ok {
+		v := variable.DefaultSecret
+		_c.mutation.SetSecret(v)
+	}
 	if _, ok := _c.mutation.Description(); !ok {
 		v := variable.DefaultDescription
 		_c.mutation.SetDescription(v)
@@ -253,6 +277,9 @@ func (_c *VariableCreate) check() error {
 	}
 	if _, ok := _c.mutation.Value(); !ok {
 		return &ValidationError{Name: "value", err: errors.New(`ent: missing required field "Variable.value"`)}
+	}
+	if _, ok := _c.mutation.Secret(); !ok {
+		return &ValidationError{Name: "secret", err: errors.New(`ent: missing required field "Variable.secret"`)}
 	}
 	if _, ok := _c.mutation.Description(); !ok {
 		return &ValidationError{Name: "description", err: errors.New(`ent: missing required field "Variable.description"`)}
@@ -328,6 +355,14 @@ func (_c *VariableCreate) createSpec() (*Variable, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Value(); ok {
 		_spec.SetField(variable.FieldValue, field.TypeString, value)
 		_node.Value = value
+	}
+	if value, ok := _c.mutation.Secret(); ok {
+		_spec.SetField(variable.FieldSecret, field.TypeBool, value)
+		_node.Secret = value
+	}
+	if value, ok := _c.mutation.SealedValue(); ok {
+		_spec.SetField(variable.FieldSealedValue, field.TypeBytes, value)
+		_node.SealedValue = value
 	}
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(variable.FieldDescription, field.TypeString, value)
@@ -447,6 +482,36 @@ func (u *VariableUpsert) SetValue(v string) *VariableUpsert {
 // UpdateValue sets the "value" field to the value that was provided on create.
 func (u *VariableUpsert) UpdateValue() *VariableUpsert {
 	u.SetExcluded(variable.FieldValue)
+	return u
+}
+
+// SetSecret sets the "secret" field.
+func (u *VariableUpsert) SetSecret(v bool) *VariableUpsert {
+	u.Set(variable.FieldSecret, v)
+	return u
+}
+
+// UpdateSecret sets the "secret" field to the value that was provided on create.
+func (u *VariableUpsert) UpdateSecret() *VariableUpsert {
+	u.SetExcluded(variable.FieldSecret)
+	return u
+}
+
+// SetSealedValue sets the "sealed_value" field.
+func (u *VariableUpsert) SetSealedValue(v []byte) *VariableUpsert {
+	u.Set(variable.FieldSealedValue, v)
+	return u
+}
+
+// UpdateSealedValue sets the "sealed_value" field to the value that was provided on create.
+func (u *VariableUpsert) UpdateSealedValue() *VariableUpsert {
+	u.SetExcluded(variable.FieldSealedValue)
+	return u
+}
+
+// ClearSealedValue clears the value of the "sealed_value" field.
+func (u *VariableUpsert) ClearSealedValue() *VariableUpsert {
+	u.SetNull(variable.FieldSealedValue)
 	return u
 }
 
@@ -591,6 +656,41 @@ func (u *VariableUpsertOne) SetValue(v string) *VariableUpsertOne {
 func (u *VariableUpsertOne) UpdateValue() *VariableUpsertOne {
 	return u.Update(func(s *VariableUpsert) {
 		s.UpdateValue()
+	})
+}
+
+// SetSecret sets the "secret" field.
+func (u *VariableUpsertOne) SetSecret(v bool) *VariableUpsertOne {
+	return u.Update(func(s *VariableUpsert) {
+		s.SetSecret(v)
+	})
+}
+
+// UpdateSecret sets the "secret" field to the value that was provided on create.
+func (u *VariableUpsertOne) UpdateSecret() *VariableUpsertOne {
+	return u.Update(func(s *VariableUpsert) {
+		s.UpdateSecret()
+	})
+}
+
+// SetSealedValue sets the "sealed_value" field.
+func (u *VariableUpsertOne) SetSealedValue(v []byte) *VariableUpsertOne {
+	return u.Update(func(s *VariableUpsert) {
+		s.SetSealedValue(v)
+	})
+}
+
+// UpdateSealedValue sets the "sealed_value" field to the value that was provided on create.
+func (u *VariableUpsertOne) UpdateSealedValue() *VariableUpsertOne {
+	return u.Update(func(s *VariableUpsert) {
+		s.UpdateSealedValue()
+	})
+}
+
+// ClearSealedValue clears the value of the "sealed_value" field.
+func (u *VariableUpsertOne) ClearSealedValue() *VariableUpsertOne {
+	return u.Update(func(s *VariableUpsert) {
+		s.ClearSealedValue()
 	})
 }
 
@@ -910,6 +1010,41 @@ func (u *VariableUpsertBulk) SetValue(v string) *VariableUpsertBulk {
 func (u *VariableUpsertBulk) UpdateValue() *VariableUpsertBulk {
 	return u.Update(func(s *VariableUpsert) {
 		s.UpdateValue()
+	})
+}
+
+// SetSecret sets the "secret" field.
+func (u *VariableUpsertBulk) SetSecret(v bool) *VariableUpsertBulk {
+	return u.Update(func(s *VariableUpsert) {
+		s.SetSecret(v)
+	})
+}
+
+// UpdateSecret sets the "secret" field to the value that was provided on create.
+func (u *VariableUpsertBulk) UpdateSecret() *VariableUpsertBulk {
+	return u.Update(func(s *VariableUpsert) {
+		s.UpdateSecret()
+	})
+}
+
+// SetSealedValue sets the "sealed_value" field.
+func (u *VariableUpsertBulk) SetSealedValue(v []byte) *VariableUpsertBulk {
+	return u.Update(func(s *VariableUpsert) {
+		s.SetSealedValue(v)
+	})
+}
+
+// UpdateSealedValue sets the "sealed_value" field to the value that was provided on create.
+func (u *VariableUpsertBulk) UpdateSealedValue() *VariableUpsertBulk {
+	return u.Update(func(s *VariableUpsert) {
+		s.UpdateSealedValue()
+	})
+}
+
+// ClearSealedValue clears the value of the "sealed_value" field.
+func (u *VariableUpsertBulk) ClearSealedValue() *VariableUpsertBulk {
+	return u.Update(func(s *VariableUpsert) {
+		s.ClearSealedValue()
 	})
 }
 

@@ -62,6 +62,32 @@ func (_u *VariableUpdate) SetNillableValue(v *string) *VariableUpdate {
 	return _u
 }
 
+// SetSecret sets the "secret" field.
+func (_u *VariableUpdate) SetSecret(v bool) *VariableUpdate {
+	_u.mutation.SetSecret(v)
+	return _u
+}
+
+// SetNillableSecret sets the "secret" field if the given value is not nil.
+func (_u *VariableUpdate) SetNillableSecret(v *bool) *VariableUpdate {
+	if v != nil {
+		_u.SetSecret(*v)
+	}
+	return _u
+}
+
+// SetSealedValue sets the "sealed_value" field.
+func (_u *VariableUpdate) SetSealedValue(v []byte) *VariableUpdate {
+	_u.mutation.SetSealedValue(v)
+	return _u
+}
+
+// ClearSealedValue clears the value of the "sealed_value" field.
+func (_u *VariableUpdate) ClearSealedValue() *VariableUpdate {
+	_u.mutation.ClearSealedValue()
+	return _u
+}
+
 // SetDescription sets the "description" field.
 func (_u *VariableUpdate) SetDescription(v string) *VariableUpdate {
 	_u.mutation.SetDescription(v)
@@ -204,6 +230,15 @@ func (_u *VariableUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Value(); ok {
 		_spec.SetField(variable.FieldValue, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.Secret(); ok {
+		_spec.SetField(variable.FieldSecret, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SealedValue(); ok {
+		_spec.SetField(variable.FieldSealedValue, field.TypeBytes, value)
+	}
+	if _u.mutation.SealedValueCleared() {
+		_spec.ClearField(variable.FieldSealedValue, field.TypeBytes)
+	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(variable.FieldDescription, field.TypeString, value)
 	}
@@ -267,6 +302,32 @@ func (_u *VariableUpdateOne) SetNillableValue(v *string) *VariableUpdateOne {
 	if v != nil {
 		_u.SetValue(*v)
 	}
+	return _u
+}
+
+// SetSecret sets the "secret" field.
+func (_u *VariableUpdateOne) SetSecret(v bool) *VariableUpdateOne {
+	_u.mutation.SetSecret(v)
+	return _u
+}
+
+// SetNillableSecret sets the "secret" field if the given value is not nil.
+func (_u *VariableUpdateOne) SetNillableSecret(v *bool) *VariableUpdateOne {
+	if v != nil {
+		_u.SetSecret(*v)
+	}
+	return _u
+}
+
+// SetSealedValue sets the "sealed_value" field.
+func (_u *VariableUpdateOne) SetSealedValue(v []byte) *VariableUpdateOne {
+	_u.mutation.SetSealedValue(v)
+	return _u
+}
+
+// ClearSealedValue clears the value of the "sealed_value" field.
+func (_u *VariableUpdateOne) ClearSealedValue() *VariableUpdateOne {
+	_u.mutation.ClearSealedValue()
 	return _u
 }
 
@@ -441,6 +502,15 @@ func (_u *VariableUpdateOne) sqlSave(ctx context.Context) (_node *Variable, err 
 	}
 	if value, ok := _u.mutation.Value(); ok {
 		_spec.SetField(variable.FieldValue, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Secret(); ok {
+		_spec.SetField(variable.FieldSecret, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.SealedValue(); ok {
+		_spec.SetField(variable.FieldSealedValue, field.TypeBytes, value)
+	}
+	if _u.mutation.SealedValueCleared() {
+		_spec.ClearField(variable.FieldSealedValue, field.TypeBytes)
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(variable.FieldDescription, field.TypeString, value)

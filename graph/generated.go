@@ -47,7 +47,10 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
+	Template() TemplateResolver
+	TemplateVersion() TemplateVersionResolver
 	User() UserResolver
+	Variable() VariableResolver
 }
 
 type DirectiveRoot struct {
@@ -565,6 +568,7 @@ type ComplexityRoot struct {
 		Project     func(childComplexity int) int
 		ProjectID   func(childComplexity int) int
 		Scope       func(childComplexity int) int
+		Secret      func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 		Value       func(childComplexity int) int
 	}
@@ -694,10 +698,20 @@ type SubscriptionResolver interface {
 	Workload(ctx context.Context, id gid.ID) (<-chan *ent.Workload, error)
 	Instance(ctx context.Context, id gid.ID) (<-chan *ent.Instance, error)
 }
+type TemplateResolver interface {
+	Draft(ctx context.Context, obj *ent.Template) (string, error)
+}
+type TemplateVersionResolver interface {
+	Content(ctx context.Context, obj *ent.TemplateVersion) (string, error)
+	Digest(ctx context.Context, obj *ent.TemplateVersion) (string, error)
+}
 type UserResolver interface {
 	Email(ctx context.Context, obj *ent.User) (*string, error)
 	Admin(ctx context.Context, obj *ent.User) (bool, error)
 	Disabled(ctx context.Context, obj *ent.User) (bool, error)
+}
+type VariableResolver interface {
+	Value(ctx context.Context, obj *ent.Variable) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3221,6 +3235,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Variable.Scope(childComplexity), true
+	case "Variable.secret":
+		if e.ComplexityRoot.Variable.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Variable.Secret(childComplexity), true
 	case "Variable.updatedAt":
 		if e.ComplexityRoot.Variable.UpdatedAt == nil {
 			break
@@ -4534,6 +4554,8 @@ func (ec *executionContext) childFields_Variable(ctx context.Context, field grap
 		return ec.fieldContext_Variable_key(ctx, field)
 	case "value":
 		return ec.fieldContext_Variable_value(ctx, field)
+	case "secret":
+		return ec.fieldContext_Variable_secret(ctx, field)
 	case "description":
 		return ec.fieldContext_Variable_description(ctx, field)
 	case "scope":
@@ -15182,7 +15204,7 @@ func (ec *executionContext) _Template_draft(ctx context.Context, field graphql.C
 			return ec.fieldContext_Template_draft(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Draft, nil
+			return ec.Resolvers.Template().Draft(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15193,7 +15215,7 @@ func (ec *executionContext) _Template_draft(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Template_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Template", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Template", field, true, true, "String")
 }
 
 func (ec *executionContext) _Template_locked(ctx context.Context, field graphql.CollectedField, obj *ent.Template) (ret graphql.Marshaler) {
@@ -15648,7 +15670,7 @@ func (ec *executionContext) _TemplateVersion_content(ctx context.Context, field 
 			return ec.fieldContext_TemplateVersion_content(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Content, nil
+			return ec.Resolvers.TemplateVersion().Content(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15659,7 +15681,7 @@ func (ec *executionContext) _TemplateVersion_content(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_TemplateVersion_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TemplateVersion", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TemplateVersion", field, true, true, "String")
 }
 
 func (ec *executionContext) _TemplateVersion_digest(ctx context.Context, field graphql.CollectedField, obj *ent.TemplateVersion) (ret graphql.Marshaler) {
@@ -15671,7 +15693,7 @@ func (ec *executionContext) _TemplateVersion_digest(ctx context.Context, field g
 			return ec.fieldContext_TemplateVersion_digest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Digest, nil
+			return ec.Resolvers.TemplateVersion().Digest(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15682,7 +15704,7 @@ func (ec *executionContext) _TemplateVersion_digest(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_TemplateVersion_digest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TemplateVersion", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TemplateVersion", field, true, true, "String")
 }
 
 func (ec *executionContext) _TemplateVersion_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.TemplateVersion) (ret graphql.Marshaler) {
@@ -16789,7 +16811,7 @@ func (ec *executionContext) _Variable_value(ctx context.Context, field graphql.C
 			return ec.fieldContext_Variable_value(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
+			return ec.Resolvers.Variable().Value(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -16800,7 +16822,30 @@ func (ec *executionContext) _Variable_value(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Variable_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Variable", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Variable", field, true, true, "String")
+}
+
+func (ec *executionContext) _Variable_secret(ctx context.Context, field graphql.CollectedField, obj *ent.Variable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Variable_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Variable_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Variable", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Variable_description(ctx context.Context, field graphql.CollectedField, obj *ent.Variable) (ret graphql.Marshaler) {
@@ -28585,11 +28630,14 @@ func (ec *executionContext) unmarshalInputSetVariableInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
+	if _, present := asMap["secret"]; !present {
+		asMap["secret"] = false
+	}
 	if _, present := asMap["scope"]; !present {
 		asMap["scope"] = "GLOBAL"
 	}
 
-	fieldsInOrder := [...]string{"projectID", "key", "value", "scope", "clusterID", "namespace", "description"}
+	fieldsInOrder := [...]string{"projectID", "key", "value", "secret", "scope", "clusterID", "namespace", "description"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28617,6 +28665,13 @@ func (ec *executionContext) unmarshalInputSetVariableInput(ctx context.Context, 
 				return it, err
 			}
 			it.Value = data
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = data
 		case "scope":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
 			data, err := ec.unmarshalOVariableScope2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋvariableᚐScope(ctx, v)
@@ -28835,7 +28890,7 @@ func (ec *executionContext) unmarshalInputTemplateVersionWhereInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "label", "labelNEQ", "labelIn", "labelNotIn", "labelGT", "labelGTE", "labelLT", "labelLTE", "labelContains", "labelHasPrefix", "labelHasSuffix", "labelEqualFold", "labelContainsFold", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "digest", "digestNEQ", "digestIn", "digestNotIn", "digestGT", "digestGTE", "digestLT", "digestLTE", "digestContains", "digestHasPrefix", "digestHasSuffix", "digestEqualFold", "digestContainsFold", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "templateID", "templateIDNEQ", "templateIDIn", "templateIDNotIn", "templateIDGT", "templateIDGTE", "templateIDLT", "templateIDLTE", "templateIDContains", "templateIDHasPrefix", "templateIDHasSuffix", "templateIDEqualFold", "templateIDContainsFold", "hasTemplate", "hasTemplateWith", "hasInstances", "hasInstancesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "label", "labelNEQ", "labelIn", "labelNotIn", "labelGT", "labelGTE", "labelLT", "labelLTE", "labelContains", "labelHasPrefix", "labelHasSuffix", "labelEqualFold", "labelContainsFold", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "createdBy", "createdByNEQ", "createdByIn", "createdByNotIn", "createdByGT", "createdByGTE", "createdByLT", "createdByLTE", "createdByContains", "createdByHasPrefix", "createdByHasSuffix", "createdByEqualFold", "createdByContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "templateID", "templateIDNEQ", "templateIDIn", "templateIDNotIn", "templateIDGT", "templateIDGTE", "templateIDLT", "templateIDLTE", "templateIDContains", "templateIDHasPrefix", "templateIDHasSuffix", "templateIDEqualFold", "templateIDContainsFold", "hasTemplate", "hasTemplateWith", "hasInstances", "hasInstancesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29101,97 +29156,6 @@ func (ec *executionContext) unmarshalInputTemplateVersionWhereInput(ctx context.
 				return it, err
 			}
 			it.NoteContainsFold = data
-		case "digest":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digest"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Digest = data
-		case "digestNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestNEQ = data
-		case "digestIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestIn = data
-		case "digestNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestNotIn = data
-		case "digestGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestGT = data
-		case "digestGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestGTE = data
-		case "digestLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestLT = data
-		case "digestLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestLTE = data
-		case "digestContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestContains = data
-		case "digestHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestHasPrefix = data
-		case "digestHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestHasSuffix = data
-		case "digestEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestEqualFold = data
-		case "digestContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digestContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DigestContainsFold = data
 		case "createdBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBy"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -31318,7 +31282,7 @@ func (ec *executionContext) unmarshalInputVariableWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "key", "keyNEQ", "keyIn", "keyNotIn", "keyGT", "keyGTE", "keyLT", "keyLTE", "keyContains", "keyHasPrefix", "keyHasSuffix", "keyEqualFold", "keyContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "scope", "scopeNEQ", "scopeIn", "scopeNotIn", "clusterID", "clusterIDNEQ", "clusterIDIn", "clusterIDNotIn", "clusterIDGT", "clusterIDGTE", "clusterIDLT", "clusterIDLTE", "clusterIDContains", "clusterIDHasPrefix", "clusterIDHasSuffix", "clusterIDEqualFold", "clusterIDContainsFold", "namespace", "namespaceNEQ", "namespaceIn", "namespaceNotIn", "namespaceGT", "namespaceGTE", "namespaceLT", "namespaceLTE", "namespaceContains", "namespaceHasPrefix", "namespaceHasSuffix", "namespaceEqualFold", "namespaceContainsFold", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "hasProject", "hasProjectWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "key", "keyNEQ", "keyIn", "keyNotIn", "keyGT", "keyGTE", "keyLT", "keyLTE", "keyContains", "keyHasPrefix", "keyHasSuffix", "keyEqualFold", "keyContainsFold", "secret", "secretNEQ", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "scope", "scopeNEQ", "scopeIn", "scopeNotIn", "clusterID", "clusterIDNEQ", "clusterIDIn", "clusterIDNotIn", "clusterIDGT", "clusterIDGTE", "clusterIDLT", "clusterIDLTE", "clusterIDContains", "clusterIDHasPrefix", "clusterIDHasSuffix", "clusterIDEqualFold", "clusterIDContainsFold", "namespace", "namespaceNEQ", "namespaceIn", "namespaceNotIn", "namespaceGT", "namespaceGTE", "namespaceLT", "namespaceLTE", "namespaceContains", "namespaceHasPrefix", "namespaceHasSuffix", "namespaceEqualFold", "namespaceContainsFold", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "hasProject", "hasProjectWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31605,6 +31569,20 @@ func (ec *executionContext) unmarshalInputVariableWhereInput(ctx context.Context
 				return it, err
 			}
 			it.KeyContainsFold = data
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = data
+		case "secretNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secretNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecretNEQ = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -35837,10 +35815,11 @@ func (ec *executionContext) _Template(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "draft":
-			out.Values[i] = ec._Template_draft(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Template_draft(ctx, field, obj)
+				})
 		case "locked":
 			out.Values[i] = ec._Template_locked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36036,15 +36015,17 @@ func (ec *executionContext) _TemplateVersion(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "content":
-			out.Values[i] = ec._TemplateVersion_content(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateVersion_content(ctx, field, obj)
+				})
 		case "digest":
-			out.Values[i] = ec._TemplateVersion_digest(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TemplateVersion_digest(ctx, field, obj)
+				})
 		case "createdBy":
 			out.Values[i] = ec._TemplateVersion_createdBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -36515,7 +36496,13 @@ func (ec *executionContext) _Variable(ctx context.Context, sel ast.SelectionSet,
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "value":
-			out.Values[i] = ec._Variable_value(ctx, field, obj)
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Variable_value(ctx, field, obj)
+				})
+		case "secret":
+			out.Values[i] = ec._Variable_secret(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -38,6 +38,20 @@ func (r *queryResolver) Workloads(ctx context.Context, after *entgql.Cursor[gid.
 	return r.Client.Workload.Query().Paginate(ctx, after, first, before, last, ent.WithWorkloadOrder(orderBy), ent.WithWorkloadFilter(where.Filter))
 }
 
+func (r *templateResolver) Draft(ctx context.Context, obj *ent.Template) (string, error) {
+	return r.draftText(ctx, obj)
+}
+
+func (r *templateVersionResolver) Content(ctx context.Context, obj *ent.TemplateVersion) (string, error) {
+	content, _, err := r.versionText(ctx, obj)
+	return content, err
+}
+
+func (r *templateVersionResolver) Digest(ctx context.Context, obj *ent.TemplateVersion) (string, error) {
+	_, digest, err := r.versionText(ctx, obj)
+	return digest, err
+}
+
 func (r *userResolver) Email(ctx context.Context, obj *ent.User) (*string, error) {
 	if !ownProfile(ctx, obj) {
 		return nil, nil
@@ -53,11 +67,26 @@ func (r *userResolver) Disabled(ctx context.Context, obj *ent.User) (bool, error
 	return ownProfile(ctx, obj) && obj.Disabled, nil
 }
 
+func (r *variableResolver) Value(ctx context.Context, obj *ent.Variable) (string, error) {
+	return r.shownVariableValue(ctx, obj)
+}
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
+
+func (r *Resolver) Template() graph.TemplateResolver { return &templateResolver{r} }
+
+func (r *Resolver) TemplateVersion() graph.TemplateVersionResolver {
+	return &templateVersionResolver{r}
+}
 
 func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
 
+func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
+
 type (
-	queryResolver struct{ *Resolver }
-	userResolver  struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	templateResolver        struct{ *Resolver }
+	templateVersionResolver struct{ *Resolver }
+	userResolver            struct{ *Resolver }
+	variableResolver        struct{ *Resolver }
 )

@@ -17,6 +17,7 @@ import (
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/internal/redact"
 	"github.com/bcs-io/bcs/orchestrators"
 )
 
@@ -41,41 +42,70 @@ func templateError(field string, err error) error {
 	return err
 }
 
-// render resolves the project's variables for a target and renders content.
-func (r *Resolver) render(ctx context.Context, t *ent.Template, content string, c *ent.Cluster, namespace string) (*configcenter.Rendered, map[string]string, error) {
+// rendering is a template rendered for one target.
+type rendering struct {
+	*configcenter.Rendered
+	// values are every variable resolved for the target, secret ones
+	// opened; secrets are the secret ones among them.
+	values, secrets map[string]string
+	// used is what an Instance keeps of the variables the template uses:
+	// secret ones as redact.Mark.
+	used map[string]string
+}
+
+// render resolves the project's variables for a target and renders
+// content. Its errors never hold a secret variable's value.
+func (r *Resolver) render(ctx context.Context, t *ent.Template, content string, c *ent.Cluster, namespace string) (*rendering, error) {
 	p, err := r.Client.Project.Get(ctx, t.ProjectID)
 	if err != nil {
-		return nil, nil, notFoundAs(err, "project", t.ProjectID)
+		return nil, notFoundAs(err, "project", t.ProjectID)
 	}
 	rows, err := r.Client.Variable.Query().Where(variable.ProjectID(t.ProjectID)).All(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	vars := make([]configcenter.Variable, len(rows))
+	secret := map[string]bool{}
 	for i, v := range rows {
 		vars[i] = configcenter.Variable{Key: v.Key, Value: v.Value, Scope: configcenter.Scope(v.Scope), ClusterID: v.ClusterID, Namespace: v.Namespace}
+		if v.Secret {
+			if vars[i].Value, err = r.variableValue(v); err != nil {
+				return nil, err
+			}
+			secret[v.Key] = true
+		}
 	}
 	values := configcenter.Resolve(vars, configcenter.Target{ProjectCode: p.Code, ProjectID: string(p.ID), ClusterID: string(c.ID), Namespace: namespace})
-	out, err := configcenter.Render(configcenter.TemplateKind(t.Kind), content, values)
-	if err != nil {
-		return nil, nil, templateError("content", err)
+	rd := &rendering{values: values, secrets: map[string]string{}}
+	for k, v := range values {
+		if secret[k] {
+			rd.secrets[k] = v
+		}
 	}
-	used := make(map[string]string, len(out.Used))
-	for _, k := range out.Used {
-		used[k] = values[k]
+	if rd.Rendered, err = configcenter.Render(configcenter.TemplateKind(t.Kind), content, values); err != nil {
+		return nil, templateError("content", scrubSecrets(err, rd.secrets))
 	}
-	return out, used, nil
+	rd.used = make(map[string]string, len(rd.Used))
+	for _, k := range rd.Used {
+		rd.used[k] = values[k]
+		if _, ok := rd.secrets[k]; ok {
+			rd.used[k] = redact.Mark
+		}
+	}
+	return rd, nil
 }
 
-// objectStatuses lists rendered objects with one status for all.
-func objectStatuses(objs []configcenter.Object, namespace, status, message string) map[string]any {
+// objectStatuses lists rendered objects with one status for all. Every
+// member reads an instance, so a name built from a secret variable shows
+// the mark.
+func objectStatuses(objs []configcenter.Object, namespace, status, message string, secrets map[string]string) map[string]any {
 	items := make([]any, len(objs))
 	for i, o := range objs {
 		ns := o.Namespace
 		if ns == "" {
 			ns = namespace
 		}
-		items[i] = map[string]any{"kind": o.Kind, "namespace": ns, "name": o.Name, "status": status, "message": message}
+		items[i] = map[string]any{"kind": o.Kind, "namespace": scrubText(ns, secrets), "name": scrubText(o.Name, secrets), "status": status, "message": message}
 	}
 	return map[string]any{"items": items}
 }
@@ -83,12 +113,12 @@ func objectStatuses(objs []configcenter.Object, namespace, status, message strin
 // applyInstance renders the instance's version for its target and applies
 // it as an Operation whose outcome lands on the instance.
 func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent.TemplateVersion, t *ent.Template, c *ent.Cluster) (*ent.Instance, error) {
-	out, used, err := r.render(ctx, t, v.Content, c, inst.Namespace)
+	out, err := r.render(ctx, t, v.Content, c, inst.Namespace)
 	if err != nil {
 		return nil, err
 	}
 	inst, err = inst.Update().SetVersionID(v.ID).SetStatus(instance.StatusAPPLYING).
-		SetObjects(objectStatuses(out.Objects, inst.Namespace, "PENDING", "")).SetVariables(used).Save(ctx)
+		SetObjects(objectStatuses(out.Objects, inst.Namespace, "PENDING", "", out.secrets)).SetVariables(out.used).Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -97,15 +127,18 @@ func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent
 		Cluster: c, Action: "INSTANTIATE", Kind: "Instance", Namespace: ns, Name: string(id),
 		Request: map[string]any{"version": v.Label, "template": t.Name},
 		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
+			// What the cluster answers may quote the rendered objects,
+			// and every member reads operations.
 			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(out.Content), Namespace: ns})
-			return appliedResult(res), err
+			hideSecretChanges(res, secretFieldsOf(objs, out.secrets))
+			return scrubResult(appliedResult(res), out.secrets), scrubSecrets(err, out.secrets)
 		},
 		OnDone: func(ctx context.Context, op *ent.Operation) {
 			status, objStatus, msg := instance.StatusREADY, "APPLIED", ""
 			if op.Status == operation.StatusFAILED {
 				status, objStatus, msg = instance.StatusFAILED, "FAILED", op.Message
 			}
-			_ = r.Client.Instance.UpdateOneID(id).SetStatus(status).SetObjects(objectStatuses(objs, ns, objStatus, msg)).Exec(ctx)
+			_ = r.Client.Instance.UpdateOneID(id).SetStatus(status).SetObjects(objectStatuses(objs, ns, objStatus, msg, out.secrets)).Exec(ctx)
 		},
 	})
 	return inst, err

@@ -155,16 +155,26 @@ func (r *mutationResolver) SetVariable(ctx context.Context, input model.SetVaria
 	if err := configcenter.ValidateVariable(cv); err != nil {
 		return nil, apierr.Invalid("key", "%s", err.Error())
 	}
+	secret := input.Secret != nil && *input.Secret
 	existing, err := r.Client.Variable.Query().Where(variable.ProjectID(input.ProjectID), variable.Key(cv.Key),
 		variable.ScopeEQ(scope), variable.ClusterID(cv.ClusterID), variable.Namespace(cv.Namespace)).Only(ctx)
 	switch {
 	case err == nil:
-		return existing.Update().SetValue(cv.Value).SetDescription(trimmedOr(input.Description, existing.Description)).Save(ctx)
+		upd := existing.Update().SetSecret(secret).SetDescription(trimmedOr(input.Description, existing.Description))
+		if err := r.setVariableValue(upd.Mutation(), existing.ID, cv.Value, secret); err != nil {
+			return nil, err
+		}
+		return upd.Save(ctx)
 	case !ent.IsNotFound(err):
 		return nil, err
 	}
-	return r.Client.Variable.Create().SetProjectID(input.ProjectID).SetKey(cv.Key).SetValue(cv.Value).SetScope(scope).
-		SetClusterID(cv.ClusterID).SetNamespace(cv.Namespace).SetDescription(trimmedOr(input.Description, "")).Save(ctx)
+	id := gid.New("var")
+	create := r.Client.Variable.Create().SetID(id).SetProjectID(input.ProjectID).SetKey(cv.Key).SetScope(scope).SetSecret(secret).
+		SetClusterID(cv.ClusterID).SetNamespace(cv.Namespace).SetDescription(trimmedOr(input.Description, ""))
+	if err := r.setVariableValue(create.Mutation(), id, cv.Value, secret); err != nil {
+		return nil, err
+	}
+	return create.Save(ctx)
 }
 
 func (r *mutationResolver) DeleteVariable(ctx context.Context, id gid.ID) (*model.DeletePayload, error) {
@@ -209,7 +219,7 @@ func (r *mutationResolver) InstantiateTemplate(ctx context.Context, input model.
 		if !clusterNamePattern.MatchString(tg.Namespace) {
 			return nil, apierr.Invalid("targets", "namespace %q is not a DNS label", tg.Namespace)
 		}
-		if _, _, err := r.render(ctx, t, v.Content, c, tg.Namespace); err != nil {
+		if _, err := r.render(ctx, t, v.Content, c, tg.Namespace); err != nil {
 			return nil, err
 		}
 		cs[i] = c
@@ -278,7 +288,7 @@ func (r *mutationResolver) DeleteInstance(ctx context.Context, id gid.ID) (*mode
 	if err != nil {
 		return nil, err
 	}
-	out, _, err := r.render(ctx, t, v.Content, c, inst.Namespace)
+	out, err := r.render(ctx, t, v.Content, c, inst.Namespace)
 	if err != nil {
 		return nil, err
 	}
@@ -373,12 +383,13 @@ func (r *queryResolver) PreviewTemplate(ctx context.Context, templateID gid.ID, 
 	if err != nil {
 		return nil, notFoundAs(err, "cluster", clusterID)
 	}
-	out, _, err := r.render(ctx, t, content, c, namespace)
+	out, err := r.render(ctx, t, content, c, namespace)
 	if err != nil {
 		return nil, err
 	}
-	prev := &model.TemplatePreview{Content: out.Content, Variables: out.Used}
-	for _, o := range out.Objects {
+	shown, hidden := r.shownRendering(ctx, t, content, out)
+	prev := &model.TemplatePreview{Content: shown.Content, Variables: out.Used}
+	for _, o := range shown.Objects {
 		ns := o.Namespace
 		if ns == "" {
 			ns = namespace
@@ -387,10 +398,13 @@ func (r *queryResolver) PreviewTemplate(ctx context.Context, templateID gid.ID, 
 	}
 	if dryRun != nil && *dryRun {
 		if prev.Diff, err = r.dryRun(ctx, t, c, out.Content, namespace); err != nil {
-			return nil, err
+			return nil, scrubSecrets(err, out.secrets)
 		}
 	}
-	if err := redactPreview(ctx, t.ProjectID, prev, out.Objects); err != nil {
+	if hidden {
+		shown.Objects = nil
+	}
+	if err := redactPreview(ctx, t.ProjectID, prev, shown.Objects, secretFieldsOf(out.Objects, out.secrets), out.secrets); err != nil {
 		return nil, err
 	}
 	return prev, nil
@@ -411,6 +425,10 @@ func (r *queryResolver) ExportTemplates(ctx context.Context, projectID gid.ID) (
 			docs[i].Versions = append(docs[i].Versions, configcenter.ExportedVersion{Label: v.Label, Note: v.Note, Content: v.Content, Digest: v.Digest})
 		}
 	}
-	b, err := configcenter.Export(docs)
+	export := configcenter.Export
+	if !mayEditTemplates(ctx, projectID) {
+		export = configcenter.ExportRedacted
+	}
+	b, err := export(docs)
 	return string(b), err
 }

@@ -524,6 +524,8 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "key", Type: field.TypeString, Size: 64},
 		{Name: "value", Type: field.TypeString, Default: ""},
+		{Name: "secret", Type: field.TypeBool, Default: false},
+		{Name: "sealed_value", Type: field.TypeBytes, Nullable: true},
 		{Name: "description", Type: field.TypeString, Default: ""},
 		{Name: "scope", Type: field.TypeEnum, Enums: []string{"GLOBAL", "CLUSTER", "NAMESPACE"}, Default: "GLOBAL"},
 		{Name: "cluster_id", Type: field.TypeString, Default: ""},
@@ -538,7 +540,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "variables_projects_variables",
-				Columns:    []*schema.Column{VariablesColumns[9]},
+				Columns:    []*schema.Column{VariablesColumns[11]},
 				RefColumns: []*schema.Column{ProjectsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -547,7 +549,7 @@ var (
 			{
 				Name:    "variable_project_id_key_scope_cluster_id_namespace",
 				Unique:  true,
-				Columns: []*schema.Column{VariablesColumns[9], VariablesColumns[3], VariablesColumns[6], VariablesColumns[7], VariablesColumns[8]},
+				Columns: []*schema.Column{VariablesColumns[11], VariablesColumns[3], VariablesColumns[8], VariablesColumns[9], VariablesColumns[10]},
 			},
 		},
 	}

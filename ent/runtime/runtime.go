@@ -798,16 +798,20 @@ func init() {
 	variableDescValue := variableFields[1].Descriptor()
 	// variable.DefaultValue holds the default value on creation for the value field.
 	variable.DefaultValue = variableDescValue.Default.(string)
+	// variableDescSecret is the schema descriptor for secret field.
+	variableDescSecret := variableFields[2].Descriptor()
+	// variable.DefaultSecret holds the default value on creation for the secret field.
+	variable.DefaultSecret = variableDescSecret.Default.(bool)
 	// variableDescDescription is the schema descriptor for description field.
-	variableDescDescription := variableFields[2].Descriptor()
+	variableDescDescription := variableFields[4].Descriptor()
 	// variable.DefaultDescription holds the default value on creation for the description field.
 	variable.DefaultDescription = variableDescDescription.Default.(string)
 	// variableDescClusterID is the schema descriptor for cluster_id field.
-	variableDescClusterID := variableFields[4].Descriptor()
+	variableDescClusterID := variableFields[6].Descriptor()
 	// variable.DefaultClusterID holds the default value on creation for the cluster_id field.
 	variable.DefaultClusterID = variableDescClusterID.Default.(string)
 	// variableDescNamespace is the schema descriptor for namespace field.
-	variableDescNamespace := variableFields[5].Descriptor()
+	variableDescNamespace := variableFields[7].Descriptor()
 	// variable.DefaultNamespace holds the default value on creation for the namespace field.
 	variable.DefaultNamespace = variableDescNamespace.Default.(string)
 	// variableDescID is the schema descriptor for id field.

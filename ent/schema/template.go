@@ -58,7 +58,8 @@ func (TemplateVersion) Fields() []ent.Field {
 		field.String("label").NotEmpty().MaxLen(64).Immutable().Annotations(entgql.OrderField("LABEL")),
 		field.Text("note").Default("").Immutable(),
 		field.Text("content").Immutable().Annotations(entgql.Skip(entgql.SkipWhereInput)), // as Template.draft
-		field.String("digest").Immutable().Comment("SHA-256 of content."),
+		field.String("digest").Immutable().Comment("SHA-256 of content.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)), // a guess at a hidden Secret value is tested against it
 		field.String("created_by").Default("").Immutable(),
 		field.Time("created_at").Immutable().Annotations(entgql.OrderField("CREATED_AT")),
 		field.String("template_id").GoType(gidType()).Annotations(entgql.Type("ID")).Immutable(),

@@ -21,6 +21,11 @@ func (Variable) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("key").NotEmpty().MaxLen(64).Annotations(entgql.OrderField("KEY")),
 		field.String("value").Default("").Annotations(entgql.Skip(entgql.SkipWhereInput)), // often a password: never an oracle
+		field.Bool("secret").Default(false).
+			Comment("A secret variable's value is write-only: value answers [REDACTED]."),
+		// Sealed with the server's secrets box, bound to the variable's ID;
+		// value stays empty. Out of GraphQL entirely, filters included.
+		field.Bytes("sealed_value").Optional().Sensitive().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("description").Default(""),
 		field.Enum("scope").Values("GLOBAL", "CLUSTER", "NAMESPACE").Default("GLOBAL"),
 		field.String("cluster_id").Default("").Comment("Set for CLUSTER and NAMESPACE scope."),

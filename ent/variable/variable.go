@@ -27,6 +27,10 @@ const (
 	FieldKey = "key"
 	// FieldValue holds the string denoting the value field in the database.
 	FieldValue = "value"
+	// FieldSecret holds the string denoting the secret field in the database.
+	FieldSecret = "secret"
+	// FieldSealedValue holds the string denoting the sealed_value field in the database.
+	FieldSealedValue = "sealed_value"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
 	// FieldScope holds the string denoting the scope field in the database.
@@ -57,6 +61,8 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldKey,
 	FieldValue,
+	FieldSecret,
+	FieldSealedValue,
 	FieldDescription,
 	FieldScope,
 	FieldClusterID,
@@ -92,6 +98,8 @@ var (
 	KeyValidator func(string) error
 	// DefaultValue holds the default value on creation for the "value" field.
 	DefaultValue string
+	// DefaultSecret holds the default value on creation for the "secret" field.
+	DefaultSecret bool
 	// DefaultDescription holds the default value on creation for the "description" field.
 	DefaultDescription string
 	// DefaultClusterID holds the default value on creation for the "cluster_id" field.
@@ -155,6 +163,11 @@ func ByKey(opts ...sql.OrderTermOption) OrderOption {
 // ByValue orders the results by the value field.
 func ByValue(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldValue, opts...).ToFunc()
+}
+
+// BySecret orders the results by the secret field.
+func BySecret(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSecret, opts...).ToFunc()
 }
 
 // ByDescription orders the results by the description field.

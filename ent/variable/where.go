@@ -76,6 +76,16 @@ func Value(v string) predicate.Variable {
 	return predicate.Variable(sql.FieldEQ(FieldValue, v))
 }
 
+// Secret applies equality check predicate on the "secret" field. It's identical to SecretEQ.
+func Secret(v bool) predicate.Variable {
+	return predicate.Variable(sql.FieldEQ(FieldSecret, v))
+}
+
+// SealedValue applies equality check predicate on the "sealed_value" field. It's identical to SealedValueEQ.
+func SealedValue(v []byte) predicate.Variable {
+	return predicate.Variable(sql.FieldEQ(FieldSealedValue, v))
+}
+
 // Description applies equality check predicate on the "description" field. It's identical to DescriptionEQ.
 func Description(v string) predicate.Variable {
 	return predicate.Variable(sql.FieldEQ(FieldDescription, v))
@@ -304,6 +314,66 @@ func ValueEqualFold(v string) predicate.Variable {
 // ValueContainsFold applies the ContainsFold predicate on the "value" field.
 func ValueContainsFold(v string) predicate.Variable {
 	return predicate.Variable(sql.FieldContainsFold(FieldValue, v))
+}
+
+// SecretEQ applies the EQ predicate on the "secret" field.
+func SecretEQ(v bool) predicate.Variable {
+	return predicate.Variable(sql.FieldEQ(FieldSecret, v))
+}
+
+// SecretNEQ applies the NEQ predicate on the "secret" field.
+func SecretNEQ(v bool) predicate.Variable {
+	return predicate.Variable(sql.FieldNEQ(FieldSecret, v))
+}
+
+// SealedValueEQ applies the EQ predicate on the "sealed_value" field.
+func SealedValueEQ(v []byte) predicate.Variable {
+	return predicate.Variable(sql.FieldEQ(FieldSealedValue, v))
+}
+
+// SealedValueNEQ applies the NEQ predicate on the "sealed_value" field.
+func SealedValueNEQ(v []byte) predicate.Variable {
+	return predicate.Variable(sql.FieldNEQ(FieldSealedValue, v))
+}
+
+// SealedValueIn applies the In predicate on the "sealed_value" field.
+func SealedValueIn(vs ...[]byte) predicate.Variable {
+	return predicate.Variable(sql.FieldIn(FieldSealedValue, vs...))
+}
+
+// SealedValueNotIn applies the NotIn predicate on the "sealed_value" field.
+func SealedValueNotIn(vs ...[]byte) predicate.Variable {
+	return predicate.Variable(sql.FieldNotIn(FieldSealedValue, vs...))
+}
+
+// SealedValueGT applies the GT predicate on the "sealed_value" field.
+func SealedValueGT(v []byte) predicate.Variable {
+	return predicate.Variable(sql.FieldGT(FieldSealedValue, v))
+}
+
+// SealedValueGTE applies the GTE predicate on the "sealed_value" field.
+func SealedValueGTE(v []byte) predicate.Variable {
+	return predicate.Variable(sql.FieldGTE(FieldSealedValue, v))
+}
+
+// SealedValueLT applies the LT predicate on the "sealed_value" field.
+func SealedValueLT(v []byte) predicate.Variable {
+	return predicate.Variable(sql.FieldLT(FieldSealedValue, v))
+}
+
+// SealedValueLTE applies the LTE predicate on the "sealed_value" field.
+func SealedValueLTE(v []byte) predicate.Variable {
+	return predicate.Variable(sql.FieldLTE(FieldSealedValue, v))
+}
+
+// SealedValueIsNil applies the IsNil predicate on the "sealed_value" field.
+func SealedValueIsNil() predicate.Variable {
+	return predicate.Variable(sql.FieldIsNull(FieldSealedValue))
+}
+
+// SealedValueNotNil applies the NotNil predicate on the "sealed_value" field.
+func SealedValueNotNil() predicate.Variable {
+	return predicate.Variable(sql.FieldNotNull(FieldSealedValue))
 }
 
 // DescriptionEQ applies the EQ predicate on the "description" field.

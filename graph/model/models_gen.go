@@ -174,9 +174,14 @@ type ScaleWorkloadInput struct {
 }
 
 type SetVariableInput struct {
-	ProjectID   gid.ID          `json:"projectID"`
-	Key         string          `json:"key"`
-	Value       string          `json:"value"`
+	ProjectID gid.ID `json:"projectID"`
+	Key       string `json:"key"`
+	Value     string `json:"value"`
+	// Write-only: the value is sealed at rest, Variable.value answers
+	// "[REDACTED]", and Instance.variables, exports and audit entries never hold
+	// it. Rendering (instantiate, upgrade, retry, previews for members with
+	// templateset_update) uses the real value; other previews show "[REDACTED]".
+	Secret      *bool           `json:"secret,omitempty"`
 	Scope       *variable.Scope `json:"scope,omitempty"`
 	ClusterID   *gid.ID         `json:"clusterID,omitempty"`
 	Namespace   *string         `json:"namespace,omitempty"`

@@ -61,18 +61,18 @@ var filterable = map[string][]string{
 	"Operation":       {"id", "createdAt", "updatedAt", "action", "status", "targetKind", "targetNamespace", "targetName", "reason", "message", "createdBy", "startedAt", "finishedAt", "clusterID", "projectID"},
 	"Pod":             {"id", "clusterID", "projectID", "observedAt", "namespace", "name", "phase", "nodeName", "podIP", "hostIP", "restarts", "ownerKind", "ownerName", "startedAt", "workloadID"},
 	"Project":         {"id", "createdAt", "updatedAt", "name", "code", "description", "businessID", "archived"},
-	"TemplateVersion": {"id", "label", "note", "digest", "createdBy", "createdAt", "templateID"},
+	"TemplateVersion": {"id", "label", "note", "createdBy", "createdAt", "templateID"},
 	"Template":        {"id", "createdAt", "updatedAt", "name", "description", "kind", "locked", "projectID"},
 	"Token":           {"id", "createdAt", "updatedAt", "name", "expiresAt", "lastUsedAt", "revokedAt", "userID"},
 	"User":            {"id", "createdAt", "updatedAt", "name", "displayName"},
-	"Variable":        {"id", "createdAt", "updatedAt", "key", "description", "scope", "clusterID", "namespace", "projectID"},
+	"Variable":        {"id", "createdAt", "updatedAt", "key", "secret", "description", "scope", "clusterID", "namespace", "projectID"},
 	"Workload":        {"id", "clusterID", "projectID", "observedAt", "kind", "namespace", "name", "desired", "ready", "updated", "available"},
 }
 
 // neverFilterable are fields whose values a caller who sees the row may
 // still not read, or that carry secrets: a predicate on one is a blind read.
 var neverFilterable = []string{
-	"Template.draft", "TemplateVersion.content", "Variable.value", "User.email", "User.admin", "User.disabled",
+	"Template.draft", "TemplateVersion.content", "TemplateVersion.digest", "Variable.value", "Variable.sealedValue", "User.email", "User.admin", "User.disabled",
 	"Cluster.endpoint", "Cluster.credentials", "Cluster.registerTokenHash", "Cluster.agentKeyHash",
 	"Token.hash", "Operation.request", "Operation.result", "AuditEntry.arguments", "Change.object",
 	"User.hasMembershipsWith",

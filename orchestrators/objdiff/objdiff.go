@@ -135,7 +135,7 @@ func (d *differ) values(path string, old, new any) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			p := fieldPath(path, k)
+			p := FieldPath(path, k)
 			ov, inOld := om[k]
 			nv, inNew := nm[k]
 			switch {
@@ -172,9 +172,9 @@ func (d *differ) values(path string, old, new any) {
 
 var simpleKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
-// fieldPath appends a map key: dotted when it is a plain name, else
+// FieldPath appends a map key: dotted when it is a plain name, else
 // ["quoted"] so that keys with dots or slashes stay unambiguous.
-func fieldPath(path, key string) string {
+func FieldPath(path, key string) string {
 	if !simpleKey.MatchString(key) {
 		q, _ := json.Marshal(key)
 		return path + "[" + string(q) + "]"
