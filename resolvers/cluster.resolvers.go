@@ -111,11 +111,11 @@ func (r *mutationResolver) ApplyManifest(ctx context.Context, input model.ApplyM
 	if err := checkManifest(input.Manifest); err != nil {
 		return nil, err
 	}
-	ns, dry := deref(input.Namespace), input.DryRun != nil && *input.DryRun
+	ns, dry, force := deref(input.Namespace), deref(input.DryRun), deref(input.Force)
 	return r.operate(ctx, input.ClusterID, auth.ClusterUse, operations.Job{Action: "APPLY", Kind: "", Namespace: ns, Name: "", Wait: dry,
-		Request: map[string]any{"namespace": ns, "dryRun": dry, "manifest": input.Manifest},
+		Request: map[string]any{"namespace": ns, "dryRun": dry, "force": force, "manifest": input.Manifest},
 		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
-			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(input.Manifest), Namespace: ns, DryRun: dry})
+			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(input.Manifest), Namespace: ns, DryRun: dry, Force: force})
 			return toMap(res), err
 		}})
 }
