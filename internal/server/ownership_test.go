@@ -75,7 +75,9 @@ func wantConflict(t *testing.T, what string, op operationView) {
 func TestApplyOwnership(t *testing.T) {
 	const ns = "owners"
 	env, a, p, cid := ownershipCluster(t, ns)
-	web := func(image string) string { return strings.Replace(deployment("web", image, 2), "  namespace: default\n", "", 1) }
+	web := func(image string) string {
+		return strings.Replace(deployment("web", image, 2), "  namespace: default\n", "", 1)
+	}
 	apply := `mutation($cid: ID!, $m: String!, $dry: Boolean, $force: Boolean) {
 		applyManifest(input: {clusterID: $cid, namespace: "owners", manifest: $m, dryRun: $dry, force: $force}) { ` + opFields + ` } }`
 	vars := func(image string, dry, force bool) map[string]any {
