@@ -123,7 +123,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		router:  orchestrators.NewRouter()}
 	s.router.Register(orchestrators.KindK8s, k8s.Factory)
 	if len(cfg.ZooKeeper) > 0 {
-		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCToken(s.mesosRPCToken)))
+		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCToken(s.mesosRPCToken), mesos.WithRetired(s.clusterRemoved)))
 	}
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: probeKubeconfig}

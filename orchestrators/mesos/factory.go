@@ -15,6 +15,13 @@ type Option func(*factoryOptions)
 
 type factoryOptions struct {
 	rpcToken func(clusterID string) string
+	retired  func(ctx context.Context, clusterID string) (bool, error)
+}
+
+// WithRetired tells each cluster's instances whether the cluster has been
+// removed (Config.Retired), so that none takes its leadership over after.
+func WithRetired(retired func(ctx context.Context, clusterID string) (bool, error)) Option {
+	return func(o *factoryOptions) { o.retired = retired }
 }
 
 // WithRPCToken sets each cluster's forwarding token (Instance.RPCToken):
@@ -45,6 +52,10 @@ func Factory(base scheduler.Config, opts ...Option) orchestrators.Factory {
 		}
 		if fo.rpcToken != nil {
 			cfg.Instance.RPCToken = fo.rpcToken(conn.ClusterID)
+		}
+		if fo.retired != nil {
+			id := conn.ClusterID
+			cfg.Retired = func(ctx context.Context) (bool, error) { return fo.retired(ctx, id) }
 		}
 		o := &Orchestrator{cluster: conn.ClusterID, ready: make(chan struct{}), owned: true}
 		go func() {
