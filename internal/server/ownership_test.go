@@ -201,6 +201,12 @@ func TestTemplateUpgradeAfterScale(t *testing.T) {
 
 	editImage(t, a, ns, "tplo", "nginx:hotfix")
 	set("image", "nginx:1.27")
+	// A preview against the cluster names the conflict before anything is sent.
+	res := env.do(t, `query($t: ID!, $c: ID!) { previewTemplate(templateID: $t, clusterID: $c, namespace: "tpl-owners", dryRun: true) { diff { name } } }`,
+		map[string]any{"t": tpl.ID, "c": cid})
+	if res.code() != "CONFLICT" || !strings.Contains(fmt.Sprint(res.Errors[0].Extensions["conflicts"]), "kubectl-edit") {
+		t.Errorf("preview over kubectl's image: %s, want CONFLICT listing kubectl-edit", res.raw)
+	}
 	retry := `mutation($i: ID!, $f: Boolean) { retryInstance(id: $i, force: $f) { id } }`
 	env.do(t, retry, map[string]any{"i": insts[0].ID}).field(t, "retryInstance", &struct{ ID string }{})
 	if in := settled("the retry applied"); in.Status != "FAILED" || !strings.Contains(fmt.Sprint(in.Objects), "kubectl-edit") {
