@@ -130,10 +130,11 @@ func (o *Orchestrator) applyOne(ctx context.Context, t target, dryRun, force boo
 	return r, nil
 }
 
-// serverSideApply applies desired as BCS. Conflicts only with BCS's own
-// earlier mutations are taken over by a forced second attempt; the fields
-// that changed hands in between, if any, are then BCS's own again. Any
-// other owner makes it an ErrConflict, unless force.
+// serverSideApply applies desired as BCS. When every conflict is with
+// BCS's own earlier mutations, a forced second attempt takes the fields
+// over; a field another manager grabbed in the instant between the two
+// attempts would be taken too, a window of one round trip. Any other owner
+// makes it an ErrConflict, unless force.
 func (o *Orchestrator) serverSideApply(ctx context.Context, t target, desired *unstructured.Unstructured, dryRun, force bool) (*unstructured.Unstructured, error) {
 	obj := t.ref.String()
 	opts := metav1.ApplyOptions{FieldManager: FieldManager, Force: force}
