@@ -255,7 +255,7 @@ type ComplexityRoot struct {
 		RemoveCluster         func(childComplexity int, id gid.ID, forgetData *bool) int
 		RemoveMember          func(childComplexity int, id gid.ID) int
 		RestartWorkload       func(childComplexity int, input model.WorkloadRefInput) int
-		RetryInstance         func(childComplexity int, id gid.ID) int
+		RetryInstance         func(childComplexity int, id gid.ID, force *bool) int
 		RevokeToken           func(childComplexity int, id gid.ID) int
 		RollbackInstance      func(childComplexity int, id gid.ID) int
 		RollbackWorkload      func(childComplexity int, input model.RollbackWorkloadInput) int
@@ -666,7 +666,7 @@ type MutationResolver interface {
 	InstantiateTemplate(ctx context.Context, input model.InstantiateTemplateInput) ([]*ent.Instance, error)
 	UpgradeInstance(ctx context.Context, id gid.ID, versionID gid.ID) (*ent.Instance, error)
 	RollbackInstance(ctx context.Context, id gid.ID) (*ent.Instance, error)
-	RetryInstance(ctx context.Context, id gid.ID) (*ent.Instance, error)
+	RetryInstance(ctx context.Context, id gid.ID, force *bool) (*ent.Instance, error)
 	DeleteInstance(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
 	ImportTemplates(ctx context.Context, projectID gid.ID, document string) ([]*ent.Template, error)
 }
@@ -1744,7 +1744,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RetryInstance(childComplexity, args["id"].(gid.ID)), true
+		return e.ComplexityRoot.Mutation.RetryInstance(childComplexity, args["id"].(gid.ID), args["force"].(*bool)), true
 	case "Mutation.revokeToken":
 		if e.ComplexityRoot.Mutation.RevokeToken == nil {
 			break
@@ -5501,6 +5501,14 @@ func (ec *executionContext) field_Mutation_retryInstance_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "force",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["force"] = arg1
 	return args, nil
 }
 
@@ -11247,7 +11255,7 @@ func (ec *executionContext) _Mutation_retryInstance(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RetryInstance(ctx, fc.Args["id"].(gid.ID))
+			return ec.Resolvers.Mutation().RetryInstance(ctx, fc.Args["id"].(gid.ID), fc.Args["force"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Instance) graphql.Marshaler {
@@ -18833,8 +18841,11 @@ func (ec *executionContext) unmarshalInputApplyManifestInput(ctx context.Context
 	if _, present := asMap["dryRun"]; !present {
 		asMap["dryRun"] = false
 	}
+	if _, present := asMap["force"]; !present {
+		asMap["force"] = false
+	}
 
-	fieldsInOrder := [...]string{"clusterID", "namespace", "manifest", "dryRun"}
+	fieldsInOrder := [...]string{"clusterID", "namespace", "manifest", "dryRun", "force"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18869,6 +18880,13 @@ func (ec *executionContext) unmarshalInputApplyManifestInput(ctx context.Context
 				return it, err
 			}
 			it.DryRun = data
+		case "force":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("force"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Force = data
 		}
 	}
 	return it, nil

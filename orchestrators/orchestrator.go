@@ -109,7 +109,8 @@ type ApplyRequest struct {
 	// persisting anything.
 	DryRun bool
 	// Force takes over fields another manager owns instead of failing with
-	// a conflict.
+	// a conflict. Fields BCS's own scale, restart or rollback changed are
+	// taken over without it: the latest BCS mutation wins.
 	Force bool
 }
 
@@ -216,13 +217,26 @@ type ErrorKind string
 
 // Error kinds. BadInput and Unsupported are the user's to fix (report
 // BAD_USER_INPUT); API and Unreachable are cluster outcomes (fail the
-// Operation with the message).
+// Operation with the message); Conflict is an apply that would change
+// fields another manager owns (Conflicts lists them; Force takes them).
 const (
 	ErrBadInput    ErrorKind = "BAD_INPUT"
 	ErrUnsupported ErrorKind = "UNSUPPORTED"
 	ErrAPI         ErrorKind = "API"
 	ErrUnreachable ErrorKind = "UNREACHABLE"
+	ErrConflict    ErrorKind = "CONFLICT"
 )
+
+// FieldConflict is one field an apply would change that another field
+// manager (kubectl, an autoscaler, a controller) owns.
+type FieldConflict struct {
+	Object string `json:"object"` // e.g. "Deployment default/web"
+	Field  string `json:"field"`  // e.g. ".spec.replicas"
+	// Manager is the owner's field manager, e.g. "kubectl-edit"; Subresource
+	// is set when it wrote through one (an HPA writes "scale").
+	Manager     string `json:"manager"`
+	Subresource string `json:"subresource,omitempty"`
+}
 
 // Error is the error every Orchestrator returns.
 type Error struct {
@@ -234,7 +248,9 @@ type Error struct {
 	Reason  string
 	Code    int32
 	Message string
-	Err     error // the underlying error, if any
+	// Conflicts lists the contested fields of an ErrConflict.
+	Conflicts []FieldConflict
+	Err       error // the underlying error, if any
 }
 
 func (e *Error) Error() string {

@@ -49,6 +49,7 @@ type Router struct {
 	mu        sync.Mutex
 	factories map[Kind]Factory
 	cache     map[string]cached
+	closing   map[string]int // Forget calls still closing, per cluster
 }
 
 type cached struct {
@@ -97,14 +98,29 @@ func (r *Router) For(ctx context.Context, conn Conn) (Orchestrator, error) {
 }
 
 // Forget drops and closes a cluster's cached Orchestrator (cluster removed).
+// Until Close returns, Cached still reports it: a Mesos scheduler instance
+// runs until then.
 func (r *Router) Forget(clusterID string) error {
 	r.mu.Lock()
 	c, ok := r.cache[clusterID]
 	delete(r.cache, clusterID)
+	if ok {
+		if r.closing == nil {
+			r.closing = map[string]int{}
+		}
+		r.closing[clusterID]++
+	}
 	r.mu.Unlock()
 	if !ok {
 		return nil
 	}
+	defer func() {
+		r.mu.Lock()
+		if r.closing[clusterID]--; r.closing[clusterID] == 0 {
+			delete(r.closing, clusterID)
+		}
+		r.mu.Unlock()
+	}()
 	if err := c.orch.Close(); err != nil {
 		return fmt.Errorf("close orchestrator for cluster %s: %w", clusterID, err)
 	}
@@ -112,12 +128,12 @@ func (r *Router) Forget(clusterID string) error {
 }
 
 // Cached reports whether the router holds an Orchestrator for a cluster
-// (for a Mesos cluster: a running scheduler instance).
+// (for a Mesos cluster: a running scheduler instance), or is closing one.
 func (r *Router) Cached(clusterID string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	_, ok := r.cache[clusterID]
-	return ok
+	return ok || r.closing[clusterID] > 0
 }
 
 // Close closes every cached Orchestrator.

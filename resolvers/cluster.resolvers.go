@@ -116,13 +116,13 @@ func (r *mutationResolver) ApplyManifest(ctx context.Context, input model.ApplyM
 	if err := checkManifest(input.Manifest); err != nil {
 		return nil, err
 	}
-	ns, dry := deref(input.Namespace), input.DryRun != nil && *input.DryRun
+	ns, dry, force := deref(input.Namespace), deref(input.DryRun), deref(input.Force)
 	return r.operate(ctx, input.ClusterID, auth.ClusterUse, operations.Job{Action: "APPLY", Kind: "", Namespace: ns, Name: "", Wait: dry,
 		// Every member, viewers too, reads operations, and a manifest may
 		// carry Secrets: the request keeps what was applied, not its text.
-		Request: map[string]any{"namespace": ns, "dryRun": dry, "manifest": redact.KeyedBy(r.Box).Manifest(input.Manifest)},
+		Request: map[string]any{"namespace": ns, "dryRun": dry, "force": force, "manifest": redact.KeyedBy(r.Box).Manifest(input.Manifest)},
 		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
-			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(input.Manifest), Namespace: ns, DryRun: dry})
+			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(input.Manifest), Namespace: ns, DryRun: dry, Force: force})
 			return appliedResult(res), err
 		}})
 }

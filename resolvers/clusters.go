@@ -72,9 +72,13 @@ func (r *Resolver) operate(ctx context.Context, clusterID gid.ID, action auth.Ac
 	return r.Ops.Start(ctx, job)
 }
 
-// userError turns an orchestrator's bad-input error into BAD_USER_INPUT.
+// userError turns an orchestrator's bad-input error into BAD_USER_INPUT,
+// and fields another manager owns into CONFLICT listing them.
 func userError(field string, err error) error {
 	var oe *orchestrators.Error
+	if errors.As(err, &oe) && oe.Kind == orchestrators.ErrConflict {
+		return &apierr.Error{Code: apierr.Conflict, Field: field, Message: oe.Error(), Extra: map[string]any{"conflicts": oe.Conflicts}, Err: err}
+	}
 	if errors.As(err, &oe) && (oe.Kind == orchestrators.ErrBadInput || oe.Kind == orchestrators.ErrUnsupported) {
 		return apierr.Invalid(field, "%s", oe.Error())
 	}

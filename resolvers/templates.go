@@ -111,8 +111,9 @@ func objectStatuses(objs []configcenter.Object, namespace, status, message strin
 }
 
 // applyInstance renders the instance's version for its target and applies
-// it as an Operation whose outcome lands on the instance.
-func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent.TemplateVersion, t *ent.Template, c *ent.Cluster) (*ent.Instance, error) {
+// it as an Operation whose outcome lands on the instance; force takes over
+// fields other field managers own.
+func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent.TemplateVersion, t *ent.Template, c *ent.Cluster, force bool) (*ent.Instance, error) {
 	out, err := r.render(ctx, t, v.Content, c, inst.Namespace)
 	if err != nil {
 		return nil, err
@@ -125,11 +126,11 @@ func (r *Resolver) applyInstance(ctx context.Context, inst *ent.Instance, v *ent
 	id, ns, objs := inst.ID, inst.Namespace, out.Objects
 	_, err = r.Ops.Start(ctx, operations.Job{
 		Cluster: c, Action: "INSTANTIATE", Kind: "Instance", Namespace: ns, Name: string(id),
-		Request: map[string]any{"version": v.Label, "template": t.Name},
+		Request: map[string]any{"version": v.Label, "template": t.Name, "force": force},
 		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
 			// What the cluster answers may quote the rendered objects,
 			// and every member reads operations.
-			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(out.Content), Namespace: ns})
+			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(out.Content), Namespace: ns, Force: force})
 			hideSecretChanges(res, secretFieldsOf(objs, out.secrets))
 			return scrubResult(appliedResult(res), out.secrets), scrubSecrets(err, out.secrets)
 		},

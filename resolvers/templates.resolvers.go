@@ -231,7 +231,7 @@ func (r *mutationResolver) InstantiateTemplate(ctx context.Context, input model.
 		if err != nil {
 			return nil, err
 		}
-		if out[i], err = r.applyInstance(ctx, inst, v, t, cs[i]); err != nil {
+		if out[i], err = r.applyInstance(ctx, inst, v, t, cs[i], false); err != nil {
 			return nil, err
 		}
 	}
@@ -254,7 +254,7 @@ func (r *mutationResolver) UpgradeInstance(ctx context.Context, id gid.ID, versi
 	if inst, err = inst.Update().SetPreviousVersionID(prev).Save(ctx); err != nil {
 		return nil, err
 	}
-	return r.applyInstance(ctx, inst, v, t, c)
+	return r.applyInstance(ctx, inst, v, t, c, false)
 }
 
 func (r *mutationResolver) RollbackInstance(ctx context.Context, id gid.ID) (*ent.Instance, error) {
@@ -272,15 +272,15 @@ func (r *mutationResolver) RollbackInstance(ctx context.Context, id gid.ID) (*en
 	if inst, err = inst.Update().SetPreviousVersionID(inst.VersionID).Save(ctx); err != nil {
 		return nil, err
 	}
-	return r.applyInstance(ctx, inst, v, t, c)
+	return r.applyInstance(ctx, inst, v, t, c, false)
 }
 
-func (r *mutationResolver) RetryInstance(ctx context.Context, id gid.ID) (*ent.Instance, error) {
+func (r *mutationResolver) RetryInstance(ctx context.Context, id gid.ID, force *bool) (*ent.Instance, error) {
 	inst, v, t, c, err := r.instanceParts(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return r.applyInstance(ctx, inst, v, t, c)
+	return r.applyInstance(ctx, inst, v, t, c, deref(force))
 }
 
 func (r *mutationResolver) DeleteInstance(ctx context.Context, id gid.ID) (*model.DeletePayload, error) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,9 @@ func (l Lease) Deadline() time.Time { return l.deadline }
 // Store acquires, renews and releases leases in one database.
 type Store struct {
 	db *storage.DB
+	// Logger receives Run's events when RunOptions names none; nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
 // New returns a Store on db.

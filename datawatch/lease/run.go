@@ -52,6 +52,9 @@ func (s *Store) RunWith(ctx context.Context, name, holder string, ttl time.Durat
 		o.RenewInterval = ttl / 3
 	}
 	if o.Logger == nil {
+		o.Logger = s.Logger
+	}
+	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	lg := o.Logger.With("component", "lease", "lease", name, "holder", holder)

@@ -20,8 +20,15 @@ type ApplyManifestInput struct {
 	// Namespace for objects that do not name one.
 	Namespace *string `json:"namespace,omitempty"`
 	Manifest  string  `json:"manifest"`
-	// Server-side dry run: the operation finishes before the answer and its result says what would change.
+	// Server-side dry run: the operation finishes before the answer and its
+	// result says what would change, or, FAILED with reason CONFLICT, which
+	// fields other managers own.
 	DryRun *bool `json:"dryRun,omitempty"`
+	// Take over fields another field manager (kubectl, a controller) owns.
+	// Without it such fields fail the operation with reason CONFLICT and
+	// result.conflicts listing object, field and manager. Fields BCS's own
+	// scale, restart or rollback set are taken over without it.
+	Force *bool `json:"force,omitempty"`
 }
 
 type ApplyNamespaceInput struct {

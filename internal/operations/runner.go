@@ -128,6 +128,9 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 			reason, msg = "Timeout", fmt.Sprintf("the cluster did not answer within %s", timeout)
 		}
 		upd.SetStatus(operation.StatusFAILED).SetReason(reason).SetMessage(msg)
+		if cs := conflicts(err); len(cs) > 0 {
+			upd.SetResult(map[string]any{"conflicts": cs})
+		}
 	} else {
 		upd.SetStatus(operation.StatusSUCCEEDED).SetResult(result)
 	}
@@ -229,6 +232,25 @@ func describe(err error) (reason, message string) {
 		return reason, oe.Error()
 	}
 	return "InternalError", "BCS could not carry out the operation; see the server log"
+}
+
+// conflicts lists the contested fields of an apply refused for them, as
+// the failed operation's result, so clients read them without parsing the
+// message.
+func conflicts(err error) []map[string]any {
+	var oe *orchestrators.Error
+	if !errors.As(err, &oe) {
+		return nil
+	}
+	out := make([]map[string]any, 0, len(oe.Conflicts))
+	for _, c := range oe.Conflicts {
+		m := map[string]any{"object": c.Object, "field": c.Field, "manager": c.Manager}
+		if c.Subresource != "" {
+			m["subresource"] = c.Subresource
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 // Public is err as the users of cluster c may see it. On restricted

@@ -28,7 +28,9 @@ func (s *Server) startDatawatch(ctx context.Context) {
 	}
 	s.hub = hub.New(s.log_, hcfg)
 	s.writer = changelog.NewWriter(s.db, changelog.Config{OnCommit: s.hub.Publish, Logger: s.log})
-	var leases lease.Runner = lease.New(s.db)
+	dbLeases := lease.New(s.db)
+	dbLeases.Logger = s.log
+	var leases lease.Runner = dbLeases
 	if len(s.cfg.ZooKeeper) > 0 {
 		// Replicas that share a ZooKeeper meet there, and a replica's
 		// leases end with its ZooKeeper session.

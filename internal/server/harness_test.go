@@ -28,6 +28,7 @@ import (
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/testenv/postgres"
+	"github.com/bcs-io/bcs/internal/testenv/testlog"
 )
 
 // pg is one PostgreSQL server for the package; each test gets a database.
@@ -43,7 +44,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "start postgres:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := testlog.Run(m)
 	for _, stop := range kubeStops {
 		_ = stop()
 	}
@@ -98,7 +99,9 @@ func newEnvWith(t testing.TB, url string, configure func(*Config)) *testEnv {
 	counted := *db
 	counted.Client = ent.NewClient(ent.Driver(&countingDriver{Driver: db.Driver, n: env.queries}))
 	env.db = &counted
-	log := slog.New(slog.NewJSONHandler(env.logs, nil))
+	// Tests read the JSON; the text goes to the test's own output, shown
+	// only when it fails.
+	log := slog.New(slog.NewMultiHandler(slog.NewJSONHandler(env.logs, nil), slog.NewTextHandler(testlog.Writer(t), nil)))
 	cfg := DefaultConfig
 	cfg.RatePerSecond = 0
 	// The isolation matrix walks every edge unpaged; tests of the limits

@@ -43,6 +43,20 @@ func (s *Server) mesosBase() scheduler.Config {
 	return base
 }
 
+// clusterRemoved reports whether a cluster is gone from BCS (or was never
+// stored: a registration that failed) or on its way out: its scheduler
+// instances then lead no more (scheduler.Config.Retired).
+func (s *Server) clusterRemoved(ctx context.Context, id string) (bool, error) {
+	c, err := s.db.Client.Cluster.Get(auth.System(ctx), gid.ID(id))
+	if ent.IsNotFound(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return c.Status == cluster.StatusREMOVING || c.Status == cluster.StatusREMOVED, nil
+}
+
 // mesosRPCKey is the key that signs forwarded calls of a cluster's
 // scheduler instances: derived (HKDF) from the secret key for
 // "mesos-rpc/"+cluster, so replicas sharing BCS_SECRET_KEY agree, a key for

@@ -142,7 +142,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s.metrics.labelNames(cfg.MetricOperations, cfg.MaxMetricOperations)
 	s.router.Register(orchestrators.KindK8s, k8s.FactoryWith(s.policy))
 	if len(cfg.ZooKeeper) > 0 {
-		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey)))
+		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey), mesos.WithRetired(s.clusterRemoved)))
 	}
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.probeKubeconfig}

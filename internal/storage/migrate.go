@@ -67,17 +67,28 @@ func dirFor(dial string) string {
 const revisionTable = "bcs_schema_revisions"
 
 // Pending lists migrations not yet applied.
-func (d *DB) Pending(ctx context.Context) ([]Migration, error) {
+func (d *DB) Pending(ctx context.Context) ([]Migration, error) { return d.pending(ctx, d.SQL) }
+
+// querier is a pool or one of its connections.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// pending reads the applied revisions through q: Migrate passes the
+// connection it holds, as a pool of one (an in-memory SQLite database)
+// has no second connection to give.
+func (d *DB) pending(ctx context.Context, q querier) ([]Migration, error) {
 	all, err := Migrations(d.Dialect)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.SQL.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+revisionTable+
+	if _, err := q.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+revisionTable+
 		` (version VARCHAR(64) PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`); err != nil {
 		return nil, fmt.Errorf("create revision table: %w", err)
 	}
 	applied := map[string]string{}
-	rows, err := d.SQL.QueryContext(ctx, `SELECT version, checksum FROM `+revisionTable)
+	rows, err := q.QueryContext(ctx, `SELECT version, checksum FROM `+revisionTable)
 	if err != nil {
 		return nil, fmt.Errorf("read revisions: %w", err)
 	}
@@ -122,7 +133,7 @@ func (d *DB) Migrate(ctx context.Context, log *slog.Logger) ([]Migration, error)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockKey) //nolint:errcheck
 	}
-	pending, err := d.Pending(ctx)
+	pending, err := d.pending(ctx, conn)
 	if err != nil {
 		return nil, err
 	}

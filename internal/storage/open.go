@@ -80,11 +80,17 @@ func Open(ctx context.Context, rawURL string, opts ...ent.Option) (*DB, error) {
 // One writer at a time is SQLite's rule; a single pooled connection for
 // writes would serialise reads too, so the pool is shared and the busy
 // timeout absorbs writer contention.
+//
+// Times are written in UTC as "2006-01-02 15:04:05.999999999+00:00"
+// (SQLite's own time format with nanoseconds, which its date functions and
+// other tools read): the driver's default is Go's time.String(), monotonic
+// clock suffix included, which nothing else parses and which does not sort
+// by instant. With one offset for every row, text order is time order.
 func openSQLite(path string) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite URL needs a path, e.g. sqlite://bcs.db")
 	}
-	q := url.Values{}
+	q := url.Values{"_time_format": {"sqlite"}, "_timezone": {"UTC"}}
 	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}

@@ -2,6 +2,7 @@ package k8s
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -18,12 +19,16 @@ type target struct {
 	obj *unstructured.Unstructured
 	ref orchestrators.ObjectRef
 	res dynamic.ResourceInterface
+	// autoscaled: an autoscaler owns the replicas, left out of obj.
+	autoscaled bool
 }
 
 // Apply server-side applies every object of the manifest. The whole
 // manifest is first validated (decoding, kinds, namespaces) and then
-// dry-run on the server, so a bad object anywhere changes nothing; only then
-// is it applied for real. Results are those of the last pass.
+// dry-run on the server, so a bad object anywhere changes nothing and the
+// conflicts of every object are reported together; only then is it applied
+// for real. Results are those of the last pass. Field ownership is
+// described in ownership.go.
 func (o *Orchestrator) Apply(ctx context.Context, req orchestrators.ApplyRequest) (*orchestrators.ApplyResult, error) {
 	objs, err := decodeManifest(req.Manifest)
 	if err != nil {
@@ -36,6 +41,9 @@ func (o *Orchestrator) Apply(ctx context.Context, req orchestrators.ApplyRequest
 			return nil, err
 		}
 		targets = append(targets, t)
+	}
+	if err := o.yieldReplicas(ctx, targets); err != nil {
+		return nil, err
 	}
 	res, err := o.applyAll(ctx, targets, true, req.Force)
 	if err != nil || req.DryRun {
@@ -68,12 +76,21 @@ func (o *Orchestrator) resolve(n int, obj *unstructured.Unstructured, defaultNS 
 
 func (o *Orchestrator) applyAll(ctx context.Context, targets []target, dryRun, force bool) (*orchestrators.ApplyResult, error) {
 	out := &orchestrators.ApplyResult{DryRun: dryRun}
+	var conflicts []orchestrators.FieldConflict
 	for _, t := range targets {
 		r, err := o.applyOne(ctx, t, dryRun, force)
+		var oe *orchestrators.Error
+		if dryRun && errors.As(err, &oe) && oe.Kind == orchestrators.ErrConflict {
+			conflicts = append(conflicts, oe.Conflicts...)
+			continue
+		}
 		if err != nil {
 			return out, err
 		}
 		out.Objects = append(out.Objects, r)
+	}
+	if len(conflicts) > 0 {
+		return out, conflictError(conflicts, nil)
 	}
 	return out, nil
 }
@@ -88,16 +105,17 @@ func (o *Orchestrator) applyOne(ctx context.Context, t target, dryRun, force boo
 	if apierrors.IsNotFound(err) {
 		live = nil
 	}
-	opts := metav1.ApplyOptions{FieldManager: FieldManager, Force: force}
-	if dryRun {
-		opts.DryRun = []string{metav1.DryRunAll}
+	desired := t.obj
+	if t.autoscaled && live != nil && applyOwnsReplicas(live) {
+		if dryRun {
+			desired = withReplicas(t.obj, live)
+		} else if err := o.handOverReplicas(ctx, t, live); err != nil {
+			return r, err
+		}
 	}
-	after, err := t.res.Apply(ctx, t.ref.Name, t.obj, opts)
-	if ns, ok := namespaceMissing(err); ok {
-		return r, orchestrators.BadInput(obj, "namespace %q does not exist", ns)
-	}
+	after, err := o.serverSideApply(ctx, t, desired, dryRun, force)
 	if err != nil {
-		return r, classify(obj, err)
+		return r, err
 	}
 	switch {
 	case live == nil:
@@ -110,4 +128,32 @@ func (o *Orchestrator) applyOne(ctx context.Context, t target, dryRun, force boo
 		}
 	}
 	return r, nil
+}
+
+// serverSideApply applies desired as BCS. When every conflict is with
+// BCS's own earlier mutations, a forced second attempt takes the fields
+// over; a field another manager grabbed in the instant between the two
+// attempts would be taken too, a window of one round trip. Any other owner
+// makes it an ErrConflict, unless force.
+func (o *Orchestrator) serverSideApply(ctx context.Context, t target, desired *unstructured.Unstructured, dryRun, force bool) (*unstructured.Unstructured, error) {
+	obj := t.ref.String()
+	opts := metav1.ApplyOptions{FieldManager: FieldManager, Force: force}
+	if dryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	after, err := t.res.Apply(ctx, t.ref.Name, desired, opts)
+	if cs := applyConflicts(obj, err); cs != nil {
+		if others := foreign(cs); len(others) > 0 {
+			return nil, conflictError(others, err)
+		}
+		opts.Force = true
+		after, err = t.res.Apply(ctx, t.ref.Name, desired, opts)
+	}
+	if ns, ok := namespaceMissing(err); ok {
+		return nil, orchestrators.BadInput(obj, "namespace %q does not exist", ns)
+	}
+	if err != nil {
+		return nil, classify(obj, err)
+	}
+	return after, nil
 }

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bcs-io/bcs/internal/testenv/kube"
+	"github.com/bcs-io/bcs/internal/testenv/testlog"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 )
@@ -49,7 +50,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	code := m.Run()
+	code := testlog.Run(m)
 	if code != 0 {
 		fmt.Fprintln(os.Stderr, "control plane logs:", env.LogTails())
 	}

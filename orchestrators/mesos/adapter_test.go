@@ -189,3 +189,85 @@ func TestOrchestrator(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestReapplyAfterScale: an application scaled through BCS and then
+// re-applied from its manifest takes the manifest's spec and count, at
+// once and after the scale settled, with no conflict between the two.
+func TestReapplyAfterScale(t *testing.T) {
+	zks := zookeeper.StartT(t)
+	ports, _ := sim.ParsePorts("31000-31100")
+	srv, err := sim.Start(context.Background(), sim.Config{Listen: "127.0.0.1:0", Agents: 4,
+		Agent: sim.AgentSpec{CPUs: 2, MemMB: 4096, Ports: ports}, AllocationInterval: 50 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	router := orchestrators.NewRouter()
+	router.Register(orchestrators.KindMesos, Factory(scheduler.Config{ZKSessionTimeout: 4 * time.Second,
+		Instance: scheduler.InstanceConfig{Address: "127.0.0.1", Port: 8080}, Logger: testLogger()}))
+	defer router.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	o, err := router.For(ctx, orchestrators.Conn{ClusterID: "BCS-MESOS-10003", Kind: orchestrators.KindMesos,
+		Endpoints: []string{srv.URL()}, Settings: map[string]string{SettingZK: zks.Addr()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := o.(*Orchestrator).Service(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "leadership", svc.IsLeader)
+
+	app := func(cmd string) []byte {
+		return []byte("kind: Application\nname: web\ninstances: 2\ncpus: 0.1\nmem: 32\ncmd: " + cmd + "\n")
+	}
+	web := spec.Ref{Namespace: "team", Name: "web"}
+	ref := orchestrators.WorkloadRef{Namespace: "team", Kind: KindApplication, Name: "web"}
+	settled := func(n int, version int64) func() bool {
+		return func() bool {
+			st, err := svc.GetApp(ctx, web)
+			return err == nil && st.Instances == n && st.Current == n && st.Running == n && st.Version == version && st.Deployment == nil
+		}
+	}
+	if _, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: app("sleep 3600"), Namespace: "team"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "2 running", settled(2, 1))
+
+	// Scaled, then re-applied with a new command before the scale settled.
+	if _, err := o.Scale(ctx, ref, 4); err != nil {
+		t.Fatal(err)
+	}
+	res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: app("sleep 7200"), Namespace: "team"})
+	if err != nil {
+		t.Fatalf("re-apply after scale: %v", err)
+	}
+	if got := changedPaths(res.Objects[0].Changes); res.Objects[0].Action != orchestrators.ActionConfigured || got != "cmd instances" {
+		t.Fatalf("re-apply reports %s %s, want configured: cmd instances", res.Objects[0].Action, got)
+	}
+	eventually(t, "version 2 with the manifest's 2 instances", settled(2, 2))
+
+	// Scaled and settled, then the same manifest again: back to its count.
+	if _, err := o.Scale(ctx, ref, 3); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "scaled to 3", settled(3, 2))
+	res, err = o.Apply(ctx, orchestrators.ApplyRequest{Manifest: app("sleep 7200"), Namespace: "team"})
+	if err != nil {
+		t.Fatalf("re-apply after a settled scale: %v", err)
+	}
+	if got := changedPaths(res.Objects[0].Changes); got != "instances" {
+		t.Fatalf("re-apply reports changes %q, want instances", got)
+	}
+	eventually(t, "back to the manifest's 2", settled(2, 2))
+}
+
+func changedPaths(cs []orchestrators.FieldChange) string {
+	paths := make([]string, len(cs))
+	for i, c := range cs {
+		paths[i] = c.Path
+	}
+	return strings.Join(paths, " ")
+}

@@ -14,7 +14,14 @@ import (
 type Option func(*factoryOptions)
 
 type factoryOptions struct {
-	rpcKey func(clusterID string) []byte
+	rpcKey  func(clusterID string) []byte
+	retired func(ctx context.Context, clusterID string) (bool, error)
+}
+
+// WithRetired tells each cluster's instances whether the cluster has been
+// removed (Config.Retired), so that none takes its leadership over after.
+func WithRetired(retired func(ctx context.Context, clusterID string) (bool, error)) Option {
+	return func(o *factoryOptions) { o.retired = retired }
 }
 
 // WithRPCKey sets each cluster's forwarding key (Instance.RPCKey): every
@@ -45,6 +52,10 @@ func Factory(base scheduler.Config, opts ...Option) orchestrators.Factory {
 		}
 		if fo.rpcKey != nil {
 			cfg.Instance.RPCKey = fo.rpcKey(conn.ClusterID)
+		}
+		if fo.retired != nil {
+			id := conn.ClusterID
+			cfg.Retired = func(ctx context.Context) (bool, error) { return fo.retired(ctx, id) }
 		}
 		o := &Orchestrator{cluster: conn.ClusterID, ready: make(chan struct{}), owned: true}
 		go func() {

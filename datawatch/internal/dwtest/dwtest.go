@@ -19,6 +19,7 @@ import (
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/testenv/postgres"
+	"github.com/bcs-io/bcs/internal/testenv/testlog"
 )
 
 var (
@@ -32,7 +33,7 @@ var (
 // Main runs the tests and stops the PostgreSQL server if one was started.
 // Use it as TestMain's body: os.Exit(dwtest.Main(m)).
 func Main(m *testing.M) int {
-	code := m.Run()
+	code := testlog.Run(m)
 	if pgSrv != nil {
 		_ = pgSrv.Stop()
 		_ = os.RemoveAll(pgDir)

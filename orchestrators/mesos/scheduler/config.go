@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +43,15 @@ type Config struct {
 	Instance  InstanceConfig
 	Tuning    Tuning
 	Logger    *slog.Logger
+
+	// Retired, if set, is asked when the instance closes whether the
+	// cluster has been removed from BCS (or was never stored). If so, the
+	// instance marks the cluster retired in ZooKeeper before it resigns,
+	// and any instance that wins the election afterwards resigns and
+	// campaigns no more: no standby takes over a framework nobody manages
+	// in the while before its own replica notices the removal. An error
+	// counts as not removed.
+	Retired func(ctx context.Context) (bool, error)
 }
 
 // FrameworkConfig is what the scheduler tells Mesos about itself.

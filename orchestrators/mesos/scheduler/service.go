@@ -112,6 +112,7 @@ func (s *Service) closeSessions() {
 // give up after a while and closing the session ends them (the server then
 // removes the nodes when the session times out).
 func (s *Service) Close() error {
+	s.markRetired()
 	s.cancel()
 	var err error
 	regDone := make(chan struct{})
@@ -146,12 +147,50 @@ func (s *Service) run(ctx context.Context) {
 		if err != nil {
 			continue // ctx ended, or Campaign already retried
 		}
+		if s.isRetired() {
+			l.Resign()
+			s.log.Info("the cluster was removed: not leading it")
+			<-ctx.Done()
+			return
+		}
 		err = s.term(ctx, l)
 		s.log.Warn("leadership term ended", "err", err)
 		select { // do not flap straight back into the election
 		case <-time.After(500 * time.Millisecond):
 		case <-ctx.Done():
 		}
+	}
+}
+
+// isRetired reports the retired mark (Config.Retired). A leader of a
+// removed cluster marks it before it resigns, so whoever wins next finds
+// the mark.
+func (s *Service) isRetired() bool {
+	ok, _, err := s.sess.Conn.Exists(zkstate.Paths{Root: s.cfg.Root}.Retired())
+	return err == nil && ok
+}
+
+// markRetired leaves the retired mark when Config.Retired says the cluster
+// is gone.
+func (s *Service) markRetired() {
+	if s.cfg.Retired == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	gone, err := s.cfg.Retired(ctx)
+	if err != nil || !gone {
+		return
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.sess.EnsurePath(zkstate.Paths{Root: s.cfg.Root}.Retired()) }()
+	select {
+	case err = <-done:
+	case <-time.After(closeGrace):
+		err = errors.New("ZooKeeper did not answer")
+	}
+	if err != nil {
+		s.log.Warn("cannot mark the removed cluster retired; standbys may lead it until their replicas notice", "err", err)
 	}
 }
 

@@ -12,6 +12,9 @@ func DefaultRoot(cluster string) string { return path.Join("/bcs/mesos", cluster
 // Paths computes node paths under a root.
 type Paths struct{ Root string }
 
+// Retired marks a cluster removed from BCS: no instance leads it again.
+func (p Paths) Retired() string { return p.Root + "/retired" }
+
 // FrameworkID is the framework id node.
 func (p Paths) FrameworkID() string { return p.Root + "/framework_id" }
 
