@@ -26,6 +26,7 @@ func init() { rootCmd.AddCommand(newServeCmd()) }
 func newServeCmd() *cobra.Command {
 	var (
 		listen, database, keyFile string
+		trustedDocuments          string
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
 	)
@@ -44,6 +45,11 @@ Pending database migrations are applied at start, each one logged.`,
 				return err
 			}
 			cfg.Secrets = box
+			if trustedDocuments != "" {
+				if cfg.TrustedDocuments, err = server.LoadTrustedDocuments(trustedDocuments); err != nil {
+					return err
+				}
+			}
 			return serve(ctx, log, listen, database, cfg)
 		},
 	}
@@ -64,6 +70,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.DurationVar(&cfg.RetainChanges, "retain-changes", 7*24*time.Hour, "keep change-log entries this long")
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
+	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")
 	logs.register(cmd)
 	return cmd
 }

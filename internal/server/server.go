@@ -16,10 +16,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/datawatch/hub"
@@ -83,6 +81,9 @@ type Config struct {
 	// AllowedOrigins may open websockets besides the server's own origin
 	// (e.g. "https://console.example.com"; "*" allows any).
 	AllowedOrigins []string
+	// TrustedDocuments, when set, is the only GraphQL run (by text or by
+	// persisted query hash); without it clients may use APQ.
+	TrustedDocuments TrustedDocuments
 }
 
 // DefaultConfig is what `bcs serve` starts with.
@@ -189,9 +190,9 @@ func (s *Server) graphql() http.Handler {
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(newDocumentCache(s.metrics.registry))
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(newPersistedDocuments(s.cfg.TrustedDocuments))
 	srv.Use(shapeLimit{maxDepth: s.limits.MaxDepth, maxAliases: s.limits.MaxAliases})
 	srv.Use(extension.FixedComplexityLimit(s.limits.MaxComplexity))
 	srv.Use(anonymousIntrospection{})
