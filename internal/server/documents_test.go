@@ -187,6 +187,19 @@ func TestTrustedDocuments(t *testing.T) {
 			t.Fatalf("viewer, %s with its hash (APQ registration): %s", name, res.raw)
 		}
 	}
+	// Websockets go through the same gate.
+	ws := env.dialGraphQL(t, viewer)
+	ws.send(map[string]any{"id": "s", "type": "subscribe", "payload": map[string]any{"query": `subscription { changes { revision } }`}})
+	for {
+		m := ws.read()
+		if m.Type == "ping" {
+			continue
+		}
+		if m.Type != "error" || m.ID != "s" || !strings.Contains(string(m.Payload), "UNTRUSTED_DOCUMENT") {
+			t.Fatalf("viewer, untrusted subscription over a websocket: %s %s", m.Type, m.Payload)
+		}
+		break
+	}
 	if res := env.as(viewer).persisted(t, "", documentHash("{ me { id } }")); res.code() != string(PersistedQueryNotFound) {
 		t.Fatalf("viewer, unknown hash: %s", res.raw)
 	}
