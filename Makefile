@@ -47,6 +47,7 @@ test-go: web ## run the Go tests
 bench: build kube-bins ## run every benchmark of BENCHMARKS.md (about 10 minutes; loopback only)
 	$(GO) test -run '^$$' -bench '^BenchmarkProjectsFirst50$$' -benchtime 3s ./internal/server
 	$(MAKE) bench-peer
+	$(GO) test -run '^$$' -bench DocumentCache -benchtime 2000x ./internal/server
 	scripts/bench-serve.sh $(BIN)
 	$(GO) test -run '^$$' -bench 'Ingest|RawInsert' -benchtime 30000x ./datawatch/changelog
 	$(GO) test -run '^$$' -bench Resync50k -benchtime 1x ./datawatch/changelog
