@@ -18,3 +18,7 @@ postgraphile: $(PGL_STAMP) ## install PostGraphile 5 and Node 22 from npm into $
 # defaults (5 s, 3 rounds, c=4 and 16, 200 tokens).
 bench-peer: postgraphile ## BCS beside PostGraphile on the same PostgreSQL (and BCS on SQLite), same run
 	$(GO) test -run '^$$' -bench PeerProjectsFirst50 -benchtime 1x -timeout 30m ./internal/server
+
+.PHONY: bench-gqlgen-experiment
+bench-gqlgen-experiment: postgraphile ## the peer benchmark on a patched copy of gqlgen (the upstream changes BENCHMARKS.md measures)
+	scripts/bench-gqlgen-experiment.sh
