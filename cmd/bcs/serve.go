@@ -27,6 +27,7 @@ func init() { rootCmd.AddCommand(newServeCmd()) }
 func newServeCmd() *cobra.Command {
 	var (
 		listen, database, keyFile string
+		trustedDocuments          string
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
 		walls                     wallFlags
@@ -48,6 +49,11 @@ Pending database migrations are applied at start, each one logged.`,
 			cfg.Secrets = box
 			if err := walls.apply(&cfg); err != nil {
 				return err
+			}
+			if trustedDocuments != "" {
+				if cfg.TrustedDocuments, err = server.LoadTrustedDocuments(trustedDocuments); err != nil {
+					return err
+				}
 			}
 			return serve(ctx, log, listen, database, cfg)
 		},
@@ -84,6 +90,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
 	walls.register(f)
+	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")
 	logs.register(cmd)
 	return cmd
 }

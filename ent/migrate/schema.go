@@ -254,6 +254,11 @@ var (
 				Unique:  true,
 				Columns: []*schema.Column{MembersColumns[4], MembersColumns[5]},
 			},
+			{
+				Name:    "member_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{MembersColumns[5]},
+			},
 		},
 	}
 	// NamespacesColumns holds the columns for the "namespaces" table.

@@ -35,7 +35,12 @@ func (Member) Edges() []ent.Edge {
 
 // Indexes implements ent.Schema.
 func (Member) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("project_id", "user_id").Unique()}
+	return []ent.Index{
+		index.Fields("project_id", "user_id").Unique(),
+		// Authentication loads a viewer's roles by user; without this every
+		// uncached request scans all memberships.
+		index.Fields("user_id"),
+	}
 }
 
 // Annotations implements ent.Schema.

@@ -16,10 +16,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	gqltransport "github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/datawatch/hub"
@@ -93,6 +91,9 @@ type Config struct {
 	// AllowedOrigins may open websockets besides the server's own origin
 	// (e.g. "https://console.example.com"; "*" allows any).
 	AllowedOrigins []string
+	// TrustedDocuments, when set, is the only GraphQL run (by text or by
+	// persisted query hash); without it clients may use APQ.
+	TrustedDocuments TrustedDocuments
 }
 
 // DefaultConfig is what `bcs serve` starts with.
@@ -230,11 +231,14 @@ func (s *Server) graphql() http.Handler {
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log, Open: s.openStream})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
-	cache := lru.New[*ast.QueryDocument](1000)
-	srv.SetQueryCache(cache)
+	docs := newDocumentCache(s.metrics.registry)
+	srv.SetQueryCache(docs)
 	srv.Use(extension.Introspection{})
-	srv.Use(s.queryLimits(cache)) // before APQ: see MutateOperationParameters
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	// Limits probe the cache unseen by its hit/miss counts (docs.Cache),
+	// and run before persisted documents: a hash-only request passes, its
+	// text was checked when it was first sent.
+	srv.Use(s.queryLimits(docs.Cache))
+	srv.Use(newPersistedDocuments(s.cfg.TrustedDocuments))
 	srv.Use(operationTimeout(s.limits.QueryTimeout))
 	srv.Use(anonymousIntrospection{})
 	srv.AroundFields(defaultPage(s.limits.DefaultPageSize))

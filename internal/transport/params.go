@@ -41,9 +41,6 @@ func fromRaw(raw map[string]json.RawMessage) (*graphql.RawParams, error) {
 	if err := decodeString(raw["query"], &p.Query); err != nil {
 		return nil, badParams("query: %v", err)
 	}
-	if p.Query == "" {
-		return nil, badParams("query: a GraphQL document is required")
-	}
 	if err := decodeString(raw["operationName"], &p.OperationName); err != nil {
 		return nil, badParams("operationName: %v", err)
 	}
@@ -52,6 +49,10 @@ func fromRaw(raw map[string]json.RawMessage) (*graphql.RawParams, error) {
 	}
 	if err := decodeObject(raw["extensions"], &p.Extensions); err != nil {
 		return nil, badParams("extensions: %v", err)
+	}
+	// A persisted query (APQ, trusted documents) names its document by hash.
+	if p.Query == "" && p.Extensions["persistedQuery"] == nil {
+		return nil, badParams("query: a GraphQL document is required")
 	}
 	return p, nil
 }

@@ -62,3 +62,17 @@ func FuzzDecodeQuery(f *testing.F) {
 		}
 	})
 }
+
+// A persisted query names its document by hash and may omit the text; a
+// request with neither is still malformed.
+func TestDecodeBodyPersistedQuery(t *testing.T) {
+	p, err := decodeBody([]byte(`{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"ab"}}}`))
+	if err != nil || p.Query != "" || p.Extensions["persistedQuery"] == nil {
+		t.Fatalf("got %+v, %v", p, err)
+	}
+	for _, body := range []string{`{"extensions":{}}`, `{"extensions":{"persistedQuery":null}}`} {
+		if _, err := decodeBody([]byte(body)); err == nil {
+			t.Errorf("decodeBody(%q) accepted", body)
+		}
+	}
+}

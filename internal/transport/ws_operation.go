@@ -162,7 +162,7 @@ func (c *wsConn) end(op *operation, errs gqlerror.List) {
 		delete(c.ops, op.id)
 	}
 	c.mu.Unlock()
-	if op.stopped.Load() || c.base.Err() != nil {
+	if op.stopped.Load() || c.base.Err() != nil || c.sessionClosing() {
 		return
 	}
 	if errs != nil {
@@ -170,6 +170,14 @@ func (c *wsConn) end(op *operation, errs gqlerror.List) {
 		return
 	}
 	c.send(op, frame(msgComplete, op.idJSON, nil))
+}
+
+// sessionClosing reports a session ended by a Close cause (its identity
+// was revoked): the connection is about to close with that code, and an
+// operation that ended with the session must not look completed first.
+func (c *wsConn) sessionClosing() bool {
+	ce := (*closeError)(nil)
+	return c.session.Err() != nil && errors.As(context.Cause(c.session), &ce)
 }
 
 // stop handles a client complete/stop: the operation is cancelled and
