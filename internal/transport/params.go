@@ -22,16 +22,9 @@ func badParams(format string, args ...any) error { return errBadParams{fmt.Sprin
 // gives the parameters, so a wrong type is a 400 rather than a confusing
 // execution error.
 func decodeBody(body []byte) (*graphql.RawParams, error) {
-	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil {
-		return nil, badParams("request body is not a JSON object")
-	}
-	if dec.More() {
-		return nil, badParams("request body has data after the JSON object")
-	}
-	if raw == nil {
-		return nil, badParams("request body is not a JSON object")
+	raw, err := members(body, "query", "operationName") // fromRaw unquotes these
+	if err != nil {
+		return nil, badParams("%s", err.Error())
 	}
 	return fromRaw(raw)
 }
@@ -83,9 +76,11 @@ func decodeString(m json.RawMessage, dst *string) error {
 	if len(m) == 0 || string(m) == "null" {
 		return nil
 	}
-	if err := json.Unmarshal(m, dst); err != nil {
-		return errors.New("must be a string")
+	v, err := unquote(m)
+	if err != nil {
+		return errString
 	}
+	*dst = v
 	return nil
 }
 
