@@ -49,6 +49,8 @@ bench: build kube-bins ## run every benchmark of BENCHMARKS.md (about 15 minutes
 	$(MAKE) bench-peer
 	$(GO) test -run '^$$' -bench DocumentCache -benchtime 2000x ./internal/server
 	$(GO) test -run '^$$' -bench 'Refuse' -benchmem ./internal/querylimit ./internal/server
+	$(GO) test -run '^$$' -bench InformerBytesPerPod -benchtime 3x ./datawatch/kubewatch
+	$(GO) test -run '^$$' -bench DecodeBody1MiB -count 3 ./internal/transport
 	scripts/bench-serve.sh $(BIN)
 	$(GO) test -run '^$$' -bench 'Ingest|RawInsert' -benchtime 30000x ./datawatch/changelog
 	$(GO) test -run '^$$' -bench Resync50k -benchtime 1x ./datawatch/changelog

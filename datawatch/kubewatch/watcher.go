@@ -42,7 +42,7 @@ type kind struct {
 // then keeps syncing until ctx ends.
 func (w *Watcher) Run(ctx context.Context) error {
 	defer utilruntime.HandleCrash()
-	factory := informers.NewSharedInformerFactory(w.Client, 0)
+	factory := informers.NewSharedInformerFactoryWithOptions(w.Client, 0, informers.WithTransform(trim))
 	kinds := []kind{
 		{"Deployment", factory.Apps().V1().Deployments().Informer()},
 		{"StatefulSet", factory.Apps().V1().StatefulSets().Informer()},
