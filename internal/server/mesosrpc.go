@@ -15,7 +15,6 @@ import (
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/internal/auth"
-	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
@@ -103,11 +102,7 @@ func (s *Server) mesosService(ctx context.Context, id string) (*scheduler.Servic
 	if err != nil {
 		return nil, err
 	}
-	conn, err := operations.Conn(c, s.cfg.Secrets)
-	if err != nil {
-		return nil, err
-	}
-	o, err := s.router.For(ctx, conn)
+	o, err := s.clusters.Open(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -112,6 +112,7 @@ type Server struct {
 	sseSlots *slots // SSE streams per token
 	router   *orchestrators.Router
 	ops      *operations.Runner
+	clusters *clusters.Service
 	registry *clusters.Registry
 	policy   *netpolicy.Policy     // cfg.ClusterNetworks or the default
 	rpcAuth  scheduler.RPCVerifier // forwarded Mesos scheduler calls
@@ -146,7 +147,9 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey), mesos.WithRetired(s.clusterRemoved)))
 	}
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
-	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.probeKubeconfig}
+	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets},
+		Policy: s.policy, Mesos: len(cfg.ZooKeeper) > 0, Log: log}
+	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeKubeconfig}
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop, s.lifetime = stop, ctx
 	s.share = transport.NewSharing(shareKey)
@@ -188,40 +191,13 @@ func (s *Server) Close() {
 	s.closeZooKeeper()
 }
 
-// probeKubeconfig checks a kubeconfig reaches its cluster. Restricted
-// probes (non-admins' clusters) dial only within the cluster-address
-// policy, and any failure to reach the cluster is one generic error: what
-// the address answered, and whether anything listens there, stays here.
-// Mistakes in the kubeconfig itself are still reported as they are.
-func (s *Server) probeKubeconfig(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error) {
-	var policy *netpolicy.Policy
-	if restricted {
-		policy = s.policy
-	}
-	cfg, err := k8s.RestConfig(kubeconfig, policy)
-	if err != nil {
-		return nil, "", err
-	}
-	o, err := k8s.NewForConfig(cfg)
-	if err != nil {
-		return nil, "", err
-	}
-	defer o.Close()
-	info, err := o.Probe(ctx)
-	if err != nil && restricted {
-		s.log.InfoContext(ctx, "restricted cluster probe failed", "host", cfg.Host, "err", err)
-		err = &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableKubernetes}
-	}
-	return info, netpolicy.Redact(cfg.Host), err
-}
-
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) graphql() http.Handler {
 	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{
-		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, ProbeKubeconfig: s.probeKubeconfig,
-		Log: s.log_, Hub: s.hub, Router: s.router, MesosEnabled: len(s.cfg.ZooKeeper) > 0,
+		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, Clusters: s.clusters,
+		Log: s.log_, Hub: s.hub,
 		ListReplicas: s.replicas, Follows: s.follows,
 	}))
 	// Order matters: HTTP claims every request without an Upgrade header,
