@@ -30,11 +30,11 @@ import (
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/transport"
+	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
 )

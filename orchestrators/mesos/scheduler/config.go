@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bcs-io/bcs/internal/netpolicy"
+	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators/mesos/zkstate"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 // Config sets up a scheduler instance for one Mesos cluster.
