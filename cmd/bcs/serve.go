@@ -123,6 +123,7 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	}
 	handler := server.New(db, log, cfg)
 	defer handler.Close()
+	handler.Start()
 	srv := handler.HTTPServer()
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	log.Info("serving BCS", "addr", ln.Addr().String(), "database", redactURL(database),

@@ -17,7 +17,7 @@ import (
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
-// startDatawatch starts the change-log writer, the subscription hub (woken
+// startDatawatch prepares the change-log writer, the subscription hub (woken
 // across replicas by PostgreSQL LISTEN/NOTIFY), the per-cluster watchers
 // and retention.
 func (s *Server) startDatawatch(ctx context.Context) {
@@ -64,14 +64,18 @@ func (s *Server) retain(leases lease.Runner) func(context.Context) error {
 	}
 }
 
+// background adds fn to what Start runs, each in its own goroutine until
+// ctx ends (with Close).
 func (s *Server) background(ctx context.Context, fn func(context.Context) error) {
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		if err := fn(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("background task stopped", "err", err)
-		}
-	}()
+	s.tasks = append(s.tasks, func() {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("background task stopped", "err", err)
+			}
+		}()
+	})
 }
 
 // mesosConfig locates Mesos clusters for the datawatch when Mesos

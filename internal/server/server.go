@@ -124,6 +124,8 @@ type Server struct {
 	writer   *changelog.Writer
 	hub      *hub.Hub
 	bg       sync.WaitGroup
+	tasks    []func() // started by Start
+	start    sync.Once
 	stop     context.CancelFunc
 	lifetime context.Context // ends with Close; open websockets then get 1001
 	share    *transport.Sharing
@@ -131,7 +133,9 @@ type Server struct {
 	handler  http.Handler
 }
 
-// New builds the server over an open, migrated database.
+// New builds the server over an open, migrated database. It starts
+// nothing: Start runs its background work (datawatch, the health monitor,
+// identity events, ZooKeeper discovery); Close stops it.
 func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s := &Server{db: db, log: log, metrics: newMetrics(), cfg: cfg, limits: cfg.Limits,
 		authn:   &auth.Authenticator{Client: db.Client},
@@ -179,6 +183,16 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	mux.Handle("/", web.Handler(web.Options{Title: "BCS GraphiQL", Endpoint: "/query", SubscriptionEndpoint: "/query"}))
 	s.handler = withRequestID(withAccessLog(log, mux))
 	return s
+}
+
+// Start runs the server's background work until Close; calls after the
+// first do nothing.
+func (s *Server) Start() {
+	s.start.Do(func() {
+		for _, run := range s.tasks {
+			run()
+		}
+	})
 }
 
 // Close stops the health monitor and waits for operations still running
