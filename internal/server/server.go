@@ -34,7 +34,6 @@ import (
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
-	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
 )
@@ -114,8 +113,7 @@ type Server struct {
 	ops      *operations.Runner
 	clusters *clusters.Service
 	registry *clusters.Registry
-	policy   *netpolicy.Policy     // cfg.ClusterNetworks or the default
-	rpcAuth  scheduler.RPCVerifier // forwarded Mesos scheduler calls
+	policy   *netpolicy.Policy // cfg.ClusterNetworks or the default
 	replica  string
 	started  time.Time
 	zk       atomic.Pointer[zkutil.Session] // while registered for discovery
@@ -176,7 +174,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
-	mux.HandleFunc(mesosRPCPrefix, s.mesosRPC) // its own token, not GraphQL's
+	mux.Handle(mesosRPCPrefix, s.mesosRPC()) // its own signature, not GraphQL's token
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))

@@ -154,7 +154,7 @@ func (c Config) withDefaults() Config {
 		in.ServiceName = "mesos-scheduler-" + c.Cluster
 	}
 	if in.RPCPath == "" {
-		in.RPCPath = "/internal/mesos-scheduler/" + c.Cluster
+		in.RPCPath = RPCPrefix + c.Cluster
 	}
 	t := &c.Tuning
 	def(&t.AcceptRefuse, time.Second)
