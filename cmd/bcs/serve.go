@@ -17,6 +17,7 @@ import (
 
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
+	"github.com/bcs-io/bcs/internal/gqlext"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/server"
 	"github.com/bcs-io/bcs/internal/storage"
@@ -51,7 +52,7 @@ Pending database migrations are applied at start, each one logged.`,
 				return err
 			}
 			if trustedDocuments != "" {
-				if cfg.TrustedDocuments, err = server.LoadTrustedDocuments(trustedDocuments); err != nil {
+				if cfg.TrustedDocuments, err = gqlext.LoadTrustedDocuments(trustedDocuments); err != nil {
 					return err
 				}
 			}

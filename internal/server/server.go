@@ -24,6 +24,7 @@ import (
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/follow"
+	"github.com/bcs-io/bcs/internal/gqlext"
 	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/redact"
@@ -92,7 +93,7 @@ type Config struct {
 	AllowedOrigins []string
 	// TrustedDocuments, when set, is the only GraphQL run (by text or by
 	// persisted query hash); without it clients may use APQ.
-	TrustedDocuments TrustedDocuments
+	TrustedDocuments gqlext.TrustedDocuments
 }
 
 // DefaultConfig is what `bcs serve` starts with.
@@ -219,19 +220,19 @@ func (s *Server) graphql() http.Handler {
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log, Open: s.openStream})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
-	docs := newDocumentCache(s.metrics.registry)
+	docs := gqlext.NewDocumentCache(s.metrics.registry)
 	srv.SetQueryCache(docs)
 	srv.Use(extension.Introspection{})
 	// Limits probe the cache unseen by its hit/miss counts (docs.Cache),
 	// and run before persisted documents: a hash-only request passes, its
 	// text was checked when it was first sent.
 	srv.Use(s.queryLimits(docs.Cache))
-	srv.Use(newPersistedDocuments(s.cfg.TrustedDocuments))
-	srv.Use(operationTimeout(s.limits.QueryTimeout))
-	srv.Use(anonymousIntrospection{})
-	srv.AroundFields(defaultPage(s.limits.DefaultPageSize))
+	srv.Use(gqlext.NewPersistedDocuments(s.cfg.TrustedDocuments))
+	srv.Use(gqlext.OperationTimeout(s.limits.QueryTimeout))
+	srv.Use(gqlext.AnonymousIntrospection{})
+	srv.AroundFields(gqlext.DefaultPage(s.limits.DefaultPageSize))
 	srv.Use(s.metrics)
-	srv.Use(&auditor{client: s.db.Client, log: s.log, digest: redact.KeyedBy(s.cfg.Secrets)})
+	srv.Use(&gqlext.Auditor{Client: s.db.Client, Log: s.log, Digest: redact.KeyedBy(s.cfg.Secrets), RequestID: RequestID})
 	p := &presenter{log: s.log, metrics: s.metrics}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(p.recover)
