@@ -1,6 +1,6 @@
 // Package server assembles BCS's HTTP server: the GraphQL endpoint with its
-// transports, limits, error presenter and metrics; GraphiQL; health,
-// readiness and Prometheus endpoints; request ids and access logs.
+// transports, the extensions of internal/gqlext and its metrics; GraphiQL;
+// health, readiness and Prometheus endpoints; request ids and access logs.
 package server
 
 import (
@@ -233,9 +233,10 @@ func (s *Server) graphql() http.Handler {
 	srv.AroundFields(gqlext.DefaultPage(s.limits.DefaultPageSize))
 	srv.Use(s.metrics)
 	srv.Use(&gqlext.Auditor{Client: s.db.Client, Log: s.log, Digest: redact.KeyedBy(s.cfg.Secrets), RequestID: RequestID})
-	p := &presenter{log: s.log, metrics: s.metrics}
-	srv.SetErrorPresenter(p.present)
-	srv.SetRecoverFunc(p.recover)
+	p := &gqlext.Presenter{Log: s.log, RequestID: RequestID,
+		Count: func(code string) { s.metrics.errors.WithLabelValues(code).Inc() }}
+	srv.SetErrorPresenter(p.Present)
+	srv.SetRecoverFunc(p.Recover)
 	return s.countSlowBodies(withTimeout(s.limits.QueryTimeout, srv))
 }
 
