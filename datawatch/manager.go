@@ -18,17 +18,19 @@ import (
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/netpolicy"
-	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
-// Manager runs one Kubernetes watcher per registered cluster, each under a
-// database lease so that exactly one replica watches a cluster; a replica
-// that dies loses its leases when they expire and another takes over.
+// Manager runs one watcher per registered cluster (Kubernetes, or Mesos
+// when MesosConfig is set), each under a lease so that exactly one replica
+// watches a cluster; a replica that dies loses its leases when they expire
+// and another takes over. Keeping clusters' scheduler instances is the
+// Standby's; the Manager only tells it which clusters there are.
 type Manager struct {
 	Client *ent.Client
 	Writer *changelog.Writer
@@ -37,14 +39,10 @@ type Manager struct {
 	// MesosConfig locates a Mesos cluster's scheduler state and masters
 	// (mesos.ConfigFor); nil leaves Mesos unwatched.
 	MesosConfig func(orchestrators.Conn) (scheduler.Config, error)
-	// StartMesos keeps this replica's scheduler instance of a Mesos
-	// cluster running (the router starts it once; later calls are cheap),
-	// so that every replica stands by to lead, whoever holds the watcher
-	// lease; nil starts none.
-	StartMesos func(context.Context, orchestrators.Conn) error
-	// Forget drops this replica's cached orchestrator of a cluster that is
-	// no longer registered (and stops its Mesos scheduler instance).
-	Forget func(clusterID string)
+	// Standby keeps this replica's scheduler instance of each Mesos
+	// cluster, and forgets the orchestrators of clusters no longer
+	// registered; nil keeps and forgets none.
+	Standby *clusters.Standby
 	// Policy confines the watches of restricted clusters (registered by
 	// non-admins) to the cluster-address policy.
 	Policy   *netpolicy.Policy
@@ -108,9 +106,7 @@ func (m *Manager) reconcile(ctx context.Context) error {
 		}
 	}
 	for _, c := range want {
-		if c.Kind == cluster.KindMESOS && m.StartMesos != nil {
-			m.startMesos(ctx, c)
-		}
+		m.keep(ctx, c)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -120,11 +116,8 @@ func (m *Manager) reconcile(ctx context.Context) error {
 			w.cancel()
 			<-w.done
 			delete(m.running, id)
-			if !ok && m.Forget != nil {
-				// Removed: without this a Mesos scheduler instance on
-				// this replica would stand by, and take over, for a
-				// cluster nobody manages any more.
-				m.Forget(id)
+			if !ok && m.Standby != nil {
+				m.Standby.Forget(id)
 			}
 		}
 	}
@@ -168,15 +161,15 @@ func (m *Manager) watch(ctx context.Context, c *ent.Cluster) error {
 	if c.Kind == cluster.KindMESOS {
 		return m.watchMesos(ctx, c)
 	}
-	kubeconfig, err := m.Box.Open(string(c.ID), c.Credentials)
+	conn, err := clusters.Conn(c, m.Box)
 	if err != nil {
-		return fmt.Errorf("open credentials: %w", err)
+		return err
 	}
 	var policy *netpolicy.Policy
 	if c.Restricted {
 		policy = m.Policy
 	}
-	cfg, err := k8s.RestConfig(kubeconfig, policy)
+	cfg, err := k8s.RestConfig(conn.Kubeconfig, policy)
 	if err != nil {
 		return err
 	}
@@ -209,12 +202,11 @@ func (m *Manager) Watching() int {
 	return len(m.running)
 }
 
-func (m *Manager) startMesos(ctx context.Context, c *ent.Cluster) {
-	conn, err := operations.Conn(c, m.Box)
-	if err == nil {
-		err = m.StartMesos(ctx, conn)
+func (m *Manager) keep(ctx context.Context, c *ent.Cluster) {
+	if m.Standby == nil {
+		return
 	}
-	if err != nil {
+	if err := m.Standby.Keep(ctx, c); err != nil {
 		m.Log.Warn("datawatch: cannot start the Mesos scheduler instance", "cluster", c.ID, "err", err)
 	}
 }
@@ -223,7 +215,7 @@ func (m *Manager) startMesos(ctx context.Context, c *ent.Cluster) {
 // ZooKeeper. It needs no scheduler instance here: the lease holder need not
 // be the replica whose scheduler leads.
 func (m *Manager) watchMesos(ctx context.Context, c *ent.Cluster) error {
-	conn, err := operations.Conn(c, m.Box)
+	conn, err := clusters.Conn(c, m.Box)
 	if err != nil {
 		return err
 	}

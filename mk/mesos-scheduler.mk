@@ -3,7 +3,7 @@
 # start Debian's zookeeper package and the in-process master simulator.
 .PHONY: test-mesos-scheduler bench-mesos-scheduler
 
-MESOS_SCHEDULER_PKGS := ./orchestrators/zkutil/... ./orchestrators/mesos/zkstate/... \
+MESOS_SCHEDULER_PKGS := ./internal/zkutil/... ./orchestrators/mesos/zkstate/... \
 	./orchestrators/mesos/scheduler/... ./orchestrators/mesos
 
 test-mesos-scheduler: ## run the Mesos scheduler, ZooKeeper state and HA tests (needs Debian's zookeeper package)

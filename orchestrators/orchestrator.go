@@ -64,6 +64,13 @@ type Orchestrator interface {
 	Close() error
 }
 
+// Readier is an Orchestrator that can answer a probe before it can take
+// operations (a Mesos scheduler instance must first win, or find, its
+// leader). Ready blocks until it can, or ctx ends.
+type Readier interface {
+	Ready(ctx context.Context) error
+}
+
 // ClusterInfo is what a probe learns about a cluster.
 type ClusterInfo struct {
 	Version string // e.g. v1.37.2

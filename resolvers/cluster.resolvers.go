@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -18,7 +19,6 @@ import (
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
-	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/redact"
 	"github.com/bcs-io/bcs/orchestrators"
@@ -34,29 +34,14 @@ func (r *mutationResolver) RegisterCluster(ctx context.Context, input model.Regi
 	if input.Kind != nil && *input.Kind != cluster.KindK8S {
 		return nil, apierr.Invalid("kind", "registerCluster takes K8S clusters; Mesos clusters register with registerMesosCluster")
 	}
-	restricted := restrictedViewer(ctx)
-	info, endpoint, err := r.ProbeKubeconfig(ctx, []byte(input.Kubeconfig), restricted)
+	c, err := r.Clusters.RegisterKubeconfig(ctx, registration(ctx, input.ProjectID, input.Name, input.Environment, input.Labels), []byte(input.Kubeconfig))
+	if errors.Is(err, clusters.ErrNameTaken) {
+		return nil, apierr.Taken("name", input.Name)
+	}
 	if err != nil {
 		return nil, userError("kubeconfig", err)
 	}
-	id := gid.New("cls")
-	sealed, err := r.Box.Seal(string(id), []byte(input.Kubeconfig))
-	if err != nil {
-		return nil, err
-	}
-	create := r.Client.Cluster.Create().SetID(id).SetRestricted(restricted).
-		SetProjectID(input.ProjectID).SetName(input.Name).SetKind(cluster.KindK8S).
-		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(endpoint).
-		SetCredentials(sealed).SetCapacity(clusters.Capacity(info)).SetLastSeenAt(time.Now()).
-		SetLabels(input.Labels)
-	if input.Environment != nil {
-		create.SetEnvironment(*input.Environment)
-	}
-	c, err := create.Save(ctx)
-	if ent.IsConstraintError(err) {
-		return nil, apierr.Taken("name", input.Name)
-	}
-	return c, err
+	return c, nil
 }
 
 func (r *mutationResolver) CreateRegisterToken(ctx context.Context, projectID gid.ID, clusterName string, environment *cluster.Environment) (*model.RegisterTokenPayload, error) {
@@ -66,16 +51,8 @@ func (r *mutationResolver) CreateRegisterToken(ctx context.Context, projectID gi
 	if err := validateClusterName(clusterName); err != nil {
 		return nil, err
 	}
-	secret, hash := auth.NewToken()
-	create := r.Client.Cluster.Create().SetProjectID(projectID).SetName(clusterName).SetKind(cluster.KindK8S).
-		SetRestricted(restrictedViewer(ctx)).
-		SetStatus(cluster.StatusREGISTERING).SetStatusMessage("waiting for the first report of bcs agent").
-		SetRegisterTokenHash(hash).SetRegisterTokenExpiresAt(time.Now().Add(24 * time.Hour))
-	if environment != nil {
-		create.SetEnvironment(*environment)
-	}
-	c, err := create.Save(ctx)
-	if ent.IsConstraintError(err) {
+	secret, c, err := r.Clusters.RegisterByAgent(ctx, registration(ctx, projectID, clusterName, environment, nil))
+	if errors.Is(err, clusters.ErrNameTaken) {
 		return nil, apierr.Taken("clusterName", clusterName)
 	}
 	if err != nil {
@@ -92,21 +69,7 @@ func (r *mutationResolver) RemoveCluster(ctx context.Context, id gid.ID, forgetD
 	if err := require(ctx, auth.ClusterDelete, c.ProjectID); err != nil {
 		return nil, err
 	}
-	if forgetData != nil && *forgetData {
-		err := withTx(ctx, r.Client, func(tx *ent.Tx) error { return forgetCluster(ctx, tx, id) })
-		if err != nil {
-			return nil, err
-		}
-		c.Status = cluster.StatusREMOVED
-		r.forgetOrchestrator(id)
-		return c, nil
-	}
-	c, err = c.Update().SetStatus(cluster.StatusREMOVED).SetStatusMessage("removed; its data is kept").
-		ClearCredentials().ClearAgentKeyHash().Save(ctx)
-	if err == nil {
-		r.forgetOrchestrator(id)
-	}
-	return c, err
+	return r.Clusters.Remove(ctx, c, forgetData != nil && *forgetData)
 }
 
 func (r *mutationResolver) ApplyManifest(ctx context.Context, input model.ApplyManifestInput) (*ent.Operation, error) {
@@ -278,40 +241,16 @@ func (r *mutationResolver) RegisterMesosCluster(ctx context.Context, input model
 	if err != nil {
 		return nil, err
 	}
-	if r.Router == nil || !r.MesosEnabled {
+	c, err := r.Clusters.RegisterMesos(ctx, registration(ctx, input.ProjectID, input.Name, input.Environment, input.Labels), masters)
+	switch {
+	case errors.Is(err, clusters.ErrMesosDisabled):
 		return nil, apierr.New(apierr.BadUserInput, "this BCS server manages no Mesos clusters: start bcs serve with --zookeeper")
-	}
-	id := gid.New("cls")
-	restricted := restrictedViewer(ctx)
-	conn := orchestrators.Conn{ClusterID: string(id), Kind: orchestrators.KindMesos, Endpoints: masters, Restricted: restricted}
-	info, err := probeConn(ctx, r.Router, conn)
-	if err != nil {
-		_ = r.Router.Forget(string(id))
-		if restricted && !orchestrators.IsBadInput(err) {
-			err = &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableMesos}
-		}
+	case errors.Is(err, clusters.ErrNameTaken):
+		return nil, apierr.Taken("name", input.Name)
+	case err != nil:
 		return nil, userError("masters", err)
 	}
-	sealed, err := r.Box.Seal(string(id), []byte(strings.Join(masters, ",")))
-	if err != nil {
-		return nil, err
-	}
-	create := r.Client.Cluster.Create().SetID(id).SetRestricted(restricted).
-		SetProjectID(input.ProjectID).SetName(input.Name).SetKind(cluster.KindMESOS).
-		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(netpolicy.Redact(masters[0])).
-		SetCredentials(sealed).SetCapacity(clusters.Capacity(info)).SetLastSeenAt(time.Now()).
-		SetLabels(input.Labels)
-	if input.Environment != nil {
-		create.SetEnvironment(*input.Environment)
-	}
-	c, err := create.Save(ctx)
-	if err != nil {
-		_ = r.Router.Forget(string(id))
-	}
-	if ent.IsConstraintError(err) {
-		return nil, apierr.Taken("name", input.Name)
-	}
-	return c, err
+	return c, nil
 }
 
 func (r *queryResolver) Cluster(ctx context.Context, id gid.ID) (*ent.Cluster, error) {

@@ -8,23 +8,17 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
 
 	"k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
-	"github.com/bcs-io/bcs/ent/clusternode"
-	"github.com/bcs-io/bcs/ent/instance"
-	"github.com/bcs-io/bcs/ent/namespace"
-	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/ent/schema/gid"
-	"github.com/bcs-io/bcs/ent/workload"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/orchestrators"
-	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
 var clusterNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$`)
@@ -145,24 +139,6 @@ func checkManifest(manifest string) error {
 	}
 }
 
-// forgetCluster drops a cluster and everything observed in it.
-func forgetCluster(ctx context.Context, tx *ent.Tx, id gid.ID) error {
-	steps := []func() (int, error){
-		func() (int, error) { return tx.Pod.Delete().Where(pod.ClusterID(id)).Exec(ctx) },
-		func() (int, error) { return tx.Workload.Delete().Where(workload.ClusterID(id)).Exec(ctx) },
-		func() (int, error) { return tx.Namespace.Delete().Where(namespace.ClusterID(id)).Exec(ctx) },
-		func() (int, error) { return tx.ClusterNode.Delete().Where(clusternode.ClusterID(id)).Exec(ctx) },
-		func() (int, error) { return tx.Instance.Delete().Where(instance.ClusterID(id)).Exec(ctx) },
-		func() (int, error) { return tx.Cluster.Delete().Where(cluster.ID(id)).Exec(ctx) },
-	}
-	for _, step := range steps {
-		if _, err := step(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // parseMasters splits a Mesos master list: http(s):// URLs, or one zk:// URL.
 func parseMasters(raw string) ([]string, error) {
 	var out []string
@@ -186,46 +162,8 @@ func parseMasters(raw string) ([]string, error) {
 	return out, nil
 }
 
-// probeConn reaches a cluster through its orchestrator, within a deadline.
-func probeConn(ctx context.Context, router *orchestrators.Router, conn orchestrators.Conn) (*orchestrators.ClusterInfo, error) {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	o, err := router.For(ctx, conn)
-	if err != nil {
-		return nil, err
-	}
-	info, err := o.Probe(ctx)
-	if err != nil {
-		return nil, err
-	}
-	// A Mesos scheduler must have won (or found) its leader before the
-	// cluster can take operations.
-	if la, ok := o.(interface {
-		Service(context.Context) (*scheduler.Service, error)
-	}); ok {
-		svc, err := la.Service(ctx)
-		if err != nil {
-			return nil, err
-		}
-		t := time.NewTicker(50 * time.Millisecond)
-		defer t.Stop()
-		for !svc.IsLeader() {
-			select {
-			case <-ctx.Done():
-				return nil, &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: "the Mesos scheduler elected no leader in time"}
-			case <-t.C:
-			}
-		}
-	}
-	return info, nil
-}
-
-// forgetOrchestrator closes this replica's client (or Mesos scheduler
-// instance) of a removed cluster at once; other replicas drop theirs when
-// their datawatch sees the cluster gone.
-func (r *Resolver) forgetOrchestrator(id gid.ID) {
-	if r.Router == nil {
-		return
-	}
-	_ = r.Router.Forget(string(id)) // a client that fails to close is gone all the same
+// registration is what the viewer registers a cluster as: held to the
+// cluster-address policy unless they are a platform admin.
+func registration(ctx context.Context, project gid.ID, name string, env *cluster.Environment, labels map[string]string) clusters.Registration {
+	return clusters.Registration{ProjectID: project, Name: name, Environment: env, Labels: labels, Restricted: restrictedViewer(ctx)}
 }

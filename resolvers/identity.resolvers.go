@@ -17,6 +17,7 @@ import (
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/storage"
 )
 
 func (r *mutationResolver) CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreateTokenPayload, error) {
@@ -73,7 +74,7 @@ func (r *mutationResolver) AddMember(ctx context.Context, projectID gid.ID, user
 		return nil, err
 	}
 	var m *ent.Member
-	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
+	err := storage.WithTx(ctx, r.Client, func(tx *ent.Tx) error {
 		if _, err := tx.Project.Get(ctx, projectID); err != nil {
 			return notFoundAs(err, "project", projectID)
 		}
@@ -99,7 +100,7 @@ func (r *mutationResolver) AddMember(ctx context.Context, projectID gid.ID, user
 
 func (r *mutationResolver) UpdateMemberRole(ctx context.Context, id gid.ID, role member.Role) (*ent.Member, error) {
 	var m *ent.Member
-	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
+	err := storage.WithTx(ctx, r.Client, func(tx *ent.Tx) error {
 		cur, err := memberToChange(ctx, tx, id, &role)
 		if err != nil {
 			return err
@@ -117,7 +118,7 @@ func (r *mutationResolver) UpdateMemberRole(ctx context.Context, id gid.ID, role
 
 func (r *mutationResolver) RemoveMember(ctx context.Context, id gid.ID) (*model.DeletePayload, error) {
 	var userID gid.ID
-	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
+	err := storage.WithTx(ctx, r.Client, func(tx *ent.Tx) error {
 		cur, err := memberToChange(ctx, tx, id, nil)
 		if err != nil {
 			return err

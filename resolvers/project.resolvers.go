@@ -16,6 +16,7 @@ import (
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/storage"
 )
 
 func (r *mutationResolver) CreateProject(ctx context.Context, input ent.CreateProjectInput) (*ent.Project, error) {
@@ -27,7 +28,7 @@ func (r *mutationResolver) CreateProject(ctx context.Context, input ent.CreatePr
 		return nil, err
 	}
 	var p *ent.Project
-	err = withTx(ctx, r.Client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, r.Client, func(tx *ent.Tx) error {
 		if p, err = tx.Project.Create().SetInput(input).Save(ctx); err != nil {
 			return err
 		}
@@ -57,7 +58,7 @@ func (r *mutationResolver) DeleteProject(ctx context.Context, id gid.ID) (*model
 		return nil, err
 	}
 	var members []string
-	err := withTx(ctx, r.Client, func(tx *ent.Tx) error {
+	err := storage.WithTx(ctx, r.Client, func(tx *ent.Tx) error {
 		n, err := tx.Cluster.Query().Where(cluster.ProjectID(id)).Count(ctx)
 		if err != nil {
 			return err

@@ -3,8 +3,6 @@
 package resolvers
 
 import (
-	"context"
-
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
@@ -13,10 +11,10 @@ import (
 	"github.com/bcs-io/bcs/graph"
 	"github.com/bcs-io/bcs/graph/model"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/follow"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/secrets"
-	"github.com/bcs-io/bcs/orchestrators"
 )
 
 // Resolver is the root resolver: the dependencies every resolver shares.
@@ -25,15 +23,8 @@ type Resolver struct {
 	Auth   *auth.Authenticator
 	Ops    *operations.Runner
 	Box    *secrets.Box
-	// ProbeKubeconfig checks a kubeconfig reaches its cluster and reads
-	// version and capacity, answering the API server's endpoint.
-	// Restricted probes (non-admins) stay within the cluster-address policy
-	// and fail with one generic error.
-	ProbeKubeconfig func(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error)
-	// Router reaches clusters; MesosEnabled says Mesos clusters can be
-	// registered (BCS has a ZooKeeper for its scheduler state).
-	Router       *orchestrators.Router
-	MesosEnabled bool
+	// Clusters registers, removes and opens clusters.
+	Clusters *clusters.Service
 	// ListReplicas lists the live `bcs serve` replicas.
 	ListReplicas func() ([]*model.Replica, error)
 	// Log and Hub serve the change log and its subscriptions.

@@ -186,13 +186,9 @@ func (r *Resolver) dryRun(ctx context.Context, t *ent.Template, c *ent.Cluster, 
 	if c.ProjectID != t.ProjectID {
 		return nil, apierr.Invalid("clusterID", "the cluster belongs to another project")
 	}
-	conn, err := operations.Conn(c, r.Box)
-	if err != nil {
-		return nil, userError("clusterID", err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	o, err := r.Router.For(ctx, conn)
+	o, err := r.Clusters.Open(ctx, c)
 	if err != nil {
 		return nil, userError("clusterID", err)
 	}

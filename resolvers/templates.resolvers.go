@@ -22,6 +22,7 @@ import (
 	"github.com/bcs-io/bcs/internal/apierr"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/operations"
+	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/orchestrators"
 )
 
@@ -91,7 +92,7 @@ func (r *mutationResolver) DeleteTemplate(ctx context.Context, id gid.ID) (*mode
 	if err := require(ctx, auth.TemplateDelete, t.ProjectID); err != nil {
 		return nil, err
 	}
-	err = withTx(ctx, r.Client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, r.Client, func(tx *ent.Tx) error {
 		n, err := tx.Instance.Query().Where(instance.HasVersionWith(templateversion.TemplateID(id))).Count(ctx)
 		if err != nil {
 			return err
@@ -331,7 +332,7 @@ func (r *mutationResolver) ImportTemplates(ctx context.Context, projectID gid.ID
 		return nil, templateError("document", err)
 	}
 	var out []*ent.Template
-	err = withTx(ctx, r.Client, func(tx *ent.Tx) error {
+	err = storage.WithTx(ctx, r.Client, func(tx *ent.Tx) error {
 		for _, d := range docs {
 			t, err := tx.Template.Create().SetProjectID(projectID).SetName(d.Name).SetDescription(d.Description).
 				SetKind(template.Kind(d.Kind)).SetDraft(d.Draft).Save(ctx)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
+	"github.com/bcs-io/bcs/internal/gqlext"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/server"
 	"github.com/bcs-io/bcs/internal/storage"
@@ -51,7 +52,7 @@ Pending database migrations are applied at start, each one logged.`,
 				return err
 			}
 			if trustedDocuments != "" {
-				if cfg.TrustedDocuments, err = server.LoadTrustedDocuments(trustedDocuments); err != nil {
+				if cfg.TrustedDocuments, err = gqlext.LoadTrustedDocuments(trustedDocuments); err != nil {
 					return err
 				}
 			}
@@ -123,6 +124,7 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	}
 	handler := server.New(db, log, cfg)
 	defer handler.Close()
+	handler.Start()
 	srv := handler.HTTPServer()
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	log.Info("serving BCS", "addr", ln.Addr().String(), "database", redactURL(database),

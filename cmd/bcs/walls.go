@@ -7,7 +7,7 @@ import (
 
 	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/server"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
+	"github.com/bcs-io/bcs/internal/zkutil"
 )
 
 // wallFlags are the serve flags that keep tenants from reaching what is

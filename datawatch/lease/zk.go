@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
+	"github.com/bcs-io/bcs/internal/zkutil"
 )
 
 // DefaultZooKeeperRoot is where ZooKeeper leases live unless told otherwise.

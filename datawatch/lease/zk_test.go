@@ -12,7 +12,7 @@ import (
 
 	"github.com/bcs-io/bcs/datawatch/lease"
 	"github.com/bcs-io/bcs/internal/testenv/zookeeper"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
+	"github.com/bcs-io/bcs/internal/zkutil"
 )
 
 const zkWait = 30 * time.Second

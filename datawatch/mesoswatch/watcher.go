@@ -34,9 +34,9 @@ import (
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 	"github.com/bcs-io/bcs/orchestrators/mesos/zkstate"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 // Kinds written to the change log.

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/orchestrators"
@@ -192,33 +192,11 @@ func (r *Runner) save(ctx context.Context, op *ent.Operation, write func() (*ent
 }
 
 func (r *Runner) call(ctx context.Context, job Job) (map[string]any, error) {
-	conn, err := Conn(job.Cluster, r.Box)
-	if err != nil {
-		return nil, err
-	}
-	o, err := r.Router.For(ctx, conn)
+	o, err := clusters.Connector{Router: r.Router, Box: r.Box}.Open(ctx, job.Cluster)
 	if err != nil {
 		return nil, err
 	}
 	return job.Do(ctx, o)
-}
-
-// Conn opens a cluster's sealed credentials into an orchestrator connection.
-func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
-	conn := orchestrators.Conn{ClusterID: string(c.ID), Kind: orchestrators.Kind(c.Kind), Restricted: c.Restricted}
-	if len(c.Credentials) == 0 {
-		return conn, &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: "the cluster has no credentials yet"}
-	}
-	plain, err := box.Open(string(c.ID), c.Credentials)
-	if err != nil {
-		return conn, fmt.Errorf("open credentials of cluster %s: %w", c.ID, err)
-	}
-	if conn.Kind == orchestrators.KindK8s {
-		conn.Kubeconfig = plain
-	} else {
-		conn.Endpoints = strings.Split(string(plain), ",")
-	}
-	return conn, nil
 }
 
 // describe is an operation's reason and message for err.

@@ -104,7 +104,10 @@ func BenchmarkProjectsFirst50(b *testing.B) {
 	cfg := DefaultConfig
 	cfg.RatePerSecond = 0
 	cfg.Secrets = testBox(b)
-	srv := httptest.NewServer(New(db, slog.New(slog.DiscardHandler), cfg))
+	s := New(db, slog.New(slog.DiscardHandler), cfg)
+	s.Start()
+	defer s.Close()
+	srv := httptest.NewServer(s)
 	defer srv.Close()
 
 	floor := handler.New(resolvers.NewSchema(&resolvers.Resolver{Client: db.Client}))

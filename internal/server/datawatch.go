@@ -11,12 +11,13 @@ import (
 	"github.com/bcs-io/bcs/datawatch/hub"
 	"github.com/bcs-io/bcs/datawatch/lease"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
-// startDatawatch starts the change-log writer, the subscription hub (woken
+// startDatawatch prepares the change-log writer, the subscription hub (woken
 // across replicas by PostgreSQL LISTEN/NOTIFY), the per-cluster watchers
 // and retention.
 func (s *Server) startDatawatch(ctx context.Context) {
@@ -37,8 +38,8 @@ func (s *Server) startDatawatch(ctx context.Context) {
 		leases = zkLeases{s}
 	}
 	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: leases, Box: s.cfg.Secrets,
-		Policy: s.policy, Holder: s.replica, MesosConfig: s.mesosConfig(), StartMesos: s.startMesos(),
-		Forget: func(id string) { _ = s.router.Forget(id) }, Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
+		Policy: s.policy, Holder: s.replica, MesosConfig: s.mesosConfig(),
+		Standby: &clusters.Standby{Connector: s.clusters.Connector, Mesos: s.clusters.Mesos}, Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
 	s.registerDatawatchMetrics()
 	s.background(ctx, s.hub.Run)
 	s.background(ctx, s.writer.Run)
@@ -63,26 +64,18 @@ func (s *Server) retain(leases lease.Runner) func(context.Context) error {
 	}
 }
 
+// background adds fn to what Start runs, each in its own goroutine until
+// ctx ends (with Close).
 func (s *Server) background(ctx context.Context, fn func(context.Context) error) {
-	s.bg.Add(1)
-	go func() {
-		defer s.bg.Done()
-		if err := fn(ctx); err != nil && ctx.Err() == nil {
-			s.log.Error("background task stopped", "err", err)
-		}
-	}()
-}
-
-// startMesos starts this replica's scheduler instances of Mesos clusters
-// (through the router, as operations do) when Mesos is enabled, else nil.
-func (s *Server) startMesos() func(context.Context, orchestrators.Conn) error {
-	if len(s.cfg.ZooKeeper) == 0 {
-		return nil
-	}
-	return func(ctx context.Context, conn orchestrators.Conn) error {
-		_, err := s.router.For(ctx, conn)
-		return err
-	}
+	s.tasks = append(s.tasks, func() {
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			if err := fn(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("background task stopped", "err", err)
+			}
+		}()
+	})
 }
 
 // mesosConfig locates Mesos clusters for the datawatch when Mesos

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/graph/model"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
+	"github.com/bcs-io/bcs/internal/zkutil"
 )
 
 // Service discovery as in the original BCS: every replica keeps an

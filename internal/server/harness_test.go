@@ -124,6 +124,7 @@ func newEnvWith(t testing.TB, url string, configure func(*Config)) *testEnv {
 		configure(&cfg)
 	}
 	handler := New(env.db, log, cfg)
+	handler.Start()
 	env.server = handler
 	env.srv = httptest.NewUnstartedServer(handler)
 	env.srv.Listener.Close()

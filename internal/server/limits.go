@@ -1,16 +1,12 @@
 package server
 
 import (
-	"context"
-	"errors"
-	"reflect"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/bcs-io/bcs/internal/apierr"
+	"github.com/bcs-io/bcs/internal/gqlext"
 	"github.com/bcs-io/bcs/internal/querylimit"
 )
 
@@ -70,133 +66,15 @@ var DefaultCaps = Caps{
 	MaxMetricOperations: 100,
 }
 
-// queryLimits bounds what a document may cost (package querylimit), in
-// two steps of gqlgen's executor: the raw text before it is parsed and
-// validated (size, tokens, expanded selections), and the validated
-// operation before it runs (depth, aliases, complexity, page sizes). Both
-// are linear in the document, so refusing costs less than the request.
-type queryLimits struct {
-	doc  querylimit.Document
-	cost querylimit.Limits
-	// cache is the executor's query cache: a document in it was checked
-	// when it was added, so the hot path skips the raw-text check.
-	cache   graphql.Cache[*ast.QueryDocument]
-	metrics *metrics
-}
-
-func (s *Server) queryLimits(cache graphql.Cache[*ast.QueryDocument]) *queryLimits {
+// queryLimits is the query-limits extension over the server's limits,
+// counting refusals into its metrics.
+func (s *Server) queryLimits(cache graphql.Cache[*ast.QueryDocument]) *gqlext.QueryLimits {
 	l := s.limits
-	return &queryLimits{
-		doc: querylimit.Document{MaxBytes: l.MaxDocumentBytes, MaxTokens: l.MaxDocumentTokens, MaxNodes: l.MaxDocumentNodes,
+	return &gqlext.QueryLimits{
+		Doc: querylimit.Document{MaxBytes: l.MaxDocumentBytes, MaxTokens: l.MaxDocumentTokens, MaxNodes: l.MaxDocumentNodes,
 			MaxMerges: l.MaxDocumentMerges},
-		cost: querylimit.Limits{MaxDepth: int64(l.MaxDepth), MaxAliases: int64(l.MaxAliases), MaxComplexity: int64(l.MaxComplexity),
+		Cost: querylimit.Limits{MaxDepth: int64(l.MaxDepth), MaxAliases: int64(l.MaxAliases), MaxComplexity: int64(l.MaxComplexity),
 			MaxPageSize: int64(l.MaxPageSize), DefaultPageSize: int64(l.DefaultPageSize)},
-		cache: cache, metrics: s.metrics,
+		Cache: cache, Refused: s.metrics.refused,
 	}
-}
-
-// ExtensionName implements graphql.HandlerExtension.
-func (*queryLimits) ExtensionName() string { return "QueryLimits" }
-
-// Validate implements graphql.HandlerExtension.
-func (*queryLimits) Validate(graphql.ExecutableSchema) error { return nil }
-
-// MutateOperationParameters runs before the executor parses: it must be
-// added before AutomaticPersistedQuery, so a document is checked when it
-// is first sent and a hash-only request (empty query) passes through.
-func (l *queryLimits) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
-	if params.Query == "" {
-		return nil
-	}
-	if l.cache != nil {
-		if _, ok := l.cache.Get(ctx, params.Query); ok {
-			return nil
-		}
-	}
-	return l.refuse(l.doc.Check(params.Query))
-}
-
-// MutateOperationContext runs after validation, with variables coerced.
-func (l *queryLimits) MutateOperationContext(_ context.Context, rc *graphql.OperationContext) *gqlerror.Error {
-	if rc.Operation == nil {
-		return nil
-	}
-	_, err := l.cost.Check(rc.Doc, rc.Operation, rc.Variables)
-	return l.refuse(err)
-}
-
-// refuse answers BAD_USER_INPUT with extensions.reason
-// QUERY_LIMIT_EXCEEDED (as gqlparser-style limit errors always were), the
-// limit's name and its value, and counts the refusal.
-func (l *queryLimits) refuse(err error) *gqlerror.Error {
-	var ex *querylimit.Exceeded
-	if !errors.As(err, &ex) {
-		return nil
-	}
-	l.metrics.refused(ex.Limit)
-	safe := &apierr.Error{Code: apierr.BadUserInput, Field: ex.Field, Message: ex.Error(),
-		Extra: map[string]any{"reason": "QUERY_LIMIT_EXCEEDED", "limit": ex.Limit, "max": ex.Max}}
-	return &gqlerror.Error{Message: safe.Message, Err: safe}
-}
-
-// operationTimeout bounds queries and mutations that reach the executor
-// without a deadline: those over websockets and SSE (HTTP requests get
-// theirs from withTimeout). Subscriptions live on.
-type operationTimeout time.Duration
-
-// ExtensionName implements graphql.HandlerExtension.
-func (operationTimeout) ExtensionName() string { return "OperationTimeout" }
-
-// Validate implements graphql.HandlerExtension.
-func (operationTimeout) Validate(graphql.ExecutableSchema) error { return nil }
-
-// InterceptOperation implements graphql.OperationInterceptor. Queries and
-// mutations resolve inside their first response, so the deadline wraps
-// each call of the response handler.
-func (d operationTimeout) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	rc := graphql.GetOperationContext(ctx)
-	if _, has := ctx.Deadline(); d <= 0 || has || rc.Operation == nil || rc.Operation.Operation == ast.Subscription {
-		return next(ctx)
-	}
-	h := next(ctx)
-	return func(ctx context.Context) *graphql.Response {
-		ctx, cancel := context.WithTimeout(ctx, time.Duration(d))
-		defer cancel()
-		return h(ctx)
-	}
-}
-
-// defaultPage gives a connection queried without first or last the
-// default page size when it runs, as complexity assumed: without it a bare
-// `projects { … }` would read every row however large the table grows.
-// The client learns of the cut from pageInfo.hasNextPage.
-func defaultPage(size int) graphql.FieldMiddleware {
-	return func(ctx context.Context, next graphql.Resolver) (any, error) {
-		fc := graphql.GetFieldContext(ctx)
-		if size <= 0 || fc == nil || fc.Field.Definition == nil || fc.Args == nil {
-			return next(ctx)
-		}
-		defs := fc.Field.Definition.Arguments
-		if defs.ForName("first") == nil || defs.ForName("last") == nil {
-			return next(ctx)
-		}
-		first, _ := fc.Args["first"].(*int)
-		last, _ := fc.Args["last"].(*int)
-		if first == nil && last == nil {
-			n := size
-			if given(fc.Args["before"]) && !given(fc.Args["after"]) {
-				fc.Args["last"] = &n // paging backwards: the page before the cursor
-			} else {
-				fc.Args["first"] = &n
-			}
-		}
-		return next(ctx)
-	}
-}
-
-// given tells a set argument from an absent one, which gqlgen passes as a
-// typed nil pointer.
-func given(arg any) bool {
-	v := reflect.ValueOf(arg)
-	return v.IsValid() && !(v.Kind() == reflect.Pointer && v.IsNil())
 }

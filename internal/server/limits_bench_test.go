@@ -55,6 +55,7 @@ func BenchmarkRefuse(b *testing.B) {
 			}
 			srv := New(db, slog.New(slog.DiscardHandler), cfg)
 			defer srv.Close()
+			srv.Start()
 			body, _ := json.Marshal(map[string]any{"query": c.query})
 			b.SetBytes(int64(len(body)))
 			b.ResetTimer()

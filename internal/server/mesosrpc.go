@@ -1,35 +1,24 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/internal/auth"
-	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
 )
 
-// Forwarding between replicas for Mesos clusters: each replica runs a
-// scheduler instance per cluster it is asked about, one of which leads; the
-// others send API calls to the leader's scheduler at
-// <mesosRPCPrefix><cluster>/<operation>. The route sits outside GraphQL's
-// token auth: callers are replicas, which present the cluster's RPC token,
-// derived from the shared secret key so that nothing extra is configured.
-const mesosRPCPrefix = "/internal/mesos-scheduler/"
-
-// maxMesosRPCBody matches what the scheduler's handler accepts.
-const maxMesosRPCBody = 2 << 20
+// mesosRPCPrefix is where replicas forward Mesos scheduler calls
+// (scheduler.Forwarding).
+const mesosRPCPrefix = scheduler.RPCPrefix
 
 // mesosBase is what every Mesos cluster's scheduler instance on this
 // replica shares: BCS's ZooKeeper and the replica's advertised address,
@@ -65,32 +54,14 @@ func (s *Server) mesosRPCKey(clusterID string) []byte {
 	return s.cfg.Secrets.Derive("mesos-rpc/" + clusterID)
 }
 
-// mesosRPC dispatches a forwarded call to this replica's scheduler instance
-// of the cluster named in the path. The signature (scheduler.SignRPC) is
-// checked here before anything is looked up or started (the scheduler
-// checks it again), so a caller without the key learns nothing, not even
-// whether the cluster exists, and a captured call cannot be replayed.
-func (s *Server) mesosRPC(w http.ResponseWriter, r *http.Request) {
-	rest := strings.TrimPrefix(r.URL.Path, mesosRPCPrefix)
-	id, _, ok := strings.Cut(rest, "/")
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxMesosRPCBody+1))
-	if !ok || id == "" || s.cfg.Secrets == nil || err != nil || len(body) > maxMesosRPCBody ||
-		s.rpcAuth.Verify(r, s.mesosRPCKey(id), body) != nil {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
+// mesosRPC serves the scheduler calls other replicas forward here, signed
+// with the cluster's RPC key.
+func (s *Server) mesosRPC() http.Handler {
+	f := &scheduler.Forwarding{Lookup: s.mesosService, NotFound: ent.IsNotFound, Log: s.log}
+	if s.cfg.Secrets != nil {
+		f.Key = s.mesosRPCKey
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	svc, err := s.mesosService(r.Context(), id)
-	if err != nil {
-		status := http.StatusServiceUnavailable
-		if ent.IsNotFound(err) {
-			status = http.StatusNotFound
-		}
-		s.log.WarnContext(r.Context(), "mesos forwarding: no scheduler", "cluster", id, "err", err)
-		http.Error(w, err.Error(), status)
-		return
-	}
-	svc.Handler().ServeHTTP(w, r)
+	return f
 }
 
 // mesosService is this replica's scheduler instance of a Mesos cluster,
@@ -103,11 +74,7 @@ func (s *Server) mesosService(ctx context.Context, id string) (*scheduler.Servic
 	if err != nil {
 		return nil, err
 	}
-	conn, err := operations.Conn(c, s.cfg.Secrets)
-	if err != nil {
-		return nil, err
-	}
-	o, err := s.router.For(ctx, conn)
+	o, err := s.clusters.Open(ctx, c)
 	if err != nil {
 		return nil, err
 	}

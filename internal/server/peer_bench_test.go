@@ -216,6 +216,7 @@ func peerServe(b *testing.B, db *storage.DB) string {
 	cfg := DefaultConfig
 	cfg.Secrets = testBox(b)
 	s := New(db, slog.New(slog.DiscardHandler), cfg)
+	s.Start()
 	srv := httptest.NewServer(s)
 	b.Cleanup(func() { srv.Close(); s.Close() })
 	return srv.URL

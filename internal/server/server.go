@@ -1,6 +1,6 @@
 // Package server assembles BCS's HTTP server: the GraphQL endpoint with its
-// transports, limits, error presenter and metrics; GraphiQL; health,
-// readiness and Prometheus endpoints; request ids and access logs.
+// transports, the extensions of internal/gqlext and its metrics; GraphiQL;
+// health, readiness and Prometheus endpoints; request ids and access logs.
 package server
 
 import (
@@ -24,17 +24,17 @@ import (
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/follow"
+	"github.com/bcs-io/bcs/internal/gqlext"
 	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/redact"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/transport"
+	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
 	"github.com/bcs-io/bcs/orchestrators/mesos"
-	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
 	"github.com/bcs-io/bcs/resolvers"
 	"github.com/bcs-io/bcs/web"
 )
@@ -93,7 +93,7 @@ type Config struct {
 	AllowedOrigins []string
 	// TrustedDocuments, when set, is the only GraphQL run (by text or by
 	// persisted query hash); without it clients may use APQ.
-	TrustedDocuments TrustedDocuments
+	TrustedDocuments gqlext.TrustedDocuments
 }
 
 // DefaultConfig is what `bcs serve` starts with.
@@ -112,9 +112,9 @@ type Server struct {
 	sseSlots *slots // SSE streams per token
 	router   *orchestrators.Router
 	ops      *operations.Runner
+	clusters *clusters.Service
 	registry *clusters.Registry
-	policy   *netpolicy.Policy     // cfg.ClusterNetworks or the default
-	rpcAuth  scheduler.RPCVerifier // forwarded Mesos scheduler calls
+	policy   *netpolicy.Policy // cfg.ClusterNetworks or the default
 	replica  string
 	started  time.Time
 	zk       atomic.Pointer[zkutil.Session] // while registered for discovery
@@ -123,6 +123,8 @@ type Server struct {
 	writer   *changelog.Writer
 	hub      *hub.Hub
 	bg       sync.WaitGroup
+	tasks    []func() // started by Start
+	start    sync.Once
 	stop     context.CancelFunc
 	lifetime context.Context // ends with Close; open websockets then get 1001
 	share    *transport.Sharing
@@ -130,7 +132,9 @@ type Server struct {
 	handler  http.Handler
 }
 
-// New builds the server over an open, migrated database.
+// New builds the server over an open, migrated database. It starts
+// nothing: Start runs its background work (datawatch, the health monitor,
+// identity events, ZooKeeper discovery); Close stops it.
 func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s := &Server{db: db, log: log, metrics: newMetrics(), cfg: cfg, limits: cfg.Limits,
 		authn:   &auth.Authenticator{Client: db.Client},
@@ -146,7 +150,9 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey), mesos.WithRetired(s.clusterRemoved)))
 	}
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
-	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.probeKubeconfig}
+	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets},
+		Policy: s.policy, Mesos: len(cfg.ZooKeeper) > 0, Log: log}
+	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeKubeconfig}
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop, s.lifetime = stop, ctx
 	s.share = transport.NewSharing(shareKey)
@@ -169,13 +175,23 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
-	mux.HandleFunc(mesosRPCPrefix, s.mesosRPC) // its own token, not GraphQL's
+	mux.Handle(mesosRPCPrefix, s.mesosRPC()) // its own signature, not GraphQL's token
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	mux.Handle("/", web.Handler(web.Options{Title: "BCS GraphiQL", Endpoint: "/query", SubscriptionEndpoint: "/query"}))
 	s.handler = withRequestID(withAccessLog(log, mux))
 	return s
+}
+
+// Start runs the server's background work until Close; calls after the
+// first do nothing.
+func (s *Server) Start() {
+	s.start.Do(func() {
+		for _, run := range s.tasks {
+			run()
+		}
+	})
 }
 
 // Close stops the health monitor and waits for operations still running
@@ -188,40 +204,13 @@ func (s *Server) Close() {
 	s.closeZooKeeper()
 }
 
-// probeKubeconfig checks a kubeconfig reaches its cluster. Restricted
-// probes (non-admins' clusters) dial only within the cluster-address
-// policy, and any failure to reach the cluster is one generic error: what
-// the address answered, and whether anything listens there, stays here.
-// Mistakes in the kubeconfig itself are still reported as they are.
-func (s *Server) probeKubeconfig(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error) {
-	var policy *netpolicy.Policy
-	if restricted {
-		policy = s.policy
-	}
-	cfg, err := k8s.RestConfig(kubeconfig, policy)
-	if err != nil {
-		return nil, "", err
-	}
-	o, err := k8s.NewForConfig(cfg)
-	if err != nil {
-		return nil, "", err
-	}
-	defer o.Close()
-	info, err := o.Probe(ctx)
-	if err != nil && restricted {
-		s.log.InfoContext(ctx, "restricted cluster probe failed", "host", cfg.Host, "err", err)
-		err = &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableKubernetes}
-	}
-	return info, netpolicy.Redact(cfg.Host), err
-}
-
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func (s *Server) graphql() http.Handler {
 	srv := handler.New(resolvers.NewSchema(&resolvers.Resolver{
-		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, ProbeKubeconfig: s.probeKubeconfig,
-		Log: s.log_, Hub: s.hub, Router: s.router, MesosEnabled: len(s.cfg.ZooKeeper) > 0,
+		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, Clusters: s.clusters,
+		Log: s.log_, Hub: s.hub,
 		ListReplicas: s.replicas, Follows: s.follows,
 	}))
 	// Order matters: HTTP claims every request without an Upgrade header,
@@ -231,22 +220,23 @@ func (s *Server) graphql() http.Handler {
 	srv.AddTransport(gqltransport.Options{AllowedMethods: []string{"GET", "POST", "OPTIONS"}})
 	srv.AddTransport(transport.SSE{MaxBodyBytes: s.limits.MaxBodyBytes, Logger: s.log, Open: s.openStream})
 	srv.AddTransport(transport.HTTP{MaxBodyBytes: s.limits.MaxBodyBytes})
-	docs := newDocumentCache(s.metrics.registry)
+	docs := gqlext.NewDocumentCache(s.metrics.registry)
 	srv.SetQueryCache(docs)
 	srv.Use(extension.Introspection{})
 	// Limits probe the cache unseen by its hit/miss counts (docs.Cache),
 	// and run before persisted documents: a hash-only request passes, its
 	// text was checked when it was first sent.
 	srv.Use(s.queryLimits(docs.Cache))
-	srv.Use(newPersistedDocuments(s.cfg.TrustedDocuments))
-	srv.Use(operationTimeout(s.limits.QueryTimeout))
-	srv.Use(anonymousIntrospection{})
-	srv.AroundFields(defaultPage(s.limits.DefaultPageSize))
+	srv.Use(gqlext.NewPersistedDocuments(s.cfg.TrustedDocuments))
+	srv.Use(gqlext.OperationTimeout(s.limits.QueryTimeout))
+	srv.Use(gqlext.AnonymousIntrospection{})
+	srv.AroundFields(gqlext.DefaultPage(s.limits.DefaultPageSize))
 	srv.Use(s.metrics)
-	srv.Use(&auditor{client: s.db.Client, log: s.log, digest: redact.KeyedBy(s.cfg.Secrets)})
-	p := &presenter{log: s.log, metrics: s.metrics}
-	srv.SetErrorPresenter(p.present)
-	srv.SetRecoverFunc(p.recover)
+	srv.Use(&gqlext.Auditor{Client: s.db.Client, Log: s.log, Digest: redact.KeyedBy(s.cfg.Secrets), RequestID: RequestID})
+	p := &gqlext.Presenter{Log: s.log, RequestID: RequestID,
+		Count: func(code string) { s.metrics.errors.WithLabelValues(code).Inc() }}
+	srv.SetErrorPresenter(p.Present)
+	srv.SetRecoverFunc(p.Recover)
 	return s.countSlowBodies(withTimeout(s.limits.QueryTimeout, srv))
 }
 

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/datawatch/lease"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
+	"github.com/bcs-io/bcs/internal/zkutil"
 )
 
 // zkSessionTimeout is the replica's ZooKeeper session timeout: how long

@@ -12,8 +12,8 @@ import (
 	gozk "github.com/go-zookeeper/zk"
 
 	"github.com/bcs-io/bcs/internal/testenv/zookeeper"
+	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators/mesos/sim"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 // With --zookeeper-auth, every node BCS trusts — discovery entries that

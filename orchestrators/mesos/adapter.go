@@ -40,7 +40,10 @@ type Orchestrator struct {
 	owned   bool // started here: Close stops it
 }
 
-var _ orchestrators.Orchestrator = (*Orchestrator)(nil)
+var (
+	_ orchestrators.Orchestrator = (*Orchestrator)(nil)
+	_ orchestrators.Readier      = (*Orchestrator)(nil)
+)
 
 // New wraps a running scheduler instance (not closed by Close).
 func New(svc *scheduler.Service) *Orchestrator {
@@ -67,6 +70,25 @@ func (o *Orchestrator) service(ctx context.Context) (*scheduler.Service, error) 
 // Mesos-specific API (tasks, versions, deployments, events).
 func (o *Orchestrator) Service(ctx context.Context) (*scheduler.Service, error) {
 	return o.service(ctx)
+}
+
+// Ready waits until this replica's scheduler instance has won, or found,
+// its leader: before that the cluster takes no operations.
+func (o *Orchestrator) Ready(ctx context.Context) error {
+	svc, err := o.service(ctx)
+	if err != nil {
+		return err
+	}
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for !svc.IsLeader() {
+		select {
+		case <-ctx.Done():
+			return &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: "the Mesos scheduler elected no leader in time"}
+		case <-t.C:
+		}
+	}
+	return nil
 }
 
 // classify maps scheduler errors to orchestrator errors about object.

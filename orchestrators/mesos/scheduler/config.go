@@ -11,8 +11,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/bcs-io/bcs/internal/netpolicy"
+	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators/mesos/zkstate"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 // Config sets up a scheduler instance for one Mesos cluster.
@@ -154,7 +154,7 @@ func (c Config) withDefaults() Config {
 		in.ServiceName = "mesos-scheduler-" + c.Cluster
 	}
 	if in.RPCPath == "" {
-		in.RPCPath = "/internal/mesos-scheduler/" + c.Cluster
+		in.RPCPath = RPCPrefix + c.Cluster
 	}
 	t := &c.Tuning
 	def(&t.AcceptRefuse, time.Second)

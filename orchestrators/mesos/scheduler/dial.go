@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
+	"github.com/bcs-io/bcs/internal/zkutil"
 )
 
 // masterDialTimeout bounds each connection to a master or to the masters'

@@ -9,9 +9,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler/spec"
 	"github.com/bcs-io/bcs/orchestrators/mesos/zkstate"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 // Service is one scheduler instance: it registers for discovery, takes

@@ -14,7 +14,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
+	"github.com/bcs-io/bcs/internal/zkutil"
 	mesos "github.com/mesos/mesos-go/api/v1/lib"
 )
 

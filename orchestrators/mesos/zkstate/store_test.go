@@ -12,8 +12,8 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/bcs-io/bcs/internal/testenv/zookeeper"
+	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators/mesos/scheduler/spec"
-	"github.com/bcs-io/bcs/orchestrators/zkutil"
 )
 
 func connect(t *testing.T, srv *zookeeper.Server) *zk.Conn {

@@ -1,4 +1,4 @@
-package server
+package gqlext
 
 import (
 	"context"
@@ -19,25 +19,31 @@ import (
 	"github.com/bcs-io/bcs/internal/auth"
 )
 
-// presenter turns every error into one with extensions.code. Client-safe
+// Presenter turns every error into one with extensions.code. Client-safe
 // errors keep their message; anything else is logged with the request id
 // and shown only as INTERNAL with that id.
-type presenter struct {
-	log     *slog.Logger
-	metrics *metrics
+type Presenter struct {
+	Log *slog.Logger
+	// RequestID names the HTTP request an error came from.
+	RequestID func(context.Context) string
+	// Count counts each presented error by its code; nil counts none.
+	Count func(code string)
 }
 
-func (p *presenter) present(ctx context.Context, err error) *gqlerror.Error {
+// Present is gqlgen's error presenter.
+func (p *Presenter) Present(ctx context.Context, err error) *gqlerror.Error {
 	gerr := graphql.DefaultErrorPresenter(ctx, err)
 	safe := p.classify(ctx, err, gerr)
 	gerr.Message = safe.Message
 	gerr.Extensions = safe.Extensions()
 	gerr.Err = nil
-	p.metrics.errors.WithLabelValues(string(safe.Code)).Inc()
+	if p.Count != nil {
+		p.Count(string(safe.Code))
+	}
 	return gerr
 }
 
-func (p *presenter) classify(ctx context.Context, err error, gerr *gqlerror.Error) *apierr.Error {
+func (p *Presenter) classify(ctx context.Context, err error, gerr *gqlerror.Error) *apierr.Error {
 	if e, ok := apierr.As(err); ok {
 		return e
 	}
@@ -82,9 +88,9 @@ func (p *presenter) classify(ctx context.Context, err error, gerr *gqlerror.Erro
 	return p.internal(ctx, err, "")
 }
 
-func (p *presenter) internal(ctx context.Context, err error, msg string) *apierr.Error {
-	id := RequestID(ctx)
-	p.log.ErrorContext(ctx, "internal error", "request_id", id, "err", err)
+func (p *Presenter) internal(ctx context.Context, err error, msg string) *apierr.Error {
+	id := p.RequestID(ctx)
+	p.Log.ErrorContext(ctx, "internal error", "request_id", id, "err", err)
 	if msg == "" {
 		msg = "internal error"
 	}
@@ -95,9 +101,9 @@ func (p *presenter) internal(ctx context.Context, err error, msg string) *apierr
 	}
 }
 
-// recover logs a resolver panic with its stack; the client sees INTERNAL.
-func (p *presenter) recover(ctx context.Context, v any) error {
-	p.log.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", v, "stack", string(debug.Stack()))
+// Recover logs a resolver panic with its stack; the client sees INTERNAL.
+func (p *Presenter) Recover(ctx context.Context, v any) error {
+	p.Log.ErrorContext(ctx, "panic in resolver", "request_id", p.RequestID(ctx), "panic", v, "stack", string(debug.Stack()))
 	return fmt.Errorf("panic: %v", v)
 }
 

@@ -1,4 +1,4 @@
-package server
+package gqlext
 
 import (
 	"context"
@@ -17,24 +17,26 @@ import (
 	"github.com/bcs-io/bcs/internal/redact"
 )
 
-// auditor writes an AuditEntry for every root mutation field, whatever its
+// Auditor writes an AuditEntry for every root mutation field, whatever its
 // outcome, with secrets redacted from the arguments. The entry is written
 // outside the mutation's own transaction, so a refused or failed mutation
 // is recorded too.
-type auditor struct {
-	client *ent.Client
-	log    *slog.Logger
-	digest redact.Digester
+type Auditor struct {
+	Client *ent.Client
+	Log    *slog.Logger
+	Digest redact.Digester
+	// RequestID names the HTTP request an entry came from.
+	RequestID func(context.Context) string
 }
 
 // ExtensionName implements graphql.HandlerExtension.
-func (*auditor) ExtensionName() string { return "Audit" }
+func (*Auditor) ExtensionName() string { return "Audit" }
 
 // Validate implements graphql.HandlerExtension.
-func (*auditor) Validate(graphql.ExecutableSchema) error { return nil }
+func (*Auditor) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptField implements graphql.FieldInterceptor.
-func (a *auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+func (a *Auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || fc.Parent == nil || fc.Parent.Parent != nil || fc.Object != "Mutation" {
 		return next(ctx)
@@ -44,11 +46,11 @@ func (a *auditor) InterceptField(ctx context.Context, next graphql.Resolver) (an
 	return res, err
 }
 
-func (a *auditor) record(ctx context.Context, fc *graphql.FieldContext, res any, err error) {
-	entry := a.client.AuditEntry.Create().
+func (a *Auditor) record(ctx context.Context, fc *graphql.FieldContext, res any, err error) {
+	entry := a.Client.AuditEntry.Create().
 		SetAction(fc.Field.Name).
-		SetArguments(Redact(a.digest, fc.Args)).
-		SetRequestID(RequestID(ctx)).
+		SetArguments(Redact(a.Digest, fc.Args)).
+		SetRequestID(a.RequestID(ctx)).
 		SetResult(auditentry.ResultSUCCESS)
 	if v := auth.FromContext(ctx); v != nil {
 		entry.SetActor(v.UserName).SetActorID(string(v.UserID))
@@ -67,7 +69,7 @@ func (a *auditor) record(ctx context.Context, fc *graphql.FieldContext, res any,
 		}
 	}
 	if err := entry.Exec(auth.System(context.WithoutCancel(ctx))); err != nil {
-		a.log.ErrorContext(ctx, "write audit entry", "request_id", RequestID(ctx), "err", err)
+		a.Log.ErrorContext(ctx, "write audit entry", "request_id", a.RequestID(ctx), "err", err)
 	}
 }
 
@@ -127,7 +129,7 @@ func inputProject(input any) string {
 var secretKey = regexp.MustCompile(`(?i)(secret|token|passw|kubeconfig|credential|private.?key|api.?key|cert|^values?$|^masters$)`)
 
 // documentKeys name arguments that carry whole documents, which may embed
-// Secrets: the entry keeps what an auditor needs of them instead.
+// Secrets: the entry keeps what an Auditor needs of them instead.
 var documentKeys = map[string]func(redact.Digester, string) map[string]any{
 	"manifest": redact.Digester.Manifest,
 	"draft":    redact.Digester.Digest,

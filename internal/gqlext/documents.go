@@ -1,4 +1,4 @@
-package server
+package gqlext
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 // Persisted documents: Apollo's automatic persisted queries (APQ) by
 // default, or, with trusted documents, an allow-list outside which nothing
 // runs. Either way a document's text reaches the parser only once: parsed
-// and validated documents are cached by text (documentCache).
+// and validated documents are cached by text (DocumentCache).
 
 // PersistedQueryNotFound is the APQ protocol's code for a hash the server
 // does not know; Apollo's clients answer it by sending the full document.
@@ -71,47 +71,47 @@ func LoadTrustedDocuments(path string) (TrustedDocuments, error) {
 		return nil, fmt.Errorf("trusted documents %s: no documents", path)
 	}
 	for id, doc := range docs {
-		if documentHash(doc) != id {
+		if DocumentHash(doc) != id {
 			return nil, fmt.Errorf("trusted documents %s: %q is not the SHA-256 of its document", path, id)
 		}
 	}
 	return docs, nil
 }
 
-func documentHash(doc string) string {
+func DocumentHash(doc string) string {
 	sum := sha256.Sum256([]byte(doc))
 	return hex.EncodeToString(sum[:])
 }
 
-// persistedDocuments resolves extensions.persistedQuery before parsing.
+// PersistedDocuments resolves extensions.persistedQuery before parsing.
 // With trusted documents it refuses every other document; otherwise it is
 // APQ, where only authenticated callers may register a document (an
 // anonymous introspection caller must not fill or churn the cache).
-type persistedDocuments struct {
+type PersistedDocuments struct {
 	trusted TrustedDocuments // nil: APQ
 	apq     graphql.Cache[string]
 }
 
-func newPersistedDocuments(trusted TrustedDocuments) *persistedDocuments {
+func NewPersistedDocuments(trusted TrustedDocuments) *PersistedDocuments {
 	if trusted != nil {
-		return &persistedDocuments{trusted: trusted}
+		return &PersistedDocuments{trusted: trusted}
 	}
-	return &persistedDocuments{apq: lru.New[string](apqEntries)}
+	return &PersistedDocuments{apq: lru.New[string](apqEntries)}
 }
 
 // ExtensionName implements graphql.HandlerExtension.
-func (*persistedDocuments) ExtensionName() string { return "PersistedDocuments" }
+func (*PersistedDocuments) ExtensionName() string { return "PersistedDocuments" }
 
 // Validate implements graphql.HandlerExtension.
-func (*persistedDocuments) Validate(graphql.ExecutableSchema) error { return nil }
+func (*PersistedDocuments) Validate(graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters implements graphql.OperationParameterMutator.
-func (p *persistedDocuments) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+func (p *PersistedDocuments) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
 	hash, err := persistedHash(raw.Extensions)
 	if err != nil {
 		return refuse(apierr.New(apierr.BadUserInput, "%s", err))
 	}
-	if hash != "" && raw.Query != "" && documentHash(raw.Query) != hash {
+	if hash != "" && raw.Query != "" && DocumentHash(raw.Query) != hash {
 		return refuse(apierr.New(apierr.BadUserInput, "the persisted query hash does not match the document"))
 	}
 	if p.trusted != nil {
@@ -123,7 +123,7 @@ func (p *persistedDocuments) MutateOperationParameters(ctx context.Context, raw 
 			raw.Query = doc
 			return nil
 		}
-		if _, ok := p.trusted[documentHash(raw.Query)]; !ok {
+		if _, ok := p.trusted[DocumentHash(raw.Query)]; !ok {
 			return refuse(&apierr.Error{Code: apierr.Forbidden, Message: "this server runs only its trusted documents; send a listed document or its persisted query hash",
 				Extra: map[string]any{"reason": "UNTRUSTED_DOCUMENT"}})
 		}
@@ -171,15 +171,15 @@ func refuse(e *apierr.Error) *gqlerror.Error {
 	return &gqlerror.Error{Message: e.Message, Err: e}
 }
 
-// documentCache holds parsed and validated documents by their text, so a
+// DocumentCache holds parsed and validated documents by their text, so a
 // repeated document skips both; lookups are counted by result.
-type documentCache struct {
+type DocumentCache struct {
 	graphql.Cache[*ast.QueryDocument]
 	lookups *prometheus.CounterVec
 }
 
-func newDocumentCache(reg prometheus.Registerer) *documentCache {
-	c := &documentCache{
+func NewDocumentCache(reg prometheus.Registerer) *DocumentCache {
+	c := &DocumentCache{
 		Cache: lru.New[*ast.QueryDocument](1000),
 		lookups: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bcs_graphql_document_cache_lookups_total",
@@ -191,7 +191,7 @@ func newDocumentCache(reg prometheus.Registerer) *documentCache {
 }
 
 // Get implements graphql.Cache.
-func (c *documentCache) Get(ctx context.Context, key string) (*ast.QueryDocument, bool) {
+func (c *DocumentCache) Get(ctx context.Context, key string) (*ast.QueryDocument, bool) {
 	doc, ok := c.Cache.Get(ctx, key)
 	if ok {
 		c.lookups.WithLabelValues("hit").Inc()
