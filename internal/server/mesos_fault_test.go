@@ -73,6 +73,7 @@ func (p *cutProxy) cut() {
 type mesosPair struct {
 	a, b            *testEnv
 	proxy           *cutProxy
+	zk              *zookeeper.Server
 	master          *sim.Server
 	cluster         string
 	leader, standby *scheduler.Service
@@ -92,7 +93,7 @@ func startMesosPair(tb testing.TB) *mesosPair {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p := &mesosPair{proxy: newCutProxy(tb, zk.Addr()), master: master}
+	p := &mesosPair{proxy: newCutProxy(tb, zk.Addr()), zk: zk, master: master}
 	p.a = newEnvWith(tb, url, func(c *Config) {
 		c.Replica, c.ZooKeeper, c.WatchInterval = "a", []string{p.proxy.addr()}, time.Hour
 	})
@@ -107,9 +108,8 @@ func startMesosPair(tb testing.TB) *mesosPair {
 	eventually(tb, "replica a's scheduler to lead", p.leader.IsLeader)
 	p.b = newEnvWith(tb, url, func(c *Config) { c.Replica, c.ZooKeeper = "b", []string{zk.Addr()} })
 	p.b.token = p.a.token
-	app := "kind: Application\nname: web\ninstances: 3\ncpus: 0.1\nmem: 32\ncmd: sleep 3600\n"
-	apply := `mutation($cid: ID!, $m: String!) { applyManifest(input: {clusterID: $cid, namespace: "team", manifest: $m}) { ` + opFields + ` } }`
-	if op := p.a.mutateOp(tb, apply, "applyManifest", map[string]any{"cid": c.ID, "m": app}); op.Status != "SUCCEEDED" {
+	app := fmt.Sprintf(faultApp, 3600)
+	if op := p.a.mutateOp(tb, faultApply, "applyManifest", map[string]any{"cid": c.ID, "m": app}); op.Status != "SUCCEEDED" {
 		tb.Fatalf("apply: %+v", op)
 	}
 	eventually(tb, "3 tasks RUNNING", func() bool { return master.Summary().Tasks["TASK_RUNNING"] == 3 })
@@ -123,24 +123,34 @@ func startMesosPair(tb testing.TB) *mesosPair {
 	return p
 }
 
+const (
+	faultApp   = "kind: Application\nname: web\ninstances: 3\ncpus: 0.1\nmem: 32\ncmd: sleep %d\n"
+	faultApply = `mutation($cid: ID!, $m: String!) { applyManifest(input: {clusterID: $cid, namespace: "team", manifest: $m}) { ` + opFields + ` } }`
+)
+
 const faultScale = `mutation($cid: ID!, $n: Int!) { scaleWorkload(input: {clusterID: $cid, namespace: "team", kind: "Application", name: "web", replicas: $n}) { ` + opFields + ` } }`
 
-// scaleThroughFault scales through env until an operation succeeds; every
-// failure on the way must be a typed error or an operation FAILED with its
-// reason. It returns how many attempts failed.
+// scaleThroughFault scales through env until an operation succeeds.
 func scaleThroughFault(tb testing.TB, env *testEnv, cluster string, replicas int) int {
+	return retryThroughFault(tb, env, faultScale, "scaleWorkload", map[string]any{"cid": cluster, "n": replicas})
+}
+
+// retryThroughFault sends an operation's mutation through env until the
+// operation succeeds; every failure on the way must be a typed error or an
+// operation FAILED with its reason. It returns how many attempts failed.
+func retryThroughFault(tb testing.TB, env *testEnv, mutation, field string, vars map[string]any) int {
 	tb.Helper()
 	failed := 0
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		res := env.do(tb, faultScale, map[string]any{"cid": cluster, "n": replicas})
+		res := env.do(tb, mutation, vars)
 		if len(res.Errors) > 0 {
 			if res.code() == "" {
 				tb.Fatalf("untyped error during the fault: %s", res.raw)
 			}
 		} else {
 			var op operationView
-			res.field(tb, "scaleWorkload", &op)
+			res.field(tb, field, &op)
 			op = env.waitOperation(tb, op.ID)
 			if op.Status == "SUCCEEDED" {
 				return failed
@@ -209,4 +219,77 @@ func BenchmarkMesosLeaderTakeover(b *testing.B) {
 		total += time.Since(start)
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "takeover-s")
+}
+
+// TestZooKeeperRestartDuringRollingUpdate: ZooKeeper goes away while a
+// Mesos application rolls to a new command. Both replicas stay up and say
+// they are not ready while it is gone; the rollout completes, by itself or
+// re-issued; nothing is launched beyond the application's instances, and
+// storage and the change log agree with the cluster.
+func TestZooKeeperRestartDuringRollingUpdate(t *testing.T) {
+	p := startMesosPair(t)
+	var op operationView
+	p.a.do(t, faultApply, map[string]any{"cid": p.cluster, "m": fmt.Sprintf(faultApp, 3601)}).field(t, "applyManifest", &op)
+	p.zk.Stop()
+	status := func(env *testEnv, path string) int {
+		res, err := http.Get(env.srv.URL + path)
+		if err != nil {
+			t.Fatalf("the server is gone: %v", err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for _, env := range []*testEnv{p.a, p.b} {
+		eventually(t, "readiness to report ZooKeeper down", func() bool { return status(env, "/readyz") == http.StatusServiceUnavailable })
+		if code := status(env, "/healthz"); code != http.StatusOK {
+			t.Fatalf("healthz while ZooKeeper is down: %d", code)
+		}
+	}
+	// A request during the outage: refused with a type, or run.
+	res := p.b.do(t, faultScale, map[string]any{"cid": p.cluster, "n": 3})
+	if len(res.Errors) > 0 && res.code() == "" {
+		t.Fatalf("untyped error while ZooKeeper is down: %s", res.raw)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := p.zk.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []*testEnv{p.a, p.b} {
+		eventually(t, "readiness back", func() bool { return status(env, "/readyz") == http.StatusOK })
+	}
+	if got := p.a.waitOperation(t, op.ID); got.Status != "SUCCEEDED" {
+		if got.Reason == "" && got.Message == "" {
+			t.Fatalf("rolling update FAILED without a reason: %+v", got)
+		}
+		retryThroughFault(t, p.a, faultApply, "applyManifest", map[string]any{"cid": p.cluster, "m": fmt.Sprintf(faultApp, 3601)})
+	}
+	eventually(t, "3 tasks RUNNING, none left over", func() bool {
+		return p.master.Summary().Tasks["TASK_RUNNING"] == 3 && p.master.Summary().Tasks["TASK_STAGING"] == 0 &&
+			p.master.Summary().Tasks["TASK_STARTING"] == 0
+	})
+	eventually(t, "storage equal to the cluster", func() bool {
+		var w struct {
+			Edges []struct{ Node struct{ Ready, Desired int } }
+		}
+		p.b.do(t, `{ workloads(where: {kind: MESOS_APPLICATION, name: "web"}) { edges { node { ready desired } } } }`, nil).field(t, "workloads", &w)
+		return len(w.Edges) == 1 && w.Edges[0].Node.Ready == 3 && w.Edges[0].Node.Desired == 3
+	})
+	assertChangeLogGapFree(t, p.b)
+}
+
+// assertChangeLogGapFree reads the whole change log and fails on a
+// missing or repeated revision.
+func assertChangeLogGapFree(t testing.TB, env *testEnv) {
+	t.Helper()
+	var page struct{ Changes []changeView }
+	env.do(t, `{ changes(since: 0, first: 1000) { changes { `+changeFields+` } } }`, nil).field(t, "changes", &page)
+	if len(page.Changes) == 0 {
+		t.Fatal("empty change log")
+	}
+	for i := 1; i < len(page.Changes); i++ {
+		if prev, rev := page.Changes[i-1].Revision, page.Changes[i].Revision; rev != prev+1 {
+			t.Fatalf("change log: revision %d follows %d", rev, prev)
+		}
+	}
 }
