@@ -2,10 +2,11 @@
 # soak.sh: run the whole Go suite RUNS times (default 3) with a CPU burner
 # per core beside it, and report every failing test of every run. Load is
 # what turns a race into a failure; a quiet machine hides it.
-# Usage: scripts/soak.sh [go test flags…]   (RUNS=3 BURNERS=$(nproc))
+# Usage: scripts/soak.sh [go test flags…]   (RUNS=3 BURNERS=$(nproc) PKGS=./...)
 set -uo pipefail
 runs=${RUNS:-3}
 burners=${BURNERS:-$(nproc)}
+read -ra pkgs <<<"${PKGS:-./...}"
 logs=$(mktemp -d "${TMPDIR:-/tmp}/bcs-soak.XXXXXX")
 pids=()
 stop_burners() {
@@ -23,7 +24,7 @@ failures=0
 for run in $(seq "$runs"); do
 	log="$logs/run-$run.log"
 	echo "soak run $run/$runs (log $log)"
-	go test "$@" ./... >"$log" 2>&1
+	go test "$@" "${pkgs[@]}" >"$log" 2>&1
 	rc=$?
 	failed=$(grep -E '^\s*--- FAIL: |^FAIL\s|^panic: ' "$log" || true)
 	if [ "$rc" -ne 0 ] || [ -n "$failed" ]; then
