@@ -2,11 +2,13 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/bcs-io/bcs/ent/workload"
 	"github.com/bcs-io/bcs/internal/testenv/postgres"
@@ -32,10 +34,11 @@ func TestPostgresOutageDuringRollout(t *testing.T) {
 		map[string]any{"in": map[string]any{"projectID": p.ID, "name": "pgf", "kubeconfig": string(kc.Kubeconfig)}}).field(t, "registerCluster", &c)
 
 	ctx := context.Background()
-	ns := "pg-fault"
+	ns := fmt.Sprintf("pg-fault-%d", dbSeq.Add(1))
 	if _, err := kc.Client.CoreV1().Namespaces().Create(ctx, namespaceObject(ns), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = kc.Client.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
 	deployments := kc.Client.AppsV1().Deployments(ns)
 	d := deploymentObject("web", 2)
 	d.Namespace = ns
@@ -48,13 +51,11 @@ func TestPostgresOutageDuringRollout(t *testing.T) {
 
 	// The rollout starts, then the database goes; the outage ends when the
 	// server has seen it, not after a set time.
+	// A patch, not read-modify-write: the controller updates web's status
+	// meanwhile, and an update would conflict with it.
 	rollout := func(image string) {
-		cur, err := deployments.Get(ctx, "web", metav1.GetOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cur.Spec.Template.Spec.Containers[0].Image = image
-		if _, err := deployments.Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
+		patch := `{"spec":{"template":{"spec":{"containers":[{"name":"main","image":"` + image + `"}]}}}}`
+		if _, err := deployments.Patch(ctx, "web", types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
