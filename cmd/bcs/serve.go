@@ -32,6 +32,7 @@ func newServeCmd() *cobra.Command {
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
 		walls                     wallFlags
+		zookeeper                 zookeeperFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -49,6 +50,9 @@ Pending database migrations are applied at start, each one logged.`,
 			}
 			cfg.Secrets = box
 			if err := walls.apply(&cfg); err != nil {
+				return err
+			}
+			if err := zookeeper.apply(&cfg); err != nil {
 				return err
 			}
 			if trustedDocuments != "" {
@@ -91,6 +95,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
 	walls.register(f)
+	zookeeper.register(f)
 	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")
 	logs.register(cmd)
 	return cmd

@@ -65,8 +65,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return fmt.Errorf("watch %s: %w", k.name, err)
 		}
 	}
+	// Shutdown waits for the informers, which stop only with their
+	// channel: cancel it first, or a Run that fails (its first resync, on a
+	// database outage) would hang here until its caller gave up the lease.
+	ctx, cancel := context.WithCancel(ctx)
 	factory.Start(ctx.Done())
-	defer factory.Shutdown()
+	defer func() { cancel(); factory.Shutdown() }()
 	synced := make([]cache.InformerSynced, 0, len(kinds))
 	for _, k := range kinds {
 		synced = append(synced, k.informer.HasSynced)

@@ -187,3 +187,26 @@ func waitGone(t *testing.T, cs kubernetes.Interface, name string) {
 		return err != nil
 	})
 }
+
+// TestWatcherReturnsWhenItsResyncFails: a database outage during the first
+// resync ends Run with the error, so its caller can start it again; Run
+// used to wait for its informers, which only its caller's context stopped.
+func TestWatcherReturnsWhenItsResyncFails(t *testing.T) {
+	r := newRig(t)
+	ctx, cancel := context.WithCancel(auth.System(context.Background()))
+	defer cancel()
+	w := changelog.NewWriter(r.db, changelog.Config{Logger: slog.New(slog.DiscardHandler)})
+	go func() { _ = w.Run(ctx) }()
+	r.db.SQL.Close()
+	watcher := &Watcher{ClusterID: r.cluster.ID, ProjectID: r.cluster.ProjectID, Client: r.kc.Client, Writer: w, Log: slog.New(slog.DiscardHandler)}
+	done := make(chan error, 1)
+	go func() { done <- watcher.Run(ctx) }()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("Run returned no error although its resync failed")
+		}
+	case <-time.After(time.Minute): // a deadline, not a wait: Run returns at once when fixed
+		t.Fatal("Run still running a minute after its resync failed")
+	}
+}

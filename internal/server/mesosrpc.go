@@ -24,7 +24,8 @@ const mesosRPCPrefix = scheduler.RPCPrefix
 // replica shares: BCS's ZooKeeper and the replica's advertised address,
 // where standbys reach it when it leads.
 func (s *Server) mesosBase() scheduler.Config {
-	base := scheduler.Config{ZK: s.cfg.ZooKeeper, ZKOptions: s.cfg.ZooKeeperAuth, Logger: s.log, MasterPolicy: s.policy}
+	base := scheduler.Config{ZK: s.cfg.ZooKeeper, ZKSessionTimeout: s.zkTimeout(), ZKOptions: s.zkOptions(),
+		Logger: s.log, MasterPolicy: s.policy}
 	if host, port, err := net.SplitHostPort(s.cfg.Advertise); err == nil {
 		base.Instance.Address = host
 		base.Instance.Port, _ = strconv.Atoi(port)

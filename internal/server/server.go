@@ -85,6 +85,9 @@ type Config struct {
 	// scheme) makes BCS's nodes writable by that identity only.
 	ZooKeeper     []string
 	ZooKeeperAuth []zkutil.Option
+	// ZooKeeperSessionTimeout and ZooKeeperElectionGrace decide how soon a
+	// standby takes over from a crashed replica (zero: zkutil's defaults).
+	ZooKeeperSessionTimeout, ZooKeeperElectionGrace time.Duration
 	// ClusterNetworks is the cluster-address policy for users who are not
 	// platform admins (--cluster-networks); nil: netpolicy.Default().
 	ClusterNetworks *netpolicy.Policy
@@ -248,17 +251,6 @@ func (s *Server) admit(ctx context.Context) (context.Context, error) {
 		return ctx, err
 	}
 	return s.admitLimits(ctx)
-}
-
-func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	if err := s.db.Ping(ctx); err != nil {
-		s.log.WarnContext(ctx, "readiness check failed", "err", err)
-		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	_, _ = w.Write([]byte("ready\n"))
 }
 
 // withTimeout bounds queries and mutations; subscriptions (websocket, SSE) live on.

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -9,10 +11,21 @@ import (
 	"github.com/bcs-io/bcs/internal/zkutil"
 )
 
-// zkSessionTimeout is the replica's ZooKeeper session timeout: how long
-// after a replica dies its discovery node and its leases go away. Servers
-// with default settings grant it (4 s to 40 s).
-const zkSessionTimeout = 10 * time.Second
+// zkTimeout is the replica's ZooKeeper session timeout: how long after a
+// replica dies its discovery node, its leases and its Mesos schedulers'
+// leaderships go away.
+func (s *Server) zkTimeout() time.Duration {
+	return cmp.Or(s.cfg.ZooKeeperSessionTimeout, zkutil.DefaultSessionTimeout)
+}
+
+// zkOptions are the options of every ZooKeeper session of the replica.
+func (s *Server) zkOptions() []zkutil.Option {
+	opts := slices.Clone(s.cfg.ZooKeeperAuth)
+	if s.cfg.ZooKeeperElectionGrace > 0 {
+		opts = append(opts, zkutil.WithElectionGrace(s.cfg.ZooKeeperElectionGrace))
+	}
+	return opts
+}
 
 // sharedSession is the replica's one ZooKeeper session, for discovery and
 // leases, dialled on first use: dialling fails only when the servers' names
@@ -30,7 +43,7 @@ func (s *Server) zkSession() (*zkutil.Session, error) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if z.sess == nil {
-		sess, err := zkutil.Dial(s.cfg.ZooKeeper, zkSessionTimeout, s.log, s.cfg.ZooKeeperAuth...)
+		sess, err := zkutil.Dial(s.cfg.ZooKeeper, s.zkTimeout(), s.log, s.zkOptions()...)
 		if err != nil {
 			return nil, err
 		}

@@ -52,7 +52,7 @@ func TestLeasesLiveInZooKeeper(t *testing.T) {
 	stopped := time.Now()
 	a.server.Close()
 	eventually(t, "replica-b taking over", func() bool { return holder() == "replica-b" })
-	if d := time.Since(stopped); d >= zkSessionTimeout {
+	if d := time.Since(stopped); d >= a.server.zkTimeout() {
 		t.Errorf("took over %v after replica-a stopped, as late as a dead replica's session expires", d)
 	}
 }

@@ -29,12 +29,12 @@ var ErrLeadershipLost = errors.New("leadership lost")
 type Election struct {
 	// DisconnectGrace is how long a leader stays leader while disconnected
 	// from ZooKeeper, not knowing whether its session still lives; default
-	// a sixth of the session timeout. go-zookeeper notices a silent
-	// connection only two thirds of the timeout after it last heard from
-	// the server, and the server may expire the session at the full
-	// timeout: a leader then stops about a sixth before a successor can
-	// start (half, the old default, let a partitioned Mesos scheduler lead
-	// beside its successor).
+	// the session's WithElectionGrace, else a sixth of the session
+	// timeout. go-zookeeper notices a silent connection only two thirds of
+	// the timeout after it last heard from the server, and the server may
+	// expire the session at the full timeout: a leader then stops about a
+	// sixth before a successor can start (half, the old default, let a
+	// partitioned Mesos scheduler lead beside its successor).
 	DisconnectGrace time.Duration
 
 	s    *Session
@@ -282,6 +282,9 @@ func (l *Leadership) monitor() {
 		}
 		if s.State() != zk.StateHasSession && grace == nil {
 			d := l.e.DisconnectGrace
+			if d <= 0 {
+				d = s.grace
+			}
 			if d <= 0 {
 				d = s.Timeout / 6
 			}

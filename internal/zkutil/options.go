@@ -6,6 +6,7 @@ import (
 	"net"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/go-zookeeper/zk"
 )
@@ -16,7 +17,20 @@ type Option func(*options)
 type options struct {
 	dialer         *net.Dialer
 	user, password string
+	grace          time.Duration
 }
+
+// DefaultSessionTimeout is the session timeout BCS asks for: a crashed
+// process's ephemeral nodes (its leaderships) go 4 s after it was last
+// heard, the least a ZooKeeper with the default tickTime (2 s) grants, so a
+// standby takes over in under 5 s.
+const DefaultSessionTimeout = 4 * time.Second
+
+// WithElectionGrace sets the DisconnectGrace of the session's elections
+// (default a sixth of the session timeout); keep it under a third of the
+// timeout, or a disconnected leader may still lead when its session expires
+// and a successor starts.
+func WithElectionGrace(d time.Duration) Option { return func(o *options) { o.grace = d } }
 
 // WithDialer makes the session connect through d (its timeout is the
 // session's), e.g. a dialer confined to the cluster-address policy.

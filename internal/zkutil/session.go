@@ -20,6 +20,7 @@ type Session struct {
 	Timeout time.Duration
 	log     *slog.Logger
 	acl     []zk.ACL // for the nodes this session creates
+	grace   time.Duration
 
 	mu      sync.Mutex
 	state   zk.State
@@ -51,7 +52,7 @@ func Dial(servers []string, timeout time.Duration, log *slog.Logger, opts ...Opt
 	for _, opt := range opts {
 		opt(&o)
 	}
-	s := &Session{Timeout: timeout, log: log, changed: make(chan struct{}), acl: o.acl()}
+	s := &Session{Timeout: timeout, log: log, changed: make(chan struct{}), acl: o.acl(), grace: o.grace}
 	zkOpts := list(zk.WithLogInfo(false), zk.WithLogger(zkLogger{log}), zk.WithEventCallback(s.onEvent))
 	if o.dialer != nil {
 		zkOpts = append(zkOpts, zk.WithDialer(func(network, address string, timeout time.Duration) (net.Conn, error) {
