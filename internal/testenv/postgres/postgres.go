@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -74,13 +75,22 @@ func Start(ctx context.Context, dir string) (*Server, error) {
 			}
 		}
 	}
-	if s.port, err = freePort(); err != nil {
-		return nil, err
-	}
 	if err := s.run(ctx, "initdb", "-D", s.data(), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"); err != nil {
 		return nil, err
 	}
-	if err := s.start(ctx); err != nil {
+	// A free port is only free until someone else binds it: another test's
+	// server can take it between freePort and the postmaster's bind, so a
+	// start that lost the race tries a new port.
+	for attempt := 1; ; attempt++ {
+		if s.port, err = freePort(); err != nil {
+			return nil, err
+		}
+		err = s.start(ctx)
+		if err == nil || attempt == 5 || !strings.Contains(err.Error(), "Address already in use") {
+			break
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	return s, nil
