@@ -28648,9 +28648,6 @@ func (ec *executionContext) unmarshalInputSetVariableInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	if _, present := asMap["secret"]; !present {
-		asMap["secret"] = false
-	}
 	if _, present := asMap["scope"]; !present {
 		asMap["scope"] = "GLOBAL"
 	}

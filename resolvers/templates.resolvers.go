@@ -161,6 +161,9 @@ func (r *mutationResolver) SetVariable(ctx context.Context, input model.SetVaria
 		variable.ScopeEQ(scope), variable.ClusterID(cv.ClusterID), variable.Namespace(cv.Namespace)).Only(ctx)
 	switch {
 	case err == nil:
+		if input.Secret == nil {
+			secret = existing.Secret // a new value for a secret variable stays sealed
+		}
 		upd := existing.Update().SetSecret(secret).SetDescription(trimmedOr(input.Description, existing.Description))
 		if err := r.setVariableValue(upd.Mutation(), existing.ID, cv.Value, secret); err != nil {
 			return nil, err

@@ -188,6 +188,8 @@ type SetVariableInput struct {
 	// "[REDACTED]", and Instance.variables, exports and audit entries never hold
 	// it. Rendering (instantiate, upgrade, retry, previews for members with
 	// templateset_update) uses the real value; other previews show "[REDACTED]".
+	// Omitted, a variable stays as it is (a new variable is not secret): setting
+	// a secret variable's value again keeps it sealed.
 	Secret      *bool           `json:"secret,omitempty"`
 	Scope       *variable.Scope `json:"scope,omitempty"`
 	ClusterID   *gid.ID         `json:"clusterID,omitempty"`

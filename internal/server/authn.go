@@ -7,7 +7,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/transport"
 )
 
 // identityRecheck is how often the viewers of open sockets and streams are
@@ -80,7 +80,7 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 			return
 		}
 		ctx := auth.NewContext(r.Context(), v)
-		if r.Header.Get("Upgrade") == "" && strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		if (transport.SSE{}).Supports(r) { // the transport's own test: every Accept line, any case
 			ctx = s.watchStream(ctx, v)
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))

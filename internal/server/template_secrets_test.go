@@ -133,6 +133,13 @@ func TestSecretVariableIsWriteOnly(t *testing.T) {
 	}
 	// Set again (a new value) and a plain one beside it.
 	owner.do(t, set, map[string]any{"in": map[string]any{"projectID": tn.project, "key": "db_password", "value": "var-s3cret", "secret": true}}).field(t, "setVariable", &v)
+	// A new value without `secret` keeps the variable sealed.
+	res = owner.do(t, set, map[string]any{"in": map[string]any{"projectID": tn.project, "key": "db_password", "value": "var-s3cret"}})
+	res.field(t, "setVariable", &v)
+	leaksSecret(t, "setVariable's answer without secret", res.raw)
+	if v.Value != "[REDACTED]" || !v.Secret {
+		t.Fatalf("setting a secret variable again without `secret` made it plain: %+v", v)
+	}
 	owner.do(t, set, map[string]any{"in": map[string]any{"projectID": tn.project, "key": "mode", "value": "fast"}}).field(t, "setVariable", &struct{ ID string }{})
 
 	row := env.db.Client.Variable.Query().Where(variable.Key("db_password")).OnlyX(system())

@@ -109,7 +109,7 @@ var rootMutations = map[string]string{
 	"copyTemplate":          `mutation($tid: ID!) { copyTemplate(id: $tid, name: "stolen") { id } }`,
 	"deleteTemplate":        `mutation($tid: ID!) { deleteTemplate(id: $tid) { deletedID } }`,
 	"createTemplateVersion": `mutation($tid: ID!) { createTemplateVersion(templateID: $tid, label: "evil") { id } }`,
-	"setVariable":           `mutation($pid: ID!) { setVariable(input: {projectID: $pid, key: "k", value: "evil"}) { id } }`,
+	"setVariable":           `mutation($pid: ID!) { setVariable(input: {projectID: $pid, key: "k", value: "evil", secret: true}) { id } }`,
 	"deleteVariable":        `mutation($vid: ID!) { deleteVariable(id: $vid) { deletedID } }`,
 	"instantiateTemplate":   `mutation($tvid: ID!, $cid: ID!) { instantiateTemplate(input: {versionID: $tvid, targets: [{clusterID: $cid, namespace: "ns"}]}) { id } }`,
 	"upgradeInstance":       `mutation($iid: ID!, $tvid: ID!) { upgradeInstance(id: $iid, versionID: $tvid) { id } }`,
