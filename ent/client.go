@@ -27,6 +27,7 @@ import (
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/ent/project"
+	"github.com/bcs-io/bcs/ent/session"
 	"github.com/bcs-io/bcs/ent/template"
 	"github.com/bcs-io/bcs/ent/templateversion"
 	"github.com/bcs-io/bcs/ent/token"
@@ -64,6 +65,8 @@ type Client struct {
 	Pod *PodClient
 	// Project is the client for interacting with the Project builders.
 	Project *ProjectClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// Template is the client for interacting with the Template builders.
 	Template *TemplateClient
 	// TemplateVersion is the client for interacting with the TemplateVersion builders.
@@ -98,6 +101,7 @@ func (c *Client) init() {
 	c.Operation = NewOperationClient(c.config)
 	c.Pod = NewPodClient(c.config)
 	c.Project = NewProjectClient(c.config)
+	c.Session = NewSessionClient(c.config)
 	c.Template = NewTemplateClient(c.config)
 	c.TemplateVersion = NewTemplateVersionClient(c.config)
 	c.Token = NewTokenClient(c.config)
@@ -207,6 +211,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Operation:       NewOperationClient(cfg),
 		Pod:             NewPodClient(cfg),
 		Project:         NewProjectClient(cfg),
+		Session:         NewSessionClient(cfg),
 		Template:        NewTemplateClient(cfg),
 		TemplateVersion: NewTemplateVersionClient(cfg),
 		Token:           NewTokenClient(cfg),
@@ -243,6 +248,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Operation:       NewOperationClient(cfg),
 		Pod:             NewPodClient(cfg),
 		Project:         NewProjectClient(cfg),
+		Session:         NewSessionClient(cfg),
 		Template:        NewTemplateClient(cfg),
 		TemplateVersion: NewTemplateVersionClient(cfg),
 		Token:           NewTokenClient(cfg),
@@ -279,8 +285,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEntry, c.Change, c.Cluster, c.ClusterNode, c.Instance, c.Lease, c.Member,
-		c.Namespace, c.Operation, c.Pod, c.Project, c.Template, c.TemplateVersion,
-		c.Token, c.User, c.Variable, c.Workload,
+		c.Namespace, c.Operation, c.Pod, c.Project, c.Session, c.Template,
+		c.TemplateVersion, c.Token, c.User, c.Variable, c.Workload,
 	} {
 		n.Use(hooks...)
 	}
@@ -291,8 +297,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEntry, c.Change, c.Cluster, c.ClusterNode, c.Instance, c.Lease, c.Member,
-		c.Namespace, c.Operation, c.Pod, c.Project, c.Template, c.TemplateVersion,
-		c.Token, c.User, c.Variable, c.Workload,
+		c.Namespace, c.Operation, c.Pod, c.Project, c.Session, c.Template,
+		c.TemplateVersion, c.Token, c.User, c.Variable, c.Workload,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -323,6 +329,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Pod.mutate(ctx, m)
 	case *ProjectMutation:
 		return c.Project.mutate(ctx, m)
+	case *SessionMutation:
+		return c.Session.mutate(ctx, m)
 	case *TemplateMutation:
 		return c.Template.mutate(ctx, m)
 	case *TemplateVersionMutation:
@@ -2070,6 +2078,140 @@ func (c *ProjectClient) mutate(ctx context.Context, m *ProjectMutation) (Value, 
 	}
 }
 
+// SessionClient is a client for the Session schema.
+type SessionClient struct {
+	config
+}
+
+// NewSessionClient returns a client for the Session from the given config.
+func NewSessionClient(c config) *SessionClient {
+	return &SessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `session.Hooks(f(g(h())))`.
+func (c *SessionClient) Use(hooks ...Hook) {
+	c.hooks.Session = append(c.hooks.Session, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `session.Intercept(f(g(h())))`.
+func (c *SessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Session = append(c.inters.Session, interceptors...)
+}
+
+// Create returns a builder for creating a Session entity.
+func (c *SessionClient) Create() *SessionCreate {
+	mutation := newSessionMutation(c.config, OpCreate)
+	return &SessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Session entities.
+func (c *SessionClient) CreateBulk(builders ...*SessionCreate) *SessionCreateBulk {
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SessionClient) MapCreateBulk(slice any, setFunc func(*SessionCreate, int)) *SessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SessionCreateBulk{err: fmt.Errorf("calling to SessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Session.
+func (c *SessionClient) Update() *SessionUpdate {
+	mutation := newSessionMutation(c.config, OpUpdate)
+	return &SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SessionClient) UpdateOne(_m *Session) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSession(_m))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SessionClient) UpdateOneID(id gid.ID) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSessionID(id))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Session.
+func (c *SessionClient) Delete() *SessionDelete {
+	mutation := newSessionMutation(c.config, OpDelete)
+	return &SessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SessionClient) DeleteOne(_m *Session) *SessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SessionClient) DeleteOneID(id gid.ID) *SessionDeleteOne {
+	builder := c.Delete().Where(session.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SessionDeleteOne{builder}
+}
+
+// Query returns a query builder for Session.
+func (c *SessionClient) Query() *SessionQuery {
+	return &SessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Session entity by its id.
+func (c *SessionClient) Get(ctx context.Context, id gid.ID) (*Session, error) {
+	return c.Query().Where(session.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SessionClient) GetX(ctx context.Context, id gid.ID) *Session {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SessionClient) Hooks() []Hook {
+	hooks := c.hooks.Session
+	return append(hooks[:len(hooks):len(hooks)], session.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SessionClient) Interceptors() []Interceptor {
+	return c.inters.Session
+}
+
+func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Session mutation op: %q", m.Op())
+	}
+}
+
 // TemplateClient is a client for the Template schema.
 type TemplateClient struct {
 	config
@@ -3038,13 +3180,13 @@ func (c *WorkloadClient) mutate(ctx context.Context, m *WorkloadMutation) (Value
 type (
 	hooks struct {
 		AuditEntry, Change, Cluster, ClusterNode, Instance, Lease, Member, Namespace,
-		Operation, Pod, Project, Template, TemplateVersion, Token, User, Variable,
-		Workload []ent.Hook
+		Operation, Pod, Project, Session, Template, TemplateVersion, Token, User,
+		Variable, Workload []ent.Hook
 	}
 	inters struct {
 		AuditEntry, Change, Cluster, ClusterNode, Instance, Lease, Member, Namespace,
-		Operation, Pod, Project, Template, TemplateVersion, Token, User, Variable,
-		Workload []ent.Interceptor
+		Operation, Pod, Project, Session, Template, TemplateVersion, Token, User,
+		Variable, Workload []ent.Interceptor
 	}
 )
 

@@ -23,6 +23,7 @@ import (
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/ent/project"
+	"github.com/bcs-io/bcs/ent/session"
 	"github.com/bcs-io/bcs/ent/template"
 	"github.com/bcs-io/bcs/ent/templateversion"
 	"github.com/bcs-io/bcs/ent/token"
@@ -100,6 +101,7 @@ func checkColumn(t, c string) error {
 			operation.Table:       operation.ValidColumn,
 			pod.Table:             pod.ValidColumn,
 			project.Table:         project.ValidColumn,
+			session.Table:         session.ValidColumn,
 			template.Table:        template.ValidColumn,
 			templateversion.Table: templateversion.ValidColumn,
 			token.Table:           token.ValidColumn,

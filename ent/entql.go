@@ -15,6 +15,7 @@ import (
 	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/ent/predicate"
 	"github.com/bcs-io/bcs/ent/project"
+	"github.com/bcs-io/bcs/ent/session"
 	"github.com/bcs-io/bcs/ent/template"
 	"github.com/bcs-io/bcs/ent/templateversion"
 	"github.com/bcs-io/bcs/ent/token"
@@ -30,7 +31,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 17)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditentry.Table,
@@ -297,6 +298,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   session.Table,
+			Columns: session.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: session.FieldID,
+			},
+		},
+		Type: "Session",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			session.FieldCreatedAt: {Type: field.TypeTime, Column: session.FieldCreatedAt},
+			session.FieldUpdatedAt: {Type: field.TypeTime, Column: session.FieldUpdatedAt},
+			session.FieldHash:      {Type: field.TypeBytes, Column: session.FieldHash},
+			session.FieldTokenID:   {Type: field.TypeString, Column: session.FieldTokenID},
+			session.FieldTokenHash: {Type: field.TypeBytes, Column: session.FieldTokenHash},
+			session.FieldExpiresAt: {Type: field.TypeTime, Column: session.FieldExpiresAt},
+			session.FieldRevokedAt: {Type: field.TypeTime, Column: session.FieldRevokedAt},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   template.Table,
 			Columns: template.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -316,7 +337,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			template.FieldProjectID:   {Type: field.TypeString, Column: template.FieldProjectID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   templateversion.Table,
 			Columns: templateversion.Columns,
@@ -336,7 +357,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			templateversion.FieldTemplateID: {Type: field.TypeString, Column: templateversion.FieldTemplateID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -357,7 +378,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldUserID:     {Type: field.TypeString, Column: token.FieldUserID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -377,7 +398,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDisabled:    {Type: field.TypeBool, Column: user.FieldDisabled},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   variable.Table,
 			Columns: variable.Columns,
@@ -401,7 +422,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			variable.FieldProjectID:   {Type: field.TypeString, Column: variable.FieldProjectID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workload.Table,
 			Columns: workload.Columns,
@@ -2020,6 +2041,81 @@ func (f *ProjectFilter) WhereHasVariablesWith(preds ...predicate.Variable) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SessionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SessionQuery builder.
+func (_q *SessionQuery) Filter() *SessionFilter {
+	return &SessionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SessionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SessionMutation builder.
+func (m *SessionMutation) Filter() *SessionFilter {
+	return &SessionFilter{config: m.config, predicateAdder: m}
+}
+
+// SessionFilter provides a generic filtering capability at runtime for SessionQuery.
+type SessionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SessionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *SessionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(session.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SessionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SessionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldUpdatedAt))
+}
+
+// WhereHash applies the entql []byte predicate on the hash field.
+func (f *SessionFilter) WhereHash(p entql.BytesP) {
+	f.Where(p.Field(session.FieldHash))
+}
+
+// WhereTokenID applies the entql string predicate on the token_id field.
+func (f *SessionFilter) WhereTokenID(p entql.StringP) {
+	f.Where(p.Field(session.FieldTokenID))
+}
+
+// WhereTokenHash applies the entql []byte predicate on the token_hash field.
+func (f *SessionFilter) WhereTokenHash(p entql.BytesP) {
+	f.Where(p.Field(session.FieldTokenHash))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *SessionFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldExpiresAt))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *SessionFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldRevokedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TemplateQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2048,7 +2144,7 @@ type TemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2156,7 +2252,7 @@ type TemplateVersionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TemplateVersionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2259,7 +2355,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2353,7 +2449,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2456,7 +2552,7 @@ type VariableFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VariableFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2565,7 +2661,7 @@ type WorkloadFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkloadFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

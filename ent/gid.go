@@ -18,6 +18,7 @@ import (
 	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/ent/project"
 	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/ent/session"
 	"github.com/bcs-io/bcs/ent/template"
 	"github.com/bcs-io/bcs/ent/templateversion"
 	"github.com/bcs-io/bcs/ent/token"
@@ -39,6 +40,7 @@ var tableByPrefix = map[string]string{
 	"opr": operation.Table,
 	"pod": pod.Table,
 	"prj": project.Table,
+	"ses": session.Table,
 	"tpl": template.Table,
 	"tpv": templateversion.Table,
 	"tok": token.Table,

@@ -36,6 +36,8 @@ type Tx struct {
 	Pod *PodClient
 	// Project is the client for interacting with the Project builders.
 	Project *ProjectClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// Template is the client for interacting with the Template builders.
 	Template *TemplateClient
 	// TemplateVersion is the client for interacting with the TemplateVersion builders.
@@ -190,6 +192,7 @@ func (tx *Tx) init() {
 	tx.Operation = NewOperationClient(tx.config)
 	tx.Pod = NewPodClient(tx.config)
 	tx.Project = NewProjectClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
 	tx.Template = NewTemplateClient(tx.config)
 	tx.TemplateVersion = NewTemplateVersionClient(tx.config)
 	tx.Token = NewTokenClient(tx.config)

@@ -45,6 +45,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Entity() EntityResolver
 	Mutation() MutationResolver
+	Project() ProjectResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
 	Template() TemplateResolver
@@ -399,6 +400,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		Templates   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.TemplateOrder, where *ent.TemplateWhereInput) int
 		UpdatedAt   func(childComplexity int) int
+		ViewerCan   func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -410,6 +412,26 @@ type ComplexityRoot struct {
 	ProjectEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProjectPermissions struct {
+		AuditView           func(childComplexity int) int
+		ClusterCreate       func(childComplexity int) int
+		ClusterDelete       func(childComplexity int) int
+		ClusterManage       func(childComplexity int) int
+		ClusterUse          func(childComplexity int) int
+		MemberManage        func(childComplexity int) int
+		NamespaceCreate     func(childComplexity int) int
+		NamespaceDelete     func(childComplexity int) int
+		NamespaceUpdate     func(childComplexity int) int
+		NamespaceUse        func(childComplexity int) int
+		ProjectDelete       func(childComplexity int) int
+		ProjectEdit         func(childComplexity int) int
+		Role                func(childComplexity int) int
+		TemplateCreate      func(childComplexity int) int
+		TemplateDelete      func(childComplexity int) int
+		TemplateInstantiate func(childComplexity int) int
+		TemplateUpdate      func(childComplexity int) int
 	}
 
 	Query struct {
@@ -669,6 +691,9 @@ type MutationResolver interface {
 	RetryInstance(ctx context.Context, id gid.ID, force *bool) (*ent.Instance, error)
 	DeleteInstance(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
 	ImportTemplates(ctx context.Context, projectID gid.ID, document string) ([]*ent.Template, error)
+}
+type ProjectResolver interface {
+	ViewerCan(ctx context.Context, obj *ent.Project) (*model.ProjectPermissions, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id gid.ID) (ent.Noder, error)
@@ -2440,6 +2465,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.UpdatedAt(childComplexity), true
+	case "Project.viewerCan":
+		if e.ComplexityRoot.Project.ViewerCan == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ViewerCan(childComplexity), true
 
 	case "ProjectConnection.edges":
 		if e.ComplexityRoot.ProjectConnection.Edges == nil {
@@ -2472,6 +2503,109 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectEdge.Node(childComplexity), true
+
+	case "ProjectPermissions.auditView":
+		if e.ComplexityRoot.ProjectPermissions.AuditView == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.AuditView(childComplexity), true
+	case "ProjectPermissions.clusterCreate":
+		if e.ComplexityRoot.ProjectPermissions.ClusterCreate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ClusterCreate(childComplexity), true
+	case "ProjectPermissions.clusterDelete":
+		if e.ComplexityRoot.ProjectPermissions.ClusterDelete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ClusterDelete(childComplexity), true
+	case "ProjectPermissions.clusterManage":
+		if e.ComplexityRoot.ProjectPermissions.ClusterManage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ClusterManage(childComplexity), true
+	case "ProjectPermissions.clusterUse":
+		if e.ComplexityRoot.ProjectPermissions.ClusterUse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ClusterUse(childComplexity), true
+	case "ProjectPermissions.memberManage":
+		if e.ComplexityRoot.ProjectPermissions.MemberManage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.MemberManage(childComplexity), true
+	case "ProjectPermissions.namespaceCreate":
+		if e.ComplexityRoot.ProjectPermissions.NamespaceCreate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.NamespaceCreate(childComplexity), true
+	case "ProjectPermissions.namespaceDelete":
+		if e.ComplexityRoot.ProjectPermissions.NamespaceDelete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.NamespaceDelete(childComplexity), true
+	case "ProjectPermissions.namespaceUpdate":
+		if e.ComplexityRoot.ProjectPermissions.NamespaceUpdate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.NamespaceUpdate(childComplexity), true
+	case "ProjectPermissions.namespaceUse":
+		if e.ComplexityRoot.ProjectPermissions.NamespaceUse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.NamespaceUse(childComplexity), true
+	case "ProjectPermissions.projectDelete":
+		if e.ComplexityRoot.ProjectPermissions.ProjectDelete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ProjectDelete(childComplexity), true
+	case "ProjectPermissions.projectEdit":
+		if e.ComplexityRoot.ProjectPermissions.ProjectEdit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.ProjectEdit(childComplexity), true
+	case "ProjectPermissions.role":
+		if e.ComplexityRoot.ProjectPermissions.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.Role(childComplexity), true
+	case "ProjectPermissions.templateCreate":
+		if e.ComplexityRoot.ProjectPermissions.TemplateCreate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.TemplateCreate(childComplexity), true
+	case "ProjectPermissions.templateDelete":
+		if e.ComplexityRoot.ProjectPermissions.TemplateDelete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.TemplateDelete(childComplexity), true
+	case "ProjectPermissions.templateInstantiate":
+		if e.ComplexityRoot.ProjectPermissions.TemplateInstantiate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.TemplateInstantiate(childComplexity), true
+	case "ProjectPermissions.templateUpdate":
+		if e.ComplexityRoot.ProjectPermissions.TemplateUpdate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectPermissions.TemplateUpdate(childComplexity), true
 
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
@@ -3593,7 +3727,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "cluster.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
+//go:embed "changes.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3607,6 +3741,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "changes.graphqls", Input: sourceData("changes.graphqls"), BuiltIn: false},
 	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
+	{Name: "console.graphqls", Input: sourceData("console.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "identity.graphqls", Input: sourceData("identity.graphqls"), BuiltIn: false},
@@ -4300,6 +4435,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_clusters(ctx, field)
 	case "templates":
 		return ec.fieldContext_Project_templates(ctx, field)
+	case "viewerCan":
+		return ec.fieldContext_Project_viewerCan(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -4324,6 +4461,46 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectPermissions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_ProjectPermissions_role(ctx, field)
+	case "projectEdit":
+		return ec.fieldContext_ProjectPermissions_projectEdit(ctx, field)
+	case "projectDelete":
+		return ec.fieldContext_ProjectPermissions_projectDelete(ctx, field)
+	case "memberManage":
+		return ec.fieldContext_ProjectPermissions_memberManage(ctx, field)
+	case "auditView":
+		return ec.fieldContext_ProjectPermissions_auditView(ctx, field)
+	case "clusterCreate":
+		return ec.fieldContext_ProjectPermissions_clusterCreate(ctx, field)
+	case "clusterManage":
+		return ec.fieldContext_ProjectPermissions_clusterManage(ctx, field)
+	case "clusterDelete":
+		return ec.fieldContext_ProjectPermissions_clusterDelete(ctx, field)
+	case "clusterUse":
+		return ec.fieldContext_ProjectPermissions_clusterUse(ctx, field)
+	case "namespaceCreate":
+		return ec.fieldContext_ProjectPermissions_namespaceCreate(ctx, field)
+	case "namespaceUpdate":
+		return ec.fieldContext_ProjectPermissions_namespaceUpdate(ctx, field)
+	case "namespaceDelete":
+		return ec.fieldContext_ProjectPermissions_namespaceDelete(ctx, field)
+	case "namespaceUse":
+		return ec.fieldContext_ProjectPermissions_namespaceUse(ctx, field)
+	case "templateCreate":
+		return ec.fieldContext_ProjectPermissions_templateCreate(ctx, field)
+	case "templateUpdate":
+		return ec.fieldContext_ProjectPermissions_templateUpdate(ctx, field)
+	case "templateDelete":
+		return ec.fieldContext_ProjectPermissions_templateDelete(ctx, field)
+	case "templateInstantiate":
+		return ec.fieldContext_ProjectPermissions_templateInstantiate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectPermissions", field.Name)
 }
 
 func (ec *executionContext) childFields_RegisterTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13604,6 +13781,38 @@ func (ec *executionContext) fieldContext_Project_templates(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_viewerCan(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_viewerCan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ViewerCan(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProjectPermissions) graphql.Marshaler {
+			return ec.marshalNProjectPermissions2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐProjectPermissions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_viewerCan(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectPermissions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13744,6 +13953,397 @@ func (ec *executionContext) _ProjectEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ProjectEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ProjectPermissions_role(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *member.Role) graphql.Marshaler {
+			return ec.marshalOMemberRole2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋmemberᚐRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "MemberRole")
+}
+
+func (ec *executionContext) _ProjectPermissions_projectEdit(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_projectEdit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectEdit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_projectEdit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_projectDelete(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_projectDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectDelete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_projectDelete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_memberManage(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_memberManage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MemberManage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_memberManage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_auditView(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_auditView(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuditView, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_auditView(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_clusterCreate(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_clusterCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterCreate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_clusterCreate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_clusterManage(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_clusterManage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterManage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_clusterManage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_clusterDelete(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_clusterDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterDelete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_clusterDelete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_clusterUse(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_clusterUse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterUse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_clusterUse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_namespaceCreate(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_namespaceCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamespaceCreate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_namespaceCreate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_namespaceUpdate(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_namespaceUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamespaceUpdate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_namespaceUpdate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_namespaceDelete(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_namespaceDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamespaceDelete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_namespaceDelete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_namespaceUse(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_namespaceUse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NamespaceUse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_namespaceUse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_templateCreate(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_templateCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TemplateCreate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_templateCreate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_templateUpdate(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_templateUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TemplateUpdate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_templateUpdate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_templateDelete(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_templateDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TemplateDelete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_templateDelete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ProjectPermissions_templateInstantiate(ctx context.Context, field graphql.CollectedField, obj *model.ProjectPermissions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectPermissions_templateInstantiate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TemplateInstantiate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectPermissions_templateInstantiate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectPermissions", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -35400,6 +36000,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_templates(ctx, field, obj)
 				})
+		case "viewerCan":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_viewerCan(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35478,6 +36084,119 @@ func (ec *executionContext) _ProjectEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._ProjectEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectPermissionsImplementors = []string{"ProjectPermissions"}
+
+func (ec *executionContext) _ProjectPermissions(ctx context.Context, sel ast.SelectionSet, obj *model.ProjectPermissions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectPermissionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectPermissions")
+		case "role":
+			out.Values[i] = ec._ProjectPermissions_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectEdit":
+			out.Values[i] = ec._ProjectPermissions_projectEdit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "projectDelete":
+			out.Values[i] = ec._ProjectPermissions_projectDelete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "memberManage":
+			out.Values[i] = ec._ProjectPermissions_memberManage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "auditView":
+			out.Values[i] = ec._ProjectPermissions_auditView(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clusterCreate":
+			out.Values[i] = ec._ProjectPermissions_clusterCreate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clusterManage":
+			out.Values[i] = ec._ProjectPermissions_clusterManage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clusterDelete":
+			out.Values[i] = ec._ProjectPermissions_clusterDelete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clusterUse":
+			out.Values[i] = ec._ProjectPermissions_clusterUse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namespaceCreate":
+			out.Values[i] = ec._ProjectPermissions_namespaceCreate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namespaceUpdate":
+			out.Values[i] = ec._ProjectPermissions_namespaceUpdate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namespaceDelete":
+			out.Values[i] = ec._ProjectPermissions_namespaceDelete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "namespaceUse":
+			out.Values[i] = ec._ProjectPermissions_namespaceUse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "templateCreate":
+			out.Values[i] = ec._ProjectPermissions_templateCreate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "templateUpdate":
+			out.Values[i] = ec._ProjectPermissions_templateUpdate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "templateDelete":
+			out.Values[i] = ec._ProjectPermissions_templateDelete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "templateInstantiate":
+			out.Values[i] = ec._ProjectPermissions_templateInstantiate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37996,6 +38715,14 @@ func (ec *executionContext) marshalNProjectOrderField2ᚖgithubᚗcomᚋbcsᚑio
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNProjectPermissions2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐProjectPermissions(ctx context.Context, sel ast.SelectionSet, v *model.ProjectPermissions) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectPermissions!")
+		return graphql.Null
+	}
+	return ec._ProjectPermissions(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProjectWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐProjectWhereInput(ctx context.Context, v any) (*ent.ProjectWhereInput, error) {

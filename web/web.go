@@ -68,9 +68,8 @@ var assetFiles = []string{
 
 const assetPrefix = "/graphiql/assets/"
 
-// Handler serves the explorer page at "/" and "/graphiql" and its assets
-// under "/graphiql/assets/". Other paths get 404, so it can be mounted at "/"
-// beside more specific routes such as /query.
+// Handler serves the explorer page at "/graphiql" and its assets under
+// "/graphiql/assets/" ("/" belongs to the console). Other paths get 404.
 func Handler(opts Options) http.Handler {
 	if opts.Title == "" {
 		opts.Title = "BCS GraphiQL"
@@ -162,9 +161,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	SecurityHeaders(w.Header())
 	switch p := r.URL.Path; {
-	case p == "/" || p == "/graphiql" || p == "/graphiql/":
+	case p == "/graphiql" || p == "/graphiql/":
+		// The page's own script is inline; framing is what it must refuse.
+		w.Header().Set("Content-Security-Policy", "frame-ancestors 'none'")
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		// The page embeds asset versions; never let a stale copy point at
 		// assets that a newer binary no longer serves.

@@ -44,7 +44,7 @@ func assetURLs(page string) []string {
 
 func TestPage(t *testing.T) {
 	h := Handler(Options{Title: "BCS test", Assets: fakeAssets()})
-	for _, path := range []string{"/", "/graphiql", "/graphiql/"} {
+	for _, path := range []string{"/graphiql", "/graphiql/"} {
 		res, body := get(t, h, path)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d", path, res.StatusCode)
@@ -78,7 +78,7 @@ func TestPage(t *testing.T) {
 
 func TestAssets(t *testing.T) {
 	h := Handler(Options{Assets: fakeAssets()})
-	_, page := get(t, h, "/")
+	_, page := get(t, h, "/graphiql")
 	for _, u := range assetURLs(page) {
 		res, body := get(t, h, u)
 		if res.StatusCode != http.StatusOK {
@@ -110,16 +110,16 @@ func TestAssets(t *testing.T) {
 	if cc := res.Header.Get("Cache-Control"); cc != "no-cache" {
 		t.Errorf("unversioned asset Cache-Control %q", cc)
 	}
-	for _, u := range []string{"/graphiql/assets/nope.js", "/graphiql/assets/../web.go", "/other"} {
+	for _, u := range []string{"/graphiql/assets/nope.js", "/graphiql/assets/../web.go", "/other", "/"} {
 		if res, _ := get(t, h, u); res.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", u, res.StatusCode)
 		}
 	}
-	req := httptest.NewRequest(http.MethodPost, "/", nil)
+	req := httptest.NewRequest(http.MethodPost, "/graphiql", nil)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusMethodNotAllowed {
-		t.Errorf("POST /: status %d, want 405", rec.Code)
+		t.Errorf("POST /graphiql: status %d, want 405", rec.Code)
 	}
 }
 
@@ -129,7 +129,7 @@ func TestPlaceholderWhenNotBuilt(t *testing.T) {
 		"partial": {"graphiql.min.js": &fstest.MapFile{Data: []byte("x")}},
 	} {
 		h := Handler(Options{Assets: fsys})
-		res, body := get(t, h, "/")
+		res, body := get(t, h, "/graphiql")
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d", name, res.StatusCode)
 		}
@@ -147,7 +147,7 @@ func TestPlaceholderWhenNotBuilt(t *testing.T) {
 
 func TestSubscriptionEndpoint(t *testing.T) {
 	h := Handler(Options{Endpoint: "/api/query", SubscriptionEndpoint: "/api/ws", Assets: fakeAssets()})
-	_, body := get(t, h, "/")
+	_, body := get(t, h, "/graphiql")
 	for _, want := range []string{`absolute("/api/query", false)`, `absolute("/api/ws", true)`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
@@ -159,7 +159,7 @@ func TestSubscriptionEndpoint(t *testing.T) {
 // on a fresh clone it only checks that the placeholder is served.
 func TestEmbedded(t *testing.T) {
 	h := Handler(Options{})
-	_, body := get(t, h, "/")
+	_, body := get(t, h, "/graphiql")
 	if strings.Contains(body, "make web") {
 		t.Skip("web/dist not built (run make web)")
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/template"
 	"github.com/bcs-io/bcs/ent/variable"
@@ -137,6 +138,28 @@ type PreviewObject struct {
 
 type ProjectByIDsInput struct {
 	ID gid.ID `json:"ID"`
+}
+
+// What the viewer may do in a project.
+type ProjectPermissions struct {
+	// The viewer's role in the project; null for a platform admin without membership.
+	Role                *member.Role `json:"role,omitempty"`
+	ProjectEdit         bool         `json:"projectEdit"`
+	ProjectDelete       bool         `json:"projectDelete"`
+	MemberManage        bool         `json:"memberManage"`
+	AuditView           bool         `json:"auditView"`
+	ClusterCreate       bool         `json:"clusterCreate"`
+	ClusterManage       bool         `json:"clusterManage"`
+	ClusterDelete       bool         `json:"clusterDelete"`
+	ClusterUse          bool         `json:"clusterUse"`
+	NamespaceCreate     bool         `json:"namespaceCreate"`
+	NamespaceUpdate     bool         `json:"namespaceUpdate"`
+	NamespaceDelete     bool         `json:"namespaceDelete"`
+	NamespaceUse        bool         `json:"namespaceUse"`
+	TemplateCreate      bool         `json:"templateCreate"`
+	TemplateUpdate      bool         `json:"templateUpdate"`
+	TemplateDelete      bool         `json:"templateDelete"`
+	TemplateInstantiate bool         `json:"templateInstantiate"`
 }
 
 type RegisterClusterInput struct {

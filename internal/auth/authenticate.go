@@ -30,9 +30,10 @@ type Authenticator struct {
 	// (PostgreSQL NOTIFY); they Apply them.
 	Broadcast func(ctx context.Context, event string)
 
-	mu      sync.Mutex
-	cache   map[string]cached
-	watched map[*Viewer]int // viewers held by open sockets and streams
+	mu       sync.Mutex
+	cache    map[string]cached
+	watched  map[*Viewer]int // viewers held by open sockets and streams
+	sessions *Sessions       // console sessions (NewSessions), if any
 }
 
 type cached struct {

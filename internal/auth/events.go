@@ -12,10 +12,11 @@ import (
 const (
 	EventPrefix = "auth:"
 
-	eventRevoked = "token"  // a token was revoked: its viewers end
-	eventScope   = "scope"  // a user's memberships changed: their viewers end
-	eventGrant   = "grant"  // a user gained a membership: cached viewers are dropped
-	eventUser    = "status" // a user was disabled: their viewers end
+	eventRevoked = "token"   // a token was revoked: its viewers end
+	eventScope   = "scope"   // a user's memberships changed: their viewers end
+	eventGrant   = "grant"   // a user gained a membership: cached viewers are dropped
+	eventUser    = "status"  // a user was disabled: their viewers end
+	eventSession = "session" // a console session was signed out: its sockets close
 )
 
 // TokenRevoked ends every viewer of the token, here and (through
@@ -70,6 +71,10 @@ func (a *Authenticator) Apply(event string) {
 		a.endWhere(func(v *Viewer) bool { return v.UserID == ID(id) }, ErrDisabled, true)
 	case eventGrant:
 		a.endWhere(func(v *Viewer) bool { return v.UserID == ID(id) }, nil, false)
+	case eventSession:
+		if s := a.sessionStore(); s != nil {
+			s.ended(ID(id))
+		}
 	}
 }
 
@@ -179,6 +184,15 @@ func (a *Authenticator) Sweep(ctx context.Context) {
 		}
 		_, _ = a.Recheck(ctx, v)
 	}
+	if s := a.sessionStore(); s != nil {
+		s.sweep(ctx)
+	}
+}
+
+func (a *Authenticator) sessionStore() *Sessions {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.sessions
 }
 
 // Run sweeps every interval until ctx ends.
