@@ -36,9 +36,10 @@ func newServeCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the GraphQL API, GraphiQL, health and metrics endpoints",
+		Short: "Serve the GraphQL API, the console, GraphiQL, health and metrics endpoints",
 		Long: `Serve BCS on --listen: GraphQL at /query (POST, GET for queries, websockets for
-subscriptions), GraphiQL at / and /graphiql, /healthz, /readyz and /metrics.
+subscriptions), the console at / (sign-in at /auth/session), GraphiQL at /graphiql,
+/healthz, /readyz and /metrics.
 Pending database migrations are applied at start, each one logged.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log := logs.logger()
@@ -93,6 +94,8 @@ Pending database migrations are applied at start, each one logged.`,
 	f.StringSliceVar(&cfg.AllowedOrigins, "allowed-origins", nil, "origins besides the server's own that may open websockets")
 	f.DurationVar(&cfg.RetainChanges, "retain-changes", 7*24*time.Hour, "keep change-log entries this long")
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
+	f.DurationVar(&cfg.SessionTTL, "session-ttl", 12*time.Hour, "how long an unused console session lives (never past its API token's expiry)")
+	f.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark the console's session cookie Secure on plain HTTP too (behind a TLS-terminating proxy)")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
 	walls.register(f)
 	zookeeper.register(f)
@@ -133,7 +136,7 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	srv := handler.HTTPServer()
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	log.Info("serving BCS", "addr", ln.Addr().String(), "database", redactURL(database),
-		"graphiql", "http://"+displayAddr(ln.Addr())+"/", "startup", time.Since(start).Round(time.Millisecond))
+		"console", "http://"+displayAddr(ln.Addr())+"/", "graphiql", "http://"+displayAddr(ln.Addr())+"/graphiql", "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

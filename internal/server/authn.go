@@ -43,15 +43,22 @@ func (s *Server) startIdentity(ctx context.Context) {
 	s.background(ctx, func(ctx context.Context) error { return s.authn.Run(auth.System(ctx), identityRecheck) })
 }
 
-// withAuth authenticates /query requests with their Bearer token and
-// applies the per-token rate limit. Websocket upgrades may instead carry the
-// token in connection_init, which the websocket transport checks.
+// withAuth authenticates /query requests with their Bearer token, or else
+// the console's session cookie, and applies the per-token rate limit.
+// Websocket upgrades may instead carry the token in connection_init, which
+// the websocket transport checks.
 func (s *Server) withAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secret, err := auth.ParseBearer(r.Header.Get("Authorization"))
 		if err != nil {
 			s.unauthenticated(w, "the Authorization header must be \"Bearer <token>\" with a BCS API token")
 			return
+		}
+		if secret == "" && r.Method != http.MethodOptions {
+			if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+				s.withSession(w, r, next, c.Value) // session.go
+				return
+			}
 		}
 		if secret == "" {
 			if r.Header.Get("Upgrade") != "" || s.cfg.PublicIntrospection || r.Method == http.MethodOptions {
@@ -72,19 +79,24 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 				"requestId", RequestID(r.Context()))
 			return
 		}
-		if wait, ok := s.limiter.allow(string(v.TokenID)); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			s.metrics.errors.WithLabelValues("RATE_LIMITED").Inc()
-			s.metrics.refused(limitRate)
-			writeError(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; retry after "+wait.Round(time.Millisecond).String())
-			return
-		}
-		ctx := auth.NewContext(r.Context(), v)
-		if (transport.SSE{}).Supports(r) { // the transport's own test: every Accept line, any case
-			ctx = s.watchStream(ctx, v)
-		}
-		next.ServeHTTP(w, r.WithContext(ctx))
+		s.serveAs(w, r, next, v)
 	})
+}
+
+// serveAs serves an authenticated request within its token's rate limit.
+func (s *Server) serveAs(w http.ResponseWriter, r *http.Request, next http.Handler, v *auth.Viewer) {
+	if wait, ok := s.limiter.allow(string(v.TokenID)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.metrics.errors.WithLabelValues("RATE_LIMITED").Inc()
+		s.metrics.refused(limitRate)
+		writeError(w, http.StatusTooManyRequests, "RATE_LIMITED", "too many requests for this token; retry after "+wait.Round(time.Millisecond).String())
+		return
+	}
+	ctx := auth.NewContext(r.Context(), v)
+	if (transport.SSE{}).Supports(r) { // the transport's own test: every Accept line, any case
+		ctx = s.watchStream(ctx, v)
+	}
+	next.ServeHTTP(w, r.WithContext(ctx))
 }
 
 // watchStream ends an SSE stream whose viewer ends (revoked, expired,

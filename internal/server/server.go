@@ -1,11 +1,13 @@
 // Package server assembles BCS's HTTP server: the GraphQL endpoint with its
 // transports, the extensions of internal/gqlext and its metrics; GraphiQL;
-// health, readiness and Prometheus endpoints; request ids and access logs.
+// the console at / and its sign-in (session.go); health, readiness and
+// Prometheus endpoints; request ids and access logs.
 package server
 
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -93,6 +95,15 @@ type Config struct {
 	// AllowedOrigins may open websockets besides the server's own origin
 	// (e.g. "https://console.example.com"; "*" allows any).
 	AllowedOrigins []string
+	// SessionTTL is how long an unused console session lives (default
+	// 12h; never past its token's expiry). SecureCookies marks the
+	// session cookie Secure even on plain HTTP, for a server behind a
+	// TLS-terminating proxy (it is Secure on TLS connections anyway).
+	SessionTTL    time.Duration
+	SecureCookies bool
+	// ConsoleAssets replaces the console's embedded build (tests); nil:
+	// the embedded web/console/dist.
+	ConsoleAssets fs.FS
 	// TrustedDocuments, when set, is the only GraphQL run (by text or by
 	// persisted query hash); without it clients may use APQ.
 	TrustedDocuments gqlext.TrustedDocuments
@@ -109,6 +120,7 @@ type Server struct {
 	cfg      Config
 	limits   Limits
 	authn    *auth.Authenticator
+	sessions *auth.Sessions // console sign-ins (session.go)
 	limiter  *limiter
 	wsSlots  *slots // websockets per token
 	sseSlots *slots // SSE streams per token
@@ -146,6 +158,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	if s.policy == nil {
 		s.policy = netpolicy.Default()
 	}
+	s.sessions = auth.NewSessions(s.authn, cfg.SessionTTL)
 	s.metrics.labelNames(cfg.MetricOperations, cfg.MaxMetricOperations)
 	s.router.Register(orchestrators.KindK8s, k8s.FactoryWith(s.policy))
 	if len(cfg.ZooKeeper) > 0 {
@@ -174,6 +187,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s.background(ctx, func(ctx context.Context) error { monitor.Run(ctx); return nil })
 	s.startDatawatch(ctx)
 	s.startIdentity(ctx)
+	s.background(ctx, s.purgeSessions)
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
@@ -181,7 +195,11 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
-	mux.Handle("/", web.Handler(web.Options{Title: "BCS GraphiQL", Endpoint: "/query", SubscriptionEndpoint: "/query"}))
+	mux.HandleFunc("/auth/session", s.sessionEndpoint)
+	graphiql := web.Handler(web.Options{Title: "BCS GraphiQL", Endpoint: "/query", SubscriptionEndpoint: "/query"})
+	mux.Handle("/graphiql", graphiql)
+	mux.Handle("/graphiql/", graphiql)
+	mux.Handle("/", web.Console(web.ConsoleOptions{Assets: cfg.ConsoleAssets, Reserved: []string{"/auth/", "/agent/", "/query/", mesosRPCPrefix}}))
 	s.handler = withRequestID(withAccessLog(log, mux))
 	return s
 }

@@ -21,8 +21,9 @@ import (
 // websocketInit authenticates a websocket connection. Browsers cannot set
 // headers on an upgrade, so the token may come in the connection_init
 // payload ({"Authorization": "Bearer …"} as GraphiQL sends its headers, or
-// {"token": "…"}); a header on the upgrade request works too. Refusal
-// closes the socket with 4403.
+// {"token": "…"}); a header on the upgrade request works too, and so does
+// the console's session cookie with {"csrfToken": "…"}. Refusal closes the
+// socket with 4403.
 func (s *Server) websocketInit(ctx context.Context, r *http.Request, payload map[string]any) (context.Context, map[string]any, error) {
 	header := ""
 	for _, k := range []string{"Authorization", "authorization"} {
@@ -34,6 +35,15 @@ func (s *Server) websocketInit(ctx context.Context, r *http.Request, payload map
 		header = "Bearer " + v
 	}
 	if header == "" {
+		if sess := sessionFrom(ctx); sess != nil {
+			// Signed in by cookie: the upgrade came from our own origin
+			// (withSession), and the page proves it read the session.
+			csrf, _ := payload["csrfToken"].(string)
+			if !sess.CheckCSRF(csrf) {
+				return ctx, nil, errors.New("a socket signed in by cookie needs the session's csrfToken in the connection_init payload")
+			}
+			return s.watchSocket(s.watchSessionSocket(ctx, sess), sess.Viewer), nil, nil
+		}
 		if v := auth.FromContext(ctx); v != nil {
 			return s.watchSocket(ctx, v), nil, nil
 		}
