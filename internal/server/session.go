@@ -160,6 +160,13 @@ func (s *Server) currentSession(w http.ResponseWriter, r *http.Request) (*auth.S
 func (s *Server) withSession(w http.ResponseWriter, r *http.Request, next http.Handler, secret string) {
 	sess, err := s.sessions.Resume(r.Context(), secret)
 	if errors.Is(err, auth.ErrSessionEnded) || errors.Is(err, auth.ErrInvalidToken) {
+		if r.Header.Get("Upgrade") != "" {
+			// A stale cookie rides along on every upgrade from this
+			// origin (GraphiQL's too): the socket stays anonymous and
+			// connection_init must bring a token.
+			next.ServeHTTP(w, r)
+			return
+		}
 		http.SetCookie(w, s.clearedCookie(r))
 		s.unauthenticated(w, auth.ErrSessionEnded.Error())
 		return

@@ -323,6 +323,26 @@ func TestConsoleSocketChecksOriginAndCSRF(t *testing.T) {
 	if m := ws.result("1"); m.Type != "next" || !strings.Contains(string(m.Payload), "admin") {
 		t.Fatalf("query on the cookie socket: %s %s", m.Type, m.Payload)
 	}
+
+	// Signed out, the cookie grants nothing, but a token in
+	// connection_init still works beside it (GraphiQL on the same origin).
+	if res, _ := c.call(http.MethodDelete, "/auth/session", CSRFHeader, c.csrf); res.StatusCode != 204 {
+		t.Fatalf("sign-out: %d", res.StatusCode)
+	}
+	if code, _, _ := c.socket(c.csrf).untilClosed(); code != 4403 {
+		t.Fatalf("a signed-out cookie socket closed with %d; want 4403", code)
+	}
+	conn, res, err := c.dial(c.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	t.Cleanup(func() { _ = conn.Close() })
+	bearer := &gqlSocket{t: t, c: conn}
+	bearer.send(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + env.token}})
+	if m := bearer.read(); m.Type != "connection_ack" {
+		t.Fatalf("bearer init beside a dead cookie: %s %s", m.Type, m.Payload)
+	}
 }
 
 // Revoking the token a session was opened with kills the session on its
@@ -351,10 +371,21 @@ func TestRevokedTokenEndsItsSessionAndSockets(t *testing.T) {
 	}
 }
 
-// An expired session answers 401; a session never outlives its token.
+// A session slides forward with use; an expired one answers 401; a
+// session never outlives its token.
 func TestExpiredSession(t *testing.T) {
-	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	env := newEnvWith(t, "sqlite://"+t.TempDir()+"/bcs.db", func(c *Config) { c.SessionTTL = 2 * time.Hour })
 	c := signIn(t, env.srv.URL, nil, env.token)
+	if left := time.Until(env.db.Client.Session.Query().OnlyX(system()).ExpiresAt); left < time.Hour+59*time.Minute || left > 2*time.Hour {
+		t.Fatalf("a new session expires in %s; want --session-ttl", left)
+	}
+	env.db.Client.Session.Update().SetExpiresAt(time.Now().Add(10 * time.Minute)).ExecX(system())
+	if r := c.query(`{ me { name } }`, c.csrf); len(r.Errors) > 0 {
+		t.Fatal(r.raw)
+	}
+	if left := time.Until(env.db.Client.Session.Query().OnlyX(system()).ExpiresAt); left < time.Hour+59*time.Minute {
+		t.Fatalf("a used session expires in %s; it should slide to the TTL", left)
+	}
 	env.db.Client.Session.Update().SetExpiresAt(time.Now().Add(-time.Second)).ExecX(system())
 	if r := c.query(`{ me { name } }`, c.csrf); r.status != 401 || r.code() != "UNAUTHENTICATED" {
 		t.Fatalf("an expired session: %d %s", r.status, r.raw)
