@@ -426,7 +426,8 @@ func TestSignOutReachesOtherReplicas(t *testing.T) {
 	if res, body := onA.call(http.MethodDelete, "/auth/session", CSRFHeader, onA.csrf); res.StatusCode != 204 {
 		t.Fatalf("sign-out on a: %d %s", res.StatusCode, body)
 	}
-	if code, reason, _ := ws.untilClosed(); code != 4403 || !strings.Contains(reason, "signed out") {
+	// Well within the 30 s identity sweep: the event itself closes it.
+	if code, reason, _ := ws.closedWithin(10 * time.Second); code != 4403 || !strings.Contains(reason, "signed out") {
 		t.Fatalf("b's socket closed %d %q; want 4403 signed out", code, reason)
 	}
 	if r := onB.query(`{ me { name } }`, onB.csrf); r.status != 401 {
@@ -482,5 +483,72 @@ func TestConsoleRoutes(t *testing.T) {
 	// Health and the API keep their own routes.
 	if res, _ := authCall(t, nil, http.MethodGet, env.srv.URL+"/healthz", ""); res.StatusCode != 200 {
 		t.Fatalf("/healthz: %d", res.StatusCode)
+	}
+}
+
+// A sign-out no event announced (the row revoked straight in the database,
+// as when a replica's notification is lost) still closes the session's
+// sockets at the next identity sweep; ended sessions are purged later.
+func TestSessionSweepAndPurge(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	c := signIn(t, env.srv.URL, nil, env.token)
+	ws := c.socket(c.csrf)
+	if m := ws.read(); m.Type != "connection_ack" {
+		t.Fatalf("got %s", m.Type)
+	}
+	env.db.Client.Session.Update().SetRevokedAt(time.Now().Add(-48 * time.Hour)).ExecX(system())
+	env.server.authn.Sweep(system())
+	if code, reason, _ := ws.untilClosed(); code != 4403 || !strings.Contains(reason, "signed out") {
+		t.Fatalf("closed %d %q; want 4403 signed out", code, reason)
+	}
+	signIn(t, env.srv.URL, nil, env.token) // a live one stays
+	n, err := env.server.sessions.Purge(system(), time.Now().Add(-24*time.Hour))
+	if err != nil || n != 1 || env.db.Client.Session.Query().CountX(system()) != 1 {
+		t.Fatalf("purged %d (%v); %d left", n, err, env.db.Client.Session.Query().CountX(system()))
+	}
+}
+
+// BenchmarkConsoleQuery is what the session costs a console request over a
+// bearer token: one indexed read of the session row (the token's viewer
+// is cached either way).
+func BenchmarkConsoleQuery(b *testing.B) {
+	env := newEnv(b, "sqlite://"+b.TempDir()+"/bcs.db")
+	body := `{"query":"{ me { name } }"}`
+	res, _ := http.Post(env.srv.URL+"/auth/session", "application/json", strings.NewReader(`{"token":"`+env.token+`"}`))
+	_ = res.Body.Close()
+	ck := sessionCookieOf(res)
+	var s sessionBody
+	for _, mode := range []string{"bearer", "session"} {
+		b.Run(mode, func(b *testing.B) {
+			if mode == "session" {
+				req, _ := http.NewRequest(http.MethodGet, env.srv.URL+"/auth/session", nil)
+				req.AddCookie(ck)
+				r, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_ = json.NewDecoder(r.Body).Decode(&s)
+				_ = r.Body.Close()
+			}
+			for b.Loop() {
+				req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/query", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				if mode == "bearer" {
+					req.Header.Set("Authorization", "Bearer "+env.token)
+				} else {
+					req.AddCookie(ck)
+					req.Header.Set(CSRFHeader, s.CSRFToken)
+				}
+				r, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, r.Body)
+				_ = r.Body.Close()
+				if r.StatusCode != 200 {
+					b.Fatalf("status %d", r.StatusCode)
+				}
+			}
+		})
 	}
 }
