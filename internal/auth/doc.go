@@ -7,6 +7,10 @@
 // templateset_instantiate, …); Viewer.Can answers for one action on one
 // project.
 //
+// The console signs in once with a token and then carries a session
+// cookie (Sessions): the session stands for its token, is stored only as a
+// hash, and ends with the token, on expiry or on sign-out, on every replica.
+//
 // Reads are confined by ent privacy policies (package authz rules built on
 // this package), so every query, edge, node(id), _entities lookup and
 // subscription sees only the viewer's projects. Mutations check the action

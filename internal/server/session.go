@@ -109,6 +109,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.internalAuthError(w, r, "sign-in failed", err)
 		return
 	}
+	if old, err := r.Cookie(SessionCookie); err == nil {
+		// Signing in again replaces the browser's session: the old one
+		// must not live on unseen.
+		if err := s.sessions.SignOut(r.Context(), old.Value); err != nil {
+			s.log.WarnContext(r.Context(), "ending the replaced session failed", "request_id", RequestID(r.Context()), "err", err)
+		}
+	}
 	s.log.InfoContext(r.Context(), "console sign-in", "request_id", RequestID(r.Context()),
 		"user", sess.Viewer.UserID, "token", sess.Viewer.TokenID, "session", sess.ID)
 	http.SetCookie(w, s.sessionCookie(r, secret))

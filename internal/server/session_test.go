@@ -248,6 +248,17 @@ func TestConsoleSignInAndOut(t *testing.T) {
 		if env.db.Client.Session.Query().OnlyX(system()).RevokedAt == nil {
 			t.Error("the session row was not revoked")
 		}
+
+		// Signing in again from a signed-in browser replaces its session.
+		first := signIn(t, base, nil, env.token)
+		res, body = authCall(t, nil, http.MethodPost, base+"/auth/session", `{"token":"`+env.token+`"}`,
+			"Cookie", first.cookie.Name+"="+first.cookie.Value)
+		if res.StatusCode != 200 || sessionCookieOf(res).Value == first.cookie.Value {
+			t.Fatalf("second sign-in: %d %s", res.StatusCode, body)
+		}
+		if r := first.query(`{ me { name } }`, first.csrf); r.status != 401 {
+			t.Fatalf("the replaced session still works: %d %s", r.status, r.raw)
+		}
 	})
 }
 
