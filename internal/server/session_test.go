@@ -340,8 +340,8 @@ func TestConsoleSocketChecksOriginAndCSRF(t *testing.T) {
 	if res, _ := c.call(http.MethodDelete, "/auth/session", CSRFHeader, c.csrf); res.StatusCode != 204 {
 		t.Fatalf("sign-out: %d", res.StatusCode)
 	}
-	if code, _, _ := c.socket(c.csrf).untilClosed(); code != 4403 {
-		t.Fatalf("a signed-out cookie socket closed with %d; want 4403", code)
+	if code, reason, _ := c.socket(c.csrf).untilClosed(); code != 4403 || !strings.Contains(reason, "sign in again") {
+		t.Fatalf("a signed-out cookie socket closed with %d %q; want 4403 asking to sign in again", code, reason)
 	}
 	conn, res, err := c.dial(c.base)
 	if err != nil {

@@ -44,6 +44,10 @@ func (s *Server) websocketInit(ctx context.Context, r *http.Request, payload map
 			}
 			return s.watchSocket(s.watchSessionSocket(ctx, sess), sess.Viewer), nil, nil
 		}
+		if _, console := payload["csrfToken"]; console {
+			// The console's socket, whose cookie is gone or dead.
+			return ctx, nil, transport.Close(transport.CloseForbidden, auth.ErrSessionEnded.Error())
+		}
 		if v := auth.FromContext(ctx); v != nil {
 			return s.watchSocket(ctx, v), nil, nil
 		}
