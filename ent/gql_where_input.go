@@ -11,6 +11,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/namespace"
@@ -2302,6 +2303,772 @@ func (i *ClusterNodeWhereInput) P() (predicate.ClusterNode, error) {
 		return predicates[0], nil
 	default:
 		return clusternode.And(predicates...), nil
+	}
+}
+
+// ExecSessionWhereInput represents a where input for filtering ExecSession queries.
+type ExecSessionWhereInput struct {
+	Predicates []predicate.ExecSession  `json:"-"`
+	Not        *ExecSessionWhereInput   `json:"not,omitempty"`
+	Or         []*ExecSessionWhereInput `json:"or,omitempty"`
+	And        []*ExecSessionWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *gid.ID  `json:"id,omitempty"`
+	IDNEQ   *gid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []gid.ID `json:"idIn,omitempty"`
+	IDNotIn []gid.ID `json:"idNotIn,omitempty"`
+	IDGT    *gid.ID  `json:"idGT,omitempty"`
+	IDGTE   *gid.ID  `json:"idGTE,omitempty"`
+	IDLT    *gid.ID  `json:"idLT,omitempty"`
+	IDLTE   *gid.ID  `json:"idLTE,omitempty"`
+
+	// "project_id" field predicates.
+	ProjectID             *string  `json:"projectID,omitempty"`
+	ProjectIDNEQ          *string  `json:"projectIDNEQ,omitempty"`
+	ProjectIDIn           []string `json:"projectIDIn,omitempty"`
+	ProjectIDNotIn        []string `json:"projectIDNotIn,omitempty"`
+	ProjectIDGT           *string  `json:"projectIDGT,omitempty"`
+	ProjectIDGTE          *string  `json:"projectIDGTE,omitempty"`
+	ProjectIDLT           *string  `json:"projectIDLT,omitempty"`
+	ProjectIDLTE          *string  `json:"projectIDLTE,omitempty"`
+	ProjectIDContains     *string  `json:"projectIDContains,omitempty"`
+	ProjectIDHasPrefix    *string  `json:"projectIDHasPrefix,omitempty"`
+	ProjectIDHasSuffix    *string  `json:"projectIDHasSuffix,omitempty"`
+	ProjectIDEqualFold    *string  `json:"projectIDEqualFold,omitempty"`
+	ProjectIDContainsFold *string  `json:"projectIDContainsFold,omitempty"`
+
+	// "cluster_id" field predicates.
+	ClusterID             *string  `json:"clusterID,omitempty"`
+	ClusterIDNEQ          *string  `json:"clusterIDNEQ,omitempty"`
+	ClusterIDIn           []string `json:"clusterIDIn,omitempty"`
+	ClusterIDNotIn        []string `json:"clusterIDNotIn,omitempty"`
+	ClusterIDGT           *string  `json:"clusterIDGT,omitempty"`
+	ClusterIDGTE          *string  `json:"clusterIDGTE,omitempty"`
+	ClusterIDLT           *string  `json:"clusterIDLT,omitempty"`
+	ClusterIDLTE          *string  `json:"clusterIDLTE,omitempty"`
+	ClusterIDContains     *string  `json:"clusterIDContains,omitempty"`
+	ClusterIDHasPrefix    *string  `json:"clusterIDHasPrefix,omitempty"`
+	ClusterIDHasSuffix    *string  `json:"clusterIDHasSuffix,omitempty"`
+	ClusterIDEqualFold    *string  `json:"clusterIDEqualFold,omitempty"`
+	ClusterIDContainsFold *string  `json:"clusterIDContainsFold,omitempty"`
+
+	// "user" field predicates.
+	User             *string  `json:"user,omitempty"`
+	UserNEQ          *string  `json:"userNEQ,omitempty"`
+	UserIn           []string `json:"userIn,omitempty"`
+	UserNotIn        []string `json:"userNotIn,omitempty"`
+	UserGT           *string  `json:"userGT,omitempty"`
+	UserGTE          *string  `json:"userGTE,omitempty"`
+	UserLT           *string  `json:"userLT,omitempty"`
+	UserLTE          *string  `json:"userLTE,omitempty"`
+	UserContains     *string  `json:"userContains,omitempty"`
+	UserHasPrefix    *string  `json:"userHasPrefix,omitempty"`
+	UserHasSuffix    *string  `json:"userHasSuffix,omitempty"`
+	UserEqualFold    *string  `json:"userEqualFold,omitempty"`
+	UserContainsFold *string  `json:"userContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *execsession.Kind  `json:"kind,omitempty"`
+	KindNEQ   *execsession.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []execsession.Kind `json:"kindIn,omitempty"`
+	KindNotIn []execsession.Kind `json:"kindNotIn,omitempty"`
+
+	// "protocol" field predicates.
+	Protocol             *string  `json:"protocol,omitempty"`
+	ProtocolNEQ          *string  `json:"protocolNEQ,omitempty"`
+	ProtocolIn           []string `json:"protocolIn,omitempty"`
+	ProtocolNotIn        []string `json:"protocolNotIn,omitempty"`
+	ProtocolGT           *string  `json:"protocolGT,omitempty"`
+	ProtocolGTE          *string  `json:"protocolGTE,omitempty"`
+	ProtocolLT           *string  `json:"protocolLT,omitempty"`
+	ProtocolLTE          *string  `json:"protocolLTE,omitempty"`
+	ProtocolContains     *string  `json:"protocolContains,omitempty"`
+	ProtocolHasPrefix    *string  `json:"protocolHasPrefix,omitempty"`
+	ProtocolHasSuffix    *string  `json:"protocolHasSuffix,omitempty"`
+	ProtocolEqualFold    *string  `json:"protocolEqualFold,omitempty"`
+	ProtocolContainsFold *string  `json:"protocolContainsFold,omitempty"`
+
+	// "namespace" field predicates.
+	Namespace             *string  `json:"namespace,omitempty"`
+	NamespaceNEQ          *string  `json:"namespaceNEQ,omitempty"`
+	NamespaceIn           []string `json:"namespaceIn,omitempty"`
+	NamespaceNotIn        []string `json:"namespaceNotIn,omitempty"`
+	NamespaceGT           *string  `json:"namespaceGT,omitempty"`
+	NamespaceGTE          *string  `json:"namespaceGTE,omitempty"`
+	NamespaceLT           *string  `json:"namespaceLT,omitempty"`
+	NamespaceLTE          *string  `json:"namespaceLTE,omitempty"`
+	NamespaceContains     *string  `json:"namespaceContains,omitempty"`
+	NamespaceHasPrefix    *string  `json:"namespaceHasPrefix,omitempty"`
+	NamespaceHasSuffix    *string  `json:"namespaceHasSuffix,omitempty"`
+	NamespaceEqualFold    *string  `json:"namespaceEqualFold,omitempty"`
+	NamespaceContainsFold *string  `json:"namespaceContainsFold,omitempty"`
+
+	// "pod" field predicates.
+	Pod             *string  `json:"pod,omitempty"`
+	PodNEQ          *string  `json:"podNEQ,omitempty"`
+	PodIn           []string `json:"podIn,omitempty"`
+	PodNotIn        []string `json:"podNotIn,omitempty"`
+	PodGT           *string  `json:"podGT,omitempty"`
+	PodGTE          *string  `json:"podGTE,omitempty"`
+	PodLT           *string  `json:"podLT,omitempty"`
+	PodLTE          *string  `json:"podLTE,omitempty"`
+	PodContains     *string  `json:"podContains,omitempty"`
+	PodHasPrefix    *string  `json:"podHasPrefix,omitempty"`
+	PodHasSuffix    *string  `json:"podHasSuffix,omitempty"`
+	PodEqualFold    *string  `json:"podEqualFold,omitempty"`
+	PodContainsFold *string  `json:"podContainsFold,omitempty"`
+
+	// "container" field predicates.
+	Container             *string  `json:"container,omitempty"`
+	ContainerNEQ          *string  `json:"containerNEQ,omitempty"`
+	ContainerIn           []string `json:"containerIn,omitempty"`
+	ContainerNotIn        []string `json:"containerNotIn,omitempty"`
+	ContainerGT           *string  `json:"containerGT,omitempty"`
+	ContainerGTE          *string  `json:"containerGTE,omitempty"`
+	ContainerLT           *string  `json:"containerLT,omitempty"`
+	ContainerLTE          *string  `json:"containerLTE,omitempty"`
+	ContainerContains     *string  `json:"containerContains,omitempty"`
+	ContainerHasPrefix    *string  `json:"containerHasPrefix,omitempty"`
+	ContainerHasSuffix    *string  `json:"containerHasSuffix,omitempty"`
+	ContainerEqualFold    *string  `json:"containerEqualFold,omitempty"`
+	ContainerContainsFold *string  `json:"containerContainsFold,omitempty"`
+
+	// "tty" field predicates.
+	Tty    *bool `json:"tty,omitempty"`
+	TtyNEQ *bool `json:"ttyNEQ,omitempty"`
+
+	// "stdin" field predicates.
+	Stdin    *bool `json:"stdin,omitempty"`
+	StdinNEQ *bool `json:"stdinNEQ,omitempty"`
+
+	// "started_at" field predicates.
+	StartedAt      *time.Time  `json:"startedAt,omitempty"`
+	StartedAtNEQ   *time.Time  `json:"startedAtNEQ,omitempty"`
+	StartedAtIn    []time.Time `json:"startedAtIn,omitempty"`
+	StartedAtNotIn []time.Time `json:"startedAtNotIn,omitempty"`
+	StartedAtGT    *time.Time  `json:"startedAtGT,omitempty"`
+	StartedAtGTE   *time.Time  `json:"startedAtGTE,omitempty"`
+	StartedAtLT    *time.Time  `json:"startedAtLT,omitempty"`
+	StartedAtLTE   *time.Time  `json:"startedAtLTE,omitempty"`
+
+	// "ended_at" field predicates.
+	EndedAt       *time.Time  `json:"endedAt,omitempty"`
+	EndedAtNEQ    *time.Time  `json:"endedAtNEQ,omitempty"`
+	EndedAtIn     []time.Time `json:"endedAtIn,omitempty"`
+	EndedAtNotIn  []time.Time `json:"endedAtNotIn,omitempty"`
+	EndedAtGT     *time.Time  `json:"endedAtGT,omitempty"`
+	EndedAtGTE    *time.Time  `json:"endedAtGTE,omitempty"`
+	EndedAtLT     *time.Time  `json:"endedAtLT,omitempty"`
+	EndedAtLTE    *time.Time  `json:"endedAtLTE,omitempty"`
+	EndedAtIsNil  bool        `json:"endedAtIsNil,omitempty"`
+	EndedAtNotNil bool        `json:"endedAtNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status             *string  `json:"status,omitempty"`
+	StatusNEQ          *string  `json:"statusNEQ,omitempty"`
+	StatusIn           []string `json:"statusIn,omitempty"`
+	StatusNotIn        []string `json:"statusNotIn,omitempty"`
+	StatusGT           *string  `json:"statusGT,omitempty"`
+	StatusGTE          *string  `json:"statusGTE,omitempty"`
+	StatusLT           *string  `json:"statusLT,omitempty"`
+	StatusLTE          *string  `json:"statusLTE,omitempty"`
+	StatusContains     *string  `json:"statusContains,omitempty"`
+	StatusHasPrefix    *string  `json:"statusHasPrefix,omitempty"`
+	StatusHasSuffix    *string  `json:"statusHasSuffix,omitempty"`
+	StatusEqualFold    *string  `json:"statusEqualFold,omitempty"`
+	StatusContainsFold *string  `json:"statusContainsFold,omitempty"`
+
+	// "exit_code" field predicates.
+	ExitCode       *int  `json:"exitCode,omitempty"`
+	ExitCodeNEQ    *int  `json:"exitCodeNEQ,omitempty"`
+	ExitCodeIn     []int `json:"exitCodeIn,omitempty"`
+	ExitCodeNotIn  []int `json:"exitCodeNotIn,omitempty"`
+	ExitCodeGT     *int  `json:"exitCodeGT,omitempty"`
+	ExitCodeGTE    *int  `json:"exitCodeGTE,omitempty"`
+	ExitCodeLT     *int  `json:"exitCodeLT,omitempty"`
+	ExitCodeLTE    *int  `json:"exitCodeLTE,omitempty"`
+	ExitCodeIsNil  bool  `json:"exitCodeIsNil,omitempty"`
+	ExitCodeNotNil bool  `json:"exitCodeNotNil,omitempty"`
+
+	// "recorded" field predicates.
+	Recorded    *bool `json:"recorded,omitempty"`
+	RecordedNEQ *bool `json:"recordedNEQ,omitempty"`
+
+	// "recording_size" field predicates.
+	RecordingSize      *int  `json:"recordingSize,omitempty"`
+	RecordingSizeNEQ   *int  `json:"recordingSizeNEQ,omitempty"`
+	RecordingSizeIn    []int `json:"recordingSizeIn,omitempty"`
+	RecordingSizeNotIn []int `json:"recordingSizeNotIn,omitempty"`
+	RecordingSizeGT    *int  `json:"recordingSizeGT,omitempty"`
+	RecordingSizeGTE   *int  `json:"recordingSizeGTE,omitempty"`
+	RecordingSizeLT    *int  `json:"recordingSizeLT,omitempty"`
+	RecordingSizeLTE   *int  `json:"recordingSizeLTE,omitempty"`
+
+	// "truncated" field predicates.
+	Truncated    *bool `json:"truncated,omitempty"`
+	TruncatedNEQ *bool `json:"truncatedNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ExecSessionWhereInput) AddPredicates(predicates ...predicate.ExecSession) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ExecSessionWhereInput filter on the ExecSessionQuery builder.
+func (i *ExecSessionWhereInput) Filter(q *ExecSessionQuery) (*ExecSessionQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyExecSessionWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyExecSessionWhereInput is returned in case the ExecSessionWhereInput is empty.
+var ErrEmptyExecSessionWhereInput = errors.New("ent: empty predicate ExecSessionWhereInput")
+
+// P returns a predicate for filtering execsessions.
+// An error is returned if the input is empty or invalid.
+func (i *ExecSessionWhereInput) P() (predicate.ExecSession, error) {
+	var predicates []predicate.ExecSession
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, execsession.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ExecSession, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, execsession.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ExecSession, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, execsession.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, execsession.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, execsession.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, execsession.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, execsession.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, execsession.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, execsession.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, execsession.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, execsession.IDLTE(*i.IDLTE))
+	}
+	if i.ProjectID != nil {
+		predicates = append(predicates, execsession.ProjectIDEQ(*i.ProjectID))
+	}
+	if i.ProjectIDNEQ != nil {
+		predicates = append(predicates, execsession.ProjectIDNEQ(*i.ProjectIDNEQ))
+	}
+	if len(i.ProjectIDIn) > 0 {
+		predicates = append(predicates, execsession.ProjectIDIn(i.ProjectIDIn...))
+	}
+	if len(i.ProjectIDNotIn) > 0 {
+		predicates = append(predicates, execsession.ProjectIDNotIn(i.ProjectIDNotIn...))
+	}
+	if i.ProjectIDGT != nil {
+		predicates = append(predicates, execsession.ProjectIDGT(*i.ProjectIDGT))
+	}
+	if i.ProjectIDGTE != nil {
+		predicates = append(predicates, execsession.ProjectIDGTE(*i.ProjectIDGTE))
+	}
+	if i.ProjectIDLT != nil {
+		predicates = append(predicates, execsession.ProjectIDLT(*i.ProjectIDLT))
+	}
+	if i.ProjectIDLTE != nil {
+		predicates = append(predicates, execsession.ProjectIDLTE(*i.ProjectIDLTE))
+	}
+	if i.ProjectIDContains != nil {
+		predicates = append(predicates, execsession.ProjectIDContains(*i.ProjectIDContains))
+	}
+	if i.ProjectIDHasPrefix != nil {
+		predicates = append(predicates, execsession.ProjectIDHasPrefix(*i.ProjectIDHasPrefix))
+	}
+	if i.ProjectIDHasSuffix != nil {
+		predicates = append(predicates, execsession.ProjectIDHasSuffix(*i.ProjectIDHasSuffix))
+	}
+	if i.ProjectIDEqualFold != nil {
+		predicates = append(predicates, execsession.ProjectIDEqualFold(*i.ProjectIDEqualFold))
+	}
+	if i.ProjectIDContainsFold != nil {
+		predicates = append(predicates, execsession.ProjectIDContainsFold(*i.ProjectIDContainsFold))
+	}
+	if i.ClusterID != nil {
+		predicates = append(predicates, execsession.ClusterIDEQ(*i.ClusterID))
+	}
+	if i.ClusterIDNEQ != nil {
+		predicates = append(predicates, execsession.ClusterIDNEQ(*i.ClusterIDNEQ))
+	}
+	if len(i.ClusterIDIn) > 0 {
+		predicates = append(predicates, execsession.ClusterIDIn(i.ClusterIDIn...))
+	}
+	if len(i.ClusterIDNotIn) > 0 {
+		predicates = append(predicates, execsession.ClusterIDNotIn(i.ClusterIDNotIn...))
+	}
+	if i.ClusterIDGT != nil {
+		predicates = append(predicates, execsession.ClusterIDGT(*i.ClusterIDGT))
+	}
+	if i.ClusterIDGTE != nil {
+		predicates = append(predicates, execsession.ClusterIDGTE(*i.ClusterIDGTE))
+	}
+	if i.ClusterIDLT != nil {
+		predicates = append(predicates, execsession.ClusterIDLT(*i.ClusterIDLT))
+	}
+	if i.ClusterIDLTE != nil {
+		predicates = append(predicates, execsession.ClusterIDLTE(*i.ClusterIDLTE))
+	}
+	if i.ClusterIDContains != nil {
+		predicates = append(predicates, execsession.ClusterIDContains(*i.ClusterIDContains))
+	}
+	if i.ClusterIDHasPrefix != nil {
+		predicates = append(predicates, execsession.ClusterIDHasPrefix(*i.ClusterIDHasPrefix))
+	}
+	if i.ClusterIDHasSuffix != nil {
+		predicates = append(predicates, execsession.ClusterIDHasSuffix(*i.ClusterIDHasSuffix))
+	}
+	if i.ClusterIDEqualFold != nil {
+		predicates = append(predicates, execsession.ClusterIDEqualFold(*i.ClusterIDEqualFold))
+	}
+	if i.ClusterIDContainsFold != nil {
+		predicates = append(predicates, execsession.ClusterIDContainsFold(*i.ClusterIDContainsFold))
+	}
+	if i.User != nil {
+		predicates = append(predicates, execsession.UserEQ(*i.User))
+	}
+	if i.UserNEQ != nil {
+		predicates = append(predicates, execsession.UserNEQ(*i.UserNEQ))
+	}
+	if len(i.UserIn) > 0 {
+		predicates = append(predicates, execsession.UserIn(i.UserIn...))
+	}
+	if len(i.UserNotIn) > 0 {
+		predicates = append(predicates, execsession.UserNotIn(i.UserNotIn...))
+	}
+	if i.UserGT != nil {
+		predicates = append(predicates, execsession.UserGT(*i.UserGT))
+	}
+	if i.UserGTE != nil {
+		predicates = append(predicates, execsession.UserGTE(*i.UserGTE))
+	}
+	if i.UserLT != nil {
+		predicates = append(predicates, execsession.UserLT(*i.UserLT))
+	}
+	if i.UserLTE != nil {
+		predicates = append(predicates, execsession.UserLTE(*i.UserLTE))
+	}
+	if i.UserContains != nil {
+		predicates = append(predicates, execsession.UserContains(*i.UserContains))
+	}
+	if i.UserHasPrefix != nil {
+		predicates = append(predicates, execsession.UserHasPrefix(*i.UserHasPrefix))
+	}
+	if i.UserHasSuffix != nil {
+		predicates = append(predicates, execsession.UserHasSuffix(*i.UserHasSuffix))
+	}
+	if i.UserEqualFold != nil {
+		predicates = append(predicates, execsession.UserEqualFold(*i.UserEqualFold))
+	}
+	if i.UserContainsFold != nil {
+		predicates = append(predicates, execsession.UserContainsFold(*i.UserContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, execsession.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, execsession.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, execsession.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, execsession.KindNotIn(i.KindNotIn...))
+	}
+	if i.Protocol != nil {
+		predicates = append(predicates, execsession.ProtocolEQ(*i.Protocol))
+	}
+	if i.ProtocolNEQ != nil {
+		predicates = append(predicates, execsession.ProtocolNEQ(*i.ProtocolNEQ))
+	}
+	if len(i.ProtocolIn) > 0 {
+		predicates = append(predicates, execsession.ProtocolIn(i.ProtocolIn...))
+	}
+	if len(i.ProtocolNotIn) > 0 {
+		predicates = append(predicates, execsession.ProtocolNotIn(i.ProtocolNotIn...))
+	}
+	if i.ProtocolGT != nil {
+		predicates = append(predicates, execsession.ProtocolGT(*i.ProtocolGT))
+	}
+	if i.ProtocolGTE != nil {
+		predicates = append(predicates, execsession.ProtocolGTE(*i.ProtocolGTE))
+	}
+	if i.ProtocolLT != nil {
+		predicates = append(predicates, execsession.ProtocolLT(*i.ProtocolLT))
+	}
+	if i.ProtocolLTE != nil {
+		predicates = append(predicates, execsession.ProtocolLTE(*i.ProtocolLTE))
+	}
+	if i.ProtocolContains != nil {
+		predicates = append(predicates, execsession.ProtocolContains(*i.ProtocolContains))
+	}
+	if i.ProtocolHasPrefix != nil {
+		predicates = append(predicates, execsession.ProtocolHasPrefix(*i.ProtocolHasPrefix))
+	}
+	if i.ProtocolHasSuffix != nil {
+		predicates = append(predicates, execsession.ProtocolHasSuffix(*i.ProtocolHasSuffix))
+	}
+	if i.ProtocolEqualFold != nil {
+		predicates = append(predicates, execsession.ProtocolEqualFold(*i.ProtocolEqualFold))
+	}
+	if i.ProtocolContainsFold != nil {
+		predicates = append(predicates, execsession.ProtocolContainsFold(*i.ProtocolContainsFold))
+	}
+	if i.Namespace != nil {
+		predicates = append(predicates, execsession.NamespaceEQ(*i.Namespace))
+	}
+	if i.NamespaceNEQ != nil {
+		predicates = append(predicates, execsession.NamespaceNEQ(*i.NamespaceNEQ))
+	}
+	if len(i.NamespaceIn) > 0 {
+		predicates = append(predicates, execsession.NamespaceIn(i.NamespaceIn...))
+	}
+	if len(i.NamespaceNotIn) > 0 {
+		predicates = append(predicates, execsession.NamespaceNotIn(i.NamespaceNotIn...))
+	}
+	if i.NamespaceGT != nil {
+		predicates = append(predicates, execsession.NamespaceGT(*i.NamespaceGT))
+	}
+	if i.NamespaceGTE != nil {
+		predicates = append(predicates, execsession.NamespaceGTE(*i.NamespaceGTE))
+	}
+	if i.NamespaceLT != nil {
+		predicates = append(predicates, execsession.NamespaceLT(*i.NamespaceLT))
+	}
+	if i.NamespaceLTE != nil {
+		predicates = append(predicates, execsession.NamespaceLTE(*i.NamespaceLTE))
+	}
+	if i.NamespaceContains != nil {
+		predicates = append(predicates, execsession.NamespaceContains(*i.NamespaceContains))
+	}
+	if i.NamespaceHasPrefix != nil {
+		predicates = append(predicates, execsession.NamespaceHasPrefix(*i.NamespaceHasPrefix))
+	}
+	if i.NamespaceHasSuffix != nil {
+		predicates = append(predicates, execsession.NamespaceHasSuffix(*i.NamespaceHasSuffix))
+	}
+	if i.NamespaceEqualFold != nil {
+		predicates = append(predicates, execsession.NamespaceEqualFold(*i.NamespaceEqualFold))
+	}
+	if i.NamespaceContainsFold != nil {
+		predicates = append(predicates, execsession.NamespaceContainsFold(*i.NamespaceContainsFold))
+	}
+	if i.Pod != nil {
+		predicates = append(predicates, execsession.PodEQ(*i.Pod))
+	}
+	if i.PodNEQ != nil {
+		predicates = append(predicates, execsession.PodNEQ(*i.PodNEQ))
+	}
+	if len(i.PodIn) > 0 {
+		predicates = append(predicates, execsession.PodIn(i.PodIn...))
+	}
+	if len(i.PodNotIn) > 0 {
+		predicates = append(predicates, execsession.PodNotIn(i.PodNotIn...))
+	}
+	if i.PodGT != nil {
+		predicates = append(predicates, execsession.PodGT(*i.PodGT))
+	}
+	if i.PodGTE != nil {
+		predicates = append(predicates, execsession.PodGTE(*i.PodGTE))
+	}
+	if i.PodLT != nil {
+		predicates = append(predicates, execsession.PodLT(*i.PodLT))
+	}
+	if i.PodLTE != nil {
+		predicates = append(predicates, execsession.PodLTE(*i.PodLTE))
+	}
+	if i.PodContains != nil {
+		predicates = append(predicates, execsession.PodContains(*i.PodContains))
+	}
+	if i.PodHasPrefix != nil {
+		predicates = append(predicates, execsession.PodHasPrefix(*i.PodHasPrefix))
+	}
+	if i.PodHasSuffix != nil {
+		predicates = append(predicates, execsession.PodHasSuffix(*i.PodHasSuffix))
+	}
+	if i.PodEqualFold != nil {
+		predicates = append(predicates, execsession.PodEqualFold(*i.PodEqualFold))
+	}
+	if i.PodContainsFold != nil {
+		predicates = append(predicates, execsession.PodContainsFold(*i.PodContainsFold))
+	}
+	if i.Container != nil {
+		predicates = append(predicates, execsession.ContainerEQ(*i.Container))
+	}
+	if i.ContainerNEQ != nil {
+		predicates = append(predicates, execsession.ContainerNEQ(*i.ContainerNEQ))
+	}
+	if len(i.ContainerIn) > 0 {
+		predicates = append(predicates, execsession.ContainerIn(i.ContainerIn...))
+	}
+	if len(i.ContainerNotIn) > 0 {
+		predicates = append(predicates, execsession.ContainerNotIn(i.ContainerNotIn...))
+	}
+	if i.ContainerGT != nil {
+		predicates = append(predicates, execsession.ContainerGT(*i.ContainerGT))
+	}
+	if i.ContainerGTE != nil {
+		predicates = append(predicates, execsession.ContainerGTE(*i.ContainerGTE))
+	}
+	if i.ContainerLT != nil {
+		predicates = append(predicates, execsession.ContainerLT(*i.ContainerLT))
+	}
+	if i.ContainerLTE != nil {
+		predicates = append(predicates, execsession.ContainerLTE(*i.ContainerLTE))
+	}
+	if i.ContainerContains != nil {
+		predicates = append(predicates, execsession.ContainerContains(*i.ContainerContains))
+	}
+	if i.ContainerHasPrefix != nil {
+		predicates = append(predicates, execsession.ContainerHasPrefix(*i.ContainerHasPrefix))
+	}
+	if i.ContainerHasSuffix != nil {
+		predicates = append(predicates, execsession.ContainerHasSuffix(*i.ContainerHasSuffix))
+	}
+	if i.ContainerEqualFold != nil {
+		predicates = append(predicates, execsession.ContainerEqualFold(*i.ContainerEqualFold))
+	}
+	if i.ContainerContainsFold != nil {
+		predicates = append(predicates, execsession.ContainerContainsFold(*i.ContainerContainsFold))
+	}
+	if i.Tty != nil {
+		predicates = append(predicates, execsession.TtyEQ(*i.Tty))
+	}
+	if i.TtyNEQ != nil {
+		predicates = append(predicates, execsession.TtyNEQ(*i.TtyNEQ))
+	}
+	if i.Stdin != nil {
+		predicates = append(predicates, execsession.StdinEQ(*i.Stdin))
+	}
+	if i.StdinNEQ != nil {
+		predicates = append(predicates, execsession.StdinNEQ(*i.StdinNEQ))
+	}
+	if i.StartedAt != nil {
+		predicates = append(predicates, execsession.StartedAtEQ(*i.StartedAt))
+	}
+	if i.StartedAtNEQ != nil {
+		predicates = append(predicates, execsession.StartedAtNEQ(*i.StartedAtNEQ))
+	}
+	if len(i.StartedAtIn) > 0 {
+		predicates = append(predicates, execsession.StartedAtIn(i.StartedAtIn...))
+	}
+	if len(i.StartedAtNotIn) > 0 {
+		predicates = append(predicates, execsession.StartedAtNotIn(i.StartedAtNotIn...))
+	}
+	if i.StartedAtGT != nil {
+		predicates = append(predicates, execsession.StartedAtGT(*i.StartedAtGT))
+	}
+	if i.StartedAtGTE != nil {
+		predicates = append(predicates, execsession.StartedAtGTE(*i.StartedAtGTE))
+	}
+	if i.StartedAtLT != nil {
+		predicates = append(predicates, execsession.StartedAtLT(*i.StartedAtLT))
+	}
+	if i.StartedAtLTE != nil {
+		predicates = append(predicates, execsession.StartedAtLTE(*i.StartedAtLTE))
+	}
+	if i.EndedAt != nil {
+		predicates = append(predicates, execsession.EndedAtEQ(*i.EndedAt))
+	}
+	if i.EndedAtNEQ != nil {
+		predicates = append(predicates, execsession.EndedAtNEQ(*i.EndedAtNEQ))
+	}
+	if len(i.EndedAtIn) > 0 {
+		predicates = append(predicates, execsession.EndedAtIn(i.EndedAtIn...))
+	}
+	if len(i.EndedAtNotIn) > 0 {
+		predicates = append(predicates, execsession.EndedAtNotIn(i.EndedAtNotIn...))
+	}
+	if i.EndedAtGT != nil {
+		predicates = append(predicates, execsession.EndedAtGT(*i.EndedAtGT))
+	}
+	if i.EndedAtGTE != nil {
+		predicates = append(predicates, execsession.EndedAtGTE(*i.EndedAtGTE))
+	}
+	if i.EndedAtLT != nil {
+		predicates = append(predicates, execsession.EndedAtLT(*i.EndedAtLT))
+	}
+	if i.EndedAtLTE != nil {
+		predicates = append(predicates, execsession.EndedAtLTE(*i.EndedAtLTE))
+	}
+	if i.EndedAtIsNil {
+		predicates = append(predicates, execsession.EndedAtIsNil())
+	}
+	if i.EndedAtNotNil {
+		predicates = append(predicates, execsession.EndedAtNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, execsession.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, execsession.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, execsession.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, execsession.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.StatusGT != nil {
+		predicates = append(predicates, execsession.StatusGT(*i.StatusGT))
+	}
+	if i.StatusGTE != nil {
+		predicates = append(predicates, execsession.StatusGTE(*i.StatusGTE))
+	}
+	if i.StatusLT != nil {
+		predicates = append(predicates, execsession.StatusLT(*i.StatusLT))
+	}
+	if i.StatusLTE != nil {
+		predicates = append(predicates, execsession.StatusLTE(*i.StatusLTE))
+	}
+	if i.StatusContains != nil {
+		predicates = append(predicates, execsession.StatusContains(*i.StatusContains))
+	}
+	if i.StatusHasPrefix != nil {
+		predicates = append(predicates, execsession.StatusHasPrefix(*i.StatusHasPrefix))
+	}
+	if i.StatusHasSuffix != nil {
+		predicates = append(predicates, execsession.StatusHasSuffix(*i.StatusHasSuffix))
+	}
+	if i.StatusEqualFold != nil {
+		predicates = append(predicates, execsession.StatusEqualFold(*i.StatusEqualFold))
+	}
+	if i.StatusContainsFold != nil {
+		predicates = append(predicates, execsession.StatusContainsFold(*i.StatusContainsFold))
+	}
+	if i.ExitCode != nil {
+		predicates = append(predicates, execsession.ExitCodeEQ(*i.ExitCode))
+	}
+	if i.ExitCodeNEQ != nil {
+		predicates = append(predicates, execsession.ExitCodeNEQ(*i.ExitCodeNEQ))
+	}
+	if len(i.ExitCodeIn) > 0 {
+		predicates = append(predicates, execsession.ExitCodeIn(i.ExitCodeIn...))
+	}
+	if len(i.ExitCodeNotIn) > 0 {
+		predicates = append(predicates, execsession.ExitCodeNotIn(i.ExitCodeNotIn...))
+	}
+	if i.ExitCodeGT != nil {
+		predicates = append(predicates, execsession.ExitCodeGT(*i.ExitCodeGT))
+	}
+	if i.ExitCodeGTE != nil {
+		predicates = append(predicates, execsession.ExitCodeGTE(*i.ExitCodeGTE))
+	}
+	if i.ExitCodeLT != nil {
+		predicates = append(predicates, execsession.ExitCodeLT(*i.ExitCodeLT))
+	}
+	if i.ExitCodeLTE != nil {
+		predicates = append(predicates, execsession.ExitCodeLTE(*i.ExitCodeLTE))
+	}
+	if i.ExitCodeIsNil {
+		predicates = append(predicates, execsession.ExitCodeIsNil())
+	}
+	if i.ExitCodeNotNil {
+		predicates = append(predicates, execsession.ExitCodeNotNil())
+	}
+	if i.Recorded != nil {
+		predicates = append(predicates, execsession.RecordedEQ(*i.Recorded))
+	}
+	if i.RecordedNEQ != nil {
+		predicates = append(predicates, execsession.RecordedNEQ(*i.RecordedNEQ))
+	}
+	if i.RecordingSize != nil {
+		predicates = append(predicates, execsession.RecordingSizeEQ(*i.RecordingSize))
+	}
+	if i.RecordingSizeNEQ != nil {
+		predicates = append(predicates, execsession.RecordingSizeNEQ(*i.RecordingSizeNEQ))
+	}
+	if len(i.RecordingSizeIn) > 0 {
+		predicates = append(predicates, execsession.RecordingSizeIn(i.RecordingSizeIn...))
+	}
+	if len(i.RecordingSizeNotIn) > 0 {
+		predicates = append(predicates, execsession.RecordingSizeNotIn(i.RecordingSizeNotIn...))
+	}
+	if i.RecordingSizeGT != nil {
+		predicates = append(predicates, execsession.RecordingSizeGT(*i.RecordingSizeGT))
+	}
+	if i.RecordingSizeGTE != nil {
+		predicates = append(predicates, execsession.RecordingSizeGTE(*i.RecordingSizeGTE))
+	}
+	if i.RecordingSizeLT != nil {
+		predicates = append(predicates, execsession.RecordingSizeLT(*i.RecordingSizeLT))
+	}
+	if i.RecordingSizeLTE != nil {
+		predicates = append(predicates, execsession.RecordingSizeLTE(*i.RecordingSizeLTE))
+	}
+	if i.Truncated != nil {
+		predicates = append(predicates, execsession.TruncatedEQ(*i.Truncated))
+	}
+	if i.TruncatedNEQ != nil {
+		predicates = append(predicates, execsession.TruncatedNEQ(*i.TruncatedNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyExecSessionWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return execsession.And(predicates...), nil
 	}
 }
 
@@ -5344,6 +6111,10 @@ type ProjectWhereInput struct {
 	Archived    *bool `json:"archived,omitempty"`
 	ArchivedNEQ *bool `json:"archivedNEQ,omitempty"`
 
+	// "exec_recording" field predicates.
+	ExecRecording    *bool `json:"execRecording,omitempty"`
+	ExecRecordingNEQ *bool `json:"execRecordingNEQ,omitempty"`
+
 	// "members" edge predicates.
 	HasMembers     *bool               `json:"hasMembers,omitempty"`
 	HasMembersWith []*MemberWhereInput `json:"hasMembersWith,omitempty"`
@@ -5667,6 +6438,12 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 	}
 	if i.ArchivedNEQ != nil {
 		predicates = append(predicates, project.ArchivedNEQ(*i.ArchivedNEQ))
+	}
+	if i.ExecRecording != nil {
+		predicates = append(predicates, project.ExecRecordingEQ(*i.ExecRecording))
+	}
+	if i.ExecRecordingNEQ != nil {
+		predicates = append(predicates, project.ExecRecordingNEQ(*i.ExecRecordingNEQ))
 	}
 
 	if i.HasMembers != nil {

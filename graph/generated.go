@@ -21,6 +21,7 @@ import (
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/operation"
@@ -44,6 +45,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Entity() EntityResolver
+	ExecSession() ExecSessionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -182,6 +184,40 @@ type ComplexityRoot struct {
 		FindManyWorkloadByIDs  func(childComplexity int, reps []*model.WorkloadByIDsInput) int
 	}
 
+	ExecSession struct {
+		ClusterID     func(childComplexity int) int
+		Command       func(childComplexity int) int
+		Container     func(childComplexity int) int
+		EndedAt       func(childComplexity int) int
+		ExitCode      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Namespace     func(childComplexity int) int
+		Pod           func(childComplexity int) int
+		ProjectID     func(childComplexity int) int
+		Protocol      func(childComplexity int) int
+		Recorded      func(childComplexity int) int
+		Recording     func(childComplexity int) int
+		RecordingSize func(childComplexity int) int
+		StartedAt     func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Stdin         func(childComplexity int) int
+		Truncated     func(childComplexity int) int
+		Tty           func(childComplexity int) int
+		User          func(childComplexity int) int
+	}
+
+	ExecSessionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExecSessionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Instance struct {
 		ClusterID         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -260,6 +296,7 @@ type ComplexityRoot struct {
 		RollbackInstance      func(childComplexity int, id gid.ID) int
 		RollbackWorkload      func(childComplexity int, input model.RollbackWorkloadInput) int
 		ScaleWorkload         func(childComplexity int, input model.ScaleWorkloadInput) int
+		SetExecRecording      func(childComplexity int, projectID gid.ID, enabled bool) int
 		SetNodeLabels         func(childComplexity int, clusterID gid.ID, name string, labels map[string]string, remove []string) int
 		SetNodeTaints         func(childComplexity int, clusterID gid.ID, name string, taints []*model.TaintInput) int
 		SetVariable           func(childComplexity int, input model.SetVariableInput) int
@@ -388,17 +425,18 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		Archived    func(childComplexity int) int
-		BusinessID  func(childComplexity int) int
-		Clusters    func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
-		Code        func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Members     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.MemberOrder, where *ent.MemberWhereInput) int
-		Name        func(childComplexity int) int
-		Templates   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.TemplateOrder, where *ent.TemplateWhereInput) int
-		UpdatedAt   func(childComplexity int) int
+		Archived      func(childComplexity int) int
+		BusinessID    func(childComplexity int) int
+		Clusters      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
+		Code          func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		ExecRecording func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Members       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.MemberOrder, where *ent.MemberWhereInput) int
+		Name          func(childComplexity int) int
+		Templates     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.TemplateOrder, where *ent.TemplateWhereInput) int
+		UpdatedAt     func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -417,6 +455,8 @@ type ComplexityRoot struct {
 		Changes            func(childComplexity int, since *int, filter *model.ChangesFilter, first *int) int
 		Cluster            func(childComplexity int, id gid.ID) int
 		Clusters           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
+		ExecSession        func(childComplexity int, id gid.ID) int
+		ExecSessions       func(childComplexity int, projectID gid.ID, first *int, after *entgql.Cursor[gid.ID]) int
 		ExportTemplates    func(childComplexity int, projectID gid.ID) int
 		Me                 func(childComplexity int) int
 		Node               func(childComplexity int, id gid.ID) int
@@ -631,6 +671,9 @@ type EntityResolver interface {
 	FindManyProjectByIDs(ctx context.Context, reps []*model.ProjectByIDsInput) ([]*ent.Project, error)
 	FindManyWorkloadByIDs(ctx context.Context, reps []*model.WorkloadByIDsInput) ([]*ent.Workload, error)
 }
+type ExecSessionResolver interface {
+	Recording(ctx context.Context, obj *ent.ExecSession) (*string, error)
+}
 type MutationResolver interface {
 	CreateProject(ctx context.Context, input ent.CreateProjectInput) (*ent.Project, error)
 	UpdateProject(ctx context.Context, id gid.ID, input ent.UpdateProjectInput) (*ent.Project, error)
@@ -651,6 +694,7 @@ type MutationResolver interface {
 	SetNodeTaints(ctx context.Context, clusterID gid.ID, name string, taints []*model.TaintInput) (*ent.Operation, error)
 	DrainNode(ctx context.Context, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) (*ent.Operation, error)
 	RegisterMesosCluster(ctx context.Context, input model.RegisterMesosClusterInput) (*ent.Cluster, error)
+	SetExecRecording(ctx context.Context, projectID gid.ID, enabled bool) (*ent.Project, error)
 	CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id gid.ID) (*ent.Token, error)
 	AddMember(ctx context.Context, projectID gid.ID, userName string, role member.Role) (*ent.Member, error)
@@ -681,6 +725,8 @@ type QueryResolver interface {
 	Cluster(ctx context.Context, id gid.ID) (*ent.Cluster, error)
 	Operation(ctx context.Context, id gid.ID) (*ent.Operation, error)
 	Operations(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OperationOrder, where *ent.OperationWhereInput) (*ent.OperationConnection, error)
+	ExecSessions(ctx context.Context, projectID gid.ID, first *int, after *entgql.Cursor[gid.ID]) (*ent.ExecSessionConnection, error)
+	ExecSession(ctx context.Context, id gid.ID) (*ent.ExecSession, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Tokens(ctx context.Context) ([]*ent.Token, error)
 	AuditLog(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) (*ent.AuditEntryConnection, error)
@@ -1284,6 +1330,159 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Entity.FindManyWorkloadByIDs(childComplexity, args["reps"].([]*model.WorkloadByIDsInput)), true
 
+	case "ExecSession.clusterID":
+		if e.ComplexityRoot.ExecSession.ClusterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.ClusterID(childComplexity), true
+	case "ExecSession.command":
+		if e.ComplexityRoot.ExecSession.Command == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Command(childComplexity), true
+	case "ExecSession.container":
+		if e.ComplexityRoot.ExecSession.Container == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Container(childComplexity), true
+	case "ExecSession.endedAt":
+		if e.ComplexityRoot.ExecSession.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.EndedAt(childComplexity), true
+	case "ExecSession.exitCode":
+		if e.ComplexityRoot.ExecSession.ExitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.ExitCode(childComplexity), true
+	case "ExecSession.id":
+		if e.ComplexityRoot.ExecSession.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.ID(childComplexity), true
+	case "ExecSession.kind":
+		if e.ComplexityRoot.ExecSession.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Kind(childComplexity), true
+	case "ExecSession.namespace":
+		if e.ComplexityRoot.ExecSession.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Namespace(childComplexity), true
+	case "ExecSession.pod":
+		if e.ComplexityRoot.ExecSession.Pod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Pod(childComplexity), true
+	case "ExecSession.projectID":
+		if e.ComplexityRoot.ExecSession.ProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.ProjectID(childComplexity), true
+	case "ExecSession.protocol":
+		if e.ComplexityRoot.ExecSession.Protocol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Protocol(childComplexity), true
+	case "ExecSession.recorded":
+		if e.ComplexityRoot.ExecSession.Recorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Recorded(childComplexity), true
+	case "ExecSession.recording":
+		if e.ComplexityRoot.ExecSession.Recording == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Recording(childComplexity), true
+	case "ExecSession.recordingSize":
+		if e.ComplexityRoot.ExecSession.RecordingSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.RecordingSize(childComplexity), true
+	case "ExecSession.startedAt":
+		if e.ComplexityRoot.ExecSession.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.StartedAt(childComplexity), true
+	case "ExecSession.status":
+		if e.ComplexityRoot.ExecSession.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Status(childComplexity), true
+	case "ExecSession.stdin":
+		if e.ComplexityRoot.ExecSession.Stdin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Stdin(childComplexity), true
+	case "ExecSession.truncated":
+		if e.ComplexityRoot.ExecSession.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Truncated(childComplexity), true
+	case "ExecSession.tty":
+		if e.ComplexityRoot.ExecSession.Tty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Tty(childComplexity), true
+	case "ExecSession.user":
+		if e.ComplexityRoot.ExecSession.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.User(childComplexity), true
+
+	case "ExecSessionConnection.edges":
+		if e.ComplexityRoot.ExecSessionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionConnection.Edges(childComplexity), true
+	case "ExecSessionConnection.pageInfo":
+		if e.ComplexityRoot.ExecSessionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionConnection.PageInfo(childComplexity), true
+	case "ExecSessionConnection.totalCount":
+		if e.ComplexityRoot.ExecSessionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionConnection.TotalCount(childComplexity), true
+
+	case "ExecSessionEdge.cursor":
+		if e.ComplexityRoot.ExecSessionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionEdge.Cursor(childComplexity), true
+	case "ExecSessionEdge.node":
+		if e.ComplexityRoot.ExecSessionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionEdge.Node(childComplexity), true
+
 	case "Instance.clusterID":
 		if e.ComplexityRoot.Instance.ClusterID == nil {
 			break
@@ -1789,6 +1988,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScaleWorkload(childComplexity, args["input"].(model.ScaleWorkloadInput)), true
+	case "Mutation.setExecRecording":
+		if e.ComplexityRoot.Mutation.SetExecRecording == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setExecRecording_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetExecRecording(childComplexity, args["projectID"].(gid.ID), args["enabled"].(bool)), true
 	case "Mutation.setNodeLabels":
 		if e.ComplexityRoot.Mutation.SetNodeLabels == nil {
 			break
@@ -2400,6 +2610,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Description(childComplexity), true
+	case "Project.execRecording":
+		if e.ComplexityRoot.Project.ExecRecording == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ExecRecording(childComplexity), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -2517,6 +2733,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Clusters(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ClusterOrder), args["where"].(*ent.ClusterWhereInput)), true
+	case "Query.execSession":
+		if e.ComplexityRoot.Query.ExecSession == nil {
+			break
+		}
+
+		args, err := ec.field_Query_execSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExecSession(childComplexity, args["id"].(gid.ID)), true
+	case "Query.execSessions":
+		if e.ComplexityRoot.Query.ExecSessions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_execSessions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExecSessions(childComplexity, args["projectID"].(gid.ID), args["first"].(*int), args["after"].(*entgql.Cursor[gid.ID])), true
 	case "Query.exportTemplates":
 		if e.ComplexityRoot.Query.ExportTemplates == nil {
 			break
@@ -3464,6 +3702,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateTemplateSetInput", ec.unmarshalInputCreateTemplateSetInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("DeleteObjectInput", ec.unmarshalInputDeleteObjectInput),
+			graphql.NewInputUnmarshaler("ExecSessionOrder", ec.unmarshalInputExecSessionOrder),
+			graphql.NewInputUnmarshaler("ExecSessionWhereInput", ec.unmarshalInputExecSessionWhereInput),
 			graphql.NewInputUnmarshaler("InstanceOrder", ec.unmarshalInputInstanceOrder),
 			graphql.NewInputUnmarshaler("InstanceTargetInput", ec.unmarshalInputInstanceTargetInput),
 			graphql.NewInputUnmarshaler("InstanceWhereInput", ec.unmarshalInputInstanceWhereInput),
@@ -3593,7 +3833,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "cluster.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
+//go:embed "changes.graphqls" "cluster.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3608,6 +3848,7 @@ var sources = []*ast.Source{
 	{Name: "changes.graphqls", Input: sourceData("changes.graphqls"), BuiltIn: false},
 	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
+	{Name: "execsessions.graphqls", Input: sourceData("execsessions.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "identity.graphqls", Input: sourceData("identity.graphqls"), BuiltIn: false},
 	{Name: "project.graphqls", Input: sourceData("project.graphqls"), BuiltIn: false},
@@ -3944,6 +4185,74 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 		return ec.fieldContext_DeletePayload_deletedID(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExecSession_id(ctx, field)
+	case "projectID":
+		return ec.fieldContext_ExecSession_projectID(ctx, field)
+	case "clusterID":
+		return ec.fieldContext_ExecSession_clusterID(ctx, field)
+	case "user":
+		return ec.fieldContext_ExecSession_user(ctx, field)
+	case "kind":
+		return ec.fieldContext_ExecSession_kind(ctx, field)
+	case "protocol":
+		return ec.fieldContext_ExecSession_protocol(ctx, field)
+	case "namespace":
+		return ec.fieldContext_ExecSession_namespace(ctx, field)
+	case "pod":
+		return ec.fieldContext_ExecSession_pod(ctx, field)
+	case "container":
+		return ec.fieldContext_ExecSession_container(ctx, field)
+	case "command":
+		return ec.fieldContext_ExecSession_command(ctx, field)
+	case "tty":
+		return ec.fieldContext_ExecSession_tty(ctx, field)
+	case "stdin":
+		return ec.fieldContext_ExecSession_stdin(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_ExecSession_startedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_ExecSession_endedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_ExecSession_status(ctx, field)
+	case "exitCode":
+		return ec.fieldContext_ExecSession_exitCode(ctx, field)
+	case "recorded":
+		return ec.fieldContext_ExecSession_recorded(ctx, field)
+	case "recordingSize":
+		return ec.fieldContext_ExecSession_recordingSize(ctx, field)
+	case "truncated":
+		return ec.fieldContext_ExecSession_truncated(ctx, field)
+	case "recording":
+		return ec.fieldContext_ExecSession_recording(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecSession", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecSessionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ExecSessionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ExecSessionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ExecSessionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecSessionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecSessionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ExecSessionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ExecSessionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecSessionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Instance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4294,6 +4603,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_businessID(ctx, field)
 	case "archived":
 		return ec.fieldContext_Project_archived(ctx, field)
+	case "execRecording":
+		return ec.fieldContext_Project_execRecording(ctx, field)
 	case "members":
 		return ec.fieldContext_Project_members(ctx, field)
 	case "clusters":
@@ -5568,6 +5879,28 @@ func (ec *executionContext) field_Mutation_scaleWorkload_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setExecRecording_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "enabled",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["enabled"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setNodeLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6107,6 +6440,50 @@ func (ec *executionContext) field_Query_clusters_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_execSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_execSessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[gid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -8978,6 +9355,608 @@ func (ec *executionContext) fieldContext_Entity_findManyWorkloadByIDs(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ExecSession_id(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExecSession_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_projectID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_clusterID(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_clusterID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_clusterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_user(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_kind(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v execsession.Kind) graphql.Marshaler {
+			return ec.marshalNExecSessionKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "ExecSessionKind")
+}
+
+func (ec *executionContext) _ExecSession_protocol(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_protocol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protocol, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_protocol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_namespace(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_pod(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_pod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_pod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_container(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_container(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Container, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_container(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_command(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_command(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Command, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_command(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_tty(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_tty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_tty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExecSession_stdin(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_stdin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stdin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_stdin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExecSession_startedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExecSession_endedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExecSession_status(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_exitCode(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_exitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_exitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecSession_recorded(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_recorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recorded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExecSession_recordingSize(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_recordingSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordingSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_recordingSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecSession_truncated(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExecSession_recording(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_recording(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExecSession().Recording(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_recording(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, true, true, "String")
+}
+
+func (ec *executionContext) _ExecSessionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ExecSessionEdge) graphql.Marshaler {
+			return ec.marshalOExecSessionEdge2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecSessionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecSessionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[gid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecSessionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSessionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecSessionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ExecSession) graphql.Marshaler {
+			return ec.marshalOExecSession2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecSessionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecSessionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[gid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSessionEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Instance_id(ctx context.Context, field graphql.CollectedField, obj *ent.Instance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10579,6 +11558,50 @@ func (ec *executionContext) fieldContext_Mutation_registerMesosCluster(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_registerMesosCluster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setExecRecording(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setExecRecording(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetExecRecording(ctx, fc.Args["projectID"].(gid.ID), fc.Args["enabled"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setExecRecording(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setExecRecording_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13472,6 +14495,29 @@ func (ec *executionContext) fieldContext_Project_archived(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Project_execRecording(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_execRecording(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecRecording, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_execRecording(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Project_members(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14180,6 +15226,94 @@ func (ec *executionContext) fieldContext_Query_operations(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_operations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_execSessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_execSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExecSessions(ctx, fc.Args["projectID"].(gid.ID), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[gid.ID]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ExecSessionConnection) graphql.Marshaler {
+			return ec.marshalNExecSessionConnection2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_execSessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecSessionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_execSessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_execSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_execSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExecSession(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ExecSession) graphql.Marshaler {
+			return ec.marshalNExecSession2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_execSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecSession(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_execSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22872,6 +24006,1235 @@ func UnmarshalDeleteObjectInput(ctx context.Context, raw any) (model.DeleteObjec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExecSessionOrder(ctx context.Context, obj any) (ent.ExecSessionOrder, error) {
+	var it ent.ExecSessionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNExecSessionOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecSessionOrder unmarshals raw into the ExecSessionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecSessionOrder(ctx context.Context, raw any) (ent.ExecSessionOrder, error) {
+	var out ent.ExecSessionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecSessionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExecSessionWhereInput(ctx context.Context, obj any) (ent.ExecSessionWhereInput, error) {
+	var it ent.ExecSessionWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "projectID", "projectIDNEQ", "projectIDIn", "projectIDNotIn", "projectIDGT", "projectIDGTE", "projectIDLT", "projectIDLTE", "projectIDContains", "projectIDHasPrefix", "projectIDHasSuffix", "projectIDEqualFold", "projectIDContainsFold", "clusterID", "clusterIDNEQ", "clusterIDIn", "clusterIDNotIn", "clusterIDGT", "clusterIDGTE", "clusterIDLT", "clusterIDLTE", "clusterIDContains", "clusterIDHasPrefix", "clusterIDHasSuffix", "clusterIDEqualFold", "clusterIDContainsFold", "user", "userNEQ", "userIn", "userNotIn", "userGT", "userGTE", "userLT", "userLTE", "userContains", "userHasPrefix", "userHasSuffix", "userEqualFold", "userContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "protocol", "protocolNEQ", "protocolIn", "protocolNotIn", "protocolGT", "protocolGTE", "protocolLT", "protocolLTE", "protocolContains", "protocolHasPrefix", "protocolHasSuffix", "protocolEqualFold", "protocolContainsFold", "namespace", "namespaceNEQ", "namespaceIn", "namespaceNotIn", "namespaceGT", "namespaceGTE", "namespaceLT", "namespaceLTE", "namespaceContains", "namespaceHasPrefix", "namespaceHasSuffix", "namespaceEqualFold", "namespaceContainsFold", "pod", "podNEQ", "podIn", "podNotIn", "podGT", "podGTE", "podLT", "podLTE", "podContains", "podHasPrefix", "podHasSuffix", "podEqualFold", "podContainsFold", "container", "containerNEQ", "containerIn", "containerNotIn", "containerGT", "containerGTE", "containerLT", "containerLTE", "containerContains", "containerHasPrefix", "containerHasSuffix", "containerEqualFold", "containerContainsFold", "tty", "ttyNEQ", "stdin", "stdinNEQ", "startedAt", "startedAtNEQ", "startedAtIn", "startedAtNotIn", "startedAtGT", "startedAtGTE", "startedAtLT", "startedAtLTE", "endedAt", "endedAtNEQ", "endedAtIn", "endedAtNotIn", "endedAtGT", "endedAtGTE", "endedAtLT", "endedAtLTE", "endedAtIsNil", "endedAtNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "statusGT", "statusGTE", "statusLT", "statusLTE", "statusContains", "statusHasPrefix", "statusHasSuffix", "statusEqualFold", "statusContainsFold", "exitCode", "exitCodeNEQ", "exitCodeIn", "exitCodeNotIn", "exitCodeGT", "exitCodeGTE", "exitCodeLT", "exitCodeLTE", "exitCodeIsNil", "exitCodeNotNil", "recorded", "recordedNEQ", "recordingSize", "recordingSizeNEQ", "recordingSizeIn", "recordingSizeNotIn", "recordingSizeGT", "recordingSizeGTE", "recordingSizeLT", "recordingSizeLTE", "truncated", "truncatedNEQ"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOExecSessionWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOExecSessionWhereInput2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOExecSessionWhereInput2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "projectID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "projectIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDNEQ = data
+		case "projectIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDIn = data
+		case "projectIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDNotIn = data
+		case "projectIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDGT = data
+		case "projectIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDGTE = data
+		case "projectIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDLT = data
+		case "projectIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDLTE = data
+		case "projectIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDContains = data
+		case "projectIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDHasPrefix = data
+		case "projectIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDHasSuffix = data
+		case "projectIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDEqualFold = data
+		case "projectIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectIDContainsFold = data
+		case "clusterID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterID"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterID = data
+		case "clusterIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDNEQ = data
+		case "clusterIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDIn = data
+		case "clusterIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDNotIn = data
+		case "clusterIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDGT = data
+		case "clusterIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDGTE = data
+		case "clusterIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDLT = data
+		case "clusterIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDLTE = data
+		case "clusterIDContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDContains = data
+		case "clusterIDHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDHasPrefix = data
+		case "clusterIDHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDHasSuffix = data
+		case "clusterIDEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDEqualFold = data
+		case "clusterIDContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterIDContainsFold = data
+		case "user":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("user"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.User = data
+		case "userNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserNEQ = data
+		case "userIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIn = data
+		case "userNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserNotIn = data
+		case "userGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGT = data
+		case "userGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserGTE = data
+		case "userLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserLT = data
+		case "userLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserLTE = data
+		case "userContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserContains = data
+		case "userHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserHasPrefix = data
+		case "userHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserHasSuffix = data
+		case "userEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserEqualFold = data
+		case "userContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOExecSessionKind2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOExecSessionKind2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOExecSessionKind2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOExecSessionKind2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "protocol":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocol"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Protocol = data
+		case "protocolNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolNEQ = data
+		case "protocolIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolIn = data
+		case "protocolNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolNotIn = data
+		case "protocolGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolGT = data
+		case "protocolGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolGTE = data
+		case "protocolLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolLT = data
+		case "protocolLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolLTE = data
+		case "protocolContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolContains = data
+		case "protocolHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolHasPrefix = data
+		case "protocolHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolHasSuffix = data
+		case "protocolEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolEqualFold = data
+		case "protocolContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protocolContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProtocolContainsFold = data
+		case "namespace":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespace"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Namespace = data
+		case "namespaceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceNEQ = data
+		case "namespaceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceIn = data
+		case "namespaceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceNotIn = data
+		case "namespaceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceGT = data
+		case "namespaceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceGTE = data
+		case "namespaceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceLT = data
+		case "namespaceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceLTE = data
+		case "namespaceContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceContains = data
+		case "namespaceHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceHasPrefix = data
+		case "namespaceHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceHasSuffix = data
+		case "namespaceEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceEqualFold = data
+		case "namespaceContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespaceContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NamespaceContainsFold = data
+		case "pod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pod"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pod = data
+		case "podNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodNEQ = data
+		case "podIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodIn = data
+		case "podNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodNotIn = data
+		case "podGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodGT = data
+		case "podGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodGTE = data
+		case "podLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodLT = data
+		case "podLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodLTE = data
+		case "podContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodContains = data
+		case "podHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodHasPrefix = data
+		case "podHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodHasSuffix = data
+		case "podEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodEqualFold = data
+		case "podContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("podContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PodContainsFold = data
+		case "container":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("container"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Container = data
+		case "containerNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerNEQ = data
+		case "containerIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerIn = data
+		case "containerNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerNotIn = data
+		case "containerGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerGT = data
+		case "containerGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerGTE = data
+		case "containerLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerLT = data
+		case "containerLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerLTE = data
+		case "containerContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerContains = data
+		case "containerHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerHasPrefix = data
+		case "containerHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerHasSuffix = data
+		case "containerEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerEqualFold = data
+		case "containerContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("containerContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContainerContainsFold = data
+		case "tty":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tty"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tty = data
+		case "ttyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ttyNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TtyNEQ = data
+		case "stdin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stdin"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stdin = data
+		case "stdinNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stdinNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StdinNEQ = data
+		case "startedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAt = data
+		case "startedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtNEQ = data
+		case "startedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtIn = data
+		case "startedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtNotIn = data
+		case "startedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtGT = data
+		case "startedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtGTE = data
+		case "startedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtLT = data
+		case "startedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartedAtLTE = data
+		case "endedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAt = data
+		case "endedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtNEQ = data
+		case "endedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtIn = data
+		case "endedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtNotIn = data
+		case "endedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtGT = data
+		case "endedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtGTE = data
+		case "endedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtLT = data
+		case "endedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtLTE = data
+		case "endedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtIsNil = data
+		case "endedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndedAtNotNil = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "statusGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusGT = data
+		case "statusGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusGTE = data
+		case "statusLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusLT = data
+		case "statusLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusLTE = data
+		case "statusContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusContains = data
+		case "statusHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusHasPrefix = data
+		case "statusHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusHasSuffix = data
+		case "statusEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusEqualFold = data
+		case "statusContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusContainsFold = data
+		case "exitCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCode"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCode = data
+		case "exitCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeNEQ = data
+		case "exitCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeIn = data
+		case "exitCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeNotIn = data
+		case "exitCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeGT = data
+		case "exitCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeGTE = data
+		case "exitCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeLT = data
+		case "exitCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeLTE = data
+		case "exitCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeIsNil = data
+		case "exitCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exitCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExitCodeNotNil = data
+		case "recorded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recorded"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Recorded = data
+		case "recordedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordedNEQ = data
+		case "recordingSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordingSize"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordingSize = data
+		case "recordingSizeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordingSizeNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordingSizeNEQ = data
+		case "recordingSizeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordingSizeIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordingSizeIn = data
+		case "recordingSizeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordingSizeNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordingSizeNotIn = data
+		case "recordingSizeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordingSizeGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordingSizeGT = data
+		case "recordingSizeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordingSizeGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordingSizeGTE = data
+		case "recordingSizeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordingSizeLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordingSizeLT = data
+		case "recordingSizeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordingSizeLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordingSizeLTE = data
+		case "truncated":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("truncated"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Truncated = data
+		case "truncatedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("truncatedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TruncatedNEQ = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecSessionWhereInput unmarshals raw into the ExecSessionWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecSessionWhereInput(ctx context.Context, raw any) (ent.ExecSessionWhereInput, error) {
+	var out ent.ExecSessionWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecSessionWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInstanceOrder(ctx context.Context, obj any) (ent.InstanceOrder, error) {
 	var it ent.InstanceOrder
 	if obj == nil {
@@ -27688,7 +30051,7 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "businessID", "businessIDNEQ", "businessIDIn", "businessIDNotIn", "businessIDGT", "businessIDGTE", "businessIDLT", "businessIDLTE", "businessIDContains", "businessIDHasPrefix", "businessIDHasSuffix", "businessIDIsNil", "businessIDNotNil", "businessIDEqualFold", "businessIDContainsFold", "archived", "archivedNEQ", "hasMembers", "hasMembersWith", "hasClusters", "hasClustersWith", "hasTemplates", "hasTemplatesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "businessID", "businessIDNEQ", "businessIDIn", "businessIDNotIn", "businessIDGT", "businessIDGTE", "businessIDLT", "businessIDLTE", "businessIDContains", "businessIDHasPrefix", "businessIDHasSuffix", "businessIDIsNil", "businessIDNotNil", "businessIDEqualFold", "businessIDContainsFold", "archived", "archivedNEQ", "execRecording", "execRecordingNEQ", "hasMembers", "hasMembersWith", "hasClusters", "hasClustersWith", "hasTemplates", "hasTemplatesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28276,6 +30639,20 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.ArchivedNEQ = data
+		case "execRecording":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("execRecording"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExecRecording = data
+		case "execRecordingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("execRecordingNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExecRecordingNEQ = data
 		case "hasMembers":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMembers"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -33059,6 +35436,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Instance(ctx, sel, obj)
+	case *ent.ExecSession:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ExecSession(ctx, sel, obj)
 	case *ent.ClusterNode:
 		if obj == nil {
 			return graphql.Null
@@ -33958,6 +36340,216 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 	return out
 }
 
+var execSessionImplementors = []string{"ExecSession", "Node"}
+
+func (ec *executionContext) _ExecSession(ctx context.Context, sel ast.SelectionSet, obj *ent.ExecSession) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, execSessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecSession")
+		case "id":
+			out.Values[i] = ec._ExecSession_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projectID":
+			out.Values[i] = ec._ExecSession_projectID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clusterID":
+			out.Values[i] = ec._ExecSession_clusterID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.Values[i] = ec._ExecSession_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ExecSession_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "protocol":
+			out.Values[i] = ec._ExecSession_protocol(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "namespace":
+			out.Values[i] = ec._ExecSession_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pod":
+			out.Values[i] = ec._ExecSession_pod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "container":
+			out.Values[i] = ec._ExecSession_container(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "command":
+			out.Values[i] = ec._ExecSession_command(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tty":
+			out.Values[i] = ec._ExecSession_tty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stdin":
+			out.Values[i] = ec._ExecSession_stdin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._ExecSession_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._ExecSession_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ExecSession_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exitCode":
+			out.Values[i] = ec._ExecSession_exitCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recorded":
+			out.Values[i] = ec._ExecSession_recorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordingSize":
+			out.Values[i] = ec._ExecSession_recordingSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "truncated":
+			out.Values[i] = ec._ExecSession_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recording":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExecSession_recording(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var execSessionConnectionImplementors = []string{"ExecSessionConnection"}
+
+func (ec *executionContext) _ExecSessionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ExecSessionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, execSessionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecSessionConnection")
+		case "edges":
+			out.Values[i] = ec._ExecSessionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ExecSessionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ExecSessionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var execSessionEdgeImplementors = []string{"ExecSessionEdge"}
+
+func (ec *executionContext) _ExecSessionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ExecSessionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, execSessionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecSessionEdge")
+		case "node":
+			out.Values[i] = ec._ExecSessionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ExecSessionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var instanceImplementors = []string{"Instance", "Node"}
 
 func (ec *executionContext) _Instance(ctx context.Context, sel ast.SelectionSet, obj *ent.Instance) graphql.Marshaler {
@@ -34427,6 +37019,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "registerMesosCluster":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerMesosCluster(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setExecRecording":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setExecRecording(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -35382,6 +37981,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "execRecording":
+			out.Values[i] = ec._Project_execRecording(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "members":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35576,6 +38180,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_operations(ctx, field)
+				})
+		case "execSessions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_execSessions(ctx, field)
+				})
+		case "execSession":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_execSession(ctx, field)
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -37530,6 +40146,51 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋbcsᚑioᚋb
 	return ec._DeletePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNExecSession2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSession(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSession) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExecSession!")
+		return graphql.Null
+	}
+	return ec._ExecSession(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExecSessionConnection2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSessionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExecSessionConnection!")
+		return graphql.Null
+	}
+	return ec._ExecSessionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExecSessionKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx context.Context, v any) (execsession.Kind, error) {
+	var res execsession.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExecSessionKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx context.Context, sel ast.SelectionSet, v execsession.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNExecSessionOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionOrderField(ctx context.Context, v any) (*ent.ExecSessionOrderField, error) {
+	var res = new(ent.ExecSessionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExecSessionOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSessionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExecSessionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNExecSessionWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionWhereInput(ctx context.Context, v any) (*ent.ExecSessionWhereInput, error) {
+	res, err := ec.unmarshalInputExecSessionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFieldSet2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39371,6 +42032,110 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOExecSession2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSession(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSession) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExecSession(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOExecSessionEdge2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ExecSessionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOExecSessionEdge2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOExecSessionEdge2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSessionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExecSessionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOExecSessionKind2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKindᚄ(ctx context.Context, v any) ([]execsession.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]execsession.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExecSessionKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOExecSessionKind2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []execsession.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExecSessionKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOExecSessionKind2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx context.Context, v any) (*execsession.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(execsession.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExecSessionKind2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx context.Context, sel ast.SelectionSet, v *execsession.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOExecSessionWhereInput2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionWhereInputᚄ(ctx context.Context, v any) ([]*ent.ExecSessionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ExecSessionWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExecSessionWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOExecSessionWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionWhereInput(ctx context.Context, v any) (*ent.ExecSessionWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExecSessionWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx context.Context, v any) (gid.ID, error) {

@@ -71,6 +71,8 @@ func (r *variableResolver) Value(ctx context.Context, obj *ent.Variable) (string
 	return r.shownVariableValue(ctx, obj)
 }
 
+func (r *Resolver) ExecSession() graph.ExecSessionResolver { return &execSessionResolver{r} }
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Template() graph.TemplateResolver { return &templateResolver{r} }
@@ -84,6 +86,7 @@ func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
 func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
 
 type (
+	execSessionResolver     struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	templateResolver        struct{ *Resolver }
 	templateVersionResolver struct{ *Resolver }
