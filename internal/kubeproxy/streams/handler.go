@@ -66,7 +66,9 @@ func New(opts Options) *Handler {
 		log:  log,
 		// The default CheckOrigin refuses a browser page of another origin
 		// (cross-site websocket hijacking); kubectl sends no Origin.
-		upgrader: websocket.Upgrader{HandshakeTimeout: 10 * time.Second},
+		// 32 KiB buffers: kubectl reads stdin and the API server writes
+		// output in chunks of that size, each then one frame.
+		upgrader: websocket.Upgrader{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10},
 	}
 }
 

@@ -92,7 +92,7 @@ type rig struct {
 	up      streams.Upstream
 }
 
-func newRig(t *testing.T, opts streams.Options) *rig {
+func newRig(t testing.TB, opts streams.Options) *rig {
 	t.Helper()
 	c := cluster(t)
 	ctx := auth.System(context.Background())
