@@ -116,7 +116,7 @@ func TestIdleLimitClosesSession(t *testing.T) {
 	inR, inW := io.Pipe()
 	defer inW.Close()
 	began := time.Now()
-	err := r.exec(testCtx(t), t, remotecommand.StreamOptions{Stdin: inR, Stdout: io.Discard}, "cat")
+	err := r.exec(testCtx(t), t, remotecommand.StreamOptions{Stdin: inR, Stdout: io.Discard, Stderr: io.Discard}, "cat")
 	if err == nil || !strings.Contains(err.Error(), "no input or output for 500ms") {
 		t.Fatalf("err = %v, want the idle-limit status", err)
 	}
