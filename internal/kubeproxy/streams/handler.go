@@ -102,12 +102,17 @@ func parseTarget(p string) (target, error) {
 // ServeStream serves one exec, attach or port-forward request for up. It
 // has the signature of internal/kubeproxy's Streams hook.
 func (h *Handler) ServeStream(w http.ResponseWriter, r *http.Request, up Upstream) {
-	t, err := parseTarget(r.URL.Path)
+	path := up.Path
+	if path == "" {
+		path = r.URL.Path
+	}
+	t, err := parseTarget(path)
 	if err != nil {
 		writeStatus(w, http.StatusNotFound, metav1.StatusReasonNotFound, err.Error())
 		return
 	}
-	if (up.Namespace != "" && up.Namespace != t.namespace) || (up.Pod != "" && up.Pod != t.pod) {
+	if (up.Namespace != "" && up.Namespace != t.namespace) || (up.Pod != "" && up.Pod != t.pod) ||
+		(up.Subresource != "" && Kind(up.Subresource) != t.kind) {
 		// The proxy and this package must agree on what is opened: the
 		// proxy authorized up, the path is what would be dialled.
 		writeStatus(w, http.StatusBadRequest, metav1.StatusReasonBadRequest, "the path names another pod than the proxy resolved")
@@ -219,6 +224,8 @@ func (h *Handler) passthrough(w http.ResponseWriter, r *http.Request, up Upstrea
 	// request's context ends: that is the time limit.
 	rp.ServeHTTP(rec, r.WithContext(ctx))
 	switch {
+	case r.Context().Err() != nil:
+		s.Status = "ended: " + context.Cause(r.Context()).Error()
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		s.Status = "time limit"
 	case rec.code == http.StatusSwitchingProtocols:

@@ -116,9 +116,11 @@ type relayState struct {
 
 func (rl *relayState) touch() { rl.lastActive.Store(time.Now().UnixNano()) }
 
-// run copies until either side ends or a limit is hit, then closes both.
-func (rl *relayState) run(ctx context.Context) {
-	ctx, cancel := context.WithCancel(ctx)
+// run copies until either side ends, a limit is hit or the request's
+// context ends (the proxy cancels it when the user's token is revoked or
+// their role changes), then closes both.
+func (rl *relayState) run(parent context.Context) {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	rl.touch()
 	done := make(chan struct{}, 2)
@@ -130,10 +132,17 @@ func (rl *relayState) run(ctx context.Context) {
 	defer idleTimer.Stop()
 	total := time.NewTimer(rl.h.opts.MaxDuration - time.Since(rl.s.Started))
 	defer total.Stop()
+	parentDone := parent.Done()
 	for open := 2; open > 0; {
 		select {
+		case <-parentDone:
+			parentDone = nil // closed for good: handle it once
+			rl.ended(parent)
 		case <-done:
 			open--
+			if parent.Err() != nil { // the pump saw it first
+				rl.ended(parent)
+			}
 			// One side ended: close the other so its pump returns too.
 			rl.closeBoth(cws.StatusNormalClosure)
 		case <-idleTimer.C:
@@ -154,12 +163,23 @@ func (rl *relayState) run(ctx context.Context) {
 	}
 }
 
+// ended tells the client why the proxy took the session away.
+func (rl *relayState) ended(parent context.Context) {
+	cause := context.Cause(parent)
+	rl.limitWith("ended: "+cause.Error(), metav1.StatusReasonForbidden, http.StatusForbidden,
+		fmt.Sprintf("BCS closed the session: %v", cause))
+}
+
 // limit ends a session BCS's way: a Status frame the client prints, then a
 // normal close.
 func (rl *relayState) limit(reason, message string) {
+	rl.limitWith(reason, metav1.StatusReasonTimeout, http.StatusRequestTimeout, message)
+}
+
+func (rl *relayState) limitWith(reason string, why metav1.StatusReason, code int32, message string) {
 	rl.endOnce.Do(func() {
 		rl.reason = reason
-		rl.writeClient(websocket.BinaryMessage, statusFrame(metav1.StatusReasonTimeout, http.StatusRequestTimeout, message))
+		_ = rl.writeClient(websocket.BinaryMessage, statusFrame(why, code, message))
 		if rl.rec != nil {
 			rl.rec.event(time.Now(), "m", []byte(message))
 		}

@@ -90,6 +90,17 @@ type rig struct {
 	handler *streams.Handler
 	srv     *httptest.Server
 	up      streams.Upstream
+
+	mu     sync.Mutex
+	revoke context.CancelCauseFunc // the latest stream's, as kubeproxy's Auth.Watch holds it
+}
+
+// revokeLatest ends the latest stream's request context the way the proxy
+// does when its viewer ends.
+func (r *rig) revokeLatest(cause error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.revoke(cause)
 }
 
 func newRig(t testing.TB, opts streams.Options) *rig {
@@ -162,7 +173,12 @@ func (r *rig) proxy() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		p := req.URL.Path
 		if strings.HasSuffix(p, "/exec") || strings.HasSuffix(p, "/attach") || strings.HasSuffix(p, "/portforward") {
-			r.handler.ServeStream(w, req, r.up)
+			ctx, cancel := context.WithCancelCause(req.Context())
+			defer cancel(nil)
+			r.mu.Lock()
+			r.revoke = cancel
+			r.mu.Unlock()
+			r.handler.ServeStream(w, req.WithContext(ctx), r.up)
 			return
 		}
 		plain.ServeHTTP(w, req)

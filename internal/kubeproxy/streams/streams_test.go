@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -320,5 +321,36 @@ func TestSPDYPassthrough(t *testing.T) {
 	}
 	if n := r.db.AuditEntry.Query().Where(auditentry.TargetID(string(s.ID))).CountX(auth.System(ctx)); n != 2 {
 		t.Errorf("%d audit entries, want start and end", n)
+	}
+}
+
+// TestRevocationEndsSession: when the proxy ends the request (the user's
+// token revoked, their role changed), the session ends at once and the
+// client is told why.
+func TestRevocationEndsSession(t *testing.T) {
+	r := newRig(t, streams.Options{})
+	ctx := testCtx(t)
+	inR, inW := io.Pipe()
+	defer inW.Close()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- r.exec(ctx, t, remotecommand.StreamOptions{Stdin: inR, Stdout: outW},
+			"sh", "-c", `while read l; do echo "$l"; done`)
+		outW.Close()
+	}()
+	if _, err := io.WriteString(inW, "still here\n"); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := bufio.NewReader(outR).ReadString('\n'); err != nil || line != "still here\n" {
+		t.Fatalf("echo %q, %v", line, err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, outR) }()
+	r.revokeLatest(errors.New("token revoked"))
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "BCS closed the session: token revoked") {
+		t.Fatalf("err = %v, want the revocation", err)
+	}
+	if s := r.waitEnded(t, 1)[0]; s.Status != "ended: token revoked" {
+		t.Errorf("status %q", s.Status)
 	}
 }

@@ -37,8 +37,11 @@ func TestPathMustMatchUpstream(t *testing.T) {
 	dialled := false
 	up := Upstream{URL: &url.URL{Scheme: "https", Host: "127.0.0.1:1"}, Namespace: "ns", Pod: "p",
 		Transport: roundTripper(func(*http.Request) (*http.Response, error) { dialled = true; return nil, http.ErrServerClosed })}
-	for _, path := range []string{"/api/v1/namespaces/other/pods/p/exec", "/api/v1/namespaces/ns/pods/q/attach"} {
+	for _, path := range []string{"/api/v1/namespaces/other/pods/p/exec", "/api/v1/namespaces/ns/pods/q/attach",
+		"/api/v1/namespaces/ns/pods/p/attach"} {
 		w := httptest.NewRecorder()
+		up := up
+		up.Subresource = "exec"
 		h.ServeStream(w, httptest.NewRequest(http.MethodGet, path+"?command=sh", nil), up)
 		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"kind":"Status"`) || dialled {
 			t.Errorf("%s: %d %s (dialled %v)", path, w.Code, w.Body, dialled)
@@ -61,5 +64,26 @@ func TestScrubDropsClientCredentials(t *testing.T) {
 	scrub(h)
 	if len(h) != 2 || h.Get("Upgrade") == "" || h.Get("X-Stream-Protocol-Version") == "" {
 		t.Fatalf("after scrub: %v", h)
+	}
+}
+
+// TestUpstreamPathWins: the proxy's parsed Path, not the request's own,
+// names what is opened.
+func TestUpstreamPathWins(t *testing.T) {
+	h := New(Options{})
+	var dialled string
+	up := Upstream{URL: &url.URL{Scheme: "https", Host: "127.0.0.1:1"}, Namespace: "ns", Pod: "p",
+		Path: "/api/v1/namespaces/ns/pods/p/exec",
+		Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+			dialled = r.URL.Path
+			return nil, http.ErrServerClosed
+		})}
+	w := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/clusters/c/k8s/api/v1/namespaces/ns/pods/p/exec?command=sh", nil)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "SPDY/3.1")
+	h.ServeStream(w, req, up)
+	if dialled != "/api/v1/namespaces/ns/pods/p/exec" || w.Code != http.StatusBadGateway {
+		t.Fatalf("dialled %q, answered %d %s", dialled, w.Code, w.Body)
 	}
 }
