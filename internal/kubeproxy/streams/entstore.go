@@ -11,6 +11,7 @@ import (
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/user"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/storage"
 )
 
 // EntStore keeps sessions as ExecSession rows and writes an audit entry
@@ -35,7 +36,13 @@ func (e *EntStore) Start(ctx context.Context, s *Session) error {
 		return fmt.Errorf("exec session project %s: %w", s.ProjectID, err)
 	}
 	s.Record = s.Recordable && p.ExecRecording
-	row, err := e.Client.ExecSession.Create().
+	return storage.WithTx(ctx, e.Client, func(tx *ent.Tx) error {
+		return e.start(ctx, tx.Client(), s)
+	})
+}
+
+func (e *EntStore) start(ctx context.Context, c *ent.Client, s *Session) error {
+	row, err := c.ExecSession.Create().
 		SetProjectID(s.ProjectID).
 		SetClusterID(s.ClusterID).
 		SetUser(s.User).
@@ -54,13 +61,20 @@ func (e *EntStore) Start(ctx context.Context, s *Session) error {
 		return fmt.Errorf("exec session: %w", err)
 	}
 	s.ID = string(row.ID)
-	return e.audit(ctx, s, "execSessionStart", auditentry.ResultSUCCESS, "")
+	return e.audit(ctx, c, s, "execSessionStart", auditentry.ResultSUCCESS, "")
 }
 
-// Finish implements Store.
+// Finish implements Store. The row and its end entry are one
+// transaction: a finished session always has its audit entry.
 func (e *EntStore) Finish(ctx context.Context, s *Session) error {
+	return storage.WithTx(auth.System(ctx), e.Client, func(tx *ent.Tx) error {
+		return e.finish(ctx, tx.Client(), s)
+	})
+}
+
+func (e *EntStore) finish(ctx context.Context, c *ent.Client, s *Session) error {
 	ctx = auth.System(ctx)
-	upd := e.Client.ExecSession.UpdateOneID(gid.ID(s.ID)).
+	upd := c.ExecSession.UpdateOneID(gid.ID(s.ID)).
 		SetEndedAt(s.Ended).
 		SetStatus(s.Status).
 		SetNillableExitCode(s.ExitCode)
@@ -77,12 +91,12 @@ func (e *EntStore) Finish(ctx context.Context, s *Session) error {
 	case s.Refused:
 		result, errText = auditentry.ResultFAILURE, s.Status
 	}
-	return e.audit(ctx, s, "execSessionEnd", result, errText)
+	return e.audit(ctx, c, s, "execSessionEnd", result, errText)
 }
 
 // audit writes one entry; arguments carry the whole session but never its
 // content or any credential.
-func (e *EntStore) audit(ctx context.Context, s *Session, action string, result auditentry.Result, errText string) error {
+func (e *EntStore) audit(ctx context.Context, c *ent.Client, s *Session, action string, result auditentry.Result, errText string) error {
 	args := map[string]any{
 		"kind":      string(s.Kind),
 		"clusterID": s.ClusterID,
@@ -103,7 +117,7 @@ func (e *EntStore) audit(ctx context.Context, s *Session, action string, result 
 			args["exitCode"] = *s.ExitCode
 		}
 	}
-	entry := e.Client.AuditEntry.Create().
+	entry := c.AuditEntry.Create().
 		SetActor(s.User).
 		SetAction(action).
 		SetTargetType("ExecSession").
@@ -112,7 +126,7 @@ func (e *EntStore) audit(ctx context.Context, s *Session, action string, result 
 		SetArguments(args).
 		SetResult(result).
 		SetError(errText)
-	if id, err := e.Client.User.Query().Where(user.Name(s.User)).OnlyID(ctx); err == nil {
+	if id, err := c.User.Query().Where(user.Name(s.User)).OnlyID(ctx); err == nil {
 		entry.SetActorID(string(id))
 	}
 	if e.RequestID != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -37,12 +38,16 @@ type Options struct {
 	Store Store
 	// Log receives session starts and ends; slog.Default() when nil.
 	Log *slog.Logger
+	// Metrics registers the sessions' series (bcs_kube_stream_…); nil
+	// registers none.
+	Metrics prometheus.Registerer
 }
 
 // Handler serves exec, attach and port-forward requests for the proxy.
 type Handler struct {
 	opts     Options
 	log      *slog.Logger
+	metrics  *metrics
 	upgrader websocket.Upgrader
 }
 
@@ -62,8 +67,9 @@ func New(opts Options) *Handler {
 		log = slog.Default()
 	}
 	return &Handler{
-		opts: opts,
-		log:  log,
+		opts:    opts,
+		log:     log,
+		metrics: newMetrics(opts.Metrics),
 		// The default CheckOrigin refuses a browser page of another origin
 		// (cross-site websocket hijacking); kubectl sends no Origin.
 		// 32 KiB buffers: kubectl reads stdin and the API server writes
@@ -161,6 +167,7 @@ func (h *Handler) begin(ctx context.Context, s *Session) error {
 			return err
 		}
 	}
+	h.metrics.active.WithLabelValues(string(s.Kind)).Inc()
 	h.log.InfoContext(ctx, "stream session started", h.attrs(s)...)
 	return nil
 }
@@ -169,6 +176,11 @@ func (h *Handler) begin(ctx context.Context, s *Session) error {
 func (h *Handler) end(ctx context.Context, s *Session) {
 	s.Ended = time.Now()
 	ctx = context.WithoutCancel(ctx)
+	h.metrics.active.WithLabelValues(string(s.Kind)).Dec()
+	h.metrics.ended.WithLabelValues(string(s.Kind), endLabel(s)).Inc()
+	if s.Record {
+		h.metrics.recorded.Add(float64(len(s.Recording)))
+	}
 	if h.opts.Store != nil {
 		if err := h.opts.Store.Finish(ctx, s); err != nil {
 			h.log.ErrorContext(ctx, "exec session: store finish", "session", s.ID, "err", err)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/client-go/tools/remotecommand"
 
 	"github.com/bcs-io/bcs/ent/auditentry"
@@ -31,7 +32,8 @@ func testCtx(t *testing.T) context.Context {
 // session is stored with its exit status, and the audit log has its start
 // and end.
 func TestExecEchoHello(t *testing.T) {
-	r := newRig(t, streams.Options{})
+	reg := prometheus.NewRegistry()
+	r := newRig(t, streams.Options{Metrics: reg})
 	ctx := testCtx(t)
 	var stdout, stderr bytes.Buffer
 	if err := r.exec(ctx, t, remotecommand.StreamOptions{Stdout: &stdout, Stderr: &stderr}, "echo", "hello"); err != nil {
@@ -63,6 +65,33 @@ func TestExecEchoHello(t *testing.T) {
 	if cmd, _ := json.Marshal(end.Arguments["command"]); string(cmd) != `["echo","hello"]` {
 		t.Errorf("audited command %s", cmd)
 	}
+	if got := counter(t, reg, "bcs_kube_stream_sessions_total", map[string]string{"kind": "exec", "end": "exit"}); got != 1 {
+		t.Errorf("sessions_total{exec,exit} = %v", got)
+	}
+}
+
+// counter reads one series of a gathered counter (0 when absent).
+func counter(t testing.TB, reg *prometheus.Registry, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	metric:
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if labels[l.GetName()] != l.GetValue() {
+					continue metric
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }
 
 // TestExecFailureStatus: a failing command's status reaches the client
