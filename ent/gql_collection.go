@@ -1172,9 +1172,6 @@ func newExecSessionPaginateArgs(rv map[string]any) *execsessionPaginateArgs {
 			}
 		}
 	}
-	if v, ok := rv[whereField].(*ExecSessionWhereInput); ok {
-		args.opts = append(args.opts, WithExecSessionFilter(v.Filter))
-	}
 	return args
 }
 

@@ -57,7 +57,9 @@ func (ExecSession) Indexes() []ent.Index {
 
 // Annotations implements ent.Schema.
 func (ExecSession) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	// No where input: nothing lists sessions but execSessions, which
+	// filters by project itself.
+	return []schema.Annotation{entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)}
 }
 
 // Policy implements ent.Schema: owners read (the audit rule), nobody but BCS
