@@ -383,3 +383,71 @@ func TestRevocationEndsSession(t *testing.T) {
 		t.Errorf("status %q", s.Status)
 	}
 }
+
+// TestAttachRelayedAndRecorded: attach is relayed like exec; what the
+// container prints while attached reaches the client and the recording.
+func TestAttachRelayedAndRecorded(t *testing.T) {
+	r := newRig(t, streams.Options{})
+	ctx := testCtx(t)
+	r.db.Project.UpdateOneID(idOf(r.project)).SetExecRecording(true).ExecX(auth.System(ctx))
+	ex, err := remotecommand.NewWebSocketExecutor(r.clientConfig(), "GET",
+		r.srv.URL+prefix+"/api/v1/namespaces/default/pods/shell/attach?container=main&stdout=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- ex.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: outW})
+		outW.Close()
+	}()
+	// kwok attaches at the log's end: write until a line arrives.
+	marker := "attached-" + time.Now().Format("150405.000000")
+	seen := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(outR)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), marker) {
+				close(seen)
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, outR)
+	}()
+	f, err := os.OpenFile(plane.podLog, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		if _, err := f.WriteString("2026-01-01T00:00:04Z stdout F " + marker + "\n"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-seen:
+			break wait
+		case <-ctx.Done():
+			t.Fatal("nothing arrived through attach")
+		case <-tick.C:
+		}
+	}
+	r.revokeLatest(errors.New("detached by the test"))
+	<-done
+	s := r.waitEnded(t, 1)[0]
+	if s.Kind != "ATTACH" || !s.Recorded {
+		t.Fatalf("session %+v", s)
+	}
+	_, events := parseCast(t, *r.db.ExecSession.GetX(auth.System(ctx), s.ID).Recording)
+	var out strings.Builder
+	for _, e := range events {
+		if e.kind == "o" {
+			out.WriteString(e.data)
+		}
+	}
+	if !strings.Contains(out.String(), marker) {
+		t.Errorf("recording lacks the attached output: %q", out.String())
+	}
+}

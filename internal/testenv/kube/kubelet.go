@@ -15,8 +15,9 @@ import (
 
 // WriteStreamsConfig writes a kwok configuration, for Options.KwokConfigs,
 // under which every pod's every container answers `logs` (and `logs -f`)
-// from logsFile, and `exec` by running the command on this machine in dir.
-// The file must exist when logs are read; appending to it feeds `logs -f`.
+// from logsFile, `attach` with what is appended to logsFile from then on,
+// and `exec` by running the command on this machine in dir. The file must
+// exist when logs are read; appending to it feeds `logs -f` and `attach`.
 func WriteStreamsConfig(dir, logsFile string) (string, error) {
 	doc := `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
@@ -26,6 +27,14 @@ spec:
   logs:
   - logsFile: ` + strconv.Quote(logsFile) + `
     follow: true
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterAttach
+metadata:
+  name: bcs-test-attach
+spec:
+  attaches:
+  - logsFile: ` + strconv.Quote(logsFile) + `
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterExec
