@@ -3,7 +3,9 @@ package streams_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -33,12 +35,16 @@ var plane struct {
 	dir     string
 	cluster *kube.Cluster
 	podLog  string
+	echo    net.Listener // what port-forwarding to the pod's port 8080 reaches
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if plane.cluster != nil {
 		_ = plane.cluster.Stop()
+	}
+	if plane.echo != nil {
+		_ = plane.echo.Close()
 	}
 	if plane.dir != "" {
 		_ = os.RemoveAll(plane.dir)
@@ -57,14 +63,21 @@ func cluster(t testing.TB) *kube.Cluster {
 		if plane.err = os.WriteFile(plane.podLog, []byte(logLine(0)), 0o600); plane.err != nil {
 			return
 		}
-		var conf string
+		var conf, forward string
 		if conf, plane.err = kube.WriteStreamsConfig(plane.dir, plane.podLog); plane.err != nil {
+			return
+		}
+		if plane.echo, plane.err = net.Listen("tcp", "127.0.0.1:0"); plane.err != nil {
+			return
+		}
+		go echo(plane.echo)
+		if forward, plane.err = kube.WritePortForwardConfig(plane.dir, 8080, plane.echo.Addr().String()); plane.err != nil {
 			return
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), kube.StartTimeout)
 		defer cancel()
 		plane.cluster, plane.err = kube.Start(ctx, filepath.Join(plane.dir, "kube"),
-			kube.Options{Nodes: 1, Kubelet: true, KwokConfigs: []string{conf}, Logger: slog.New(slog.DiscardHandler)})
+			kube.Options{Nodes: 1, Kubelet: true, KwokConfigs: []string{conf, forward}, Logger: slog.New(slog.DiscardHandler)})
 		if plane.err != nil {
 			return
 		}
@@ -74,6 +87,20 @@ func cluster(t testing.TB) *kube.Cluster {
 		t.Fatal(plane.err)
 	}
 	return plane.cluster
+}
+
+// echo answers every connection with what it sends.
+func echo(l net.Listener) {
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			_, _ = io.Copy(c, c)
+		}()
+	}
 }
 
 // logLine is one CRI-format log line as kwok serves them.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -76,4 +77,30 @@ func RunPodT(ctx context.Context, t testing.TB, c *Cluster, namespace, name stri
 	if err != nil {
 		t.Fatalf("pod %s/%s never ran: %v", namespace, name, err)
 	}
+}
+
+// WritePortForwardConfig writes a kwok configuration, for
+// Options.KwokConfigs, under which port-forwarding to podPort of any pod
+// reaches target (host:port) on this machine.
+func WritePortForwardConfig(dir string, podPort int, target string) (string, error) {
+	host, port, err := net.SplitHostPort(target)
+	if err != nil {
+		return "", fmt.Errorf("port-forward target: %w", err)
+	}
+	doc := `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: bcs-test-port-forward
+spec:
+  forwards:
+  - ports: [` + strconv.Itoa(podPort) + `]
+    target:
+      port: ` + port + `
+      address: ` + strconv.Quote(host) + `
+`
+	path := filepath.Join(dir, "kwok-port-forward.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		return "", fmt.Errorf("kwok port-forward config: %w", err)
+	}
+	return path, nil
 }
