@@ -227,9 +227,16 @@ func (h *Handler) passthrough(w http.ResponseWriter, r *http.Request, up Upstrea
 		FlushInterval: -1,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			h.log.WarnContext(r.Context(), "stream passthrough", "session", s.ID, "err", err)
-			if rec.code == 0 {
-				writeStatus(w, http.StatusBadGateway, metav1.StatusReasonServiceUnavailable, "the cluster's API server cannot be reached")
+			if rec.code != 0 {
+				return
 			}
+			msg := "the cluster's API server cannot be reached"
+			if strings.Contains(err.Error(), "http2") {
+				// An upgrade cannot cross HTTP/2, and only websocket
+				// upgrades make Go's transport fall back to HTTP/1.1.
+				msg = "BCS reaches this cluster over HTTP/2, which cannot carry a SPDY upgrade: use kubectl 1.30 or later (websockets)"
+			}
+			writeStatus(w, http.StatusBadGateway, metav1.StatusReasonServiceUnavailable, msg)
 		},
 	}
 	// ReverseProxy closes an upgraded connection when the outgoing

@@ -451,3 +451,24 @@ wait:
 		t.Errorf("recording lacks the attached output: %q", out.String())
 	}
 }
+
+// TestSPDYOverHTTP2IsExplained: a SPDY upgrade cannot cross an HTTP/2
+// upstream; the client is told why instead of "cannot be reached".
+func TestSPDYOverHTTP2IsExplained(t *testing.T) {
+	r := newRig(t, streams.Options{}) // client-go's default transport: HTTP/2 first
+	u, err := url.Parse(r.execURL(false, "echo", "hi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := remotecommand.NewSPDYExecutor(r.clientConfig(), http.MethodPost, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ex.StreamWithContext(testCtx(t), remotecommand.StreamOptions{Stdout: io.Discard, Stderr: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "use kubectl 1.30 or later") {
+		t.Fatalf("err = %v", err)
+	}
+	if s := r.waitEnded(t, 1)[0]; !strings.HasPrefix(s.Status, "refused: 502") {
+		t.Errorf("status %q", s.Status)
+	}
+}
