@@ -111,10 +111,16 @@ func TestSetExecRecordingOwnersOnly(t *testing.T) {
 	if res := env.as("bcs_"+strings.Repeat("A", 43)).do(t, set, vars); res.status != http.StatusUnauthorized {
 		t.Errorf("unknown token: %d %s", res.status, res.raw)
 	}
+	// Not through updateProject either, which maintainers may call.
+	res := env.as(tn.tokens[member.RoleMAINTAINER]).do(t,
+		`mutation($pid: ID!) { updateProject(id: $pid, input: {execRecording: true}) { id } }`, vars)
+	if len(res.Errors) == 0 {
+		t.Errorf("updateProject took execRecording: %s", res.raw)
+	}
 	if env.db.Client.Project.GetX(system(), ID(tn.project)).ExecRecording {
 		t.Fatal("a refused caller switched recording on")
 	}
-	res := env.as(tn.tokens[member.RoleOWNER]).do(t, set, vars)
+	res = env.as(tn.tokens[member.RoleOWNER]).do(t, set, vars)
 	if len(res.Errors) > 0 || !strings.Contains(res.raw, `"execRecording":true`) {
 		t.Fatalf("owner: %s", res.raw)
 	}
