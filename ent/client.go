@@ -20,6 +20,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
@@ -51,6 +52,8 @@ type Client struct {
 	Cluster *ClusterClient
 	// ClusterNode is the client for interacting with the ClusterNode builders.
 	ClusterNode *ClusterNodeClient
+	// ExecSession is the client for interacting with the ExecSession builders.
+	ExecSession *ExecSessionClient
 	// Instance is the client for interacting with the Instance builders.
 	Instance *InstanceClient
 	// Lease is the client for interacting with the Lease builders.
@@ -94,6 +97,7 @@ func (c *Client) init() {
 	c.Change = NewChangeClient(c.config)
 	c.Cluster = NewClusterClient(c.config)
 	c.ClusterNode = NewClusterNodeClient(c.config)
+	c.ExecSession = NewExecSessionClient(c.config)
 	c.Instance = NewInstanceClient(c.config)
 	c.Lease = NewLeaseClient(c.config)
 	c.Member = NewMemberClient(c.config)
@@ -204,6 +208,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Change:          NewChangeClient(cfg),
 		Cluster:         NewClusterClient(cfg),
 		ClusterNode:     NewClusterNodeClient(cfg),
+		ExecSession:     NewExecSessionClient(cfg),
 		Instance:        NewInstanceClient(cfg),
 		Lease:           NewLeaseClient(cfg),
 		Member:          NewMemberClient(cfg),
@@ -241,6 +246,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Change:          NewChangeClient(cfg),
 		Cluster:         NewClusterClient(cfg),
 		ClusterNode:     NewClusterNodeClient(cfg),
+		ExecSession:     NewExecSessionClient(cfg),
 		Instance:        NewInstanceClient(cfg),
 		Lease:           NewLeaseClient(cfg),
 		Member:          NewMemberClient(cfg),
@@ -284,9 +290,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEntry, c.Change, c.Cluster, c.ClusterNode, c.Instance, c.Lease, c.Member,
-		c.Namespace, c.Operation, c.Pod, c.Project, c.Session, c.Template,
-		c.TemplateVersion, c.Token, c.User, c.Variable, c.Workload,
+		c.AuditEntry, c.Change, c.Cluster, c.ClusterNode, c.ExecSession, c.Instance,
+		c.Lease, c.Member, c.Namespace, c.Operation, c.Pod, c.Project, c.Session,
+		c.Template, c.TemplateVersion, c.Token, c.User, c.Variable, c.Workload,
 	} {
 		n.Use(hooks...)
 	}
@@ -296,9 +302,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEntry, c.Change, c.Cluster, c.ClusterNode, c.Instance, c.Lease, c.Member,
-		c.Namespace, c.Operation, c.Pod, c.Project, c.Session, c.Template,
-		c.TemplateVersion, c.Token, c.User, c.Variable, c.Workload,
+		c.AuditEntry, c.Change, c.Cluster, c.ClusterNode, c.ExecSession, c.Instance,
+		c.Lease, c.Member, c.Namespace, c.Operation, c.Pod, c.Project, c.Session,
+		c.Template, c.TemplateVersion, c.Token, c.User, c.Variable, c.Workload,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -315,6 +321,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Cluster.mutate(ctx, m)
 	case *ClusterNodeMutation:
 		return c.ClusterNode.mutate(ctx, m)
+	case *ExecSessionMutation:
+		return c.ExecSession.mutate(ctx, m)
 	case *InstanceMutation:
 		return c.Instance.mutate(ctx, m)
 	case *LeaseMutation:
@@ -977,6 +985,140 @@ func (c *ClusterNodeClient) mutate(ctx context.Context, m *ClusterNodeMutation) 
 		return (&ClusterNodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown ClusterNode mutation op: %q", m.Op())
+	}
+}
+
+// ExecSessionClient is a client for the ExecSession schema.
+type ExecSessionClient struct {
+	config
+}
+
+// NewExecSessionClient returns a client for the ExecSession from the given config.
+func NewExecSessionClient(c config) *ExecSessionClient {
+	return &ExecSessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `execsession.Hooks(f(g(h())))`.
+func (c *ExecSessionClient) Use(hooks ...Hook) {
+	c.hooks.ExecSession = append(c.hooks.ExecSession, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `execsession.Intercept(f(g(h())))`.
+func (c *ExecSessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ExecSession = append(c.inters.ExecSession, interceptors...)
+}
+
+// Create returns a builder for creating a ExecSession entity.
+func (c *ExecSessionClient) Create() *ExecSessionCreate {
+	mutation := newExecSessionMutation(c.config, OpCreate)
+	return &ExecSessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ExecSession entities.
+func (c *ExecSessionClient) CreateBulk(builders ...*ExecSessionCreate) *ExecSessionCreateBulk {
+	return &ExecSessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ExecSessionClient) MapCreateBulk(slice any, setFunc func(*ExecSessionCreate, int)) *ExecSessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ExecSessionCreateBulk{err: fmt.Errorf("calling to ExecSessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ExecSessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ExecSessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ExecSession.
+func (c *ExecSessionClient) Update() *ExecSessionUpdate {
+	mutation := newExecSessionMutation(c.config, OpUpdate)
+	return &ExecSessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ExecSessionClient) UpdateOne(_m *ExecSession) *ExecSessionUpdateOne {
+	mutation := newExecSessionMutation(c.config, OpUpdateOne, withExecSession(_m))
+	return &ExecSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ExecSessionClient) UpdateOneID(id gid.ID) *ExecSessionUpdateOne {
+	mutation := newExecSessionMutation(c.config, OpUpdateOne, withExecSessionID(id))
+	return &ExecSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ExecSession.
+func (c *ExecSessionClient) Delete() *ExecSessionDelete {
+	mutation := newExecSessionMutation(c.config, OpDelete)
+	return &ExecSessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ExecSessionClient) DeleteOne(_m *ExecSession) *ExecSessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ExecSessionClient) DeleteOneID(id gid.ID) *ExecSessionDeleteOne {
+	builder := c.Delete().Where(execsession.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ExecSessionDeleteOne{builder}
+}
+
+// Query returns a query builder for ExecSession.
+func (c *ExecSessionClient) Query() *ExecSessionQuery {
+	return &ExecSessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeExecSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ExecSession entity by its id.
+func (c *ExecSessionClient) Get(ctx context.Context, id gid.ID) (*ExecSession, error) {
+	return c.Query().Where(execsession.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ExecSessionClient) GetX(ctx context.Context, id gid.ID) *ExecSession {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ExecSessionClient) Hooks() []Hook {
+	hooks := c.hooks.ExecSession
+	return append(hooks[:len(hooks):len(hooks)], execsession.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ExecSessionClient) Interceptors() []Interceptor {
+	return c.inters.ExecSession
+}
+
+func (c *ExecSessionClient) mutate(ctx context.Context, m *ExecSessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ExecSessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ExecSessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ExecSessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ExecSessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ExecSession mutation op: %q", m.Op())
 	}
 }
 
@@ -3179,14 +3321,14 @@ func (c *WorkloadClient) mutate(ctx context.Context, m *WorkloadMutation) (Value
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEntry, Change, Cluster, ClusterNode, Instance, Lease, Member, Namespace,
-		Operation, Pod, Project, Session, Template, TemplateVersion, Token, User,
-		Variable, Workload []ent.Hook
+		AuditEntry, Change, Cluster, ClusterNode, ExecSession, Instance, Lease, Member,
+		Namespace, Operation, Pod, Project, Session, Template, TemplateVersion, Token,
+		User, Variable, Workload []ent.Hook
 	}
 	inters struct {
-		AuditEntry, Change, Cluster, ClusterNode, Instance, Lease, Member, Namespace,
-		Operation, Pod, Project, Session, Template, TemplateVersion, Token, User,
-		Variable, Workload []ent.Interceptor
+		AuditEntry, Change, Cluster, ClusterNode, ExecSession, Instance, Lease, Member,
+		Namespace, Operation, Pod, Project, Session, Template, TemplateVersion, Token,
+		User, Variable, Workload []ent.Interceptor
 	}
 )
 

@@ -16,6 +16,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
@@ -94,6 +95,7 @@ func checkColumn(t, c string) error {
 			change.Table:          change.ValidColumn,
 			cluster.Table:         cluster.ValidColumn,
 			clusternode.Table:     clusternode.ValidColumn,
+			execsession.Table:     execsession.ValidColumn,
 			instance.Table:        instance.ValidColumn,
 			lease.Table:           lease.ValidColumn,
 			member.Table:          member.ValidColumn,

@@ -7,6 +7,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
@@ -31,7 +32,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditentry.Table,
@@ -139,6 +140,38 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   execsession.Table,
+			Columns: execsession.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: execsession.FieldID,
+			},
+		},
+		Type: "ExecSession",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			execsession.FieldProjectID:     {Type: field.TypeString, Column: execsession.FieldProjectID},
+			execsession.FieldClusterID:     {Type: field.TypeString, Column: execsession.FieldClusterID},
+			execsession.FieldUser:          {Type: field.TypeString, Column: execsession.FieldUser},
+			execsession.FieldKind:          {Type: field.TypeEnum, Column: execsession.FieldKind},
+			execsession.FieldProtocol:      {Type: field.TypeString, Column: execsession.FieldProtocol},
+			execsession.FieldNamespace:     {Type: field.TypeString, Column: execsession.FieldNamespace},
+			execsession.FieldPod:           {Type: field.TypeString, Column: execsession.FieldPod},
+			execsession.FieldContainer:     {Type: field.TypeString, Column: execsession.FieldContainer},
+			execsession.FieldCommand:       {Type: field.TypeJSON, Column: execsession.FieldCommand},
+			execsession.FieldTty:           {Type: field.TypeBool, Column: execsession.FieldTty},
+			execsession.FieldStdin:         {Type: field.TypeBool, Column: execsession.FieldStdin},
+			execsession.FieldStartedAt:     {Type: field.TypeTime, Column: execsession.FieldStartedAt},
+			execsession.FieldEndedAt:       {Type: field.TypeTime, Column: execsession.FieldEndedAt},
+			execsession.FieldStatus:        {Type: field.TypeString, Column: execsession.FieldStatus},
+			execsession.FieldExitCode:      {Type: field.TypeInt, Column: execsession.FieldExitCode},
+			execsession.FieldRecorded:      {Type: field.TypeBool, Column: execsession.FieldRecorded},
+			execsession.FieldRecording:     {Type: field.TypeBytes, Column: execsession.FieldRecording},
+			execsession.FieldRecordingSize: {Type: field.TypeInt, Column: execsession.FieldRecordingSize},
+			execsession.FieldTruncated:     {Type: field.TypeBool, Column: execsession.FieldTruncated},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   instance.Table,
 			Columns: instance.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -160,7 +193,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			instance.FieldVersionID:         {Type: field.TypeString, Column: instance.FieldVersionID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lease.Table,
 			Columns: lease.Columns,
@@ -178,7 +211,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lease.FieldRenewedAt: {Type: field.TypeTime, Column: lease.FieldRenewedAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   member.Table,
 			Columns: member.Columns,
@@ -196,7 +229,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			member.FieldUserID:    {Type: field.TypeString, Column: member.FieldUserID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   namespace.Table,
 			Columns: namespace.Columns,
@@ -217,7 +250,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			namespace.FieldQuota:           {Type: field.TypeJSON, Column: namespace.FieldQuota},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   operation.Table,
 			Columns: operation.Columns,
@@ -246,7 +279,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			operation.FieldProjectID:       {Type: field.TypeString, Column: operation.FieldProjectID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pod.Table,
 			Columns: pod.Columns,
@@ -276,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pod.FieldWorkloadID:      {Type: field.TypeString, Column: pod.FieldWorkloadID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -287,16 +320,17 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Project",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			project.FieldCreatedAt:   {Type: field.TypeTime, Column: project.FieldCreatedAt},
-			project.FieldUpdatedAt:   {Type: field.TypeTime, Column: project.FieldUpdatedAt},
-			project.FieldName:        {Type: field.TypeString, Column: project.FieldName},
-			project.FieldCode:        {Type: field.TypeString, Column: project.FieldCode},
-			project.FieldDescription: {Type: field.TypeString, Column: project.FieldDescription},
-			project.FieldBusinessID:  {Type: field.TypeString, Column: project.FieldBusinessID},
-			project.FieldArchived:    {Type: field.TypeBool, Column: project.FieldArchived},
+			project.FieldCreatedAt:     {Type: field.TypeTime, Column: project.FieldCreatedAt},
+			project.FieldUpdatedAt:     {Type: field.TypeTime, Column: project.FieldUpdatedAt},
+			project.FieldName:          {Type: field.TypeString, Column: project.FieldName},
+			project.FieldCode:          {Type: field.TypeString, Column: project.FieldCode},
+			project.FieldDescription:   {Type: field.TypeString, Column: project.FieldDescription},
+			project.FieldBusinessID:    {Type: field.TypeString, Column: project.FieldBusinessID},
+			project.FieldArchived:      {Type: field.TypeBool, Column: project.FieldArchived},
+			project.FieldExecRecording: {Type: field.TypeBool, Column: project.FieldExecRecording},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -316,7 +350,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt: {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   template.Table,
 			Columns: template.Columns,
@@ -337,7 +371,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			template.FieldProjectID:   {Type: field.TypeString, Column: template.FieldProjectID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   templateversion.Table,
 			Columns: templateversion.Columns,
@@ -357,7 +391,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			templateversion.FieldTemplateID: {Type: field.TypeString, Column: templateversion.FieldTemplateID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -378,7 +412,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldUserID:     {Type: field.TypeString, Column: token.FieldUserID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -398,7 +432,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDisabled:    {Type: field.TypeBool, Column: user.FieldDisabled},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   variable.Table,
 			Columns: variable.Columns,
@@ -422,7 +456,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			variable.FieldProjectID:   {Type: field.TypeString, Column: variable.FieldProjectID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workload.Table,
 			Columns: workload.Columns,
@@ -1281,6 +1315,141 @@ func (f *ClusterNodeFilter) WhereHasClusterWith(preds ...predicate.Cluster) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ExecSessionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ExecSessionQuery builder.
+func (_q *ExecSessionQuery) Filter() *ExecSessionFilter {
+	return &ExecSessionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ExecSessionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ExecSessionMutation builder.
+func (m *ExecSessionMutation) Filter() *ExecSessionFilter {
+	return &ExecSessionFilter{config: m.config, predicateAdder: m}
+}
+
+// ExecSessionFilter provides a generic filtering capability at runtime for ExecSessionQuery.
+type ExecSessionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ExecSessionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ExecSessionFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldID))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *ExecSessionFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldProjectID))
+}
+
+// WhereClusterID applies the entql string predicate on the cluster_id field.
+func (f *ExecSessionFilter) WhereClusterID(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldClusterID))
+}
+
+// WhereUser applies the entql string predicate on the user field.
+func (f *ExecSessionFilter) WhereUser(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldUser))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ExecSessionFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldKind))
+}
+
+// WhereProtocol applies the entql string predicate on the protocol field.
+func (f *ExecSessionFilter) WhereProtocol(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldProtocol))
+}
+
+// WhereNamespace applies the entql string predicate on the namespace field.
+func (f *ExecSessionFilter) WhereNamespace(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldNamespace))
+}
+
+// WherePod applies the entql string predicate on the pod field.
+func (f *ExecSessionFilter) WherePod(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldPod))
+}
+
+// WhereContainer applies the entql string predicate on the container field.
+func (f *ExecSessionFilter) WhereContainer(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldContainer))
+}
+
+// WhereCommand applies the entql json.RawMessage predicate on the command field.
+func (f *ExecSessionFilter) WhereCommand(p entql.BytesP) {
+	f.Where(p.Field(execsession.FieldCommand))
+}
+
+// WhereTty applies the entql bool predicate on the tty field.
+func (f *ExecSessionFilter) WhereTty(p entql.BoolP) {
+	f.Where(p.Field(execsession.FieldTty))
+}
+
+// WhereStdin applies the entql bool predicate on the stdin field.
+func (f *ExecSessionFilter) WhereStdin(p entql.BoolP) {
+	f.Where(p.Field(execsession.FieldStdin))
+}
+
+// WhereStartedAt applies the entql time.Time predicate on the started_at field.
+func (f *ExecSessionFilter) WhereStartedAt(p entql.TimeP) {
+	f.Where(p.Field(execsession.FieldStartedAt))
+}
+
+// WhereEndedAt applies the entql time.Time predicate on the ended_at field.
+func (f *ExecSessionFilter) WhereEndedAt(p entql.TimeP) {
+	f.Where(p.Field(execsession.FieldEndedAt))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ExecSessionFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(execsession.FieldStatus))
+}
+
+// WhereExitCode applies the entql int predicate on the exit_code field.
+func (f *ExecSessionFilter) WhereExitCode(p entql.IntP) {
+	f.Where(p.Field(execsession.FieldExitCode))
+}
+
+// WhereRecorded applies the entql bool predicate on the recorded field.
+func (f *ExecSessionFilter) WhereRecorded(p entql.BoolP) {
+	f.Where(p.Field(execsession.FieldRecorded))
+}
+
+// WhereRecording applies the entql []byte predicate on the recording field.
+func (f *ExecSessionFilter) WhereRecording(p entql.BytesP) {
+	f.Where(p.Field(execsession.FieldRecording))
+}
+
+// WhereRecordingSize applies the entql int predicate on the recording_size field.
+func (f *ExecSessionFilter) WhereRecordingSize(p entql.IntP) {
+	f.Where(p.Field(execsession.FieldRecordingSize))
+}
+
+// WhereTruncated applies the entql bool predicate on the truncated field.
+func (f *ExecSessionFilter) WhereTruncated(p entql.BoolP) {
+	f.Where(p.Field(execsession.FieldTruncated))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *InstanceQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1309,7 +1478,7 @@ type InstanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InstanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1413,7 +1582,7 @@ type LeaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1478,7 +1647,7 @@ type MemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1571,7 +1740,7 @@ type NamespaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NamespaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1665,7 +1834,7 @@ type OperationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OperationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1785,7 +1954,7 @@ type PodFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PodFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1938,7 +2107,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1982,6 +2151,11 @@ func (f *ProjectFilter) WhereBusinessID(p entql.StringP) {
 // WhereArchived applies the entql bool predicate on the archived field.
 func (f *ProjectFilter) WhereArchived(p entql.BoolP) {
 	f.Where(p.Field(project.FieldArchived))
+}
+
+// WhereExecRecording applies the entql bool predicate on the exec_recording field.
+func (f *ProjectFilter) WhereExecRecording(p entql.BoolP) {
+	f.Where(p.Field(project.FieldExecRecording))
 }
 
 // WhereHasMembers applies a predicate to check if query has an edge members.
@@ -2069,7 +2243,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2144,7 +2318,7 @@ type TemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2252,7 +2426,7 @@ type TemplateVersionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TemplateVersionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2355,7 +2529,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2449,7 +2623,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2552,7 +2726,7 @@ type VariableFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VariableFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2661,7 +2835,7 @@ type WorkloadFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkloadFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
@@ -33,6 +34,7 @@ var tableByPrefix = map[string]string{
 	"chg": change.Table,
 	"cls": cluster.Table,
 	"nod": clusternode.Table,
+	"exs": execsession.Table,
 	"ins": instance.Table,
 	"lse": lease.Table,
 	"mem": member.Table,

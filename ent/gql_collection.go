@@ -14,6 +14,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/namespace"
@@ -999,6 +1000,177 @@ func newClusterNodePaginateArgs(rv map[string]any) *clusternodePaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ClusterNodeWhereInput); ok {
 		args.opts = append(args.opts, WithClusterNodeFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ExecSessionQuery) CollectFields(ctx context.Context, satisfies ...string) (*ExecSessionQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ExecSessionQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(execsession.Columns))
+		selectedFields = []string{execsession.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "projectID":
+			if _, ok := fieldSeen[execsession.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldProjectID)
+				fieldSeen[execsession.FieldProjectID] = struct{}{}
+			}
+		case "clusterID":
+			if _, ok := fieldSeen[execsession.FieldClusterID]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldClusterID)
+				fieldSeen[execsession.FieldClusterID] = struct{}{}
+			}
+		case "user":
+			if _, ok := fieldSeen[execsession.FieldUser]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldUser)
+				fieldSeen[execsession.FieldUser] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[execsession.FieldKind]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldKind)
+				fieldSeen[execsession.FieldKind] = struct{}{}
+			}
+		case "protocol":
+			if _, ok := fieldSeen[execsession.FieldProtocol]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldProtocol)
+				fieldSeen[execsession.FieldProtocol] = struct{}{}
+			}
+		case "namespace":
+			if _, ok := fieldSeen[execsession.FieldNamespace]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldNamespace)
+				fieldSeen[execsession.FieldNamespace] = struct{}{}
+			}
+		case "pod":
+			if _, ok := fieldSeen[execsession.FieldPod]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldPod)
+				fieldSeen[execsession.FieldPod] = struct{}{}
+			}
+		case "container":
+			if _, ok := fieldSeen[execsession.FieldContainer]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldContainer)
+				fieldSeen[execsession.FieldContainer] = struct{}{}
+			}
+		case "command":
+			if _, ok := fieldSeen[execsession.FieldCommand]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldCommand)
+				fieldSeen[execsession.FieldCommand] = struct{}{}
+			}
+		case "tty":
+			if _, ok := fieldSeen[execsession.FieldTty]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldTty)
+				fieldSeen[execsession.FieldTty] = struct{}{}
+			}
+		case "stdin":
+			if _, ok := fieldSeen[execsession.FieldStdin]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldStdin)
+				fieldSeen[execsession.FieldStdin] = struct{}{}
+			}
+		case "startedAt":
+			if _, ok := fieldSeen[execsession.FieldStartedAt]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldStartedAt)
+				fieldSeen[execsession.FieldStartedAt] = struct{}{}
+			}
+		case "endedAt":
+			if _, ok := fieldSeen[execsession.FieldEndedAt]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldEndedAt)
+				fieldSeen[execsession.FieldEndedAt] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[execsession.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldStatus)
+				fieldSeen[execsession.FieldStatus] = struct{}{}
+			}
+		case "exitCode":
+			if _, ok := fieldSeen[execsession.FieldExitCode]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldExitCode)
+				fieldSeen[execsession.FieldExitCode] = struct{}{}
+			}
+		case "recorded":
+			if _, ok := fieldSeen[execsession.FieldRecorded]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldRecorded)
+				fieldSeen[execsession.FieldRecorded] = struct{}{}
+			}
+		case "recordingSize":
+			if _, ok := fieldSeen[execsession.FieldRecordingSize]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldRecordingSize)
+				fieldSeen[execsession.FieldRecordingSize] = struct{}{}
+			}
+		case "truncated":
+			if _, ok := fieldSeen[execsession.FieldTruncated]; !ok {
+				selectedFields = append(selectedFields, execsession.FieldTruncated)
+				fieldSeen[execsession.FieldTruncated] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type execsessionPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ExecSessionPaginateOption
+}
+
+func newExecSessionPaginateArgs(rv map[string]any) *execsessionPaginateArgs {
+	args := &execsessionPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ExecSessionOrder{Field: &ExecSessionOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithExecSessionOrder(order))
+			}
+		case *ExecSessionOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithExecSessionOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -2133,6 +2305,11 @@ func (_q *ProjectQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[project.FieldArchived]; !ok {
 				selectedFields = append(selectedFields, project.FieldArchived)
 				fieldSeen[project.FieldArchived] = struct{}{}
+			}
+		case "execRecording":
+			if _, ok := fieldSeen[project.FieldExecRecording]; !ok {
+				selectedFields = append(selectedFields, project.FieldExecRecording)
+				fieldSeen[project.FieldExecRecording] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -12,6 +12,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/namespace"
@@ -52,6 +53,11 @@ var clusternodeImplementors = []string{"ClusterNode", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*ClusterNode) IsNode() {}
+
+var execsessionImplementors = []string{"ExecSession", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ExecSession) IsNode() {}
 
 var instanceImplementors = []string{"Instance", "Node"}
 
@@ -219,6 +225,19 @@ func (c *Client) noder(ctx context.Context, table string, id gid.ID) (Noder, err
 			Where(clusternode.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, clusternodeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case execsession.Table:
+		var uid gid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ExecSession.Query().
+			Where(execsession.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, execsessionImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -504,6 +523,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []gid.ID) ([]Node
 		query := c.ClusterNode.Query().
 			Where(clusternode.IDIn(ids...))
 		query, err := query.CollectFields(ctx, clusternodeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case execsession.Table:
+		query := c.ExecSession.Query().
+			Where(execsession.IDIn(ids...))
+		query, err := query.CollectFields(ctx, execsessionImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/namespace"
@@ -1455,6 +1456,302 @@ func (_m *ClusterNode) ToEdge(order *ClusterNodeOrder) *ClusterNodeEdge {
 		order = DefaultClusterNodeOrder
 	}
 	return &ClusterNodeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ExecSessionEdge is the edge representation of ExecSession.
+type ExecSessionEdge struct {
+	Node   *ExecSession `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// ExecSessionConnection is the connection containing edges to ExecSession.
+type ExecSessionConnection struct {
+	Edges      []*ExecSessionEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *ExecSessionConnection) build(nodes []*ExecSession, pager *execsessionPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ExecSession
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ExecSession {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ExecSession {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ExecSessionEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ExecSessionEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ExecSessionPaginateOption enables pagination customization.
+type ExecSessionPaginateOption func(*execsessionPager) error
+
+// WithExecSessionOrder configures pagination ordering.
+func WithExecSessionOrder(order *ExecSessionOrder) ExecSessionPaginateOption {
+	if order == nil {
+		order = DefaultExecSessionOrder
+	}
+	o := *order
+	return func(pager *execsessionPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultExecSessionOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithExecSessionFilter configures pagination filter.
+func WithExecSessionFilter(filter func(*ExecSessionQuery) (*ExecSessionQuery, error)) ExecSessionPaginateOption {
+	return func(pager *execsessionPager) error {
+		if filter == nil {
+			return errors.New("ExecSessionQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type execsessionPager struct {
+	reverse bool
+	order   *ExecSessionOrder
+	filter  func(*ExecSessionQuery) (*ExecSessionQuery, error)
+}
+
+func newExecSessionPager(opts []ExecSessionPaginateOption, reverse bool) (*execsessionPager, error) {
+	pager := &execsessionPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultExecSessionOrder
+	}
+	return pager, nil
+}
+
+func (p *execsessionPager) applyFilter(query *ExecSessionQuery) (*ExecSessionQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *execsessionPager) toCursor(_m *ExecSession) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *execsessionPager) applyCursors(query *ExecSessionQuery, after, before *Cursor) (*ExecSessionQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultExecSessionOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *execsessionPager) applyOrder(query *ExecSessionQuery) *ExecSessionQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultExecSessionOrder.Field {
+		query = query.Order(DefaultExecSessionOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *execsessionPager) orderExpr(query *ExecSessionQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultExecSessionOrder.Field {
+			b.Comma().Ident(DefaultExecSessionOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ExecSession.
+func (_m *ExecSessionQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ExecSessionPaginateOption,
+) (*ExecSessionConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newExecSessionPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ExecSessionConnection{Edges: []*ExecSessionEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ExecSessionOrderFieldStartedAt orders ExecSession by started_at.
+	ExecSessionOrderFieldStartedAt = &ExecSessionOrderField{
+		Value: func(_m *ExecSession) (ent.Value, error) {
+			return _m.StartedAt, nil
+		},
+		column: execsession.FieldStartedAt,
+		toTerm: execsession.ByStartedAt,
+		toCursor: func(_m *ExecSession) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StartedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ExecSessionOrderField) String() string {
+	var str string
+	switch f.column {
+	case ExecSessionOrderFieldStartedAt.column:
+		str = "STARTED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ExecSessionOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ExecSessionOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ExecSessionOrderField %T must be a string", v)
+	}
+	switch str {
+	case "STARTED_AT":
+		*f = *ExecSessionOrderFieldStartedAt
+	default:
+		return fmt.Errorf("%s is not a valid ExecSessionOrderField", str)
+	}
+	return nil
+}
+
+// ExecSessionOrderField defines the ordering field of ExecSession.
+type ExecSessionOrderField struct {
+	// Value extracts the ordering value from the given ExecSession.
+	Value    func(*ExecSession) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) execsession.OrderOption
+	toCursor func(*ExecSession) Cursor
+}
+
+// ExecSessionOrder defines the ordering of ExecSession.
+type ExecSessionOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *ExecSessionOrderField `json:"field"`
+}
+
+// DefaultExecSessionOrder is the default ordering of ExecSession.
+var DefaultExecSessionOrder = &ExecSessionOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ExecSessionOrderField{
+		Value: func(_m *ExecSession) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: execsession.FieldID,
+		toTerm: execsession.ByID,
+		toCursor: func(_m *ExecSession) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ExecSession into ExecSessionEdge.
+func (_m *ExecSession) ToEdge(order *ExecSessionOrder) *ExecSessionEdge {
+	if order == nil {
+		order = DefaultExecSessionOrder
+	}
+	return &ExecSessionEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -5344,6 +5344,10 @@ type ProjectWhereInput struct {
 	Archived    *bool `json:"archived,omitempty"`
 	ArchivedNEQ *bool `json:"archivedNEQ,omitempty"`
 
+	// "exec_recording" field predicates.
+	ExecRecording    *bool `json:"execRecording,omitempty"`
+	ExecRecordingNEQ *bool `json:"execRecordingNEQ,omitempty"`
+
 	// "members" edge predicates.
 	HasMembers     *bool               `json:"hasMembers,omitempty"`
 	HasMembersWith []*MemberWhereInput `json:"hasMembersWith,omitempty"`
@@ -5667,6 +5671,12 @@ func (i *ProjectWhereInput) P() (predicate.Project, error) {
 	}
 	if i.ArchivedNEQ != nil {
 		predicates = append(predicates, project.ArchivedNEQ(*i.ArchivedNEQ))
+	}
+	if i.ExecRecording != nil {
+		predicates = append(predicates, project.ExecRecordingEQ(*i.ExecRecording))
+	}
+	if i.ExecRecordingNEQ != nil {
+		predicates = append(predicates, project.ExecRecordingNEQ(*i.ExecRecordingNEQ))
 	}
 
 	if i.HasMembers != nil {

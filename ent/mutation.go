@@ -15,6 +15,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
@@ -46,6 +47,7 @@ const (
 	TypeChange          = "Change"
 	TypeCluster         = "Cluster"
 	TypeClusterNode     = "ClusterNode"
+	TypeExecSession     = "ExecSession"
 	TypeInstance        = "Instance"
 	TypeLease           = "Lease"
 	TypeMember          = "Member"
@@ -4843,6 +4845,1476 @@ func (m *ClusterNodeMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ClusterNode edge %s", name)
+}
+
+// ExecSessionMutation represents an operation that mutates the ExecSession nodes in the graph.
+type ExecSessionMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *gid.ID
+	project_id        *string
+	cluster_id        *string
+	user              *string
+	kind              *execsession.Kind
+	protocol          *string
+	namespace         *string
+	pod               *string
+	container         *string
+	command           *[]string
+	appendcommand     []string
+	tty               *bool
+	stdin             *bool
+	started_at        *time.Time
+	ended_at          *time.Time
+	status            *string
+	exit_code         *int
+	addexit_code      *int
+	recorded          *bool
+	recording         *[]byte
+	recording_size    *int
+	addrecording_size *int
+	truncated         *bool
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*ExecSession, error)
+	predicates        []predicate.ExecSession
+}
+
+var _ ent.Mutation = (*ExecSessionMutation)(nil)
+
+// execsessionOption allows management of the mutation configuration using functional options.
+type execsessionOption func(*ExecSessionMutation)
+
+// newExecSessionMutation creates new mutation for the ExecSession entity.
+func newExecSessionMutation(c config, op Op, opts ...execsessionOption) *ExecSessionMutation {
+	m := &ExecSessionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeExecSession,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withExecSessionID sets the ID field of the mutation.
+func withExecSessionID(id gid.ID) execsessionOption {
+	return func(m *ExecSessionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ExecSession
+		)
+		m.oldValue = func(ctx context.Context) (*ExecSession, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ExecSession.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withExecSession sets the old ExecSession of the mutation.
+func withExecSession(node *ExecSession) execsessionOption {
+	return func(m *ExecSessionMutation) {
+		m.oldValue = func(context.Context) (*ExecSession, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ExecSessionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ExecSessionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ExecSession entities.
+func (m *ExecSessionMutation) SetID(id gid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ExecSessionMutation) ID() (id gid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ExecSessionMutation) IDs(ctx context.Context) ([]gid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []gid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ExecSession.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *ExecSessionMutation) SetProjectID(s string) {
+	m.project_id = &s
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *ExecSessionMutation) ProjectID() (r string, exists bool) {
+	v := m.project_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldProjectID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *ExecSessionMutation) ResetProjectID() {
+	m.project_id = nil
+}
+
+// SetClusterID sets the "cluster_id" field.
+func (m *ExecSessionMutation) SetClusterID(s string) {
+	m.cluster_id = &s
+}
+
+// ClusterID returns the value of the "cluster_id" field in the mutation.
+func (m *ExecSessionMutation) ClusterID() (r string, exists bool) {
+	v := m.cluster_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClusterID returns the old "cluster_id" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldClusterID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClusterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClusterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClusterID: %w", err)
+	}
+	return oldValue.ClusterID, nil
+}
+
+// ResetClusterID resets all changes to the "cluster_id" field.
+func (m *ExecSessionMutation) ResetClusterID() {
+	m.cluster_id = nil
+}
+
+// SetUser sets the "user" field.
+func (m *ExecSessionMutation) SetUser(s string) {
+	m.user = &s
+}
+
+// User returns the value of the "user" field in the mutation.
+func (m *ExecSessionMutation) User() (r string, exists bool) {
+	v := m.user
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUser returns the old "user" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldUser(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUser is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUser requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUser: %w", err)
+	}
+	return oldValue.User, nil
+}
+
+// ResetUser resets all changes to the "user" field.
+func (m *ExecSessionMutation) ResetUser() {
+	m.user = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ExecSessionMutation) SetKind(e execsession.Kind) {
+	m.kind = &e
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ExecSessionMutation) Kind() (r execsession.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldKind(ctx context.Context) (v execsession.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ExecSessionMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetProtocol sets the "protocol" field.
+func (m *ExecSessionMutation) SetProtocol(s string) {
+	m.protocol = &s
+}
+
+// Protocol returns the value of the "protocol" field in the mutation.
+func (m *ExecSessionMutation) Protocol() (r string, exists bool) {
+	v := m.protocol
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProtocol returns the old "protocol" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldProtocol(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProtocol is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProtocol requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProtocol: %w", err)
+	}
+	return oldValue.Protocol, nil
+}
+
+// ResetProtocol resets all changes to the "protocol" field.
+func (m *ExecSessionMutation) ResetProtocol() {
+	m.protocol = nil
+}
+
+// SetNamespace sets the "namespace" field.
+func (m *ExecSessionMutation) SetNamespace(s string) {
+	m.namespace = &s
+}
+
+// Namespace returns the value of the "namespace" field in the mutation.
+func (m *ExecSessionMutation) Namespace() (r string, exists bool) {
+	v := m.namespace
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNamespace returns the old "namespace" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldNamespace(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNamespace is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNamespace requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNamespace: %w", err)
+	}
+	return oldValue.Namespace, nil
+}
+
+// ResetNamespace resets all changes to the "namespace" field.
+func (m *ExecSessionMutation) ResetNamespace() {
+	m.namespace = nil
+}
+
+// SetPod sets the "pod" field.
+func (m *ExecSessionMutation) SetPod(s string) {
+	m.pod = &s
+}
+
+// Pod returns the value of the "pod" field in the mutation.
+func (m *ExecSessionMutation) Pod() (r string, exists bool) {
+	v := m.pod
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPod returns the old "pod" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldPod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPod: %w", err)
+	}
+	return oldValue.Pod, nil
+}
+
+// ResetPod resets all changes to the "pod" field.
+func (m *ExecSessionMutation) ResetPod() {
+	m.pod = nil
+}
+
+// SetContainer sets the "container" field.
+func (m *ExecSessionMutation) SetContainer(s string) {
+	m.container = &s
+}
+
+// Container returns the value of the "container" field in the mutation.
+func (m *ExecSessionMutation) Container() (r string, exists bool) {
+	v := m.container
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContainer returns the old "container" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldContainer(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContainer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContainer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContainer: %w", err)
+	}
+	return oldValue.Container, nil
+}
+
+// ResetContainer resets all changes to the "container" field.
+func (m *ExecSessionMutation) ResetContainer() {
+	m.container = nil
+}
+
+// SetCommand sets the "command" field.
+func (m *ExecSessionMutation) SetCommand(s []string) {
+	m.command = &s
+	m.appendcommand = nil
+}
+
+// Command returns the value of the "command" field in the mutation.
+func (m *ExecSessionMutation) Command() (r []string, exists bool) {
+	v := m.command
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommand returns the old "command" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldCommand(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommand: %w", err)
+	}
+	return oldValue.Command, nil
+}
+
+// AppendCommand adds s to the "command" field.
+func (m *ExecSessionMutation) AppendCommand(s []string) {
+	m.appendcommand = append(m.appendcommand, s...)
+}
+
+// AppendedCommand returns the list of values that were appended to the "command" field in this mutation.
+func (m *ExecSessionMutation) AppendedCommand() ([]string, bool) {
+	if len(m.appendcommand) == 0 {
+		return nil, false
+	}
+	return m.appendcommand, true
+}
+
+// ClearCommand clears the value of the "command" field.
+func (m *ExecSessionMutation) ClearCommand() {
+	m.command = nil
+	m.appendcommand = nil
+	m.clearedFields[execsession.FieldCommand] = struct{}{}
+}
+
+// CommandCleared returns if the "command" field was cleared in this mutation.
+func (m *ExecSessionMutation) CommandCleared() bool {
+	_, ok := m.clearedFields[execsession.FieldCommand]
+	return ok
+}
+
+// ResetCommand resets all changes to the "command" field.
+func (m *ExecSessionMutation) ResetCommand() {
+	m.command = nil
+	m.appendcommand = nil
+	delete(m.clearedFields, execsession.FieldCommand)
+}
+
+// SetTty sets the "tty" field.
+func (m *ExecSessionMutation) SetTty(b bool) {
+	m.tty = &b
+}
+
+// Tty returns the value of the "tty" field in the mutation.
+func (m *ExecSessionMutation) Tty() (r bool, exists bool) {
+	v := m.tty
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTty returns the old "tty" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldTty(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTty is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTty requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTty: %w", err)
+	}
+	return oldValue.Tty, nil
+}
+
+// ResetTty resets all changes to the "tty" field.
+func (m *ExecSessionMutation) ResetTty() {
+	m.tty = nil
+}
+
+// SetStdin sets the "stdin" field.
+func (m *ExecSessionMutation) SetStdin(b bool) {
+	m.stdin = &b
+}
+
+// Stdin returns the value of the "stdin" field in the mutation.
+func (m *ExecSessionMutation) Stdin() (r bool, exists bool) {
+	v := m.stdin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStdin returns the old "stdin" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldStdin(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStdin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStdin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStdin: %w", err)
+	}
+	return oldValue.Stdin, nil
+}
+
+// ResetStdin resets all changes to the "stdin" field.
+func (m *ExecSessionMutation) ResetStdin() {
+	m.stdin = nil
+}
+
+// SetStartedAt sets the "started_at" field.
+func (m *ExecSessionMutation) SetStartedAt(t time.Time) {
+	m.started_at = &t
+}
+
+// StartedAt returns the value of the "started_at" field in the mutation.
+func (m *ExecSessionMutation) StartedAt() (r time.Time, exists bool) {
+	v := m.started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartedAt returns the old "started_at" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldStartedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartedAt: %w", err)
+	}
+	return oldValue.StartedAt, nil
+}
+
+// ResetStartedAt resets all changes to the "started_at" field.
+func (m *ExecSessionMutation) ResetStartedAt() {
+	m.started_at = nil
+}
+
+// SetEndedAt sets the "ended_at" field.
+func (m *ExecSessionMutation) SetEndedAt(t time.Time) {
+	m.ended_at = &t
+}
+
+// EndedAt returns the value of the "ended_at" field in the mutation.
+func (m *ExecSessionMutation) EndedAt() (r time.Time, exists bool) {
+	v := m.ended_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndedAt returns the old "ended_at" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldEndedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndedAt: %w", err)
+	}
+	return oldValue.EndedAt, nil
+}
+
+// ClearEndedAt clears the value of the "ended_at" field.
+func (m *ExecSessionMutation) ClearEndedAt() {
+	m.ended_at = nil
+	m.clearedFields[execsession.FieldEndedAt] = struct{}{}
+}
+
+// EndedAtCleared returns if the "ended_at" field was cleared in this mutation.
+func (m *ExecSessionMutation) EndedAtCleared() bool {
+	_, ok := m.clearedFields[execsession.FieldEndedAt]
+	return ok
+}
+
+// ResetEndedAt resets all changes to the "ended_at" field.
+func (m *ExecSessionMutation) ResetEndedAt() {
+	m.ended_at = nil
+	delete(m.clearedFields, execsession.FieldEndedAt)
+}
+
+// SetStatus sets the "status" field.
+func (m *ExecSessionMutation) SetStatus(s string) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ExecSessionMutation) Status() (r string, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldStatus(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ExecSessionMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetExitCode sets the "exit_code" field.
+func (m *ExecSessionMutation) SetExitCode(i int) {
+	m.exit_code = &i
+	m.addexit_code = nil
+}
+
+// ExitCode returns the value of the "exit_code" field in the mutation.
+func (m *ExecSessionMutation) ExitCode() (r int, exists bool) {
+	v := m.exit_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExitCode returns the old "exit_code" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldExitCode(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExitCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExitCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExitCode: %w", err)
+	}
+	return oldValue.ExitCode, nil
+}
+
+// AddExitCode adds i to the "exit_code" field.
+func (m *ExecSessionMutation) AddExitCode(i int) {
+	if m.addexit_code != nil {
+		*m.addexit_code += i
+	} else {
+		m.addexit_code = &i
+	}
+}
+
+// AddedExitCode returns the value that was added to the "exit_code" field in this mutation.
+func (m *ExecSessionMutation) AddedExitCode() (r int, exists bool) {
+	v := m.addexit_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearExitCode clears the value of the "exit_code" field.
+func (m *ExecSessionMutation) ClearExitCode() {
+	m.exit_code = nil
+	m.addexit_code = nil
+	m.clearedFields[execsession.FieldExitCode] = struct{}{}
+}
+
+// ExitCodeCleared returns if the "exit_code" field was cleared in this mutation.
+func (m *ExecSessionMutation) ExitCodeCleared() bool {
+	_, ok := m.clearedFields[execsession.FieldExitCode]
+	return ok
+}
+
+// ResetExitCode resets all changes to the "exit_code" field.
+func (m *ExecSessionMutation) ResetExitCode() {
+	m.exit_code = nil
+	m.addexit_code = nil
+	delete(m.clearedFields, execsession.FieldExitCode)
+}
+
+// SetRecorded sets the "recorded" field.
+func (m *ExecSessionMutation) SetRecorded(b bool) {
+	m.recorded = &b
+}
+
+// Recorded returns the value of the "recorded" field in the mutation.
+func (m *ExecSessionMutation) Recorded() (r bool, exists bool) {
+	v := m.recorded
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecorded returns the old "recorded" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldRecorded(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecorded is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecorded requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecorded: %w", err)
+	}
+	return oldValue.Recorded, nil
+}
+
+// ResetRecorded resets all changes to the "recorded" field.
+func (m *ExecSessionMutation) ResetRecorded() {
+	m.recorded = nil
+}
+
+// SetRecording sets the "recording" field.
+func (m *ExecSessionMutation) SetRecording(b []byte) {
+	m.recording = &b
+}
+
+// Recording returns the value of the "recording" field in the mutation.
+func (m *ExecSessionMutation) Recording() (r []byte, exists bool) {
+	v := m.recording
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecording returns the old "recording" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldRecording(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecording is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecording requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecording: %w", err)
+	}
+	return oldValue.Recording, nil
+}
+
+// ClearRecording clears the value of the "recording" field.
+func (m *ExecSessionMutation) ClearRecording() {
+	m.recording = nil
+	m.clearedFields[execsession.FieldRecording] = struct{}{}
+}
+
+// RecordingCleared returns if the "recording" field was cleared in this mutation.
+func (m *ExecSessionMutation) RecordingCleared() bool {
+	_, ok := m.clearedFields[execsession.FieldRecording]
+	return ok
+}
+
+// ResetRecording resets all changes to the "recording" field.
+func (m *ExecSessionMutation) ResetRecording() {
+	m.recording = nil
+	delete(m.clearedFields, execsession.FieldRecording)
+}
+
+// SetRecordingSize sets the "recording_size" field.
+func (m *ExecSessionMutation) SetRecordingSize(i int) {
+	m.recording_size = &i
+	m.addrecording_size = nil
+}
+
+// RecordingSize returns the value of the "recording_size" field in the mutation.
+func (m *ExecSessionMutation) RecordingSize() (r int, exists bool) {
+	v := m.recording_size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordingSize returns the old "recording_size" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldRecordingSize(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordingSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordingSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordingSize: %w", err)
+	}
+	return oldValue.RecordingSize, nil
+}
+
+// AddRecordingSize adds i to the "recording_size" field.
+func (m *ExecSessionMutation) AddRecordingSize(i int) {
+	if m.addrecording_size != nil {
+		*m.addrecording_size += i
+	} else {
+		m.addrecording_size = &i
+	}
+}
+
+// AddedRecordingSize returns the value that was added to the "recording_size" field in this mutation.
+func (m *ExecSessionMutation) AddedRecordingSize() (r int, exists bool) {
+	v := m.addrecording_size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordingSize resets all changes to the "recording_size" field.
+func (m *ExecSessionMutation) ResetRecordingSize() {
+	m.recording_size = nil
+	m.addrecording_size = nil
+}
+
+// SetTruncated sets the "truncated" field.
+func (m *ExecSessionMutation) SetTruncated(b bool) {
+	m.truncated = &b
+}
+
+// Truncated returns the value of the "truncated" field in the mutation.
+func (m *ExecSessionMutation) Truncated() (r bool, exists bool) {
+	v := m.truncated
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTruncated returns the old "truncated" field's value of the ExecSession entity.
+// If the ExecSession object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ExecSessionMutation) OldTruncated(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTruncated is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTruncated requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTruncated: %w", err)
+	}
+	return oldValue.Truncated, nil
+}
+
+// ResetTruncated resets all changes to the "truncated" field.
+func (m *ExecSessionMutation) ResetTruncated() {
+	m.truncated = nil
+}
+
+// Where appends a list predicates to the ExecSessionMutation builder.
+func (m *ExecSessionMutation) Where(ps ...predicate.ExecSession) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ExecSessionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ExecSessionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ExecSession, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ExecSessionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ExecSessionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ExecSession).
+func (m *ExecSessionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ExecSessionMutation) Fields() []string {
+	fields := make([]string, 0, 19)
+	if m.project_id != nil {
+		fields = append(fields, execsession.FieldProjectID)
+	}
+	if m.cluster_id != nil {
+		fields = append(fields, execsession.FieldClusterID)
+	}
+	if m.user != nil {
+		fields = append(fields, execsession.FieldUser)
+	}
+	if m.kind != nil {
+		fields = append(fields, execsession.FieldKind)
+	}
+	if m.protocol != nil {
+		fields = append(fields, execsession.FieldProtocol)
+	}
+	if m.namespace != nil {
+		fields = append(fields, execsession.FieldNamespace)
+	}
+	if m.pod != nil {
+		fields = append(fields, execsession.FieldPod)
+	}
+	if m.container != nil {
+		fields = append(fields, execsession.FieldContainer)
+	}
+	if m.command != nil {
+		fields = append(fields, execsession.FieldCommand)
+	}
+	if m.tty != nil {
+		fields = append(fields, execsession.FieldTty)
+	}
+	if m.stdin != nil {
+		fields = append(fields, execsession.FieldStdin)
+	}
+	if m.started_at != nil {
+		fields = append(fields, execsession.FieldStartedAt)
+	}
+	if m.ended_at != nil {
+		fields = append(fields, execsession.FieldEndedAt)
+	}
+	if m.status != nil {
+		fields = append(fields, execsession.FieldStatus)
+	}
+	if m.exit_code != nil {
+		fields = append(fields, execsession.FieldExitCode)
+	}
+	if m.recorded != nil {
+		fields = append(fields, execsession.FieldRecorded)
+	}
+	if m.recording != nil {
+		fields = append(fields, execsession.FieldRecording)
+	}
+	if m.recording_size != nil {
+		fields = append(fields, execsession.FieldRecordingSize)
+	}
+	if m.truncated != nil {
+		fields = append(fields, execsession.FieldTruncated)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ExecSessionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case execsession.FieldProjectID:
+		return m.ProjectID()
+	case execsession.FieldClusterID:
+		return m.ClusterID()
+	case execsession.FieldUser:
+		return m.User()
+	case execsession.FieldKind:
+		return m.Kind()
+	case execsession.FieldProtocol:
+		return m.Protocol()
+	case execsession.FieldNamespace:
+		return m.Namespace()
+	case execsession.FieldPod:
+		return m.Pod()
+	case execsession.FieldContainer:
+		return m.Container()
+	case execsession.FieldCommand:
+		return m.Command()
+	case execsession.FieldTty:
+		return m.Tty()
+	case execsession.FieldStdin:
+		return m.Stdin()
+	case execsession.FieldStartedAt:
+		return m.StartedAt()
+	case execsession.FieldEndedAt:
+		return m.EndedAt()
+	case execsession.FieldStatus:
+		return m.Status()
+	case execsession.FieldExitCode:
+		return m.ExitCode()
+	case execsession.FieldRecorded:
+		return m.Recorded()
+	case execsession.FieldRecording:
+		return m.Recording()
+	case execsession.FieldRecordingSize:
+		return m.RecordingSize()
+	case execsession.FieldTruncated:
+		return m.Truncated()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ExecSessionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case execsession.FieldProjectID:
+		return m.OldProjectID(ctx)
+	case execsession.FieldClusterID:
+		return m.OldClusterID(ctx)
+	case execsession.FieldUser:
+		return m.OldUser(ctx)
+	case execsession.FieldKind:
+		return m.OldKind(ctx)
+	case execsession.FieldProtocol:
+		return m.OldProtocol(ctx)
+	case execsession.FieldNamespace:
+		return m.OldNamespace(ctx)
+	case execsession.FieldPod:
+		return m.OldPod(ctx)
+	case execsession.FieldContainer:
+		return m.OldContainer(ctx)
+	case execsession.FieldCommand:
+		return m.OldCommand(ctx)
+	case execsession.FieldTty:
+		return m.OldTty(ctx)
+	case execsession.FieldStdin:
+		return m.OldStdin(ctx)
+	case execsession.FieldStartedAt:
+		return m.OldStartedAt(ctx)
+	case execsession.FieldEndedAt:
+		return m.OldEndedAt(ctx)
+	case execsession.FieldStatus:
+		return m.OldStatus(ctx)
+	case execsession.FieldExitCode:
+		return m.OldExitCode(ctx)
+	case execsession.FieldRecorded:
+		return m.OldRecorded(ctx)
+	case execsession.FieldRecording:
+		return m.OldRecording(ctx)
+	case execsession.FieldRecordingSize:
+		return m.OldRecordingSize(ctx)
+	case execsession.FieldTruncated:
+		return m.OldTruncated(ctx)
+	}
+	return nil, fmt.Errorf("unknown ExecSession field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ExecSessionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case execsession.FieldProjectID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	case execsession.FieldClusterID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClusterID(v)
+		return nil
+	case execsession.FieldUser:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUser(v)
+		return nil
+	case execsession.FieldKind:
+		v, ok := value.(execsession.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case execsession.FieldProtocol:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProtocol(v)
+		return nil
+	case execsession.FieldNamespace:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNamespace(v)
+		return nil
+	case execsession.FieldPod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPod(v)
+		return nil
+	case execsession.FieldContainer:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContainer(v)
+		return nil
+	case execsession.FieldCommand:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommand(v)
+		return nil
+	case execsession.FieldTty:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTty(v)
+		return nil
+	case execsession.FieldStdin:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStdin(v)
+		return nil
+	case execsession.FieldStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartedAt(v)
+		return nil
+	case execsession.FieldEndedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndedAt(v)
+		return nil
+	case execsession.FieldStatus:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case execsession.FieldExitCode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExitCode(v)
+		return nil
+	case execsession.FieldRecorded:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecorded(v)
+		return nil
+	case execsession.FieldRecording:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecording(v)
+		return nil
+	case execsession.FieldRecordingSize:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordingSize(v)
+		return nil
+	case execsession.FieldTruncated:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTruncated(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ExecSession field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ExecSessionMutation) AddedFields() []string {
+	var fields []string
+	if m.addexit_code != nil {
+		fields = append(fields, execsession.FieldExitCode)
+	}
+	if m.addrecording_size != nil {
+		fields = append(fields, execsession.FieldRecordingSize)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ExecSessionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case execsession.FieldExitCode:
+		return m.AddedExitCode()
+	case execsession.FieldRecordingSize:
+		return m.AddedRecordingSize()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ExecSessionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case execsession.FieldExitCode:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddExitCode(v)
+		return nil
+	case execsession.FieldRecordingSize:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordingSize(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ExecSession numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ExecSessionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(execsession.FieldCommand) {
+		fields = append(fields, execsession.FieldCommand)
+	}
+	if m.FieldCleared(execsession.FieldEndedAt) {
+		fields = append(fields, execsession.FieldEndedAt)
+	}
+	if m.FieldCleared(execsession.FieldExitCode) {
+		fields = append(fields, execsession.FieldExitCode)
+	}
+	if m.FieldCleared(execsession.FieldRecording) {
+		fields = append(fields, execsession.FieldRecording)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ExecSessionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ExecSessionMutation) ClearField(name string) error {
+	switch name {
+	case execsession.FieldCommand:
+		m.ClearCommand()
+		return nil
+	case execsession.FieldEndedAt:
+		m.ClearEndedAt()
+		return nil
+	case execsession.FieldExitCode:
+		m.ClearExitCode()
+		return nil
+	case execsession.FieldRecording:
+		m.ClearRecording()
+		return nil
+	}
+	return fmt.Errorf("unknown ExecSession nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ExecSessionMutation) ResetField(name string) error {
+	switch name {
+	case execsession.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	case execsession.FieldClusterID:
+		m.ResetClusterID()
+		return nil
+	case execsession.FieldUser:
+		m.ResetUser()
+		return nil
+	case execsession.FieldKind:
+		m.ResetKind()
+		return nil
+	case execsession.FieldProtocol:
+		m.ResetProtocol()
+		return nil
+	case execsession.FieldNamespace:
+		m.ResetNamespace()
+		return nil
+	case execsession.FieldPod:
+		m.ResetPod()
+		return nil
+	case execsession.FieldContainer:
+		m.ResetContainer()
+		return nil
+	case execsession.FieldCommand:
+		m.ResetCommand()
+		return nil
+	case execsession.FieldTty:
+		m.ResetTty()
+		return nil
+	case execsession.FieldStdin:
+		m.ResetStdin()
+		return nil
+	case execsession.FieldStartedAt:
+		m.ResetStartedAt()
+		return nil
+	case execsession.FieldEndedAt:
+		m.ResetEndedAt()
+		return nil
+	case execsession.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case execsession.FieldExitCode:
+		m.ResetExitCode()
+		return nil
+	case execsession.FieldRecorded:
+		m.ResetRecorded()
+		return nil
+	case execsession.FieldRecording:
+		m.ResetRecording()
+		return nil
+	case execsession.FieldRecordingSize:
+		m.ResetRecordingSize()
+		return nil
+	case execsession.FieldTruncated:
+		m.ResetTruncated()
+		return nil
+	}
+	return fmt.Errorf("unknown ExecSession field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ExecSessionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ExecSessionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ExecSessionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ExecSessionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ExecSessionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ExecSessionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ExecSessionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ExecSession unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ExecSessionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ExecSession edge %s", name)
 }
 
 // InstanceMutation represents an operation that mutates the Instance nodes in the graph.
@@ -10495,6 +11967,7 @@ type ProjectMutation struct {
 	description      *string
 	business_id      *string
 	archived         *bool
+	exec_recording   *bool
 	clearedFields    map[string]struct{}
 	members          map[gid.ID]struct{}
 	removedmembers   map[gid.ID]struct{}
@@ -10882,6 +12355,42 @@ func (m *ProjectMutation) ResetArchived() {
 	m.archived = nil
 }
 
+// SetExecRecording sets the "exec_recording" field.
+func (m *ProjectMutation) SetExecRecording(b bool) {
+	m.exec_recording = &b
+}
+
+// ExecRecording returns the value of the "exec_recording" field in the mutation.
+func (m *ProjectMutation) ExecRecording() (r bool, exists bool) {
+	v := m.exec_recording
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExecRecording returns the old "exec_recording" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldExecRecording(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExecRecording is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExecRecording requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExecRecording: %w", err)
+	}
+	return oldValue.ExecRecording, nil
+}
+
+// ResetExecRecording resets all changes to the "exec_recording" field.
+func (m *ProjectMutation) ResetExecRecording() {
+	m.exec_recording = nil
+}
+
 // AddMemberIDs adds the "members" edge to the Member entity by ids.
 func (m *ProjectMutation) AddMemberIDs(ids ...gid.ID) {
 	if m.members == nil {
@@ -11132,7 +12641,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -11153,6 +12662,9 @@ func (m *ProjectMutation) Fields() []string {
 	}
 	if m.archived != nil {
 		fields = append(fields, project.FieldArchived)
+	}
+	if m.exec_recording != nil {
+		fields = append(fields, project.FieldExecRecording)
 	}
 	return fields
 }
@@ -11176,6 +12688,8 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.BusinessID()
 	case project.FieldArchived:
 		return m.Archived()
+	case project.FieldExecRecording:
+		return m.ExecRecording()
 	}
 	return nil, false
 }
@@ -11199,6 +12713,8 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldBusinessID(ctx)
 	case project.FieldArchived:
 		return m.OldArchived(ctx)
+	case project.FieldExecRecording:
+		return m.OldExecRecording(ctx)
 	}
 	return nil, fmt.Errorf("unknown Project field %s", name)
 }
@@ -11256,6 +12772,13 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetArchived(v)
+		return nil
+	case project.FieldExecRecording:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExecRecording(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
@@ -11335,6 +12858,9 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldArchived:
 		m.ResetArchived()
+		return nil
+	case project.FieldExecRecording:
+		m.ResetExecRecording()
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)

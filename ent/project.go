@@ -32,6 +32,8 @@ type Project struct {
 	BusinessID string `json:"business_id,omitempty"`
 	// Archived holds the value of the "archived" field.
 	Archived bool `json:"archived,omitempty"`
+	// Record exec and attach sessions through the Kubernetes proxy; owners switch it (setExecRecording).
+	ExecRecording bool `json:"exec_recording,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
 	Edges        ProjectEdges `json:"edges"`
@@ -103,7 +105,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case project.FieldID:
 			values[i] = new(gid.ID)
-		case project.FieldArchived:
+		case project.FieldArchived, project.FieldExecRecording:
 			values[i] = new(sql.NullBool)
 		case project.FieldName, project.FieldCode, project.FieldDescription, project.FieldBusinessID:
 			values[i] = new(sql.NullString)
@@ -171,6 +173,12 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field archived", values[i])
 			} else if value.Valid {
 				_m.Archived = value.Bool
+			}
+		case project.FieldExecRecording:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field exec_recording", values[i])
+			} else if value.Valid {
+				_m.ExecRecording = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -248,6 +256,9 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("archived=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Archived))
+	builder.WriteString(", ")
+	builder.WriteString("exec_recording=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ExecRecording))
 	builder.WriteByte(')')
 	return builder.String()
 }

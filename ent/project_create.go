@@ -110,6 +110,20 @@ func (_c *ProjectCreate) SetNillableArchived(v *bool) *ProjectCreate {
 	return _c
 }
 
+// SetExecRecording sets the "exec_recording" field.
+func (_c *ProjectCreate) SetExecRecording(v bool) *ProjectCreate {
+	_c.mutation.SetExecRecording(v)
+	return _c
+}
+
+// SetNillableExecRecording sets the "exec_recording" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableExecRecording(v *bool) *ProjectCreate {
+	if v != nil {
+		_c.SetExecRecording(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ProjectCreate) SetID(v gid.ID) *ProjectCreate {
 	_c.mutation.SetID(v)
@@ -243,6 +257,10 @@ func (_c *ProjectCreate) defaults() error {
 		v := project.DefaultArchived
 		_c.mutation.SetArchived(v)
 	}
+	if _, ok := _c.mutation.ExecRecording(); !ok {
+		v := project.DefaultExecRecording
+		_c.mutation.SetExecRecording(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if project.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized project.DefaultID (forgotten import ent/runtime?)")
@@ -282,6 +300,9 @@ func (_c *ProjectCreate) check() error {
 	}
 	if _, ok := _c.mutation.Archived(); !ok {
 		return &ValidationError{Name: "archived", err: errors.New(`ent: missing required field "Project.archived"`)}
+	}
+	if _, ok := _c.mutation.ExecRecording(); !ok {
+		return &ValidationError{Name: "exec_recording", err: errors.New(`ent: missing required field "Project.exec_recording"`)}
 	}
 	return nil
 }
@@ -346,6 +367,10 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Archived(); ok {
 		_spec.SetField(project.FieldArchived, field.TypeBool, value)
 		_node.Archived = value
+	}
+	if value, ok := _c.mutation.ExecRecording(); ok {
+		_spec.SetField(project.FieldExecRecording, field.TypeBool, value)
+		_node.ExecRecording = value
 	}
 	if nodes := _c.mutation.MembersIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -529,6 +554,18 @@ func (u *ProjectUpsert) UpdateArchived() *ProjectUpsert {
 	return u
 }
 
+// SetExecRecording sets the "exec_recording" field.
+func (u *ProjectUpsert) SetExecRecording(v bool) *ProjectUpsert {
+	u.Set(project.FieldExecRecording, v)
+	return u
+}
+
+// UpdateExecRecording sets the "exec_recording" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateExecRecording() *ProjectUpsert {
+	u.SetExcluded(project.FieldExecRecording)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -657,6 +694,20 @@ func (u *ProjectUpsertOne) SetArchived(v bool) *ProjectUpsertOne {
 func (u *ProjectUpsertOne) UpdateArchived() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateArchived()
+	})
+}
+
+// SetExecRecording sets the "exec_recording" field.
+func (u *ProjectUpsertOne) SetExecRecording(v bool) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetExecRecording(v)
+	})
+}
+
+// UpdateExecRecording sets the "exec_recording" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateExecRecording() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateExecRecording()
 	})
 }
 
@@ -955,6 +1006,20 @@ func (u *ProjectUpsertBulk) SetArchived(v bool) *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) UpdateArchived() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateArchived()
+	})
+}
+
+// SetExecRecording sets the "exec_recording" field.
+func (u *ProjectUpsertBulk) SetExecRecording(v bool) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetExecRecording(v)
+	})
+}
+
+// UpdateExecRecording sets the "exec_recording" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateExecRecording() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateExecRecording()
 	})
 }
 

@@ -101,6 +101,20 @@ func (_u *ProjectUpdate) SetNillableArchived(v *bool) *ProjectUpdate {
 	return _u
 }
 
+// SetExecRecording sets the "exec_recording" field.
+func (_u *ProjectUpdate) SetExecRecording(v bool) *ProjectUpdate {
+	_u.mutation.SetExecRecording(v)
+	return _u
+}
+
+// SetNillableExecRecording sets the "exec_recording" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableExecRecording(v *bool) *ProjectUpdate {
+	if v != nil {
+		_u.SetExecRecording(*v)
+	}
+	return _u
+}
+
 // AddMemberIDs adds the "members" edge to the Member entity by IDs.
 func (_u *ProjectUpdate) AddMemberIDs(ids ...gid.ID) *ProjectUpdate {
 	_u.mutation.AddMemberIDs(ids...)
@@ -331,6 +345,9 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Archived(); ok {
 		_spec.SetField(project.FieldArchived, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ExecRecording(); ok {
+		_spec.SetField(project.FieldExecRecording, field.TypeBool, value)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -600,6 +617,20 @@ func (_u *ProjectUpdateOne) SetNillableArchived(v *bool) *ProjectUpdateOne {
 	return _u
 }
 
+// SetExecRecording sets the "exec_recording" field.
+func (_u *ProjectUpdateOne) SetExecRecording(v bool) *ProjectUpdateOne {
+	_u.mutation.SetExecRecording(v)
+	return _u
+}
+
+// SetNillableExecRecording sets the "exec_recording" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableExecRecording(v *bool) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetExecRecording(*v)
+	}
+	return _u
+}
+
 // AddMemberIDs adds the "members" edge to the Member entity by IDs.
 func (_u *ProjectUpdateOne) AddMemberIDs(ids ...gid.ID) *ProjectUpdateOne {
 	_u.mutation.AddMemberIDs(ids...)
@@ -860,6 +891,9 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if value, ok := _u.mutation.Archived(); ok {
 		_spec.SetField(project.FieldArchived, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ExecRecording(); ok {
+		_spec.SetField(project.FieldExecRecording, field.TypeBool, value)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -22,6 +22,8 @@ type Tx struct {
 	Cluster *ClusterClient
 	// ClusterNode is the client for interacting with the ClusterNode builders.
 	ClusterNode *ClusterNodeClient
+	// ExecSession is the client for interacting with the ExecSession builders.
+	ExecSession *ExecSessionClient
 	// Instance is the client for interacting with the Instance builders.
 	Instance *InstanceClient
 	// Lease is the client for interacting with the Lease builders.
@@ -185,6 +187,7 @@ func (tx *Tx) init() {
 	tx.Change = NewChangeClient(tx.config)
 	tx.Cluster = NewClusterClient(tx.config)
 	tx.ClusterNode = NewClusterNodeClient(tx.config)
+	tx.ExecSession = NewExecSessionClient(tx.config)
 	tx.Instance = NewInstanceClient(tx.config)
 	tx.Lease = NewLeaseClient(tx.config)
 	tx.Member = NewMemberClient(tx.config)

@@ -21,6 +21,7 @@ import (
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/operation"
@@ -44,6 +45,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Entity() EntityResolver
+	ExecSession() ExecSessionResolver
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	Query() QueryResolver
@@ -183,6 +185,40 @@ type ComplexityRoot struct {
 		FindManyWorkloadByIDs  func(childComplexity int, reps []*model.WorkloadByIDsInput) int
 	}
 
+	ExecSession struct {
+		ClusterID     func(childComplexity int) int
+		Command       func(childComplexity int) int
+		Container     func(childComplexity int) int
+		EndedAt       func(childComplexity int) int
+		ExitCode      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		Namespace     func(childComplexity int) int
+		Pod           func(childComplexity int) int
+		ProjectID     func(childComplexity int) int
+		Protocol      func(childComplexity int) int
+		Recorded      func(childComplexity int) int
+		Recording     func(childComplexity int) int
+		RecordingSize func(childComplexity int) int
+		StartedAt     func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Stdin         func(childComplexity int) int
+		Truncated     func(childComplexity int) int
+		Tty           func(childComplexity int) int
+		User          func(childComplexity int) int
+	}
+
+	ExecSessionConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExecSessionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Instance struct {
 		ClusterID         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -261,6 +297,7 @@ type ComplexityRoot struct {
 		RollbackInstance      func(childComplexity int, id gid.ID) int
 		RollbackWorkload      func(childComplexity int, input model.RollbackWorkloadInput) int
 		ScaleWorkload         func(childComplexity int, input model.ScaleWorkloadInput) int
+		SetExecRecording      func(childComplexity int, projectID gid.ID, enabled bool) int
 		SetNodeLabels         func(childComplexity int, clusterID gid.ID, name string, labels map[string]string, remove []string) int
 		SetNodeTaints         func(childComplexity int, clusterID gid.ID, name string, taints []*model.TaintInput) int
 		SetVariable           func(childComplexity int, input model.SetVariableInput) int
@@ -389,18 +426,19 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		Archived    func(childComplexity int) int
-		BusinessID  func(childComplexity int) int
-		Clusters    func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
-		Code        func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Members     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.MemberOrder, where *ent.MemberWhereInput) int
-		Name        func(childComplexity int) int
-		Templates   func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.TemplateOrder, where *ent.TemplateWhereInput) int
-		UpdatedAt   func(childComplexity int) int
-		ViewerCan   func(childComplexity int) int
+		Archived      func(childComplexity int) int
+		BusinessID    func(childComplexity int) int
+		Clusters      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
+		Code          func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		ExecRecording func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Members       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.MemberOrder, where *ent.MemberWhereInput) int
+		Name          func(childComplexity int) int
+		Templates     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.TemplateOrder, where *ent.TemplateWhereInput) int
+		UpdatedAt     func(childComplexity int) int
+		ViewerCan     func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -439,6 +477,8 @@ type ComplexityRoot struct {
 		Changes            func(childComplexity int, since *int, filter *model.ChangesFilter, first *int) int
 		Cluster            func(childComplexity int, id gid.ID) int
 		Clusters           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
+		ExecSession        func(childComplexity int, id gid.ID) int
+		ExecSessions       func(childComplexity int, projectID gid.ID, first *int, after *entgql.Cursor[gid.ID]) int
 		ExportTemplates    func(childComplexity int, projectID gid.ID) int
 		Me                 func(childComplexity int) int
 		Node               func(childComplexity int, id gid.ID) int
@@ -653,6 +693,9 @@ type EntityResolver interface {
 	FindManyProjectByIDs(ctx context.Context, reps []*model.ProjectByIDsInput) ([]*ent.Project, error)
 	FindManyWorkloadByIDs(ctx context.Context, reps []*model.WorkloadByIDsInput) ([]*ent.Workload, error)
 }
+type ExecSessionResolver interface {
+	Recording(ctx context.Context, obj *ent.ExecSession) (*string, error)
+}
 type MutationResolver interface {
 	CreateProject(ctx context.Context, input ent.CreateProjectInput) (*ent.Project, error)
 	UpdateProject(ctx context.Context, id gid.ID, input ent.UpdateProjectInput) (*ent.Project, error)
@@ -673,6 +716,7 @@ type MutationResolver interface {
 	SetNodeTaints(ctx context.Context, clusterID gid.ID, name string, taints []*model.TaintInput) (*ent.Operation, error)
 	DrainNode(ctx context.Context, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) (*ent.Operation, error)
 	RegisterMesosCluster(ctx context.Context, input model.RegisterMesosClusterInput) (*ent.Cluster, error)
+	SetExecRecording(ctx context.Context, projectID gid.ID, enabled bool) (*ent.Project, error)
 	CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id gid.ID) (*ent.Token, error)
 	AddMember(ctx context.Context, projectID gid.ID, userName string, role member.Role) (*ent.Member, error)
@@ -706,6 +750,8 @@ type QueryResolver interface {
 	Cluster(ctx context.Context, id gid.ID) (*ent.Cluster, error)
 	Operation(ctx context.Context, id gid.ID) (*ent.Operation, error)
 	Operations(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OperationOrder, where *ent.OperationWhereInput) (*ent.OperationConnection, error)
+	ExecSessions(ctx context.Context, projectID gid.ID, first *int, after *entgql.Cursor[gid.ID]) (*ent.ExecSessionConnection, error)
+	ExecSession(ctx context.Context, id gid.ID) (*ent.ExecSession, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Tokens(ctx context.Context) ([]*ent.Token, error)
 	AuditLog(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) (*ent.AuditEntryConnection, error)
@@ -1309,6 +1355,159 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Entity.FindManyWorkloadByIDs(childComplexity, args["reps"].([]*model.WorkloadByIDsInput)), true
 
+	case "ExecSession.clusterID":
+		if e.ComplexityRoot.ExecSession.ClusterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.ClusterID(childComplexity), true
+	case "ExecSession.command":
+		if e.ComplexityRoot.ExecSession.Command == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Command(childComplexity), true
+	case "ExecSession.container":
+		if e.ComplexityRoot.ExecSession.Container == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Container(childComplexity), true
+	case "ExecSession.endedAt":
+		if e.ComplexityRoot.ExecSession.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.EndedAt(childComplexity), true
+	case "ExecSession.exitCode":
+		if e.ComplexityRoot.ExecSession.ExitCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.ExitCode(childComplexity), true
+	case "ExecSession.id":
+		if e.ComplexityRoot.ExecSession.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.ID(childComplexity), true
+	case "ExecSession.kind":
+		if e.ComplexityRoot.ExecSession.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Kind(childComplexity), true
+	case "ExecSession.namespace":
+		if e.ComplexityRoot.ExecSession.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Namespace(childComplexity), true
+	case "ExecSession.pod":
+		if e.ComplexityRoot.ExecSession.Pod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Pod(childComplexity), true
+	case "ExecSession.projectID":
+		if e.ComplexityRoot.ExecSession.ProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.ProjectID(childComplexity), true
+	case "ExecSession.protocol":
+		if e.ComplexityRoot.ExecSession.Protocol == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Protocol(childComplexity), true
+	case "ExecSession.recorded":
+		if e.ComplexityRoot.ExecSession.Recorded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Recorded(childComplexity), true
+	case "ExecSession.recording":
+		if e.ComplexityRoot.ExecSession.Recording == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Recording(childComplexity), true
+	case "ExecSession.recordingSize":
+		if e.ComplexityRoot.ExecSession.RecordingSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.RecordingSize(childComplexity), true
+	case "ExecSession.startedAt":
+		if e.ComplexityRoot.ExecSession.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.StartedAt(childComplexity), true
+	case "ExecSession.status":
+		if e.ComplexityRoot.ExecSession.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Status(childComplexity), true
+	case "ExecSession.stdin":
+		if e.ComplexityRoot.ExecSession.Stdin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Stdin(childComplexity), true
+	case "ExecSession.truncated":
+		if e.ComplexityRoot.ExecSession.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Truncated(childComplexity), true
+	case "ExecSession.tty":
+		if e.ComplexityRoot.ExecSession.Tty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.Tty(childComplexity), true
+	case "ExecSession.user":
+		if e.ComplexityRoot.ExecSession.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSession.User(childComplexity), true
+
+	case "ExecSessionConnection.edges":
+		if e.ComplexityRoot.ExecSessionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionConnection.Edges(childComplexity), true
+	case "ExecSessionConnection.pageInfo":
+		if e.ComplexityRoot.ExecSessionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionConnection.PageInfo(childComplexity), true
+	case "ExecSessionConnection.totalCount":
+		if e.ComplexityRoot.ExecSessionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionConnection.TotalCount(childComplexity), true
+
+	case "ExecSessionEdge.cursor":
+		if e.ComplexityRoot.ExecSessionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionEdge.Cursor(childComplexity), true
+	case "ExecSessionEdge.node":
+		if e.ComplexityRoot.ExecSessionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExecSessionEdge.Node(childComplexity), true
+
 	case "Instance.clusterID":
 		if e.ComplexityRoot.Instance.ClusterID == nil {
 			break
@@ -1814,6 +2013,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScaleWorkload(childComplexity, args["input"].(model.ScaleWorkloadInput)), true
+	case "Mutation.setExecRecording":
+		if e.ComplexityRoot.Mutation.SetExecRecording == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setExecRecording_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetExecRecording(childComplexity, args["projectID"].(gid.ID), args["enabled"].(bool)), true
 	case "Mutation.setNodeLabels":
 		if e.ComplexityRoot.Mutation.SetNodeLabels == nil {
 			break
@@ -2425,6 +2635,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Description(childComplexity), true
+	case "Project.execRecording":
+		if e.ComplexityRoot.Project.ExecRecording == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ExecRecording(childComplexity), true
 	case "Project.id":
 		if e.ComplexityRoot.Project.ID == nil {
 			break
@@ -2651,6 +2867,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Clusters(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ClusterOrder), args["where"].(*ent.ClusterWhereInput)), true
+	case "Query.execSession":
+		if e.ComplexityRoot.Query.ExecSession == nil {
+			break
+		}
+
+		args, err := ec.field_Query_execSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExecSession(childComplexity, args["id"].(gid.ID)), true
+	case "Query.execSessions":
+		if e.ComplexityRoot.Query.ExecSessions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_execSessions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExecSessions(childComplexity, args["projectID"].(gid.ID), args["first"].(*int), args["after"].(*entgql.Cursor[gid.ID])), true
 	case "Query.exportTemplates":
 		if e.ComplexityRoot.Query.ExportTemplates == nil {
 			break
@@ -3598,6 +3836,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateTemplateSetInput", ec.unmarshalInputCreateTemplateSetInput),
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("DeleteObjectInput", ec.unmarshalInputDeleteObjectInput),
+			graphql.NewInputUnmarshaler("ExecSessionOrder", ec.unmarshalInputExecSessionOrder),
 			graphql.NewInputUnmarshaler("InstanceOrder", ec.unmarshalInputInstanceOrder),
 			graphql.NewInputUnmarshaler("InstanceTargetInput", ec.unmarshalInputInstanceTargetInput),
 			graphql.NewInputUnmarshaler("InstanceWhereInput", ec.unmarshalInputInstanceWhereInput),
@@ -3727,7 +3966,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
+//go:embed "changes.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3743,6 +3982,7 @@ var sources = []*ast.Source{
 	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
 	{Name: "console.graphqls", Input: sourceData("console.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
+	{Name: "execsessions.graphqls", Input: sourceData("execsessions.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "identity.graphqls", Input: sourceData("identity.graphqls"), BuiltIn: false},
 	{Name: "project.graphqls", Input: sourceData("project.graphqls"), BuiltIn: false},
@@ -4079,6 +4319,74 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 		return ec.fieldContext_DeletePayload_deletedID(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecSession(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExecSession_id(ctx, field)
+	case "projectID":
+		return ec.fieldContext_ExecSession_projectID(ctx, field)
+	case "clusterID":
+		return ec.fieldContext_ExecSession_clusterID(ctx, field)
+	case "user":
+		return ec.fieldContext_ExecSession_user(ctx, field)
+	case "kind":
+		return ec.fieldContext_ExecSession_kind(ctx, field)
+	case "protocol":
+		return ec.fieldContext_ExecSession_protocol(ctx, field)
+	case "namespace":
+		return ec.fieldContext_ExecSession_namespace(ctx, field)
+	case "pod":
+		return ec.fieldContext_ExecSession_pod(ctx, field)
+	case "container":
+		return ec.fieldContext_ExecSession_container(ctx, field)
+	case "command":
+		return ec.fieldContext_ExecSession_command(ctx, field)
+	case "tty":
+		return ec.fieldContext_ExecSession_tty(ctx, field)
+	case "stdin":
+		return ec.fieldContext_ExecSession_stdin(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_ExecSession_startedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_ExecSession_endedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_ExecSession_status(ctx, field)
+	case "exitCode":
+		return ec.fieldContext_ExecSession_exitCode(ctx, field)
+	case "recorded":
+		return ec.fieldContext_ExecSession_recorded(ctx, field)
+	case "recordingSize":
+		return ec.fieldContext_ExecSession_recordingSize(ctx, field)
+	case "truncated":
+		return ec.fieldContext_ExecSession_truncated(ctx, field)
+	case "recording":
+		return ec.fieldContext_ExecSession_recording(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecSession", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecSessionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ExecSessionConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ExecSessionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ExecSessionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecSessionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExecSessionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ExecSessionEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ExecSessionEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExecSessionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Instance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4429,6 +4737,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_businessID(ctx, field)
 	case "archived":
 		return ec.fieldContext_Project_archived(ctx, field)
+	case "execRecording":
+		return ec.fieldContext_Project_execRecording(ctx, field)
 	case "members":
 		return ec.fieldContext_Project_members(ctx, field)
 	case "clusters":
@@ -5745,6 +6055,28 @@ func (ec *executionContext) field_Mutation_scaleWorkload_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setExecRecording_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "enabled",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["enabled"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setNodeLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6284,6 +6616,50 @@ func (ec *executionContext) field_Query_clusters_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_execSession_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_execSessions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[gid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -9155,6 +9531,608 @@ func (ec *executionContext) fieldContext_Entity_findManyWorkloadByIDs(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ExecSession_id(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ExecSession_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_projectID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_clusterID(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_clusterID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_clusterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_user(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_kind(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v execsession.Kind) graphql.Marshaler {
+			return ec.marshalNExecSessionKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "ExecSessionKind")
+}
+
+func (ec *executionContext) _ExecSession_protocol(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_protocol(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protocol, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_protocol(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_namespace(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_pod(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_pod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_pod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_container(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_container(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Container, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_container(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_command(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_command(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Command, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_command(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_tty(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_tty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tty, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_tty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExecSession_stdin(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_stdin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stdin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_stdin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExecSession_startedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExecSession_endedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExecSession_status(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExecSession_exitCode(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_exitCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExitCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_exitCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecSession_recorded(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_recorded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Recorded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_recorded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExecSession_recordingSize(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_recordingSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordingSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_recordingSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecSession_truncated(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExecSession_recording(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSession) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSession_recording(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExecSession().Recording(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSession_recording(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSession", field, true, true, "String")
+}
+
+func (ec *executionContext) _ExecSessionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ExecSessionEdge) graphql.Marshaler {
+			return ec.marshalOExecSessionEdge2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecSessionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecSessionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[gid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecSessionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecSessionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSessionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExecSessionEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ExecSession) graphql.Marshaler {
+			return ec.marshalOExecSession2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExecSessionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecSession(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExecSessionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ExecSessionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExecSessionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[gid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExecSessionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExecSessionEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Instance_id(ctx context.Context, field graphql.CollectedField, obj *ent.Instance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10756,6 +11734,50 @@ func (ec *executionContext) fieldContext_Mutation_registerMesosCluster(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_registerMesosCluster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setExecRecording(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setExecRecording(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetExecRecording(ctx, fc.Args["projectID"].(gid.ID), fc.Args["enabled"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setExecRecording(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setExecRecording_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13649,6 +14671,29 @@ func (ec *executionContext) fieldContext_Project_archived(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Project_execRecording(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_execRecording(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecRecording, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_execRecording(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Project_members(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14780,6 +15825,94 @@ func (ec *executionContext) fieldContext_Query_operations(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_operations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_execSessions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_execSessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExecSessions(ctx, fc.Args["projectID"].(gid.ID), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[gid.ID]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ExecSessionConnection) graphql.Marshaler {
+			return ec.marshalNExecSessionConnection2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_execSessions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecSessionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_execSessions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_execSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_execSession(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExecSession(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ExecSession) graphql.Marshaler {
+			return ec.marshalNExecSession2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSession(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_execSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExecSession(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_execSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23472,6 +24605,59 @@ func UnmarshalDeleteObjectInput(ctx context.Context, raw any) (model.DeleteObjec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputExecSessionOrder(ctx context.Context, obj any) (ent.ExecSessionOrder, error) {
+	var it ent.ExecSessionOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNExecSessionOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExecSessionOrder unmarshals raw into the ExecSessionOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExecSessionOrder(ctx context.Context, raw any) (ent.ExecSessionOrder, error) {
+	var out ent.ExecSessionOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecSessionOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInstanceOrder(ctx context.Context, obj any) (ent.InstanceOrder, error) {
 	var it ent.InstanceOrder
 	if obj == nil {
@@ -28288,7 +29474,7 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "businessID", "businessIDNEQ", "businessIDIn", "businessIDNotIn", "businessIDGT", "businessIDGTE", "businessIDLT", "businessIDLTE", "businessIDContains", "businessIDHasPrefix", "businessIDHasSuffix", "businessIDIsNil", "businessIDNotNil", "businessIDEqualFold", "businessIDContainsFold", "archived", "archivedNEQ", "hasMembers", "hasMembersWith", "hasClusters", "hasClustersWith", "hasTemplates", "hasTemplatesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "businessID", "businessIDNEQ", "businessIDIn", "businessIDNotIn", "businessIDGT", "businessIDGTE", "businessIDLT", "businessIDLTE", "businessIDContains", "businessIDHasPrefix", "businessIDHasSuffix", "businessIDIsNil", "businessIDNotNil", "businessIDEqualFold", "businessIDContainsFold", "archived", "archivedNEQ", "execRecording", "execRecordingNEQ", "hasMembers", "hasMembersWith", "hasClusters", "hasClustersWith", "hasTemplates", "hasTemplatesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28876,6 +30062,20 @@ func (ec *executionContext) unmarshalInputProjectWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.ArchivedNEQ = data
+		case "execRecording":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("execRecording"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExecRecording = data
+		case "execRecordingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("execRecordingNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExecRecordingNEQ = data
 		case "hasMembers":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMembers"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -33659,6 +34859,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Instance(ctx, sel, obj)
+	case *ent.ExecSession:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ExecSession(ctx, sel, obj)
 	case *ent.ClusterNode:
 		if obj == nil {
 			return graphql.Null
@@ -34558,6 +35763,216 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 	return out
 }
 
+var execSessionImplementors = []string{"ExecSession", "Node"}
+
+func (ec *executionContext) _ExecSession(ctx context.Context, sel ast.SelectionSet, obj *ent.ExecSession) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, execSessionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecSession")
+		case "id":
+			out.Values[i] = ec._ExecSession_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projectID":
+			out.Values[i] = ec._ExecSession_projectID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clusterID":
+			out.Values[i] = ec._ExecSession_clusterID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.Values[i] = ec._ExecSession_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ExecSession_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "protocol":
+			out.Values[i] = ec._ExecSession_protocol(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "namespace":
+			out.Values[i] = ec._ExecSession_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pod":
+			out.Values[i] = ec._ExecSession_pod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "container":
+			out.Values[i] = ec._ExecSession_container(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "command":
+			out.Values[i] = ec._ExecSession_command(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tty":
+			out.Values[i] = ec._ExecSession_tty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stdin":
+			out.Values[i] = ec._ExecSession_stdin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._ExecSession_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._ExecSession_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ExecSession_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exitCode":
+			out.Values[i] = ec._ExecSession_exitCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recorded":
+			out.Values[i] = ec._ExecSession_recorded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordingSize":
+			out.Values[i] = ec._ExecSession_recordingSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "truncated":
+			out.Values[i] = ec._ExecSession_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recording":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExecSession_recording(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var execSessionConnectionImplementors = []string{"ExecSessionConnection"}
+
+func (ec *executionContext) _ExecSessionConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ExecSessionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, execSessionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecSessionConnection")
+		case "edges":
+			out.Values[i] = ec._ExecSessionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ExecSessionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ExecSessionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var execSessionEdgeImplementors = []string{"ExecSessionEdge"}
+
+func (ec *executionContext) _ExecSessionEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ExecSessionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, execSessionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExecSessionEdge")
+		case "node":
+			out.Values[i] = ec._ExecSessionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ExecSessionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var instanceImplementors = []string{"Instance", "Node"}
 
 func (ec *executionContext) _Instance(ctx context.Context, sel ast.SelectionSet, obj *ent.Instance) graphql.Marshaler {
@@ -35027,6 +36442,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "registerMesosCluster":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerMesosCluster(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setExecRecording":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setExecRecording(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -35982,6 +37404,11 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "execRecording":
+			out.Values[i] = ec._Project_execRecording(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "members":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -36295,6 +37722,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_operations(ctx, field)
+				})
+		case "execSessions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_execSessions(ctx, field)
+				})
+		case "execSession":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_execSession(ctx, field)
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -38249,6 +39688,46 @@ func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋbcsᚑioᚋb
 	return ec._DeletePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNExecSession2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSession(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSession) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExecSession!")
+		return graphql.Null
+	}
+	return ec._ExecSession(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExecSessionConnection2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSessionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExecSessionConnection!")
+		return graphql.Null
+	}
+	return ec._ExecSessionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNExecSessionKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx context.Context, v any) (execsession.Kind, error) {
+	var res execsession.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExecSessionKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋexecsessionᚐKind(ctx context.Context, sel ast.SelectionSet, v execsession.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNExecSessionOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionOrderField(ctx context.Context, v any) (*ent.ExecSessionOrderField, error) {
+	var res = new(ent.ExecSessionOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExecSessionOrderField2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSessionOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExecSessionOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalNFieldSet2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -40098,6 +41577,33 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOExecSession2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSession(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSession) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExecSession(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOExecSessionEdge2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ExecSessionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOExecSessionEdge2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOExecSessionEdge2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐExecSessionEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ExecSessionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExecSessionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx context.Context, v any) (gid.ID, error) {

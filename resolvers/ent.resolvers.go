@@ -71,6 +71,8 @@ func (r *variableResolver) Value(ctx context.Context, obj *ent.Variable) (string
 	return r.shownVariableValue(ctx, obj)
 }
 
+func (r *Resolver) ExecSession() graph.ExecSessionResolver { return &execSessionResolver{r} }
+
 func (r *Resolver) Project() graph.ProjectResolver { return &projectResolver{r} }
 
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
@@ -86,6 +88,7 @@ func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
 func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
 
 type (
+	execSessionResolver     struct{ *Resolver }
 	projectResolver         struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	templateResolver        struct{ *Resolver }

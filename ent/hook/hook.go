@@ -57,6 +57,18 @@ func (f ClusterNodeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ClusterNodeMutation", m)
 }
 
+// The ExecSessionFunc type is an adapter to allow the use of ordinary
+// function as ExecSession mutator.
+type ExecSessionFunc func(context.Context, *ent.ExecSessionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ExecSessionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ExecSessionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ExecSessionMutation", m)
+}
+
 // The InstanceFunc type is an adapter to allow the use of ordinary
 // function as Instance mutator.
 type InstanceFunc func(context.Context, *ent.InstanceMutation) (ent.Value, error)

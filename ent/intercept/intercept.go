@@ -12,6 +12,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
@@ -191,6 +192,33 @@ func (f TraverseClusterNode) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ClusterNodeQuery", q)
+}
+
+// The ExecSessionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ExecSessionFunc func(context.Context, *ent.ExecSessionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ExecSessionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ExecSessionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ExecSessionQuery", q)
+}
+
+// The TraverseExecSession type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseExecSession func(context.Context, *ent.ExecSessionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseExecSession) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseExecSession) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ExecSessionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ExecSessionQuery", q)
 }
 
 // The InstanceFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -582,6 +610,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ClusterQuery, predicate.Cluster, cluster.OrderOption]{typ: ent.TypeCluster, tq: q}, nil
 	case *ent.ClusterNodeQuery:
 		return &query[*ent.ClusterNodeQuery, predicate.ClusterNode, clusternode.OrderOption]{typ: ent.TypeClusterNode, tq: q}, nil
+	case *ent.ExecSessionQuery:
+		return &query[*ent.ExecSessionQuery, predicate.ExecSession, execsession.OrderOption]{typ: ent.TypeExecSession, tq: q}, nil
 	case *ent.InstanceQuery:
 		return &query[*ent.InstanceQuery, predicate.Instance, instance.OrderOption]{typ: ent.TypeInstance, tq: q}, nil
 	case *ent.LeaseQuery:

@@ -165,6 +165,42 @@ var (
 			},
 		},
 	}
+	// ExecSessionsColumns holds the columns for the "exec_sessions" table.
+	ExecSessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "project_id", Type: field.TypeString},
+		{Name: "cluster_id", Type: field.TypeString},
+		{Name: "user", Type: field.TypeString},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"EXEC", "ATTACH", "PORTFORWARD"}},
+		{Name: "protocol", Type: field.TypeString, Default: ""},
+		{Name: "namespace", Type: field.TypeString},
+		{Name: "pod", Type: field.TypeString},
+		{Name: "container", Type: field.TypeString, Default: ""},
+		{Name: "command", Type: field.TypeJSON, Nullable: true},
+		{Name: "tty", Type: field.TypeBool, Default: false},
+		{Name: "stdin", Type: field.TypeBool, Default: false},
+		{Name: "started_at", Type: field.TypeTime},
+		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
+		{Name: "status", Type: field.TypeString, Default: ""},
+		{Name: "exit_code", Type: field.TypeInt, Nullable: true},
+		{Name: "recorded", Type: field.TypeBool, Default: false},
+		{Name: "recording", Type: field.TypeBytes, Nullable: true},
+		{Name: "recording_size", Type: field.TypeInt, Default: 0},
+		{Name: "truncated", Type: field.TypeBool, Default: false},
+	}
+	// ExecSessionsTable holds the schema information for the "exec_sessions" table.
+	ExecSessionsTable = &schema.Table{
+		Name:       "exec_sessions",
+		Columns:    ExecSessionsColumns,
+		PrimaryKey: []*schema.Column{ExecSessionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "execsession_project_id_started_at",
+				Unique:  false,
+				Columns: []*schema.Column{ExecSessionsColumns[1], ExecSessionsColumns[12]},
+			},
+		},
+	}
 	// InstancesColumns holds the columns for the "instances" table.
 	InstancesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -400,6 +436,7 @@ var (
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "business_id", Type: field.TypeString, Nullable: true},
 		{Name: "archived", Type: field.TypeBool, Default: false},
+		{Name: "exec_recording", Type: field.TypeBool, Default: false},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
 	ProjectsTable = &schema.Table{
@@ -638,6 +675,7 @@ var (
 		ChangesTable,
 		ClustersTable,
 		ClusterNodesTable,
+		ExecSessionsTable,
 		InstancesTable,
 		LeasesTable,
 		MembersTable,

@@ -18,6 +18,9 @@ type Cluster func(*sql.Selector)
 // ClusterNode is the predicate function for clusternode builders.
 type ClusterNode func(*sql.Selector)
 
+// ExecSession is the predicate function for execsession builders.
+type ExecSession func(*sql.Selector)
+
 // Instance is the predicate function for instance builders.
 type Instance func(*sql.Selector)
 

@@ -207,6 +207,30 @@ func (f ClusterNodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ClusterNodeMutation", m)
 }
 
+// The ExecSessionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ExecSessionQueryRuleFunc func(context.Context, *ent.ExecSessionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ExecSessionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ExecSessionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ExecSessionQuery", q)
+}
+
+// The ExecSessionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ExecSessionMutationRuleFunc func(context.Context, *ent.ExecSessionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ExecSessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ExecSessionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ExecSessionMutation", m)
+}
+
 // The InstanceQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type InstanceQueryRuleFunc func(context.Context, *ent.InstanceQuery) error
@@ -586,6 +610,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ClusterNodeQuery:
 		return q.Filter(), nil
+	case *ent.ExecSessionQuery:
+		return q.Filter(), nil
 	case *ent.InstanceQuery:
 		return q.Filter(), nil
 	case *ent.LeaseQuery:
@@ -628,6 +654,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ClusterMutation:
 		return m.Filter(), nil
 	case *ent.ClusterNodeMutation:
+		return m.Filter(), nil
+	case *ent.ExecSessionMutation:
 		return m.Filter(), nil
 	case *ent.InstanceMutation:
 		return m.Filter(), nil

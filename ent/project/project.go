@@ -30,6 +30,8 @@ const (
 	FieldBusinessID = "business_id"
 	// FieldArchived holds the string denoting the archived field in the database.
 	FieldArchived = "archived"
+	// FieldExecRecording holds the string denoting the exec_recording field in the database.
+	FieldExecRecording = "exec_recording"
 	// EdgeMembers holds the string denoting the members edge name in mutations.
 	EdgeMembers = "members"
 	// EdgeClusters holds the string denoting the clusters edge name in mutations.
@@ -80,6 +82,7 @@ var Columns = []string{
 	FieldDescription,
 	FieldBusinessID,
 	FieldArchived,
+	FieldExecRecording,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -114,6 +117,8 @@ var (
 	DefaultDescription string
 	// DefaultArchived holds the default value on creation for the "archived" field.
 	DefaultArchived bool
+	// DefaultExecRecording holds the default value on creation for the "exec_recording" field.
+	DefaultExecRecording bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() gid.ID
 )
@@ -159,6 +164,11 @@ func ByBusinessID(opts ...sql.OrderTermOption) OrderOption {
 // ByArchived orders the results by the archived field.
 func ByArchived(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldArchived, opts...).ToFunc()
+}
+
+// ByExecRecording orders the results by the exec_recording field.
+func ByExecRecording(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldExecRecording, opts...).ToFunc()
 }
 
 // ByMembersCount orders the results by members count.

@@ -91,6 +91,11 @@ func Archived(v bool) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldArchived, v))
 }
 
+// ExecRecording applies equality check predicate on the "exec_recording" field. It's identical to ExecRecordingEQ.
+func ExecRecording(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldExecRecording, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Project {
 	return predicate.Project(sql.FieldEQ(FieldCreatedAt, v))
@@ -449,6 +454,16 @@ func ArchivedEQ(v bool) predicate.Project {
 // ArchivedNEQ applies the NEQ predicate on the "archived" field.
 func ArchivedNEQ(v bool) predicate.Project {
 	return predicate.Project(sql.FieldNEQ(FieldArchived, v))
+}
+
+// ExecRecordingEQ applies the EQ predicate on the "exec_recording" field.
+func ExecRecordingEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldExecRecording, v))
+}
+
+// ExecRecordingNEQ applies the NEQ predicate on the "exec_recording" field.
+func ExecRecordingNEQ(v bool) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldExecRecording, v))
 }
 
 // HasMembers applies the HasEdge predicate on the "members" edge.

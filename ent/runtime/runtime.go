@@ -10,6 +10,7 @@ import (
 	"github.com/bcs-io/bcs/ent/change"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
+	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
 	"github.com/bcs-io/bcs/ent/lease"
 	"github.com/bcs-io/bcs/ent/member"
@@ -221,6 +222,60 @@ func init() {
 	clusternodeDescID := clusternodeMixinFields0[0].Descriptor()
 	// clusternode.DefaultID holds the default value on creation for the id field.
 	clusternode.DefaultID = clusternodeDescID.Default.(func() gid.ID)
+	execsessionMixin := schema.ExecSession{}.Mixin()
+	execsession.Policy = privacy.NewPolicies(schema.ExecSession{})
+	execsession.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := execsession.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	execsessionMixinFields0 := execsessionMixin[0].Fields()
+	_ = execsessionMixinFields0
+	execsessionFields := schema.ExecSession{}.Fields()
+	_ = execsessionFields
+	// execsessionDescProtocol is the schema descriptor for protocol field.
+	execsessionDescProtocol := execsessionFields[4].Descriptor()
+	// execsession.DefaultProtocol holds the default value on creation for the protocol field.
+	execsession.DefaultProtocol = execsessionDescProtocol.Default.(string)
+	// execsessionDescContainer is the schema descriptor for container field.
+	execsessionDescContainer := execsessionFields[7].Descriptor()
+	// execsession.DefaultContainer holds the default value on creation for the container field.
+	execsession.DefaultContainer = execsessionDescContainer.Default.(string)
+	// execsessionDescTty is the schema descriptor for tty field.
+	execsessionDescTty := execsessionFields[9].Descriptor()
+	// execsession.DefaultTty holds the default value on creation for the tty field.
+	execsession.DefaultTty = execsessionDescTty.Default.(bool)
+	// execsessionDescStdin is the schema descriptor for stdin field.
+	execsessionDescStdin := execsessionFields[10].Descriptor()
+	// execsession.DefaultStdin holds the default value on creation for the stdin field.
+	execsession.DefaultStdin = execsessionDescStdin.Default.(bool)
+	// execsessionDescStartedAt is the schema descriptor for started_at field.
+	execsessionDescStartedAt := execsessionFields[11].Descriptor()
+	// execsession.DefaultStartedAt holds the default value on creation for the started_at field.
+	execsession.DefaultStartedAt = execsessionDescStartedAt.Default.(func() time.Time)
+	// execsessionDescStatus is the schema descriptor for status field.
+	execsessionDescStatus := execsessionFields[13].Descriptor()
+	// execsession.DefaultStatus holds the default value on creation for the status field.
+	execsession.DefaultStatus = execsessionDescStatus.Default.(string)
+	// execsessionDescRecorded is the schema descriptor for recorded field.
+	execsessionDescRecorded := execsessionFields[15].Descriptor()
+	// execsession.DefaultRecorded holds the default value on creation for the recorded field.
+	execsession.DefaultRecorded = execsessionDescRecorded.Default.(bool)
+	// execsessionDescRecordingSize is the schema descriptor for recording_size field.
+	execsessionDescRecordingSize := execsessionFields[17].Descriptor()
+	// execsession.DefaultRecordingSize holds the default value on creation for the recording_size field.
+	execsession.DefaultRecordingSize = execsessionDescRecordingSize.Default.(int)
+	// execsessionDescTruncated is the schema descriptor for truncated field.
+	execsessionDescTruncated := execsessionFields[18].Descriptor()
+	// execsession.DefaultTruncated holds the default value on creation for the truncated field.
+	execsession.DefaultTruncated = execsessionDescTruncated.Default.(bool)
+	// execsessionDescID is the schema descriptor for id field.
+	execsessionDescID := execsessionMixinFields0[0].Descriptor()
+	// execsession.DefaultID holds the default value on creation for the id field.
+	execsession.DefaultID = execsessionDescID.Default.(func() gid.ID)
 	instanceMixin := schema.Instance{}.Mixin()
 	instance.Policy = privacy.NewPolicies(schema.Instance{})
 	instance.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -535,6 +590,10 @@ func init() {
 	projectDescArchived := projectFields[4].Descriptor()
 	// project.DefaultArchived holds the default value on creation for the archived field.
 	project.DefaultArchived = projectDescArchived.Default.(bool)
+	// projectDescExecRecording is the schema descriptor for exec_recording field.
+	projectDescExecRecording := projectFields[5].Descriptor()
+	// project.DefaultExecRecording holds the default value on creation for the exec_recording field.
+	project.DefaultExecRecording = projectDescExecRecording.Default.(bool)
 	// projectDescID is the schema descriptor for id field.
 	projectDescID := projectMixinFields0[0].Descriptor()
 	// project.DefaultID holds the default value on creation for the id field.

@@ -30,6 +30,9 @@ func (Project) Fields() []ent.Field {
 		field.String("business_id").Optional().
 			Comment("CMDB business this project belongs to."),
 		field.Bool("archived").Default(false),
+		field.Bool("exec_recording").Default(false).
+			Comment("Record exec and attach sessions through the Kubernetes proxy; owners switch it (setExecRecording).").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 

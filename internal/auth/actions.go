@@ -31,8 +31,10 @@ const (
 
 	// MemberManage covers addMember, updateMemberRole and removeMember.
 	MemberManage Action = "project_member_manage"
-	// AuditView reads a project's audit log.
+	// AuditView reads a project's audit log (and its exec sessions).
 	AuditView Action = "project_audit_view"
+	// ExecRecordingManage switches the recording of exec sessions.
+	ExecRecordingManage Action = "project_exec_recording_manage"
 )
 
 var (
@@ -43,7 +45,7 @@ var (
 	maintainerActions = append(append([]Action{}, devActions...),
 		ProjectEdit, ClusterCreate, ClusterManage, NamespaceDelete, TemplateDelete, MemberManage)
 	ownerActions = append(append([]Action{}, maintainerActions...),
-		ProjectDelete, ClusterDelete, AuditView)
+		ProjectDelete, ClusterDelete, AuditView, ExecRecordingManage)
 )
 
 // roleActions maps each project role to what it may do. Every action implies

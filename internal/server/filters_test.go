@@ -60,7 +60,7 @@ var filterable = map[string][]string{
 	"Namespace":       {"id", "clusterID", "projectID", "observedAt", "name", "status"},
 	"Operation":       {"id", "createdAt", "updatedAt", "action", "status", "targetKind", "targetNamespace", "targetName", "reason", "message", "createdBy", "startedAt", "finishedAt", "clusterID", "projectID"},
 	"Pod":             {"id", "clusterID", "projectID", "observedAt", "namespace", "name", "phase", "nodeName", "podIP", "hostIP", "restarts", "ownerKind", "ownerName", "startedAt", "workloadID"},
-	"Project":         {"id", "createdAt", "updatedAt", "name", "code", "description", "businessID", "archived"},
+	"Project":         {"id", "createdAt", "updatedAt", "name", "code", "description", "businessID", "archived", "execRecording"},
 	"TemplateVersion": {"id", "label", "note", "createdBy", "createdAt", "templateID"},
 	"Template":        {"id", "createdAt", "updatedAt", "name", "description", "kind", "locked", "projectID"},
 	"Token":           {"id", "createdAt", "updatedAt", "name", "expiresAt", "lastUsedAt", "revokedAt", "userID"},

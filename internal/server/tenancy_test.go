@@ -62,8 +62,9 @@ func (e *testEnv) newTenant(t *testing.T, code string) *tenant {
 	vr := c.Variable.Create().SetKey("k").SetProjectID(pid).SaveX(ctx)
 	in := c.Instance.Create().SetNamespace("ns").SetClusterID(cl.ID).SetProjectID(pid).SetVersionID(tv.ID).SaveX(ctx)
 	op := c.Operation.Create().SetAction("SCALE").SetProjectID(pid).SetClusterID(cl.ID).SaveX(ctx)
+	xs := recordedSession(t, e, p.ID, string(cl.ID))
 	tn.objects = []string{p.ID, string(cl.ID), string(ns.ID), string(wl.ID), string(pod.ID), string(node.ID), string(chg.ID),
-		string(tpl.ID), string(tv.ID), string(vr.ID), string(in.ID), string(op.ID)}
+		string(tpl.ID), string(tv.ID), string(vr.ID), string(in.ID), string(op.ID), xs}
 	return tn
 }
 
@@ -90,6 +91,8 @@ var rootQueries = map[string]string{
 	"variables":       `query($pid: ID!) { variables(projectID: $pid) { id } }`,
 	"previewTemplate": `query($tid: ID!, $cid: ID!) { previewTemplate(templateID: $tid, clusterID: $cid, namespace: "ns") { content } }`,
 	"exportTemplates": `query($pid: ID!) { exportTemplates(projectID: $pid) }`,
+	"execSessions":    `query($pid: ID!) { execSessions(projectID: $pid) { edges { node { id projectID recording } } } }`,
+	"execSession":     `query($xid: ID!) { execSession(id: $xid) { id recording } }`,
 	"_entities":       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
 }
 
@@ -132,6 +135,7 @@ var rootMutations = map[string]string{
 	"setNodeLabels":         `mutation($cid: ID!) { setNodeLabels(clusterID: $cid, name: "n1", labels: {a: "b"}) { id } }`,
 	"setNodeTaints":         `mutation($cid: ID!) { setNodeTaints(clusterID: $cid, name: "n1", taints: [{key: "a", effect: "NoSchedule"}]) { id } }`,
 	"drainNode":             `mutation($cid: ID!) { drainNode(clusterID: $cid, name: "n1") { id } }`,
+	"setExecRecording":      `mutation($pid: ID!) { setExecRecording(projectID: $pid, enabled: true) { id } }`,
 }
 
 func rootFields(t *testing.T, env *testEnv, typ string) []string {
@@ -190,7 +194,8 @@ func TestIsolationMatrix(t *testing.T) {
 		vars := map[string]any{"pid": pair.theirs.project, "ids": pair.theirs.objects, "reps": reps,
 			"mid": pair.theirs.members[member.RoleOWNER], "tok": otherToken,
 			"cid": pair.theirs.objects[1], "oid": pair.theirs.objects[11],
-			"tid": pair.theirs.objects[7], "tvid": pair.theirs.objects[8], "vid": pair.theirs.objects[9], "iid": pair.theirs.objects[10]}
+			"tid": pair.theirs.objects[7], "tvid": pair.theirs.objects[8], "vid": pair.theirs.objects[9], "iid": pair.theirs.objects[10],
+			"xid": pair.theirs.objects[12]}
 		for _, c := range callers {
 			as := env.as(c.token)
 			for name, q := range rootQueries {

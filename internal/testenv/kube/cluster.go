@@ -30,6 +30,13 @@ type Options struct {
 	Detach bool
 	// Logger receives progress; slog.Default() when nil.
 	Logger *slog.Logger
+	// Kubelet makes kwok serve the kubelet API (logs, exec, attach,
+	// port-forward) on a loopback port that every node advertises, and lets
+	// the API server reach it. Off by default: most tests never stream.
+	Kubelet bool
+	// KwokConfigs are extra kwok configuration files (ClusterLogs,
+	// ClusterExec, Logs, Exec … in kwok.x-k8s.io/v1alpha1), read at start.
+	KwokConfigs []string
 }
 
 // Cluster is a running control plane. Its exported fields are read-only.
@@ -51,6 +58,8 @@ type Cluster struct {
 	pki     *pki
 	apiPort int
 	etcdURL string
+	// kubeletPort is kwok's server, the nodes' kubelet endpoint (Kubelet).
+	kubeletPort int
 
 	mu      sync.Mutex
 	procs   map[string]*proc
@@ -105,6 +114,13 @@ func (c *Cluster) start(ctx context.Context) error {
 	var err error
 	if c.pki, err = newPKI(c.Dir); err != nil {
 		return err
+	}
+	if c.opts.Kubelet {
+		ports, err := freePorts(1)
+		if err != nil {
+			return err
+		}
+		c.kubeletPort = ports[0]
 	}
 	if err := c.startEtcd(ctx); err != nil {
 		return err

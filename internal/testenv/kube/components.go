@@ -106,7 +106,7 @@ func (c *Cluster) componentArgs(name string) []string {
 	p, kubeconfig := c.pki, c.KubeconfigPath
 	switch name {
 	case "kube-apiserver":
-		return []string{
+		return append(c.kubeletClientArgs(), []string{
 			"--etcd-servers=" + c.etcdURL,
 			"--bind-address=127.0.0.1",
 			"--advertise-address=127.0.0.1",
@@ -127,7 +127,7 @@ func (c *Cluster) componentArgs(name string) []string {
 			"--allow-privileged=true",
 			"--enable-priority-and-fairness=false", // no request throttling in tests
 			"--profiling=false",
-		}
+		}...)
 	case "kube-controller-manager":
 		return []string{
 			"--kubeconfig=" + kubeconfig,
@@ -145,14 +145,35 @@ func (c *Cluster) componentArgs(name string) []string {
 	case "kube-scheduler":
 		return []string{"--kubeconfig=" + kubeconfig, "--leader-elect=false", "--secure-port=0"}
 	case "kwok":
-		return []string{
+		args := []string{
 			"--kubeconfig=" + kubeconfig,
 			"--config=" + filepath.Join(c.bin, "kwok-stages.yaml"),
 			"--manage-all-nodes=false",
 			"--manage-nodes-with-annotation-selector=" + kwokAnnotation + "=fake",
 		}
+		for _, f := range c.opts.KwokConfigs {
+			args = append(args, "--config="+f)
+		}
+		if c.kubeletPort != 0 {
+			// The node stages write NodeIP and NodePort into each node's
+			// addresses and kubelet endpoint.
+			args = append(args, "--node-ip=127.0.0.1", "--node-port="+strconv.Itoa(c.kubeletPort),
+				"--server-address="+hostPort(c.kubeletPort))
+		}
+		return args
 	}
 	panic("unknown component " + name)
+}
+
+// kubeletClientArgs let the API server reach kwok's kubelet server by the
+// node's InternalIP (its Hostname does not resolve). kwok serves a
+// self-signed certificate; without --kubelet-certificate-authority the API
+// server does not verify it, which is what a loopback test wants.
+func (c *Cluster) kubeletClientArgs() []string {
+	if c.kubeletPort == 0 {
+		return nil
+	}
+	return []string{"--kubelet-preferred-address-types=InternalIP"}
 }
 
 // httpClient trusts the cluster CA and authenticates as admin.
