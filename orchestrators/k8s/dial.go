@@ -2,6 +2,8 @@ package k8s
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -52,11 +54,51 @@ func NewRestricted(kubeconfig []byte, p *netpolicy.Policy) (*Orchestrator, error
 // FactoryWith is Factory confining clusters whose Conn is Restricted to p.
 func FactoryWith(p *netpolicy.Policy) orchestrators.Factory {
 	return func(_ context.Context, conn orchestrators.Conn) (orchestrators.Orchestrator, error) {
-		if !conn.Restricted {
-			return New(conn.Kubeconfig)
+		var policy *netpolicy.Policy
+		if conn.Restricted {
+			policy = p
 		}
-		return NewRestricted(conn.Kubeconfig, p)
+		cfg, err := RestConfig(conn.Kubeconfig, policy)
+		if err != nil {
+			return nil, err
+		}
+		return NewForConfig(ViaTunnel(cfg, conn.Tunnel))
 	}
+}
+
+// ViaTunnel makes cfg reach the API server through tunnel while the
+// cluster's agent has one connected to this replica, and through cfg's own
+// dial (the cluster-address policy's for restricted clusters) otherwise.
+// The tunnel is preferred, as Rancher does, rather than tried after a
+// failed direct dial: it is connected only because the agent is up, it
+// costs no dial timeout when the address is unreachable from BCS (the
+// usual reason for a tunnel), and the direct address may be one that is
+// reachable but means something else from BCS's network. Proxies are not
+// used: the agent dials only its API server, never a proxy. A nil tunnel
+// leaves cfg as it is. When neither way works the error wraps
+// orchestrators.ErrNoTunnel and says why the direct dial failed.
+func ViaTunnel(cfg *rest.Config, tunnel orchestrators.DialFunc) *rest.Config {
+	if tunnel == nil {
+		return cfg
+	}
+	cfg = rest.CopyConfig(cfg)
+	direct := cfg.Dial
+	if direct == nil {
+		direct = (&net.Dialer{Timeout: DialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	}
+	cfg.Proxy = func(*http.Request) (*url.URL, error) { return nil, nil }
+	cfg.Dial = func(ctx context.Context, network, address string) (net.Conn, error) {
+		c, err := tunnel(ctx, network, address)
+		if !errors.Is(err, orchestrators.ErrNoTunnel) {
+			return c, err
+		}
+		c, derr := direct(ctx, network, address)
+		if derr != nil {
+			return nil, fmt.Errorf("%w, and %s did not answer directly: %w", err, address, derr)
+		}
+		return c, nil
+	}
+	return cfg
 }
 
 // ProbeRestricted is Probe confined to p.
