@@ -51,6 +51,10 @@ type Manager struct {
 	LeaseTTL time.Duration // default 15s
 	Log      *slog.Logger
 
+	// Tunnel is the dial through a Kubernetes cluster's agent tunnel
+	// (clusters.Connector.Tunnel), preferred while connected; nil: none.
+	Tunnel func(*ent.Cluster) orchestrators.DialFunc
+
 	mu      sync.Mutex
 	running map[string]*watch
 }
@@ -172,6 +176,9 @@ func (m *Manager) watch(ctx context.Context, c *ent.Cluster) error {
 	cfg, err := k8s.RestConfig(conn.Kubeconfig, policy)
 	if err != nil {
 		return err
+	}
+	if m.Tunnel != nil {
+		cfg = k8s.ViaTunnel(cfg, m.Tunnel(c))
 	}
 	cfg = rest.CopyConfig(cfg)
 	cfg.Timeout = 0 // watches are long-lived; the orchestrator's per-request limit would cut them

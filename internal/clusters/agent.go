@@ -41,13 +41,43 @@ var ErrUnknownAgent = errors.New("unknown, expired or already used agent token")
 // Probe checks a kubeconfig and reads the cluster's version and capacity;
 // restricted confines it to the cluster-address policy, with an error that
 // says nothing about what answered (netpolicy.UnreachableKubernetes).
-type Probe func(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error)
+// tunnel, when not nil, is the cluster's agent tunnel (k8s.ViaTunnel).
+type Probe func(ctx context.Context, kubeconfig []byte, restricted bool, tunnel orchestrators.DialFunc) (*orchestrators.ClusterInfo, string, error)
 
 // Registry applies agent reports to storage.
 type Registry struct {
 	Client *ent.Client
 	Box    *secrets.Box
 	Probe  Probe
+	// Tunnel is the dial through a cluster's agent tunnel
+	// (Connector.Tunnel); nil: clusters are probed at their address only.
+	Tunnel func(*ent.Cluster) orchestrators.DialFunc
+}
+
+func (r *Registry) tunnel(c *ent.Cluster) orchestrators.DialFunc {
+	if r.Tunnel == nil {
+		return nil
+	}
+	return r.Tunnel(c)
+}
+
+// AgentCluster is the cluster whose agent holds key (its agent key, not
+// the one-time register token), while the cluster is not being removed:
+// what may open that cluster's tunnel. Anything else is ErrUnknownAgent.
+func (r *Registry) AgentCluster(ctx context.Context, key string) (*ent.Cluster, error) {
+	ctx = auth.System(ctx)
+	if auth.CheckToken(key) != nil {
+		return nil, ErrUnknownAgent
+	}
+	c, err := r.Client.Cluster.Query().Where(cluster.AgentKeyHash(auth.HashToken(key)),
+		cluster.StatusNotIn(cluster.StatusREMOVING, cluster.StatusREMOVED)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, ErrUnknownAgent
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find agent's cluster: %w", err)
+	}
+	return c, nil
 }
 
 // Report records one agent report: it binds a REGISTERING cluster on the
@@ -78,7 +108,7 @@ func (r *Registry) Report(ctx context.Context, rep Report) (*Ack, error) {
 		return nil, err
 	}
 	upd := c.Update().SetLastSeenAt(time.Now())
-	info, endpoint, perr := r.Probe(ctx, kubeconfig, c.Restricted)
+	info, endpoint, perr := r.Probe(ctx, kubeconfig, c.Restricted, r.tunnel(c))
 	if perr != nil {
 		upd.SetStatus(statusAfterFailure(c.Status)).SetStatusMessage("the agent's credentials do not reach the API server: " + perr.Error())
 	} else {

@@ -77,7 +77,7 @@ func (m *Monitor) check(ctx context.Context, c *ent.Cluster) (cluster.Status, st
 	if err != nil {
 		return cluster.StatusUNREACHABLE, "stored credentials cannot be opened with this server's key"
 	}
-	if _, _, err := m.Registry.Probe(ctx, kubeconfig, c.Restricted); err != nil {
+	if _, _, err := m.Registry.Probe(ctx, kubeconfig, c.Restricted, m.Registry.tunnel(c)); err != nil {
 		return cluster.StatusUNREACHABLE, "health probe failed: " + err.Error()
 	}
 	return cluster.StatusNORMAL, ""

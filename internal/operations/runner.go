@@ -39,6 +39,9 @@ type Runner struct {
 	// database is unavailable; default 1 minute.
 	StoreRetry time.Duration
 
+	// Tunnels are the agents' tunnels on this replica (clusters.Connector).
+	Tunnels clusters.Tunnels
+
 	wg sync.WaitGroup
 }
 
@@ -192,7 +195,7 @@ func (r *Runner) save(ctx context.Context, op *ent.Operation, write func() (*ent
 }
 
 func (r *Runner) call(ctx context.Context, job Job) (map[string]any, error) {
-	o, err := clusters.Connector{Router: r.Router, Box: r.Box}.Open(ctx, job.Cluster)
+	o, err := clusters.Connector{Router: r.Router, Box: r.Box, Tunnels: r.Tunnels}.Open(ctx, job.Cluster)
 	if err != nil {
 		return nil, err
 	}

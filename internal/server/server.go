@@ -30,6 +30,7 @@ import (
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/transport"
+	"github.com/bcs-io/bcs/internal/tunnel"
 	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
@@ -116,6 +117,7 @@ type Server struct {
 	ops      *operations.Runner
 	clusters *clusters.Service
 	registry *clusters.Registry
+	tunnels  *tunnel.Server    // agents' tunnels ending on this replica
 	policy   *netpolicy.Policy // cfg.ClusterNetworks or the default
 	replica  string
 	started  time.Time
@@ -151,10 +153,11 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	if len(cfg.ZooKeeper) > 0 {
 		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey), mesos.WithRetired(s.clusterRemoved)))
 	}
-	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
-	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets},
+	s.tunnels = tunnel.NewServer(tunnel.Options{Log: log, Registerer: s.metrics.registry})
+	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log, Tunnels: s.tunnels}
+	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets, Tunnels: s.tunnels},
 		Policy: s.policy, Mesos: len(cfg.ZooKeeper) > 0, Log: log}
-	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeKubeconfig}
+	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeVia, Tunnel: s.clusters.Tunnel}
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop, s.lifetime = stop, ctx
 	s.share = transport.NewSharing(shareKey)
@@ -177,6 +180,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
+	mux.HandleFunc("GET "+tunnel.Path, s.agentTunnel)
 	mux.Handle(mesosRPCPrefix, s.mesosRPC()) // its own signature, not GraphQL's token
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
