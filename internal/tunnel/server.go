@@ -45,6 +45,7 @@ type session struct {
 	cluster string
 	conn    net.Conn // the hijacked connection; closing it ends the session
 	why     string   // set by whoever closes it: revoked, dropped
+	done    chan struct{}
 }
 
 // clusterKey carries the cluster an authenticated request tunnels for from
@@ -91,7 +92,8 @@ func NewServer(o Options) *Server {
 // cluster or revoked agent key loses its tunnel on every replica, not only
 // the one that removed it). The caller has authenticated the agent.
 func (s *Server) Serve(w http.ResponseWriter, r *http.Request, clusterID string, still func(context.Context) error) {
-	sess := &session{cluster: clusterID}
+	sess := &session{cluster: clusterID, done: make(chan struct{})}
+	defer close(sess.done)
 	hw := &hijackWriter{ResponseWriter: w, hijacked: func(c net.Conn) { s.add(sess, c) }}
 	ctx, cancel := context.WithCancel(context.WithValue(r.Context(), clusterKey{}, clusterID))
 	defer cancel()
@@ -164,7 +166,9 @@ func (s *Server) closeSession(sess *session, why string) {
 	}
 }
 
-// Drop closes every tunnel of a cluster on this replica (it was removed).
+// Drop closes every tunnel of a cluster on this replica (it was removed)
+// and returns once they are gone (or after a few seconds: a session's
+// end does not wait for the websocket's peer).
 func (s *Server) Drop(clusterID string) {
 	s.mu.Lock()
 	var all []*session
@@ -175,6 +179,15 @@ func (s *Server) Drop(clusterID string) {
 	for _, sess := range all {
 		s.log.Info("dropping agent tunnel", "cluster", clusterID)
 		s.closeSession(sess, "dropped")
+	}
+	timeout := time.After(5 * time.Second)
+	for _, sess := range all {
+		select {
+		case <-sess.done:
+		case <-timeout:
+			s.log.Warn("agent tunnel slow to close", "cluster", clusterID)
+			return
+		}
 	}
 }
 

@@ -1,0 +1,241 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bcs-io/bcs/ent/pod"
+	"github.com/bcs-io/bcs/internal/agent"
+	"github.com/bcs-io/bcs/internal/clusters"
+	"github.com/bcs-io/bcs/internal/tunnel"
+	"github.com/bcs-io/bcs/orchestrators"
+	"github.com/bcs-io/bcs/orchestrators/k8s"
+)
+
+// closedAddress is a loopback URL on which nothing listens: what an agent
+// behind NAT reports, as seen from BCS.
+func closedAddress(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "https://" + addr
+}
+
+// dialTunnel opens the tunnel route as an agent would, with key as its
+// credential, and answers the HTTP status of the handshake.
+func dialTunnel(t *testing.T, env *testEnv, key string) int {
+	t.Helper()
+	url, err := tunnel.WebsocketURL(env.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	if key != "" {
+		h.Set("Authorization", "Bearer "+key)
+	}
+	ws, res, err := websocket.DefaultDialer.Dial(url, h)
+	if err == nil {
+		ws.Close()
+		return http.StatusSwitchingProtocols
+	}
+	if res == nil {
+		t.Fatalf("tunnel handshake: %v", err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	return res.StatusCode
+}
+
+// TestAgentTunnel registers a cluster through `bcs agent` whose reported
+// API server address BCS cannot reach (a closed loopback port), while the
+// agent reaches the real API server: BCS probes it, watches it and changes
+// it through the agent's tunnel. The tunnel route takes only agent keys; a
+// replica without the tunnel fails at once; the agent reconnects after its
+// socket drops; removing the cluster closes its tunnel for good.
+func TestAgentTunnel(t *testing.T) {
+	a, _ := kubeClusters(t)
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	p := env.createProject(t, "Behind NAT", "nat")
+	var reg struct {
+		Token   string
+		Cluster struct{ ID string }
+	}
+	env.do(t, `mutation($p: ID!) { createRegisterToken(projectID: $p, clusterName: "edge") { token cluster { id } } }`,
+		map[string]any{"p": p.ID}).field(t, "createRegisterToken", &reg)
+	cid := reg.Cluster.ID
+
+	// Outsiders, a user's API token and the one-time register token open
+	// no tunnel.
+	for name, key := range map[string]string{"no credential": "", "garbage": "not-a-key", "a user token": env.token, "the register token": reg.Token} {
+		if code := dialTunnel(t, env, key); code != http.StatusUnauthorized {
+			t.Fatalf("tunnel with %s: %d, want 401", name, code)
+		}
+	}
+
+	unreachable := closedAddress(t)
+	keys := &keyRecorder{}
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- agent.Run(ctx, agent.Config{Server: env.srv.URL, Token: reg.Token, Interval: 500 * time.Millisecond,
+			Rest: a.Config, Advertise: unreachable, Log: slog.New(slog.DiscardHandler), HTTP: &http.Client{Transport: keys}})
+	}()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	status := func() string {
+		var c struct{ Status, Endpoint string }
+		env.do(t, `query($id: ID!) { cluster(id: $id) { status endpoint } }`, map[string]any{"id": cid}).field(t, "cluster", &c)
+		if c.Endpoint != "" && c.Endpoint != unreachable {
+			t.Fatalf("endpoint %q, want the reported %q", c.Endpoint, unreachable)
+		}
+		return c.Status
+	}
+	eventually(t, "the cluster NORMAL through the tunnel", func() bool { return status() == "NORMAL" })
+	if !env.server.tunnels.Connected(cid) {
+		t.Fatal("NORMAL without a tunnel")
+	}
+
+	// Operations go through the tunnel.
+	apply := `mutation($cid: ID!, $m: String!) { applyManifest(input: {clusterID: $cid, manifest: $m}) { ` + opFields + ` } }`
+	if op := env.mutateOp(t, apply, "applyManifest", map[string]any{"cid": cid, "m": deployment("tunnelled", "nginx:1.25", 1)}); op.Status != "SUCCEEDED" {
+		t.Fatalf("apply through the tunnel: %+v", op)
+	}
+	t.Cleanup(func() {
+		_ = a.Client.AppsV1().Deployments("default").Delete(context.Background(), "tunnelled", metav1.DeleteOptions{})
+	})
+	scale := `mutation($cid: ID!, $n: Int!) { scaleWorkload(input: {clusterID: $cid, namespace: "default", kind: "Deployment", name: "tunnelled", replicas: $n}) { ` + opFields + ` } }`
+	if op := env.mutateOp(t, scale, "scaleWorkload", map[string]any{"cid": cid, "n": 3}); op.Status != "SUCCEEDED" {
+		t.Fatalf("scale through the tunnel: %+v", op)
+	}
+	eventually(t, "3 pods Running", func() bool { return runningPods(t, a.Client, "default", "tunnelled") == 3 })
+
+	// Datawatch watches through the tunnel too.
+	tunnelledPods := func() int {
+		return env.db.Client.Pod.Query().Where(pod.ClusterID(ID(cid)), pod.NameHasPrefix("tunnelled-"), pod.NamespaceEQ("default")).CountX(system())
+	}
+	eventually(t, "datawatch syncing the 3 pods", func() bool { return tunnelledPods() == 3 })
+
+	metrics := func() string {
+		res, err := http.Get(env.srv.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	if m := metrics(); !strings.Contains(m, "bcs_tunnels_connected 1") || !strings.Contains(m, `bcs_tunnel_bytes_total{direction="received"}`) {
+		t.Fatalf("tunnel metrics missing:\n%s", grepLines(m, "bcs_tunnel"))
+	}
+
+	// A replica without the agent's tunnel fails at once with a typed
+	// error (the address it was given does not answer), never hangs.
+	other := orchestrators.NewRouter()
+	other.Register(orchestrators.KindK8s, k8s.FactoryWith(nil))
+	elsewhere := clusters.Connector{Router: other, Box: env.server.cfg.Secrets,
+		Tunnels: tunnel.NewServer(tunnel.Options{Log: slog.New(slog.DiscardHandler)})}
+	o, err := elsewhere.Open(context.Background(), env.db.Client.Cluster.GetX(system(), ID(cid)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := o.Probe(context.Background()); !errors.Is(err, orchestrators.ErrNoTunnel) && !strings.Contains(err.Error(), orchestrators.ErrNoTunnel.Error()) {
+		t.Fatalf("probe on a replica without the tunnel: %v, want ErrNoTunnel", err)
+	}
+	if d := time.Since(start); d > 2*k8s.DialTimeout {
+		t.Fatalf("probe on a replica without the tunnel took %s", d)
+	}
+	_ = other.Close()
+
+	// The socket drops (a restart, a proxy cutting it): the agent comes
+	// back and operations work again.
+	env.server.tunnels.Drop(cid)
+	eventually(t, "the tunnel back", func() bool { return env.server.tunnels.Connected(cid) })
+	if op := env.mutateOp(t, scale, "scaleWorkload", map[string]any{"cid": cid, "n": 1}); op.Status != "SUCCEEDED" {
+		t.Fatalf("scale after the agent reconnected: %+v", op)
+	}
+	eventually(t, "datawatch following the scale-down", func() bool {
+		return tunnelledPods() == 1 && runningPods(t, a.Client, "default", "tunnelled") == 1
+	})
+
+	// Removing the cluster closes its tunnel at once and for good: the
+	// agent's key no longer opens one.
+	key := keys.get()
+	if key == "" {
+		t.Fatal("the agent was handed no key")
+	}
+	if code := dialTunnel(t, env, key); code != http.StatusSwitchingProtocols {
+		t.Fatalf("tunnel with the agent's key: %d, want 101", code)
+	}
+	env.do(t, `mutation($id: ID!) { removeCluster(id: $id) { status } }`, map[string]any{"id": cid})
+	if env.server.tunnels.Connected(cid) {
+		t.Fatal("the removed cluster's tunnel is still connected")
+	}
+	if code := dialTunnel(t, env, key); code != http.StatusUnauthorized {
+		t.Fatalf("tunnel with a removed cluster's key: %d, want 401", code)
+	}
+}
+
+// keyRecorder is the agent's HTTP transport in the test: it notes the
+// agent key BCS hands back (stored hashed, the test cannot read it).
+type keyRecorder struct {
+	mu  sync.Mutex
+	key string
+}
+
+func (k *keyRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	res, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || res.StatusCode != http.StatusOK {
+		return res, err
+	}
+	b, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var ack clusters.Ack
+	if json.Unmarshal(b, &ack) == nil && ack.AgentKey != "" {
+		k.mu.Lock()
+		k.key = ack.AgentKey
+		k.mu.Unlock()
+	}
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	return res, nil
+}
+
+func (k *keyRecorder) get() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.key
+}
+
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
