@@ -32,17 +32,13 @@ type Tunnels interface {
 	Drop(clusterID string)
 }
 
-// Tunnel is the dial through a Kubernetes cluster's agent tunnel, for
-// k8s.ViaTunnel; nil for other clusters or without tunnels. Every
-// Kubernetes cluster gets it, not only those registered by an agent: a
-// tunnel is keyed by the cluster an agent key authenticates, so a cluster
-// without an agent never has one, and a cluster whose agent came later
-// needs nothing else. Through a tunnel the cluster-address policy does not
-// apply: the agent, not the address stored in BCS, decides where the
-// connection goes, and it only goes to the API server of the agent's own
-// cluster.
+// Tunnel is the dial through the agent tunnel of a cluster registered by
+// `bcs agent`, for k8s.ViaTunnel; nil for other clusters or without
+// tunnels. Through a tunnel the cluster-address policy does not apply: the
+// agent, not the address stored in BCS, decides where the connection goes,
+// and it only goes to the API server of the agent's own cluster.
 func (k Connector) Tunnel(c *ent.Cluster) orchestrators.DialFunc {
-	if k.Tunnels == nil || c.Kind != cluster.KindK8S {
+	if k.Tunnels == nil || c.Kind != cluster.KindK8S || !isSet(c.AgentKeyHash) {
 		return nil
 	}
 	return k.Tunnels.Dial(string(c.ID))

@@ -184,7 +184,11 @@ func (s *Service) ProbeVia(ctx context.Context, kubeconfig []byte, restricted bo
 	info, err := o.Probe(ctx)
 	if err != nil && restricted {
 		s.Log.InfoContext(ctx, "restricted cluster probe failed", "host", cfg.Host, "err", err)
-		err = &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableKubernetes}
+		generic := &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableKubernetes}
+		if errors.Is(err, orchestrators.ErrNoTunnel) {
+			generic.Err = orchestrators.ErrNoTunnel // says nothing of the address; the monitor needs it
+		}
+		err = generic
 	}
 	return info, netpolicy.Redact(cfg.Host), err
 }

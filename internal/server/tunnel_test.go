@@ -17,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/bcs-io/bcs/ent/namespace"
 	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/internal/agent"
 	"github.com/bcs-io/bcs/internal/clusters"
@@ -238,4 +239,67 @@ func grepLines(text, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestAgentTunnelOnOneReplica runs two replicas on one database with the
+// agent's tunnel on replica a only: an operation started on replica b
+// fails at once with the typed no-tunnel error (never a hang), one started
+// on a succeeds, and datawatch ends up on the replica that has the tunnel
+// whichever took the cluster's lease first.
+func TestAgentTunnelOnOneReplica(t *testing.T) {
+	kc, _ := kubeClusters(t)
+	url, err := pg.CreateDatabase(context.Background(), "tunnel_replicas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newEnvWith(t, url, func(c *Config) { c.Replica = "a" })
+	b := newEnvWith(t, url, func(c *Config) { c.Replica = "b" })
+	p := a.createProject(t, "Behind NAT", "nat")
+	var reg struct {
+		Token   string
+		Cluster struct{ ID string }
+	}
+	a.do(t, `mutation($p: ID!) { createRegisterToken(projectID: $p, clusterName: "edge") { token cluster { id } } }`,
+		map[string]any{"p": p.ID}).field(t, "createRegisterToken", &reg)
+	cid := reg.Cluster.ID
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- agent.Run(ctx, agent.Config{Server: a.srv.URL, Token: reg.Token, Interval: 500 * time.Millisecond,
+			Rest: kc.Config, Advertise: closedAddress(t), Log: slog.New(slog.DiscardHandler)})
+	}()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	eventually(t, "the tunnel on replica a", func() bool { return a.server.tunnels.Connected(cid) })
+	eventually(t, "the cluster NORMAL", func() bool {
+		var c struct{ Status string }
+		a.do(t, `query($id: ID!) { cluster(id: $id) { status } }`, map[string]any{"id": cid}).field(t, "cluster", &c)
+		return c.Status == "NORMAL"
+	})
+	if b.server.tunnels.Connected(cid) {
+		t.Fatal("replica b has a tunnel it was never given")
+	}
+
+	ns := `mutation($cid: ID!, $n: String!) { applyNamespace(input: {clusterID: $cid, name: $n}) { ` + opFields + ` } }`
+	start := time.Now()
+	op := b.mutateOp(t, ns, "applyNamespace", map[string]any{"cid": cid, "n": "via-b"})
+	if op.Status != "FAILED" || !strings.Contains(op.Message, orchestrators.ErrNoTunnel.Error()) {
+		t.Fatalf("operation on the replica without the tunnel: %+v", op)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Fatalf("operation on the replica without the tunnel took %s", d)
+	}
+	if op := a.mutateOp(t, ns, "applyNamespace", map[string]any{"cid": cid, "n": "via-a"}); op.Status != "SUCCEEDED" {
+		t.Fatalf("operation on the replica with the tunnel: %+v", op)
+	}
+	t.Cleanup(func() {
+		_ = kc.Client.CoreV1().Namespaces().Delete(context.Background(), "via-a", metav1.DeleteOptions{})
+	})
+	eventually(t, "datawatch (on whichever replica) syncing the new namespace", func() bool {
+		return a.db.Client.Namespace.Query().Where(namespace.ClusterID(ID(cid)), namespace.Name("via-a")).ExistX(system())
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/bcs-io/bcs/internal/netpolicy"
+	"github.com/bcs-io/bcs/internal/tunnel"
 	"github.com/bcs-io/bcs/orchestrators"
 )
 
@@ -109,4 +110,31 @@ func ProbeRestricted(ctx context.Context, kubeconfig []byte, p *netpolicy.Policy
 	}
 	defer o.Close()
 	return o.Probe(ctx)
+}
+
+// Reach opens and closes one connection to cfg's API server the way cfg's
+// clients dial (through ViaTunnel's tunnel first). Informers retry
+// forever; a watcher that Reaches first fails at once instead, for
+// example on a replica that holds the cluster's datawatch lease but not its
+// agent's tunnel, and lets a replica that has the tunnel take over.
+func Reach(ctx context.Context, cfg *rest.Config) error {
+	u, _, err := rest.DefaultServerUrlFor(cfg)
+	if err != nil {
+		return badKubeconfig("%v", err)
+	}
+	addr, err := tunnel.HostPort(u.String())
+	if err != nil {
+		return badKubeconfig("%v", err)
+	}
+	dial := cfg.Dial
+	if dial == nil {
+		dial = (&net.Dialer{Timeout: DialTimeout}).DialContext
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*DialTimeout)
+	defer cancel()
+	c, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		return &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: err.Error(), Err: err}
+	}
+	return c.Close()
 }
