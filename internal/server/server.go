@@ -170,6 +170,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	if len(cfg.ZooKeeper) > 0 && cfg.Advertise != "" {
 		s.background(ctx, s.register)
 	}
+	s.startTunnelPeers(ctx)
 	if len(cfg.ZooKeeper) > 0 && len(cfg.ZooKeeperAuth) > 0 {
 		s.background(ctx, s.adoptZooKeeperNodes)
 	}

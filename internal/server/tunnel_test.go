@@ -21,6 +21,8 @@ import (
 	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/internal/agent"
 	"github.com/bcs-io/bcs/internal/clusters"
+	"github.com/bcs-io/bcs/internal/testenv/kube"
+	"github.com/bcs-io/bcs/internal/testenv/zookeeper"
 	"github.com/bcs-io/bcs/internal/tunnel"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
@@ -241,19 +243,11 @@ func grepLines(text, sub string) string {
 	return strings.Join(out, "\n")
 }
 
-// TestAgentTunnelOnOneReplica runs two replicas on one database with the
-// agent's tunnel on replica a only: an operation started on replica b
-// fails at once with the typed no-tunnel error (never a hang), one started
-// on a succeeds, and datawatch ends up on the replica that has the tunnel
-// whichever took the cluster's lease first.
-func TestAgentTunnelOnOneReplica(t *testing.T) {
-	kc, _ := kubeClusters(t)
-	url, err := pg.CreateDatabase(context.Background(), "tunnel_replicas")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := newEnvWith(t, url, func(c *Config) { c.Replica = "a" })
-	b := newEnvWith(t, url, func(c *Config) { c.Replica = "b" })
+// agentOnReplica registers a cluster through replica a and runs its agent
+// against a, reporting an address BCS cannot reach; it answers the
+// cluster's id once it is NORMAL.
+func agentOnReplica(t *testing.T, a *testEnv, kc *kube.Cluster) string {
+	t.Helper()
 	p := a.createProject(t, "Behind NAT", "nat")
 	var reg struct {
 		Token   string
@@ -268,32 +262,50 @@ func TestAgentTunnelOnOneReplica(t *testing.T) {
 		done <- agent.Run(ctx, agent.Config{Server: a.srv.URL, Token: reg.Token, Interval: 500 * time.Millisecond,
 			Rest: kc.Config, Advertise: closedAddress(t), Log: slog.New(slog.DiscardHandler)})
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
-	}()
+	})
 	eventually(t, "the tunnel on replica a", func() bool { return a.server.tunnels.Connected(cid) })
 	eventually(t, "the cluster NORMAL", func() bool {
 		var c struct{ Status string }
 		a.do(t, `query($id: ID!) { cluster(id: $id) { status } }`, map[string]any{"id": cid}).field(t, "cluster", &c)
 		return c.Status == "NORMAL"
 	})
+	return cid
+}
+
+const applyNamespaceOp = `mutation($cid: ID!, $n: String!) { applyNamespace(input: {clusterID: $cid, name: $n}) { ` + opFields + ` } }`
+
+// TestAgentTunnelOnOneReplica runs two replicas on one database, without
+// ZooKeeper (so without a list of replicas to peer with), with the agent's
+// tunnel on replica a only: an operation started on replica b fails at
+// once with the typed no-tunnel error (never a hang), one started on a
+// succeeds, and datawatch ends up on the replica that has the tunnel
+// whichever took the cluster's lease first.
+func TestAgentTunnelOnOneReplica(t *testing.T) {
+	kc, _ := kubeClusters(t)
+	url, err := pg.CreateDatabase(context.Background(), "tunnel_replicas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newEnvWith(t, url, func(c *Config) { c.Replica = "a" })
+	b := newEnvWith(t, url, func(c *Config) { c.Replica = "b" })
+	cid := agentOnReplica(t, a, kc)
 	if b.server.tunnels.Connected(cid) {
 		t.Fatal("replica b has a tunnel it was never given")
 	}
-
-	ns := `mutation($cid: ID!, $n: String!) { applyNamespace(input: {clusterID: $cid, name: $n}) { ` + opFields + ` } }`
 	start := time.Now()
-	op := b.mutateOp(t, ns, "applyNamespace", map[string]any{"cid": cid, "n": "via-b"})
+	op := b.mutateOp(t, applyNamespaceOp, "applyNamespace", map[string]any{"cid": cid, "n": "via-b"})
 	if op.Status != "FAILED" || !strings.Contains(op.Message, orchestrators.ErrNoTunnel.Error()) {
 		t.Fatalf("operation on the replica without the tunnel: %+v", op)
 	}
 	if d := time.Since(start); d > 30*time.Second {
 		t.Fatalf("operation on the replica without the tunnel took %s", d)
 	}
-	if op := a.mutateOp(t, ns, "applyNamespace", map[string]any{"cid": cid, "n": "via-a"}); op.Status != "SUCCEEDED" {
+	if op := a.mutateOp(t, applyNamespaceOp, "applyNamespace", map[string]any{"cid": cid, "n": "via-a"}); op.Status != "SUCCEEDED" {
 		t.Fatalf("operation on the replica with the tunnel: %+v", op)
 	}
 	t.Cleanup(func() {
@@ -302,4 +314,49 @@ func TestAgentTunnelOnOneReplica(t *testing.T) {
 	eventually(t, "datawatch (on whichever replica) syncing the new namespace", func() bool {
 		return a.db.Client.Namespace.Query().Where(namespace.ClusterID(ID(cid)), namespace.Name("via-a")).ExistX(system())
 	})
+}
+
+// TestAgentTunnelThroughPeers: replicas that meet in ZooKeeper are each
+// other's tunnel peers, so replica b reaches the cluster through the
+// tunnel its agent keeps to replica a, and an operation started on b
+// succeeds; a forged peer connection is refused.
+func TestAgentTunnelThroughPeers(t *testing.T) {
+	kc, _ := kubeClusters(t)
+	zk := zookeeper.StartT(t)
+	url, err := pg.CreateDatabase(context.Background(), "tunnel_peers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newEnvWith(t, url, func(c *Config) { c.Replica, c.ZooKeeper = "a", []string{zk.Addr()} })
+	b := newEnvWith(t, url, func(c *Config) { c.Replica, c.ZooKeeper = "b", []string{zk.Addr()} })
+	cid := agentOnReplica(t, a, kc)
+	eventually(t, "replica b reaching the tunnel through replica a", func() bool { return b.server.tunnels.Connected(cid) })
+	if op := b.mutateOp(t, applyNamespaceOp, "applyNamespace", map[string]any{"cid": cid, "n": "via-peer"}); op.Status != "SUCCEEDED" {
+		t.Fatalf("operation on replica b through a's tunnel: %+v", op)
+	}
+	t.Cleanup(func() {
+		_ = kc.Client.CoreV1().Namespaces().Delete(context.Background(), "via-peer", metav1.DeleteOptions{})
+	})
+	if _, err := kc.Client.CoreV1().Namespaces().Get(context.Background(), "via-peer", metav1.GetOptions{}); err != nil {
+		t.Fatalf("the namespace is not in the cluster: %v", err)
+	}
+
+	// Another replica's name with a wrong token, or a right name alone,
+	// opens nothing.
+	wsURL, _ := tunnel.WebsocketURL(a.srv.URL)
+	for name, h := range map[string]http.Header{
+		"wrong token": {"X-API-Tunnel-ID": {"b"}, "X-API-Tunnel-Token": {"guess"}},
+		"no token":    {"X-API-Tunnel-ID": {"b"}},
+		"user token":  {"X-API-Tunnel-ID": {"b"}, "X-API-Tunnel-Token": {a.token}},
+	} {
+		ws, res, err := websocket.DefaultDialer.Dial(wsURL, h)
+		if err == nil {
+			ws.Close()
+			t.Fatalf("forged peer (%s) connected", name)
+		}
+		if res == nil || res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("forged peer (%s): %v %v", name, res, err)
+		}
+		res.Body.Close()
+	}
 }

@@ -20,9 +20,10 @@
 //     one host:port it reported as its API server (whatever BCS asks), and
 //     connects it to the API server it really reaches.
 //
-// Multi-replica: a tunnel ends on the replica the agent's websocket reached.
-// Another replica has no session of that cluster; its dials fail at once
-// with ErrNoTunnel after the direct address also failed (see
-// orchestrators/k8s.ViaTunnel), never hang. remotedialer's peer mode
-// (replicas dialling each other's sessions) is not wired yet.
+// Multi-replica: a tunnel ends on the replica the agent's websocket
+// reached. Replicas that know each other (ZooKeeper discovery) are peers
+// (peers.go) and dial through each other's tunnels. Without peers, another
+// replica has no session of that cluster; its dials then fail at once with
+// ErrNoTunnel after the direct address also failed (see
+// orchestrators/k8s.ViaTunnel), never hang.
 package tunnel

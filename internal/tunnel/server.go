@@ -25,6 +25,10 @@ type Server struct {
 	mu   sync.Mutex
 	live map[string]map[*session]struct{}
 
+	peerToken string
+	peerMu    sync.Mutex
+	peers     map[string]string // replica id → base URL
+
 	connected prometheus.Gauge
 	sessions  *prometheus.CounterVec
 	bytes     *prometheus.CounterVec
@@ -191,11 +195,12 @@ func (s *Server) Drop(clusterID string) {
 	}
 }
 
-// Connected reports whether a tunnel of the cluster is connected here.
+// Connected reports whether a tunnel of the cluster is reachable from this
+// replica: connected here, or to a peer.
 func (s *Server) Connected(clusterID string) bool { return s.rd.HasSession(clusterID) }
 
-// Dial returns the dial through a cluster's tunnel. Without a tunnel of
-// that cluster on this replica it fails at once with an error wrapping
+// Dial returns the dial through a cluster's tunnel, here or on a peer.
+// Without one it fails at once with an error wrapping
 // orchestrators.ErrNoTunnel.
 func (s *Server) Dial(clusterID string) orchestrators.DialFunc {
 	through := s.rd.Dialer(clusterID)
