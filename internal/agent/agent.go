@@ -32,6 +32,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/bcs-io/bcs/internal/tunnel"
+	"github.com/bcs-io/bcs/orchestrators/k8s"
 )
 
 // Config configures an agent.
@@ -109,11 +110,11 @@ func Run(ctx context.Context, cfg Config) error {
 // tunnelClient is the tunnel to BCS, open to the advertised API server
 // address only and connecting it to the one the agent reaches.
 func (a *agent) tunnelClient(onConnect func()) (*tunnel.Client, error) {
-	allow, err := tunnel.HostPort(a.cfg.Advertise)
+	allow, err := k8s.HostPort(a.cfg.Advertise)
 	if err != nil {
 		return nil, err
 	}
-	target, err := tunnel.HostPort(a.cfg.Rest.Host)
+	target, err := k8s.HostPort(a.cfg.Rest.Host)
 	if err != nil {
 		return nil, err
 	}

@@ -146,20 +146,3 @@ func WebsocketURL(server string) (string, error) {
 	u.Path += Path
 	return u.String(), nil
 }
-
-// HostPort is the host:port an HTTP client dials for an API server URL
-// (the scheme's default port when it names none).
-func HostPort(apiServer string) (string, error) {
-	u, err := url.Parse(apiServer)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("API server address %q is not a URL", apiServer)
-	}
-	port := u.Port()
-	if port == "" {
-		port = "443"
-		if u.Scheme == "http" {
-			port = "80"
-		}
-	}
-	return net.JoinHostPort(u.Hostname(), port), nil
-}

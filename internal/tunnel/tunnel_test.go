@@ -280,9 +280,4 @@ func TestURLs(t *testing.T) {
 	if _, err := WebsocketURL("ftp://x"); err == nil {
 		t.Error("ftp accepted")
 	}
-	for in, want := range map[string]string{"https://10.96.0.1": "10.96.0.1:443", "https://[::1]:6443": "[::1]:6443", "http://a:80": "a:80"} {
-		if got, err := HostPort(in); err != nil || got != want {
-			t.Errorf("HostPort(%q) = %q %v, want %q", in, got, err, want)
-		}
-	}
 }

@@ -12,7 +12,6 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/bcs-io/bcs/internal/netpolicy"
-	"github.com/bcs-io/bcs/internal/tunnel"
 	"github.com/bcs-io/bcs/orchestrators"
 )
 
@@ -122,7 +121,7 @@ func Reach(ctx context.Context, cfg *rest.Config) error {
 	if err != nil {
 		return badKubeconfig("%v", err)
 	}
-	addr, err := tunnel.HostPort(u.String())
+	addr, err := HostPort(u.String())
 	if err != nil {
 		return badKubeconfig("%v", err)
 	}
@@ -137,4 +136,22 @@ func Reach(ctx context.Context, cfg *rest.Config) error {
 		return &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: err.Error(), Err: err}
 	}
 	return c.Close()
+}
+
+// HostPort is the host:port an HTTP client dials for an API server URL
+// (the scheme's default port when it names none): what `bcs agent` lets
+// through its tunnel, and what Reach dials.
+func HostPort(apiServer string) (string, error) {
+	u, err := url.Parse(apiServer)
+	if err != nil || u.Host == "" {
+		return "", fmt.Errorf("API server address %q is not a URL", apiServer)
+	}
+	port := u.Port()
+	if port == "" {
+		port = "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port), nil
 }
