@@ -92,11 +92,14 @@ func Run(ctx context.Context, cfg Config) error {
 				default:
 				}
 			})
+			a.tunnel = true
 			if err != nil {
-				return err
+				// Reports still work; BCS then needs the address itself.
+				cfg.Log.Error("agent tunnel disabled", "err", err)
+			} else {
+				tunnelDone = make(chan struct{})
+				go func(done chan struct{}) { defer close(done); tc.Run(ctx) }(tunnelDone)
 			}
-			a.tunnel, tunnelDone = true, make(chan struct{})
-			go func(done chan struct{}) { defer close(done); tc.Run(ctx) }(tunnelDone)
 		}
 		select {
 		case <-ctx.Done():
