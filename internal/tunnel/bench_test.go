@@ -10,10 +10,9 @@ import (
 // BenchmarkEcho sends 64 KiB through one connection and reads it back,
 // through an agent tunnel and directly, to show what the tunnel costs.
 func BenchmarkEcho(b *testing.B) {
-	t := &testing.T{}
-	r := newRig(t)
-	r.agent(t, "k1")
-	eventually(t, "the tunnel", func() bool { return r.srv.Connected("cls_1") })
+	r := newRig(b)
+	r.agent(b, "k1")
+	eventually(b, "the tunnel", func() bool { return r.srv.Connected("cls_1") })
 	payload := make([]byte, 64<<10)
 	run := func(b *testing.B, dial func() (net.Conn, error)) {
 		c, err := dial()

@@ -63,7 +63,7 @@ func (l *recording) cut() {
 
 const allowed = "api.cluster.internal:6443" // what the agent reports; BCS cannot resolve it
 
-func newRig(t *testing.T) *rig {
+func newRig(t testing.TB) *rig {
 	t.Helper()
 	r := &rig{keys: map[string]string{"k1": "cls_1"}}
 	r.srv = NewServer(Options{Log: slog.New(slog.DiscardHandler), Registerer: prometheus.NewRegistry(), Recheck: 50 * time.Millisecond})
@@ -109,7 +109,7 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
-func (r *rig) agent(t *testing.T, key string) {
+func (r *rig) agent(t testing.TB, key string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -119,7 +119,7 @@ func (r *rig) agent(t *testing.T, key string) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
-func eventually(t *testing.T, what string, ok func() bool) {
+func eventually(t testing.TB, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !ok() {
