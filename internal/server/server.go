@@ -205,6 +205,7 @@ func (s *Server) Start() {
 // against clusters.
 func (s *Server) Close() {
 	s.stop()
+	s.tunnels.Close() // agents reconnect at once, elsewhere or to the next server
 	s.bg.Wait()
 	s.ops.Wait()
 	_ = s.router.Close()

@@ -9,8 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -374,4 +378,44 @@ func TestAgentTunnelThroughPeers(t *testing.T) {
 		}
 		res.Body.Close()
 	}
+}
+
+// TestAgentTunnelSurvivesRestart stops BCS and starts a new server on the
+// same database behind the same address (a switchable front proxy, as a
+// load balancer would be): the agent's tunnel comes back to the new
+// server, which reaches the cluster through it.
+func TestAgentTunnelSurvivesRestart(t *testing.T) {
+	kc, _ := kubeClusters(t)
+	url, err := pg.CreateDatabase(context.Background(), "tunnel_restart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := newEnvWith(t, url, func(c *Config) { c.Replica = "first" })
+	var backend atomic.Pointer[httputil.ReverseProxy]
+	point := func(env *testEnv) {
+		u, _ := neturl.Parse(env.srv.URL)
+		backend.Store(httputil.NewSingleHostReverseProxy(u))
+	}
+	point(first)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { backend.Load().ServeHTTP(w, r) }))
+	t.Cleanup(front.Close)
+	behind := *first
+	behind.srv = &httptest.Server{URL: front.URL} // the agent knows BCS by the front's address
+	cid := agentOnReplica(t, &behind, kc)
+
+	first.srv.CloseClientConnections()
+	first.server.Close()
+	first.srv.Close()
+	if first.server.tunnels.Connected(cid) {
+		t.Fatal("a stopped server kept its tunnel")
+	}
+	second := newEnvWith(t, url, func(c *Config) { c.Replica = "second" })
+	point(second)
+	eventually(t, "the agent's tunnel on the new server", func() bool { return second.server.tunnels.Connected(cid) })
+	if op := second.mutateOp(t, applyNamespaceOp, "applyNamespace", map[string]any{"cid": cid, "n": "after-restart"}); op.Status != "SUCCEEDED" {
+		t.Fatalf("operation after the restart: %+v", op)
+	}
+	t.Cleanup(func() {
+		_ = kc.Client.CoreV1().Namespaces().Delete(context.Background(), "after-restart", metav1.DeleteOptions{})
+	})
 }

@@ -72,7 +72,7 @@ func NewServer(o Options) *Server {
 		}),
 		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bcs_tunnel_sessions_total",
-			Help: "Agent tunnel sessions ended, by why (closed, revoked, dropped).",
+			Help: "Agent tunnel sessions ended, by why (closed, revoked, dropped, shutdown).",
 		}, []string{"end"}),
 		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bcs_tunnel_bytes_total",
@@ -192,6 +192,23 @@ func (s *Server) Drop(clusterID string) {
 			s.log.Warn("agent tunnel slow to close", "cluster", clusterID)
 			return
 		}
+	}
+}
+
+// Close closes every tunnel on this replica (the server is shutting
+// down), so that agents reconnect at once, to another replica behind the
+// same address or to this one's successor.
+func (s *Server) Close() {
+	s.mu.Lock()
+	var all []*session
+	for _, set := range s.live {
+		for sess := range set {
+			all = append(all, sess)
+		}
+	}
+	s.mu.Unlock()
+	for _, sess := range all {
+		s.closeSession(sess, "shutdown")
 	}
 }
 
