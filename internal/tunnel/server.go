@@ -107,6 +107,9 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, clusterID string,
 	if sess.conn == nil {
 		return // the upgrade failed; remotedialer answered
 	}
+	// remotedialer leaves the hijacked connection open when a session
+	// ends on an error (the agent would then wait for its ping timeout).
+	_ = sess.conn.Close()
 	why := s.remove(sess)
 	s.sessions.WithLabelValues(why).Inc()
 	s.log.Info("agent tunnel disconnected", "cluster", clusterID, "end", why, "after", time.Since(start).Round(time.Millisecond))

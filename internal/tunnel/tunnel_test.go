@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/rancher/remotedialer"
 
 	"github.com/bcs-io/bcs/orchestrators"
 )
@@ -279,5 +281,49 @@ func TestURLs(t *testing.T) {
 	}
 	if _, err := WebsocketURL("ftp://x"); err == nil {
 		t.Error("ftp accepted")
+	}
+}
+
+// An agent cannot make BCS dial: a Connect sent the other way through an
+// authenticated tunnel ends that tunnel, and nothing is dialled.
+func TestAgentCannotMakeBCSDial(t *testing.T) {
+	r := newRig(t)
+	var accepted atomic.Int32
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close()
+		}
+	}()
+	wsURL, _ := WebsocketURL(r.http.URL)
+	ws, _, err := websocket.DefaultDialer.Dial(wsURL, http.Header{"Authorization": {"Bearer k1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	rogue := remotedialer.NewClientSession(func(string, string) bool { return true }, ws)
+	served := make(chan struct{})
+	go func() { defer close(served); _, _ = rogue.Serve(context.Background()) }()
+	eventually(t, "the rogue agent's tunnel", func() bool { return r.srv.Connected("cls_1") })
+	if c, err := rogue.Dial(context.Background(), "tcp", ln.Addr().String()); err == nil {
+		defer c.Close()
+	}
+	select { // BCS ends the tunnel
+	case <-served:
+	case <-time.After(10 * time.Second):
+		t.Fatal("BCS kept the tunnel of an agent that asked it to dial")
+	}
+	eventually(t, "the tunnel gone", func() bool { return !r.srv.Connected("cls_1") })
+	if n := accepted.Load(); n != 0 {
+		t.Fatalf("BCS dialled %d connections for the agent", n)
 	}
 }
