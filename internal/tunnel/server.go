@@ -21,6 +21,7 @@ type Server struct {
 	rd      *remotedialer.Server
 	log     *slog.Logger
 	recheck time.Duration
+	max     int
 
 	mu   sync.Mutex
 	live map[string]map[*session]struct{}
@@ -42,11 +43,18 @@ type Options struct {
 	// Recheck is how often a connected agent's credential is checked again
 	// (Serve's still); default 30 s.
 	Recheck time.Duration
+	// MaxPerCluster bounds the tunnels one cluster keeps here (default 2):
+	// a new one beyond it replaces the oldest, which is most likely one
+	// whose network vanished without a close, so that a holder of the key
+	// cannot pile up connections and a reconnecting agent is never locked
+	// out by its own stale session.
+	MaxPerCluster int
 }
 
 // session is one connected websocket.
 type session struct {
 	cluster string
+	start   time.Time
 	conn    net.Conn // the hijacked connection; closing it ends the session
 	why     string   // set by whoever closes it: revoked, dropped
 	done    chan struct{}
@@ -64,15 +72,18 @@ func NewServer(o Options) *Server {
 	if o.Recheck <= 0 {
 		o.Recheck = 30 * time.Second
 	}
+	if o.MaxPerCluster <= 0 {
+		o.MaxPerCluster = 2
+	}
 	bridgeLogrus(o.Log)
-	s := &Server{log: o.Log, recheck: o.Recheck, live: map[string]map[*session]struct{}{},
+	s := &Server{log: o.Log, recheck: o.Recheck, max: o.MaxPerCluster, live: map[string]map[*session]struct{}{},
 		connected: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "bcs_tunnels_connected",
 			Help: "Agent tunnels connected to this replica.",
 		}),
 		sessions: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bcs_tunnel_sessions_total",
-			Help: "Agent tunnel sessions ended, by why (closed, revoked, dropped, shutdown).",
+			Help: "Agent tunnel sessions ended, by why (closed, revoked, dropped, replaced, shutdown).",
 		}, []string{"end"}),
 		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bcs_tunnel_bytes_total",
@@ -96,7 +107,7 @@ func NewServer(o Options) *Server {
 // cluster or revoked agent key loses its tunnel on every replica, not only
 // the one that removed it). The caller has authenticated the agent.
 func (s *Server) Serve(w http.ResponseWriter, r *http.Request, clusterID string, still func(context.Context) error) {
-	sess := &session{cluster: clusterID, done: make(chan struct{})}
+	sess := &session{cluster: clusterID, start: time.Now(), done: make(chan struct{})}
 	defer close(sess.done)
 	hw := &hijackWriter{ResponseWriter: w, hijacked: func(c net.Conn) { s.add(sess, c) }}
 	ctx, cancel := context.WithCancel(context.WithValue(r.Context(), clusterKey{}, clusterID))
@@ -136,13 +147,27 @@ func (s *Server) watch(ctx context.Context, sess *session, still func(context.Co
 func (s *Server) add(sess *session, c net.Conn) {
 	s.mu.Lock()
 	sess.conn = c
-	if s.live[sess.cluster] == nil {
-		s.live[sess.cluster] = map[*session]struct{}{}
+	set := s.live[sess.cluster]
+	if set == nil {
+		set = map[*session]struct{}{}
+		s.live[sess.cluster] = set
 	}
-	s.live[sess.cluster][sess] = struct{}{}
+	var oldest *session
+	if len(set) >= s.max {
+		for other := range set {
+			if oldest == nil || other.start.Before(oldest.start) {
+				oldest = other
+			}
+		}
+	}
+	set[sess] = struct{}{}
 	s.mu.Unlock()
 	s.connected.Inc()
 	s.log.Info("agent tunnel connected", "cluster", sess.cluster, "remote", c.RemoteAddr().String())
+	if oldest != nil {
+		s.log.Warn("agent tunnel replaced by a newer one", "cluster", sess.cluster)
+		s.closeSession(oldest, "replaced")
+	}
 }
 
 // remove forgets an ended session and says why it ended.

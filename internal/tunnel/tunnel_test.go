@@ -327,3 +327,38 @@ func TestAgentCannotMakeBCSDial(t *testing.T) {
 		t.Fatalf("BCS dialled %d connections for the agent", n)
 	}
 }
+
+// One cluster keeps at most MaxPerCluster tunnels: each new one beyond it
+// closes the oldest, so a key cannot pile up connections, and a
+// reconnecting agent is never locked out by its own stale session.
+func TestTunnelsPerClusterAreBounded(t *testing.T) {
+	r := newRig(t)
+	wsURL, _ := WebsocketURL(r.http.URL)
+	var conns []*websocket.Conn
+	for i := 0; i < 5; i++ {
+		ws, _, err := websocket.DefaultDialer.Dial(wsURL, http.Header{"Authorization": {"Bearer k1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		conns = append(conns, ws)
+		eventually(t, "the new tunnel counted", func() bool {
+			return testutil.ToFloat64(r.srv.sessions.WithLabelValues("replaced")) == float64(max(0, i+1-2))
+		})
+	}
+	eventually(t, "2 tunnels left", func() bool { return testutil.ToFloat64(r.srv.connected) == 2 })
+	// The oldest were closed by BCS; the newest two are open.
+	for i, ws := range conns {
+		_ = ws.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		_, _, err := ws.ReadMessage()
+		closed := err != nil && !isTimeout(err)
+		if closed != (i < 3) {
+			t.Fatalf("tunnel %d closed=%v (%v)", i, closed, err)
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
