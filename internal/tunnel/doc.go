@@ -13,9 +13,13 @@
 //   - Server: which cluster a session belongs to is decided by the caller
 //     (internal/server authenticates the agent key); the session is
 //     re-checked periodically and dropped at once by Drop (cluster removed),
-//     so a revoked key loses its tunnel; metrics and slog on connect and
-//     disconnect; Dial answers an error wrapping orchestrators.ErrNoTunnel,
-//     at once, when no session of the cluster is connected to this replica.
+//     so a revoked key loses its tunnel; a cluster keeps at most
+//     MaxPerCluster sessions, the newest replacing the oldest; Close ends
+//     them all at shutdown so agents reconnect elsewhere at once; an agent
+//     that asks BCS to dial loses its tunnel; metrics and slog on connect
+//     and disconnect; Dial answers an error wrapping
+//     orchestrators.ErrNoTunnel, at once, when no session of the cluster is
+//     reachable from this replica.
 //   - Client: the agent's side, reconnecting with backoff; it dials only the
 //     one host:port it reported as its API server (whatever BCS asks), and
 //     connects it to the API server it really reaches.
