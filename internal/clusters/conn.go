@@ -5,14 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	"k8s.io/client-go/rest"
-
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
-	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/orchestrators"
-	"github.com/bcs-io/bcs/orchestrators/k8s"
 )
 
 // Connector opens registered clusters: the one way BCS reaches a cluster
@@ -88,28 +84,4 @@ func Conn(c *ent.Cluster, box *secrets.Box) (orchestrators.Conn, error) {
 		conn.Endpoints = strings.Split(string(plain), ",")
 	}
 	return conn, nil
-}
-
-// RestConfig is a Kubernetes cluster's client configuration as every
-// other way in uses it: its sealed credentials, the cluster-address policy
-// for restricted clusters, and its agent's tunnel preferred while
-// connected. For callers that need a transport of their own rather than an
-// orchestrator (the Kubernetes API proxy).
-func (s *Service) RestConfig(c *ent.Cluster) (*rest.Config, error) {
-	if c.Kind != cluster.KindK8S {
-		return nil, &orchestrators.Error{Kind: orchestrators.ErrUnsupported, Object: "cluster " + string(c.ID), Message: "not a Kubernetes cluster"}
-	}
-	conn, err := Conn(c, s.Box)
-	if err != nil {
-		return nil, err
-	}
-	var policy *netpolicy.Policy
-	if c.Restricted {
-		policy = s.Policy
-	}
-	cfg, err := k8s.RestConfig(conn.Kubeconfig, policy)
-	if err != nil {
-		return nil, err
-	}
-	return k8s.ViaTunnel(cfg, s.Tunnel(c)), nil
 }

@@ -20,7 +20,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/bcs-io/bcs/ent/namespace"
 	"github.com/bcs-io/bcs/ent/pod"
@@ -143,20 +142,6 @@ func TestAgentTunnel(t *testing.T) {
 		return env.db.Client.Pod.Query().Where(pod.ClusterID(ID(cid)), pod.NameHasPrefix("tunnelled-"), pod.NamespaceEQ("default")).CountX(system())
 	}
 	eventually(t, "datawatch syncing the 3 pods", func() bool { return tunnelledPods() == 3 })
-
-	// A client built from the service's RestConfig (the Kubernetes API
-	// proxy's way in) goes through the tunnel too.
-	rc, err := env.server.clusters.RestConfig(env.db.Client.Cluster.GetX(system(), ID(cid)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(rc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pods, err := cs.CoreV1().Pods("default").List(context.Background(), metav1.ListOptions{LabelSelector: "app=tunnelled"}); err != nil || len(pods.Items) != 3 {
-		t.Fatalf("pods through RestConfig: %v %v", pods, err)
-	}
 
 	metrics := func() string {
 		res, err := http.Get(env.srv.URL + "/metrics")
