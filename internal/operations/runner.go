@@ -33,14 +33,12 @@ type Runner struct {
 	Client  *ent.Client
 	Router  *orchestrators.Router
 	Box     *secrets.Box
+	Tunnels clusters.Tunnels // the agents' tunnels on this replica (clusters.Connector)
 	Log     *slog.Logger
 	Timeout time.Duration // per operation; default 2 minutes
 	// StoreRetry bounds how long a status write is retried while the
 	// database is unavailable; default 1 minute.
 	StoreRetry time.Duration
-
-	// Tunnels are the agents' tunnels on this replica (clusters.Connector).
-	Tunnels clusters.Tunnels
 
 	wg sync.WaitGroup
 }

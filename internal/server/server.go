@@ -153,11 +153,12 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	if len(cfg.ZooKeeper) > 0 {
 		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey), mesos.WithRetired(s.clusterRemoved)))
 	}
-	s.tunnels = tunnel.NewServer(tunnel.Options{Log: log, Registerer: s.metrics.registry})
-	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log, Tunnels: s.tunnels}
-	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets, Tunnels: s.tunnels},
+	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
+	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets},
 		Policy: s.policy, Mesos: len(cfg.ZooKeeper) > 0, Log: log}
-	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeVia, Tunnel: s.clusters.Tunnel}
+	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeVia}
+
+	s.wireTunnels()
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop, s.lifetime = stop, ctx
 	s.share = transport.NewSharing(shareKey)

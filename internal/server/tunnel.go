@@ -49,6 +49,17 @@ func (s *Server) agentTunnel(w http.ResponseWriter, r *http.Request) {
 	s.tunnels.Serve(w, r, string(c.ID), still)
 }
 
+// wireTunnels gives every way into a cluster the agents' tunnels ending
+// on this replica: operations, the cluster service's Connector (and so
+// datawatch, Standby and the Kubernetes proxy), and the agent report's and
+// health monitor's probes.
+func (s *Server) wireTunnels() {
+	s.tunnels = tunnel.NewServer(tunnel.Options{Log: s.log, Registerer: s.metrics.registry})
+	s.ops.Tunnels = s.tunnels
+	s.clusters.Tunnels = s.tunnels
+	s.registry.Tunnel = s.clusters.Tunnel
+}
+
 // startTunnelPeers makes the replicas that meet in ZooKeeper each other's
 // tunnel peers (internal/tunnel peers.go), so that a cluster whose agent
 // is connected to one replica is reached from all. Without ZooKeeper
