@@ -51,6 +51,10 @@ type Manager struct {
 	LeaseTTL time.Duration // default 15s
 	Log      *slog.Logger
 
+	// Tunnel is the dial through a Kubernetes cluster's agent tunnel
+	// (clusters.Connector.Tunnel), preferred while connected; nil: none.
+	Tunnel func(*ent.Cluster) orchestrators.DialFunc
+
 	mu      sync.Mutex
 	running map[string]*watch
 }
@@ -173,6 +177,12 @@ func (m *Manager) watch(ctx context.Context, c *ent.Cluster) error {
 	if err != nil {
 		return err
 	}
+	if tunnel := m.tunnel(c); tunnel != nil {
+		cfg = k8s.ViaTunnel(cfg, tunnel)
+		if err := k8s.Reach(ctx, cfg); err != nil {
+			return fmt.Errorf("cluster %s: %w", c.ID, err)
+		}
+	}
 	cfg = rest.CopyConfig(cfg)
 	cfg.Timeout = 0 // watches are long-lived; the orchestrator's per-request limit would cut them
 	client, err := kubernetes.NewForConfig(cfg)
@@ -182,6 +192,13 @@ func (m *Manager) watch(ctx context.Context, c *ent.Cluster) error {
 	m.Log.Info("datawatch: watching cluster", "cluster", c.ID, "name", c.Name, "holder", m.Holder)
 	w := &kubewatch.Watcher{ClusterID: c.ID, ProjectID: c.ProjectID, Client: client, Writer: m.Writer, Log: m.Log}
 	return w.Run(ctx)
+}
+
+func (m *Manager) tunnel(c *ent.Cluster) orchestrators.DialFunc {
+	if m.Tunnel == nil {
+		return nil
+	}
+	return m.Tunnel(c)
 }
 
 func (m *Manager) stopAll() {

@@ -24,6 +24,11 @@ type Conn struct {
 	// Restricted says a user who is not a platform admin registered the
 	// cluster: factories confine every dial to the cluster-address policy.
 	Restricted bool
+	// Tunnel, when set, reaches a K8S cluster's API server through its
+	// agent's tunnel, preferred to the direct address while connected
+	// (k8s.ViaTunnel). The agent decides where it connects, so the
+	// cluster-address policy applies to direct dials only.
+	Tunnel DialFunc
 }
 
 // fingerprint changes whenever the credentials do, so a rotated token

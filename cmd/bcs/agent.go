@@ -28,7 +28,11 @@ func newAgentCmd() *cobra.Command {
 from createRegisterToken; later ones an agent key BCS hands back. Every
 --interval the agent reports the API server's address, CA and a short-lived
 service-account token (kube-system/bcs-agent, cluster-admin) that it manages.
-Without --kubeconfig it uses the in-cluster credentials.`,
+Without --kubeconfig it uses the in-cluster credentials.
+
+It also keeps an outbound websocket tunnel to BCS, so that BCS reaches a
+cluster behind NAT: only outbound HTTPS to --server is needed. Through it the
+agent connects BCS to its own API server and to nothing else.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Log = logs.logger()
 			if cfg.Server == "" || cfg.Token == "" {
@@ -54,6 +58,8 @@ Without --kubeconfig it uses the in-cluster credentials.`,
 	f.StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig to use instead of in-cluster credentials")
 	f.DurationVar(&cfg.Interval, "interval", 60*time.Second, "how often to report")
 	f.StringVar(&cfg.Namespace, "namespace", "kube-system", "namespace of the bcs-agent service account")
+	f.StringVar(&cfg.Advertise, "advertise-api-server", "", "API server URL reported to BCS (default: the kubeconfig's or in-cluster server)")
+	f.BoolVar(&cfg.NoTunnel, "no-tunnel", false, "do not keep a tunnel to BCS (BCS must reach the API server itself)")
 	logs.register(cmd)
 	return cmd
 }

@@ -3,11 +3,17 @@
 // reports the API server's address, CA and that token to BCS every
 // interval. The first report presents the one-time register token; BCS
 // answers with an agent key used for every later report.
+//
+// With that key it also keeps an outbound websocket tunnel to BCS
+// (internal/tunnel), through which BCS reaches the API server when it
+// cannot dial the reported address itself (the cluster is behind NAT).
+// Through the tunnel the agent connects BCS only to its own API server.
 package agent
 
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -24,6 +30,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/bcs-io/bcs/internal/tunnel"
+	"github.com/bcs-io/bcs/orchestrators/k8s"
 )
 
 // Config configures an agent.
@@ -35,6 +44,12 @@ type Config struct {
 	Rest      *rest.Config
 	Log       *slog.Logger
 	HTTP      *http.Client
+	// Advertise is the API server URL reported to BCS (default: Rest.Host).
+	// BCS dials it directly when it can, and asks for it through the
+	// tunnel otherwise; the agent connects such requests to Rest.Host.
+	Advertise string
+	// NoTunnel keeps the agent from opening its tunnel to BCS.
+	NoTunnel bool
 }
 
 const account = "bcs-agent"
@@ -55,19 +70,63 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("kubernetes client: %w", err)
 	}
+	if cfg.Advertise == "" {
+		cfg.Advertise = cfg.Rest.Host
+	}
 	a := &agent{cfg: cfg, cs: cs, key: cfg.Token}
 	t := time.NewTicker(cfg.Interval)
 	defer t.Stop()
+	// A tunnel that (re)connects asks for a report at once: BCS probes the
+	// cluster through it and need not wait an interval to find it reachable.
+	kick := make(chan struct{}, 1)
+	tunnelDone := make(chan struct{})
+	close(tunnelDone)
+	defer func() { <-tunnelDone }()
 	for {
 		if err := a.report(ctx); err != nil {
 			cfg.Log.Warn("report to BCS failed", "err", err)
+		} else if !cfg.NoTunnel && !a.tunnel {
+			tc, err := a.tunnelClient(func() {
+				select {
+				case kick <- struct{}{}:
+				default:
+				}
+			})
+			a.tunnel = true
+			if err != nil {
+				// Reports still work; BCS then needs the address itself.
+				cfg.Log.Error("agent tunnel disabled", "err", err)
+			} else {
+				tunnelDone = make(chan struct{})
+				go func(done chan struct{}) { defer close(done); tc.Run(ctx) }(tunnelDone)
+			}
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-kick:
 		}
 	}
+}
+
+// tunnelClient is the tunnel to BCS, open to the advertised API server
+// address only and connecting it to the one the agent reaches.
+func (a *agent) tunnelClient(onConnect func()) (*tunnel.Client, error) {
+	allow, err := k8s.HostPort(a.cfg.Advertise)
+	if err != nil {
+		return nil, err
+	}
+	target, err := k8s.HostPort(a.cfg.Rest.Host)
+	if err != nil {
+		return nil, err
+	}
+	var tlsCfg *tls.Config
+	if tr, ok := a.cfg.HTTP.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+		tlsCfg = tr.TLSClientConfig.Clone()
+	}
+	return &tunnel.Client{Server: a.cfg.Server, Key: a.key, Allow: allow, Target: target, TLS: tlsCfg,
+		Log: a.cfg.Log, OnConnect: onConnect}, nil
 }
 
 type agent struct {
@@ -76,6 +135,7 @@ type agent struct {
 	key       string
 	saToken   string
 	saExpires time.Time
+	tunnel    bool // started
 }
 
 func (a *agent) report(ctx context.Context) error {
@@ -86,7 +146,7 @@ func (a *agent) report(ctx context.Context) error {
 	}
 	body, _ := json.Marshal(map[string]string{
 		"token":               a.key,
-		"apiServer":           a.cfg.Rest.Host,
+		"apiServer":           a.cfg.Advertise,
 		"caData":              base64.StdEncoding.EncodeToString(caData(a.cfg.Rest)),
 		"serviceAccountToken": a.saToken,
 	})

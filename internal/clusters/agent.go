@@ -41,10 +41,15 @@ var ErrUnknownAgent = errors.New("unknown, expired or already used agent token")
 // Probe checks a kubeconfig and reads the cluster's version and capacity;
 // restricted confines it to the cluster-address policy, with an error that
 // says nothing about what answered (netpolicy.UnreachableKubernetes).
-type Probe func(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error)
+// tunnel, when not nil, is the cluster's agent tunnel (k8s.ViaTunnel).
+type Probe func(ctx context.Context, kubeconfig []byte, restricted bool, tunnel orchestrators.DialFunc) (*orchestrators.ClusterInfo, string, error)
 
 // Registry applies agent reports to storage.
 type Registry struct {
+	// Tunnel is the dial through a cluster's agent tunnel
+	// (Connector.Tunnel); nil: clusters are probed at their address only.
+	Tunnel func(*ent.Cluster) orchestrators.DialFunc
+
 	Client *ent.Client
 	Box    *secrets.Box
 	Probe  Probe
@@ -78,7 +83,7 @@ func (r *Registry) Report(ctx context.Context, rep Report) (*Ack, error) {
 		return nil, err
 	}
 	upd := c.Update().SetLastSeenAt(time.Now())
-	info, endpoint, perr := r.Probe(ctx, kubeconfig, c.Restricted)
+	info, endpoint, perr := r.Probe(ctx, kubeconfig, c.Restricted, r.tunnel(c))
 	if perr != nil {
 		upd.SetStatus(statusAfterFailure(c.Status)).SetStatusMessage("the agent's credentials do not reach the API server: " + perr.Error())
 	} else {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/orchestrators"
 )
@@ -17,6 +18,30 @@ import (
 type Connector struct {
 	Router *orchestrators.Router
 	Box    *secrets.Box
+	// Tunnels are the agents' tunnels connected to this replica (nil: none).
+	Tunnels Tunnels
+}
+
+// Tunnels reach clusters through their agents' outbound tunnels
+// (internal/tunnel.Server).
+type Tunnels interface {
+	// Dial dials through the cluster's tunnel, failing at once with an
+	// error wrapping orchestrators.ErrNoTunnel when none is connected here.
+	Dial(clusterID string) orchestrators.DialFunc
+	// Drop closes the cluster's tunnels on this replica.
+	Drop(clusterID string)
+}
+
+// Tunnel is the dial through the agent tunnel of a cluster registered by
+// `bcs agent`, for k8s.ViaTunnel; nil for other clusters or without
+// tunnels. Through a tunnel the cluster-address policy does not apply: the
+// agent, not the address stored in BCS, decides where the connection goes,
+// and it only goes to the API server of the agent's own cluster.
+func (k Connector) Tunnel(c *ent.Cluster) orchestrators.DialFunc {
+	if k.Tunnels == nil || c.Kind != cluster.KindK8S || !isSet(c.AgentKeyHash) {
+		return nil
+	}
+	return k.Tunnels.Dial(string(c.ID))
 }
 
 // Open returns the cluster's orchestrator (the router's cached one while
@@ -26,13 +51,17 @@ func (k Connector) Open(ctx context.Context, c *ent.Cluster) (orchestrators.Orch
 	if err != nil {
 		return nil, err
 	}
+	conn.Tunnel = k.Tunnel(c)
 	return k.Router.For(ctx, conn)
 }
 
 // Forget closes this replica's orchestrator of a cluster (and stops its
-// Mesos scheduler instance); a client that fails to close is gone all the
-// same.
+// Mesos scheduler instance) and its agent's tunnels here; a client that
+// fails to close is gone all the same.
 func (k Connector) Forget(clusterID string) {
+	if k.Tunnels != nil {
+		k.Tunnels.Drop(clusterID)
+	}
 	if k.Router == nil {
 		return
 	}

@@ -2,12 +2,14 @@ package clusters
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/orchestrators"
 )
 
 // Monitor re-checks registered Kubernetes clusters every Interval. A cluster
@@ -77,7 +79,12 @@ func (m *Monitor) check(ctx context.Context, c *ent.Cluster) (cluster.Status, st
 	if err != nil {
 		return cluster.StatusUNREACHABLE, "stored credentials cannot be opened with this server's key"
 	}
-	if _, _, err := m.Registry.Probe(ctx, kubeconfig, c.Restricted); err != nil {
+	if _, _, err := m.Registry.Probe(ctx, kubeconfig, c.Restricted, m.Registry.tunnel(c)); err != nil {
+		if errors.Is(err, orchestrators.ErrNoTunnel) {
+			// Its agent's tunnel may be connected to another replica,
+			// whose monitor judges it; a silent agent is caught above.
+			return c.Status, c.StatusMessage
+		}
 		return cluster.StatusUNREACHABLE, "health probe failed: " + err.Error()
 	}
 	return cluster.StatusNORMAL, ""

@@ -161,6 +161,13 @@ func (s *Service) probeConn(ctx context.Context, conn orchestrators.Conn) (*orch
 // the address answered, and whether anything listens there, stays here.
 // Mistakes in the kubeconfig itself are still reported as they are.
 func (s *Service) ProbeKubeconfig(ctx context.Context, kubeconfig []byte, restricted bool) (*orchestrators.ClusterInfo, string, error) {
+	return s.ProbeVia(ctx, kubeconfig, restricted, nil)
+}
+
+// ProbeVia is ProbeKubeconfig through a cluster's agent tunnel while one
+// is connected (a nil tunnel: the address only). It is the Registry's
+// Probe: an agent behind NAT reports an address BCS cannot reach.
+func (s *Service) ProbeVia(ctx context.Context, kubeconfig []byte, restricted bool, tunnel orchestrators.DialFunc) (*orchestrators.ClusterInfo, string, error) {
 	var policy *netpolicy.Policy
 	if restricted {
 		policy = s.Policy
@@ -169,7 +176,7 @@ func (s *Service) ProbeKubeconfig(ctx context.Context, kubeconfig []byte, restri
 	if err != nil {
 		return nil, "", err
 	}
-	o, err := k8s.NewForConfig(cfg)
+	o, err := k8s.NewForConfig(k8s.ViaTunnel(cfg, tunnel))
 	if err != nil {
 		return nil, "", err
 	}
@@ -177,7 +184,11 @@ func (s *Service) ProbeKubeconfig(ctx context.Context, kubeconfig []byte, restri
 	info, err := o.Probe(ctx)
 	if err != nil && restricted {
 		s.Log.InfoContext(ctx, "restricted cluster probe failed", "host", cfg.Host, "err", err)
-		err = &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableKubernetes}
+		generic := &orchestrators.Error{Kind: orchestrators.ErrUnreachable, Message: netpolicy.UnreachableKubernetes}
+		if errors.Is(err, orchestrators.ErrNoTunnel) {
+			generic.Err = orchestrators.ErrNoTunnel // says nothing of the address; the monitor needs it
+		}
+		err = generic
 	}
 	return info, netpolicy.Redact(cfg.Host), err
 }

@@ -33,6 +33,7 @@ type Runner struct {
 	Client  *ent.Client
 	Router  *orchestrators.Router
 	Box     *secrets.Box
+	Tunnels clusters.Tunnels // the agents' tunnels on this replica (clusters.Connector)
 	Log     *slog.Logger
 	Timeout time.Duration // per operation; default 2 minutes
 	// StoreRetry bounds how long a status write is retried while the
@@ -192,7 +193,7 @@ func (r *Runner) save(ctx context.Context, op *ent.Operation, write func() (*ent
 }
 
 func (r *Runner) call(ctx context.Context, job Job) (map[string]any, error) {
-	o, err := clusters.Connector{Router: r.Router, Box: r.Box}.Open(ctx, job.Cluster)
+	o, err := clusters.Connector{Router: r.Router, Box: r.Box, Tunnels: r.Tunnels}.Open(ctx, job.Cluster)
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func (s *Server) startDatawatch(ctx context.Context) {
 		leases = zkLeases{s}
 	}
 	m := &datawatch.Manager{Client: s.db.Client, Writer: s.writer, Leases: leases, Box: s.cfg.Secrets,
-		Policy: s.policy, Holder: s.replica, MesosConfig: s.mesosConfig(),
+		Policy: s.policy, Tunnel: s.clusters.Tunnel, Holder: s.replica, MesosConfig: s.mesosConfig(),
 		Standby: &clusters.Standby{Connector: s.clusters.Connector, Mesos: s.clusters.Mesos}, Interval: s.cfg.WatchInterval, LeaseTTL: s.cfg.WatchLeaseTTL, Log: s.log}
 	s.registerDatawatchMetrics()
 	s.background(ctx, s.hub.Run)

@@ -32,6 +32,7 @@ import (
 	"github.com/bcs-io/bcs/internal/secrets"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/internal/transport"
+	"github.com/bcs-io/bcs/internal/tunnel"
 	"github.com/bcs-io/bcs/internal/zkutil"
 	"github.com/bcs-io/bcs/orchestrators"
 	"github.com/bcs-io/bcs/orchestrators/k8s"
@@ -128,6 +129,7 @@ type Server struct {
 	ops      *operations.Runner
 	clusters *clusters.Service
 	registry *clusters.Registry
+	tunnels  *tunnel.Server    // agents' tunnels ending on this replica
 	policy   *netpolicy.Policy // cfg.ClusterNetworks or the default
 	replica  string
 	started  time.Time
@@ -167,7 +169,9 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
 	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets},
 		Policy: s.policy, Mesos: len(cfg.ZooKeeper) > 0, Log: log}
-	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeKubeconfig}
+	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeVia}
+
+	s.wireTunnels()
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop, s.lifetime = stop, ctx
 	s.share = transport.NewSharing(shareKey)
@@ -180,6 +184,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	if len(cfg.ZooKeeper) > 0 && cfg.Advertise != "" {
 		s.background(ctx, s.register)
 	}
+	s.startTunnelPeers(ctx)
 	if len(cfg.ZooKeeper) > 0 && len(cfg.ZooKeeperAuth) > 0 {
 		s.background(ctx, s.adoptZooKeeperNodes)
 	}
@@ -191,6 +196,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	mux := http.NewServeMux()
 	mux.Handle("/query", s.withAuth(s.graphql()))
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
+	mux.HandleFunc("GET "+tunnel.Path, s.agentTunnel)
 	mux.Handle(mesosRPCPrefix, s.mesosRPC()) // its own signature, not GraphQL's token
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
@@ -218,6 +224,7 @@ func (s *Server) Start() {
 // against clusters.
 func (s *Server) Close() {
 	s.stop()
+	s.tunnels.Close() // agents reconnect at once, elsewhere or to the next server
 	s.bg.Wait()
 	s.ops.Wait()
 	_ = s.router.Close()

@@ -1,9 +1,15 @@
 package k8s_test
 
 import (
+	"context"
 	"errors"
+	"net"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"k8s.io/client-go/rest"
 
 	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/orchestrators"
@@ -51,5 +57,51 @@ func TestRestrictedKubeconfigsCannotUseAProxy(t *testing.T) {
 	}
 	if _, err := k8s.RestConfig([]byte(kc), nil); err != nil {
 		t.Fatalf("proxy-url for admins: %v", err)
+	}
+}
+
+func TestHostPort(t *testing.T) {
+	for in, want := range map[string]string{"https://10.96.0.1": "10.96.0.1:443", "https://[::1]:6443": "[::1]:6443", "http://a": "a:80", "https://kubernetes.default.svc/": "kubernetes.default.svc:443"} {
+		if got, err := k8s.HostPort(in); err != nil || got != want {
+			t.Errorf("HostPort(%q) = %q %v, want %q", in, got, err, want)
+		}
+	}
+	if _, err := k8s.HostPort("not a url"); err == nil {
+		t.Error("HostPort accepted a non-URL")
+	}
+}
+
+// ViaTunnel prefers the tunnel, dials directly (through cfg's own dial,
+// the policy's for restricted clusters) only when no tunnel is connected,
+// and says both failed with an error that wraps ErrNoTunnel.
+func TestViaTunnel(t *testing.T) {
+	var direct, tunnelled int
+	tunnelUp := true
+	cfg := &rest.Config{Host: "https://10.0.0.1:6443",
+		Dial: func(context.Context, string, string) (net.Conn, error) {
+			direct++
+			return nil, errors.New("direct refused")
+		}}
+	via := k8s.ViaTunnel(cfg, func(_ context.Context, _, address string) (net.Conn, error) {
+		if !tunnelUp {
+			return nil, orchestrators.ErrNoTunnel
+		}
+		tunnelled++
+		c, _ := net.Pipe()
+		return c, nil
+	})
+	if c, err := via.Dial(context.Background(), "tcp", "10.0.0.1:6443"); err != nil || c == nil || tunnelled != 1 || direct != 0 {
+		t.Fatalf("with a tunnel: %v (tunnel %d, direct %d)", err, tunnelled, direct)
+	}
+	tunnelUp = false
+	_, err := via.Dial(context.Background(), "tcp", "10.0.0.1:6443")
+	if !errors.Is(err, orchestrators.ErrNoTunnel) || !strings.Contains(err.Error(), "direct refused") || direct != 1 {
+		t.Fatalf("without a tunnel: %v (direct %d)", err, direct)
+	}
+	if p, _ := via.Proxy(&http.Request{URL: &url.URL{Scheme: "https", Host: "10.0.0.1:6443"}}); p != nil {
+		t.Fatalf("a tunnelled cluster uses proxy %v", p)
+	}
+	if k8s.ViaTunnel(cfg, nil) != cfg {
+		t.Fatal("a nil tunnel changed the config")
 	}
 }
