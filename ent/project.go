@@ -32,6 +32,10 @@ type Project struct {
 	BusinessID string `json:"business_id,omitempty"`
 	// Archived holds the value of the "archived" field.
 	Archived bool `json:"archived,omitempty"`
+	// The lowest project role that may exec, attach or port-forward through the Kubernetes proxy.
+	ExecMinRole project.ExecMinRole `json:"exec_min_role,omitempty"`
+	// The lowest project role that may download a kubeconfig.
+	KubeconfigMinRole project.KubeconfigMinRole `json:"kubeconfig_min_role,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
 	Edges        ProjectEdges `json:"edges"`
@@ -105,7 +109,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 			values[i] = new(gid.ID)
 		case project.FieldArchived:
 			values[i] = new(sql.NullBool)
-		case project.FieldName, project.FieldCode, project.FieldDescription, project.FieldBusinessID:
+		case project.FieldName, project.FieldCode, project.FieldDescription, project.FieldBusinessID, project.FieldExecMinRole, project.FieldKubeconfigMinRole:
 			values[i] = new(sql.NullString)
 		case project.FieldCreatedAt, project.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -171,6 +175,18 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field archived", values[i])
 			} else if value.Valid {
 				_m.Archived = value.Bool
+			}
+		case project.FieldExecMinRole:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field exec_min_role", values[i])
+			} else if value.Valid {
+				_m.ExecMinRole = project.ExecMinRole(value.String)
+			}
+		case project.FieldKubeconfigMinRole:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kubeconfig_min_role", values[i])
+			} else if value.Valid {
+				_m.KubeconfigMinRole = project.KubeconfigMinRole(value.String)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -248,6 +264,12 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("archived=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Archived))
+	builder.WriteString(", ")
+	builder.WriteString("exec_min_role=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ExecMinRole))
+	builder.WriteString(", ")
+	builder.WriteString("kubeconfig_min_role=")
+	builder.WriteString(fmt.Sprintf("%v", _m.KubeconfigMinRole))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -71,6 +71,8 @@ func (r *variableResolver) Value(ctx context.Context, obj *ent.Variable) (string
 	return r.shownVariableValue(ctx, obj)
 }
 
+func (r *Resolver) Project() graph.ProjectResolver { return &projectResolver{r} }
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Template() graph.TemplateResolver { return &templateResolver{r} }
@@ -84,6 +86,7 @@ func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
 func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
 
 type (
+	projectResolver         struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	templateResolver        struct{ *Resolver }
 	templateVersionResolver struct{ *Resolver }

@@ -29,6 +29,7 @@ func newServeCmd() *cobra.Command {
 	var (
 		listen, database, keyFile string
 		trustedDocuments          string
+		publicCAFile              string
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
 		walls                     wallFlags
@@ -54,6 +55,11 @@ Pending database migrations are applied at start, each one logged.`,
 			}
 			if err := zookeeper.apply(&cfg); err != nil {
 				return err
+			}
+			if publicCAFile != "" {
+				if cfg.KubeProxy.CA, err = os.ReadFile(publicCAFile); err != nil {
+					return fmt.Errorf("--public-ca-file: %w", err)
+				}
 			}
 			if trustedDocuments != "" {
 				if cfg.TrustedDocuments, err = gqlext.LoadTrustedDocuments(trustedDocuments); err != nil {
@@ -94,6 +100,10 @@ Pending database migrations are applied at start, each one logged.`,
 	f.DurationVar(&cfg.RetainChanges, "retain-changes", 7*24*time.Hour, "keep change-log entries this long")
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
+	f.StringVar(&cfg.KubeProxy.PublicURL, "public-url", envOr("BCS_PUBLIC_URL", ""), "BCS's URL as kubectl reaches it, for generated kubeconfigs (BCS_PUBLIC_URL; default: the scheme and host of the kubeconfig query)")
+	f.StringVar(&publicCAFile, "public-ca-file", "", "PEM CA of BCS's TLS certificate, embedded in generated kubeconfigs")
+	f.DurationVar(&cfg.KubeProxy.IdleTimeout, "kube-proxy-idle-timeout", cfg.KubeProxy.IdleTimeout, "end a watch, followed log or exec stream through the Kubernetes proxy that sent nothing for this long (0: never)")
+	f.DurationVar(&cfg.KubeProxy.MaxDuration, "kube-proxy-max-duration", cfg.KubeProxy.MaxDuration, "end a watch, followed log or exec stream through the Kubernetes proxy after this long (0: never)")
 	walls.register(f)
 	zookeeper.register(f)
 	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")

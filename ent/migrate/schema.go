@@ -400,6 +400,8 @@ var (
 		{Name: "description", Type: field.TypeString, Size: 2147483647, Default: ""},
 		{Name: "business_id", Type: field.TypeString, Nullable: true},
 		{Name: "archived", Type: field.TypeBool, Default: false},
+		{Name: "exec_min_role", Type: field.TypeEnum, Enums: []string{"OWNER", "MAINTAINER", "DEVELOPER", "VIEWER"}, Default: "DEVELOPER"},
+		{Name: "kubeconfig_min_role", Type: field.TypeEnum, Enums: []string{"OWNER", "MAINTAINER", "DEVELOPER", "VIEWER"}, Default: "VIEWER"},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
 	ProjectsTable = &schema.Table{
@@ -489,6 +491,7 @@ var (
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "cluster_id", Type: field.TypeString, Nullable: true},
 		{Name: "user_id", Type: field.TypeString},
 	}
 	// TokensTable holds the schema information for the "tokens" table.
@@ -499,7 +502,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "tokens_users_tokens",
-				Columns:    []*schema.Column{TokensColumns[8]},
+				Columns:    []*schema.Column{TokensColumns[9]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},

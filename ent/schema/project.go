@@ -30,6 +30,15 @@ func (Project) Fields() []ent.Field {
 		field.String("business_id").Optional().
 			Comment("CMDB business this project belongs to."),
 		field.Bool("archived").Default(false),
+		// Switches of the Kubernetes proxy, set by owners through
+		// setKubectlSettings (graph/kubeproxy.graphqls shows them as
+		// MemberRole values, hence no GraphQL of their own).
+		field.Enum("exec_min_role").Values("OWNER", "MAINTAINER", "DEVELOPER", "VIEWER").Default("DEVELOPER").
+			Annotations(entgql.Skip()).
+			Comment("The lowest project role that may exec, attach or port-forward through the Kubernetes proxy."),
+		field.Enum("kubeconfig_min_role").Values("OWNER", "MAINTAINER", "DEVELOPER", "VIEWER").Default("VIEWER").
+			Annotations(entgql.Skip()).
+			Comment("The lowest project role that may download a kubeconfig."),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
+	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/template"
 	"github.com/bcs-io/bcs/ent/variable"
@@ -107,6 +108,19 @@ type InstanceTargetInput struct {
 type InstantiateTemplateInput struct {
 	VersionID gid.ID                 `json:"versionID"`
 	Targets   []*InstanceTargetInput `json:"targets"`
+}
+
+// A project's switches for the Kubernetes proxy.
+type KubectlSettings struct {
+	// The lowest role that may exec, attach or port-forward into pods.
+	ExecMinRole member.Role `json:"execMinRole"`
+	// The lowest role that may download a kubeconfig.
+	KubeconfigMinRole member.Role `json:"kubeconfigMinRole"`
+}
+
+type KubectlSettingsInput struct {
+	ExecMinRole       *member.Role `json:"execMinRole,omitempty"`
+	KubeconfigMinRole *member.Role `json:"kubeconfigMinRole,omitempty"`
 }
 
 type NamespaceByIDsInput struct {
