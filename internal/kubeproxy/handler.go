@@ -73,6 +73,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := parseRequest(r, path)
+	if q.Verb == "create" && q.Name == "" {
+		q.Name = createdName(r)
+	}
 	code := h.serve(w, r, v, c, role, q, path)
 	h.Metrics.observe(clusterID, q.Verb, code, time.Since(start))
 	if mutating(r) {
