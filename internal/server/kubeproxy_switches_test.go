@@ -45,7 +45,9 @@ func TestKubeProxySwitchesAndRBACSync(t *testing.T) {
 	settings := `mutation($p: ID!, $in: KubectlSettingsInput!) { setKubectlSettings(projectID: $p, input: $in) { kubectlSettings { execMinRole kubeconfigMinRole } } }`
 
 	// Defaults: developers exec, everyone downloads kubeconfigs.
-	var got struct{ KubectlSettings struct{ ExecMinRole, KubeconfigMinRole string } }
+	var got struct {
+		KubectlSettings struct{ ExecMinRole, KubeconfigMinRole string }
+	}
 	viewer.do(t, `query($p: ID!) { project(id: $p) { kubectlSettings { execMinRole kubeconfigMinRole } } }`, map[string]any{"p": p.ID}).field(t, "project", &got)
 	if got.KubectlSettings.ExecMinRole != "DEVELOPER" || got.KubectlSettings.KubeconfigMinRole != "VIEWER" {
 		t.Fatalf("defaults: %+v", got)
