@@ -32,7 +32,7 @@ type kubectlRunner struct {
 	bin, home string
 }
 
-func newKubectl(t *testing.T) *kubectlRunner {
+func newKubectl(t testing.TB) *kubectlRunner {
 	t.Helper()
 	bin, err := kube.Kubectl()
 	if err != nil {
@@ -48,7 +48,7 @@ func (k *kubectlRunner) command(ctx context.Context, kubeconfig string, args ...
 }
 
 // run answers kubectl's stdout, stderr and whether it succeeded.
-func (k *kubectlRunner) run(t *testing.T, kubeconfig, stdin string, args ...string) (string, string, bool) {
+func (k *kubectlRunner) run(t testing.TB, kubeconfig, stdin string, args ...string) (string, string, bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -79,7 +79,7 @@ func (k *kubectlRunner) fails(t *testing.T, kubeconfig, want string, args ...str
 }
 
 // kubeconfigFile asks BCS for a kubeconfig as e's user and writes it.
-func (e *testEnv) kubeconfigFile(t *testing.T, clusterID string) string {
+func (e *testEnv) kubeconfigFile(t testing.TB, clusterID string) string {
 	t.Helper()
 	var cfg string
 	e.do(t, `query($c: ID!) { kubeconfig(clusterID: $c, expiresIn: "1h") }`, map[string]any{"c": clusterID}).field(t, "kubeconfig", &cfg)
@@ -129,7 +129,7 @@ var tlsCA []byte
 
 // kubeProxyEnv is a test server also served over TLS, as kubectl reaches
 // it, and known by that URL (--public-url) and CA (--public-ca-file).
-func kubeProxyEnv(t *testing.T) (env *testEnv, tlsURL string) {
+func kubeProxyEnv(t testing.TB) (env *testEnv, tlsURL string) {
 	t.Helper()
 	var h atomic.Pointer[Server]
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.Load().ServeHTTP(w, r) }))
