@@ -30,6 +30,7 @@ func newServeCmd() *cobra.Command {
 		listen, database, keyFile string
 		trustedDocuments          string
 		publicCAFile              string
+		tlsCert, tlsKey           string
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
 		walls                     wallFlags
@@ -66,7 +67,10 @@ Pending database migrations are applied at start, each one logged.`,
 					return err
 				}
 			}
-			return serve(ctx, log, listen, database, cfg)
+			if (tlsCert == "") != (tlsKey == "") {
+				return errors.New("--tls-cert-file and --tls-key-file go together")
+			}
+			return serve(ctx, log, listen, database, cfg, tlsCert, tlsKey)
 		},
 	}
 	f := cmd.Flags()
@@ -101,6 +105,8 @@ Pending database migrations are applied at start, each one logged.`,
 	f.IntVar(&cfg.RetainChangeCount, "retain-change-count", 1_000_000, "keep at most this many change-log entries")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
 	f.StringVar(&cfg.KubeProxy.PublicURL, "public-url", envOr("BCS_PUBLIC_URL", ""), "BCS's URL as kubectl reaches it, for generated kubeconfigs (BCS_PUBLIC_URL; default: the scheme and host of the kubeconfig query)")
+	f.StringVar(&tlsCert, "tls-cert-file", envOr("BCS_TLS_CERT_FILE", ""), "serve HTTPS with this PEM certificate (chain) instead of HTTP; kubectl sends tokens over HTTPS only (BCS_TLS_CERT_FILE)")
+	f.StringVar(&tlsKey, "tls-key-file", envOr("BCS_TLS_KEY_FILE", ""), "the PEM private key of --tls-cert-file (BCS_TLS_KEY_FILE)")
 	f.StringVar(&publicCAFile, "public-ca-file", "", "PEM CA of BCS's TLS certificate, embedded in generated kubeconfigs")
 	f.DurationVar(&cfg.KubeProxy.IdleTimeout, "kube-proxy-idle-timeout", cfg.KubeProxy.IdleTimeout, "end a watch, followed log or exec stream through the Kubernetes proxy that sent nothing for this long (0: never)")
 	f.DurationVar(&cfg.KubeProxy.MaxDuration, "kube-proxy-max-duration", cfg.KubeProxy.MaxDuration, "end a watch, followed log or exec stream through the Kubernetes proxy after this long (0: never)")
@@ -111,7 +117,7 @@ Pending database migrations are applied at start, each one logged.`,
 	return cmd
 }
 
-func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg server.Config) error {
+func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg server.Config, tlsCert, tlsKey string) error {
 	start := time.Now()
 	db, err := storage.Open(ctx, database)
 	if err != nil {
@@ -145,7 +151,13 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	log.Info("serving BCS", "addr", ln.Addr().String(), "database", redactURL(database),
 		"graphiql", "http://"+displayAddr(ln.Addr())+"/", "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsCert != "" {
+			errc <- srv.ServeTLS(ln, tlsCert, tlsKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err
