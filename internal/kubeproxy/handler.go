@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,8 +38,11 @@ type Handler struct {
 	// stream) that sent nothing for so long; MaxDuration ends it anyway.
 	// Zero: no limit.
 	IdleTimeout, MaxDuration time.Duration
-	Metrics                  *Metrics
-	Log                      *slog.Logger
+	// Allow, if set, applies the per-token rate limit: false refuses the
+	// request (429) for the duration it answers.
+	Allow   func(tokenID string) (time.Duration, bool)
+	Metrics *Metrics
+	Log     *slog.Logger
 	// RequestID names the HTTP request in logs and audit entries.
 	RequestID func(context.Context) string
 }
@@ -67,6 +72,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.internal(w, r, "authenticate", err)
 		return
+	}
+	if h.Allow != nil {
+		if wait, ok := h.Allow(string(v.TokenID)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeStatus(w, http.StatusTooManyRequests, metav1.StatusReasonTooManyRequests,
+				"too many requests for this token; retry after "+wait.Round(time.Millisecond).String())
+			return
+		}
 	}
 	c, role, ok := h.cluster(w, r, v, clusterID)
 	if !ok {

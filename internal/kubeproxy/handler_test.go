@@ -279,3 +279,15 @@ func TestCreatedName(t *testing.T) {
 		t.Errorf("json generateName %q", got)
 	}
 }
+
+func TestRateLimitedToken(t *testing.T) {
+	f := newFixture(t, func(http.ResponseWriter, *http.Request) {})
+	f.h.Allow = func(string) (time.Duration, bool) { return 1500 * time.Millisecond, false }
+	w := f.do(f.user(t, "dev", member.RoleDEVELOPER), http.MethodGet, "/api")
+	if _, reason := status(t, w); w.Code != http.StatusTooManyRequests || reason != "TooManyRequests" || w.Header().Get("Retry-After") != "2" {
+		t.Fatalf("%d %s %v", w.Code, w.Body, w.Header())
+	}
+	if len(f.seen) != 0 {
+		t.Error("a limited request reached the cluster")
+	}
+}

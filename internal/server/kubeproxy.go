@@ -35,5 +35,5 @@ func (s *Server) kubeProxy() http.Handler {
 	s.registry.Registered = func(ctx context.Context, c *ent.Cluster) { sync(auth.System(ctx), c) }
 	return &kubeproxy.Handler{Client: s.db.Client, Auth: s.authn, Upstream: s.clusters.Upstream,
 		IdleTimeout: s.cfg.KubeProxy.IdleTimeout, MaxDuration: s.cfg.KubeProxy.MaxDuration,
-		Metrics: kubeproxy.NewMetrics(s.metrics.registry), Log: s.log, RequestID: RequestID}
+		Allow: s.limiter.allow, Metrics: kubeproxy.NewMetrics(s.metrics.registry), Log: s.log, RequestID: RequestID}
 }
