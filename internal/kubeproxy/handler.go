@@ -89,8 +89,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if q.Verb == "create" && q.Name == "" {
 		q.Name = createdName(r)
 	}
-	code := h.serve(w, r, v, c, role, q, path)
-	h.Metrics.observe(clusterID, q.Verb, code, time.Since(start))
+	rec := &recorder{ResponseWriter: w}
+	code := h.serve(rec, r, v, c, role, q, path)
+	took := time.Since(start)
+	if !rec.at.IsZero() { // a watch or stream counts until its headers
+		took = rec.at.Sub(start)
+	}
+	h.Metrics.observe(clusterID, q.Verb, code, took)
 	if mutating(r) {
 		h.audit(r.Context(), v, c, q, code, h.RequestID(r.Context()))
 	}

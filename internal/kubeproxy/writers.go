@@ -7,24 +7,30 @@ import (
 	"time"
 )
 
-// recorder keeps the status code a stream handler answered.
+// recorder keeps the status code a handler answered and when.
 type recorder struct {
 	http.ResponseWriter
 	status int
+	at     time.Time
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
-		r.status = code
+		r.status, r.at = code, time.Now()
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.status, r.at = http.StatusOK, time.Now()
 	}
 	return r.ResponseWriter.Write(b)
+}
+
+// Flush keeps watches streaming through it.
+func (r *recorder) Flush() {
+	_ = http.NewResponseController(r.ResponseWriter).Flush()
 }
 
 // Unwrap lets http.ResponseController hijack and flush through it.
