@@ -6680,23 +6680,6 @@ type TokenWhereInput struct {
 	UserIDEqualFold    *gid.ID  `json:"userIDEqualFold,omitempty"`
 	UserIDContainsFold *gid.ID  `json:"userIDContainsFold,omitempty"`
 
-	// "cluster_id" field predicates.
-	ClusterID             *gid.ID  `json:"clusterID,omitempty"`
-	ClusterIDNEQ          *gid.ID  `json:"clusterIDNEQ,omitempty"`
-	ClusterIDIn           []gid.ID `json:"clusterIDIn,omitempty"`
-	ClusterIDNotIn        []gid.ID `json:"clusterIDNotIn,omitempty"`
-	ClusterIDGT           *gid.ID  `json:"clusterIDGT,omitempty"`
-	ClusterIDGTE          *gid.ID  `json:"clusterIDGTE,omitempty"`
-	ClusterIDLT           *gid.ID  `json:"clusterIDLT,omitempty"`
-	ClusterIDLTE          *gid.ID  `json:"clusterIDLTE,omitempty"`
-	ClusterIDContains     *gid.ID  `json:"clusterIDContains,omitempty"`
-	ClusterIDHasPrefix    *gid.ID  `json:"clusterIDHasPrefix,omitempty"`
-	ClusterIDHasSuffix    *gid.ID  `json:"clusterIDHasSuffix,omitempty"`
-	ClusterIDIsNil        bool     `json:"clusterIDIsNil,omitempty"`
-	ClusterIDNotNil       bool     `json:"clusterIDNotNil,omitempty"`
-	ClusterIDEqualFold    *gid.ID  `json:"clusterIDEqualFold,omitempty"`
-	ClusterIDContainsFold *gid.ID  `json:"clusterIDContainsFold,omitempty"`
-
 	// "user" edge predicates.
 	HasUser     *bool             `json:"hasUser,omitempty"`
 	HasUserWith []*UserWhereInput `json:"hasUserWith,omitempty"`
@@ -7012,51 +6995,6 @@ func (i *TokenWhereInput) P() (predicate.Token, error) {
 	}
 	if i.UserIDContainsFold != nil {
 		predicates = append(predicates, token.UserIDContainsFold(*i.UserIDContainsFold))
-	}
-	if i.ClusterID != nil {
-		predicates = append(predicates, token.ClusterIDEQ(*i.ClusterID))
-	}
-	if i.ClusterIDNEQ != nil {
-		predicates = append(predicates, token.ClusterIDNEQ(*i.ClusterIDNEQ))
-	}
-	if len(i.ClusterIDIn) > 0 {
-		predicates = append(predicates, token.ClusterIDIn(i.ClusterIDIn...))
-	}
-	if len(i.ClusterIDNotIn) > 0 {
-		predicates = append(predicates, token.ClusterIDNotIn(i.ClusterIDNotIn...))
-	}
-	if i.ClusterIDGT != nil {
-		predicates = append(predicates, token.ClusterIDGT(*i.ClusterIDGT))
-	}
-	if i.ClusterIDGTE != nil {
-		predicates = append(predicates, token.ClusterIDGTE(*i.ClusterIDGTE))
-	}
-	if i.ClusterIDLT != nil {
-		predicates = append(predicates, token.ClusterIDLT(*i.ClusterIDLT))
-	}
-	if i.ClusterIDLTE != nil {
-		predicates = append(predicates, token.ClusterIDLTE(*i.ClusterIDLTE))
-	}
-	if i.ClusterIDContains != nil {
-		predicates = append(predicates, token.ClusterIDContains(*i.ClusterIDContains))
-	}
-	if i.ClusterIDHasPrefix != nil {
-		predicates = append(predicates, token.ClusterIDHasPrefix(*i.ClusterIDHasPrefix))
-	}
-	if i.ClusterIDHasSuffix != nil {
-		predicates = append(predicates, token.ClusterIDHasSuffix(*i.ClusterIDHasSuffix))
-	}
-	if i.ClusterIDIsNil {
-		predicates = append(predicates, token.ClusterIDIsNil())
-	}
-	if i.ClusterIDNotNil {
-		predicates = append(predicates, token.ClusterIDNotNil())
-	}
-	if i.ClusterIDEqualFold != nil {
-		predicates = append(predicates, token.ClusterIDEqualFold(*i.ClusterIDEqualFold))
-	}
-	if i.ClusterIDContainsFold != nil {
-		predicates = append(predicates, token.ClusterIDContainsFold(*i.ClusterIDContainsFold))
 	}
 
 	if i.HasUser != nil {

@@ -30516,7 +30516,7 @@ func (ec *executionContext) unmarshalInputTokenWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "expiresAt", "expiresAtNEQ", "expiresAtIn", "expiresAtNotIn", "expiresAtGT", "expiresAtGTE", "expiresAtLT", "expiresAtLTE", "expiresAtIsNil", "expiresAtNotNil", "lastUsedAt", "lastUsedAtNEQ", "lastUsedAtIn", "lastUsedAtNotIn", "lastUsedAtGT", "lastUsedAtGTE", "lastUsedAtLT", "lastUsedAtLTE", "lastUsedAtIsNil", "lastUsedAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "clusterID", "clusterIDNEQ", "clusterIDIn", "clusterIDNotIn", "clusterIDGT", "clusterIDGTE", "clusterIDLT", "clusterIDLTE", "clusterIDContains", "clusterIDHasPrefix", "clusterIDHasSuffix", "clusterIDIsNil", "clusterIDNotNil", "clusterIDEqualFold", "clusterIDContainsFold", "hasUser", "hasUserWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "expiresAt", "expiresAtNEQ", "expiresAtIn", "expiresAtNotIn", "expiresAtGT", "expiresAtGTE", "expiresAtLT", "expiresAtLTE", "expiresAtIsNil", "expiresAtNotNil", "lastUsedAt", "lastUsedAtNEQ", "lastUsedAtIn", "lastUsedAtNotIn", "lastUsedAtGT", "lastUsedAtGTE", "lastUsedAtLT", "lastUsedAtLTE", "lastUsedAtIsNil", "lastUsedAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil", "userID", "userIDNEQ", "userIDIn", "userIDNotIn", "userIDGT", "userIDGTE", "userIDLT", "userIDLTE", "userIDContains", "userIDHasPrefix", "userIDHasSuffix", "userIDEqualFold", "userIDContainsFold", "hasUser", "hasUserWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31104,111 +31104,6 @@ func (ec *executionContext) unmarshalInputTokenWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.UserIDContainsFold = data
-		case "clusterID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterID"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterID = data
-		case "clusterIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDNEQ"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDNEQ = data
-		case "clusterIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDIn"))
-			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐIDᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDIn = data
-		case "clusterIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDNotIn"))
-			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐIDᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDNotIn = data
-		case "clusterIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDGT"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDGT = data
-		case "clusterIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDGTE"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDGTE = data
-		case "clusterIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDLT"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDLT = data
-		case "clusterIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDLTE"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDLTE = data
-		case "clusterIDContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDContains"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDContains = data
-		case "clusterIDHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDHasPrefix"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDHasPrefix = data
-		case "clusterIDHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDHasSuffix"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDHasSuffix = data
-		case "clusterIDIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDIsNil = data
-		case "clusterIDNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDNotNil = data
-		case "clusterIDEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDEqualFold"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDEqualFold = data
-		case "clusterIDContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterIDContainsFold"))
-			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ClusterIDContainsFold = data
 		case "hasUser":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUser"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)

@@ -27,7 +27,7 @@ func (Token) Fields() []ent.Field {
 		// A kubeconfig's token is good for that one cluster's Kubernetes
 		// proxy and nothing else (not /query, not another cluster).
 		field.String("cluster_id").GoType(gidType()).Optional().Nillable().Immutable().
-			Annotations(entgql.Type("ID")).
+			Annotations(entgql.Type("ID"), entgql.Skip(entgql.SkipWhereInput)).
 			Comment("Set on kubeconfig tokens: the one cluster whose Kubernetes proxy the token opens; it opens nothing else."),
 	}
 }

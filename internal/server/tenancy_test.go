@@ -90,6 +90,7 @@ var rootQueries = map[string]string{
 	"variables":       `query($pid: ID!) { variables(projectID: $pid) { id } }`,
 	"previewTemplate": `query($tid: ID!, $cid: ID!) { previewTemplate(templateID: $tid, clusterID: $cid, namespace: "ns") { content } }`,
 	"exportTemplates": `query($pid: ID!) { exportTemplates(projectID: $pid) }`,
+	"kubeconfig":      `query($cid: ID!) { kubeconfig(clusterID: $cid) }`,
 	"_entities":       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
 }
 
@@ -132,6 +133,8 @@ var rootMutations = map[string]string{
 	"setNodeLabels":         `mutation($cid: ID!) { setNodeLabels(clusterID: $cid, name: "n1", labels: {a: "b"}) { id } }`,
 	"setNodeTaints":         `mutation($cid: ID!) { setNodeTaints(clusterID: $cid, name: "n1", taints: [{key: "a", effect: "NoSchedule"}]) { id } }`,
 	"drainNode":             `mutation($cid: ID!) { drainNode(clusterID: $cid, name: "n1") { id } }`,
+	"syncClusterRBAC":       `mutation($cid: ID!) { syncClusterRBAC(clusterID: $cid) { id } }`,
+	"setKubectlSettings":    `mutation($pid: ID!) { setKubectlSettings(projectID: $pid, input: {execMinRole: VIEWER}) { id } }`,
 }
 
 func rootFields(t *testing.T, env *testEnv, typ string) []string {
