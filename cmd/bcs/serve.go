@@ -108,7 +108,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.StringVar(&tlsCert, "tls-cert-file", envOr("BCS_TLS_CERT_FILE", ""), "serve HTTPS with this PEM certificate (chain) instead of HTTP; kubectl sends tokens over HTTPS only (BCS_TLS_CERT_FILE)")
 	f.StringVar(&tlsKey, "tls-key-file", envOr("BCS_TLS_KEY_FILE", ""), "the PEM private key of --tls-cert-file (BCS_TLS_KEY_FILE)")
 	f.StringVar(&publicCAFile, "public-ca-file", "", "PEM CA of BCS's TLS certificate, embedded in generated kubeconfigs")
-	f.DurationVar(&cfg.KubeProxy.IdleTimeout, "kube-proxy-idle-timeout", cfg.KubeProxy.IdleTimeout, "end a watch, followed log or exec stream through the Kubernetes proxy that sent nothing for this long (0: never)")
+	f.DurationVar(&cfg.KubeProxy.IdleTimeout, "kube-proxy-idle-timeout", cfg.KubeProxy.IdleTimeout, "end a watch or followed log through the Kubernetes proxy that sent nothing for this long (0: never)")
 	f.DurationVar(&cfg.KubeProxy.MaxDuration, "kube-proxy-max-duration", cfg.KubeProxy.MaxDuration, "end a watch, followed log or exec stream through the Kubernetes proxy after this long (0: never)")
 	walls.register(f)
 	zookeeper.register(f)

@@ -34,8 +34,8 @@ type Handler struct {
 	// Streams, when set, serves exec, attach and port-forward (after the
 	// project's exec switch); nil: they pass through like any request.
 	Streams func(w http.ResponseWriter, r *http.Request, up Upstream)
-	// IdleTimeout ends a long request (watch, followed logs, upgraded
-	// stream) that sent nothing for so long; MaxDuration ends it anyway.
+	// IdleTimeout ends a watch or followed log that sent nothing for so
+	// long; MaxDuration ends any long request, upgraded streams included.
 	// Zero: no limit.
 	IdleTimeout, MaxDuration time.Duration
 	// Allow, if set, applies the per-token rate limit: false refuses the
@@ -185,7 +185,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, v *auth.Viewer, 
 			t := time.AfterFunc(h.MaxDuration, func() { cancel(errLimit) })
 			defer t.Stop()
 		}
-		if h.IdleTimeout > 0 {
+		// Idleness is seen in what the response writes; an upgraded
+		// connection is hijacked from the writer, so its idle limit is the
+		// stream handler's (Streams) and only MaxDuration holds here.
+		if h.IdleTimeout > 0 && r.Header.Get("Upgrade") == "" {
 			iw := newIdleWriter(w, h.IdleTimeout, func() { cancel(errLimit) })
 			defer iw.stop()
 			w = iw

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/member"
@@ -289,5 +291,50 @@ func TestRateLimitedToken(t *testing.T) {
 	}
 	if len(f.seen) != 0 {
 		t.Error("a limited request reached the cluster")
+	}
+}
+
+// Without a Streams hook, an exec websocket (kubectl's v5.channel.k8s.io)
+// passes through the proxy both ways, through its writers.
+func TestUpgradePassesThrough(t *testing.T) {
+	up := websocket.Upgrader{Subprotocols: []string{"v5.channel.k8s.io"}}
+	f := newFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for {
+			typ, msg, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			_ = c.WriteMessage(typ, append([]byte("echo:"), msg...))
+		}
+	})
+	f.h.IdleTimeout, f.h.MaxDuration = time.Minute, time.Minute
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	dev := f.user(t, "dev", member.RoleDEVELOPER)
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/clusters/" + string(f.cluster.ID) + "/k8s/api/v1/namespaces/ns/pods/web-0/exec?command=sh"
+	d := websocket.Dialer{Subprotocols: []string{"v5.channel.k8s.io"}}
+	c, res, err := d.Dial(url, http.Header{"Authorization": {"Bearer " + dev}})
+	if err != nil {
+		t.Fatalf("dial: %v %v", err, res)
+	}
+	defer c.Close()
+	if c.Subprotocol() != "v5.channel.k8s.io" {
+		t.Fatalf("subprotocol %q", c.Subprotocol())
+	}
+	if h := <-f.seen; h.Get("Impersonate-User") != "bcs:dev" || h.Get("Authorization") != "Bearer bcs-credential" {
+		t.Fatalf("upgrade reached the cluster as %v", h)
+	}
+	if err := c.WriteMessage(websocket.BinaryMessage, []byte("\x00ls\n")); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, msg, err := c.ReadMessage()
+	if err != nil || string(msg) != "echo:\x00ls\n" {
+		t.Fatalf("read %q %v", msg, err)
 	}
 }
