@@ -179,7 +179,9 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s.startIdentity(ctx)
 	mux := http.NewServeMux()
 	mux.Handle("/query", kubeproxy.WithBaseURL(s.withAuth(s.graphql())))
-	mux.Handle(kubeproxy.Prefix, s.kubeProxy())
+	kp := s.kubeProxy() // only under …/k8s: the console may route other /clusters/ paths
+	mux.Handle("/clusters/{clusterID}/k8s", kp)
+	mux.Handle("/clusters/{clusterID}/k8s/", kp)
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
 	mux.Handle(mesosRPCPrefix, s.mesosRPC()) // its own signature, not GraphQL's token
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
