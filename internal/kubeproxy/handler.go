@@ -38,6 +38,9 @@ type Handler struct {
 	// long; MaxDuration ends any long request, upgraded streams included.
 	// Zero: no limit.
 	IdleTimeout, MaxDuration time.Duration
+	// Hold, if set, takes one of the token's slots for a long request
+	// (watch, followed log, stream) until it ends; false refuses it (429).
+	Hold func(tokenID string) (release func(), ok bool)
 	// Allow, if set, applies the per-token rate limit: false refuses the
 	// request (429) for the duration it answers.
 	Allow   func(tokenID string) (time.Duration, bool)
@@ -176,6 +179,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, v *auth.Viewer, 
 	rt = &impersonating{rt: rt, user: v.UserName, groups: groups(v, role)}
 	ctx := r.Context()
 	if q.long(r) {
+		if h.Hold != nil {
+			release, ok := h.Hold(string(v.TokenID))
+			if !ok {
+				writeStatus(w, http.StatusTooManyRequests, metav1.StatusReasonTooManyRequests,
+					"too many open watches and streams for this token through BCS; close one first")
+				return http.StatusTooManyRequests
+			}
+			defer release()
+		}
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
 		defer cancel(nil)

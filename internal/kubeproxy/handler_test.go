@@ -338,3 +338,30 @@ func TestUpgradePassesThrough(t *testing.T) {
 		t.Fatalf("read %q %v", msg, err)
 	}
 }
+
+func TestStreamsPerTokenBounded(t *testing.T) {
+	f := newFixture(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "{}") })
+	var mu sync.Mutex
+	held := 0
+	f.h.Hold = func(string) (func(), bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if held >= 1 {
+			return nil, false
+		}
+		held++
+		return func() { mu.Lock(); held--; mu.Unlock() }, true
+	}
+	dev := f.user(t, "dev", member.RoleDEVELOPER)
+	held = 1 // another watch of this token is open
+	if w := f.do(dev, http.MethodGet, "/api/v1/pods?watch=1"); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("watch beyond the cap: %d", w.Code)
+	}
+	if w := f.do(dev, http.MethodGet, "/api/v1/pods"); w.Code != http.StatusOK {
+		t.Fatalf("a plain list is not a stream: %d", w.Code)
+	}
+	held = 0
+	if w := f.do(dev, http.MethodGet, "/api/v1/pods?watch=1"); w.Code != http.StatusOK || held != 0 {
+		t.Fatalf("watch within the cap: %d, slot held after it ended: %d", w.Code, held)
+	}
+}

@@ -18,10 +18,13 @@ type KubeProxyConfig struct {
 	// IdleTimeout and MaxDuration end watches, followed logs and streams
 	// that stay silent or open too long (zero: no limit).
 	IdleTimeout, MaxDuration time.Duration
+	// MaxStreamsPerToken bounds the watches, followed logs and streams one
+	// token holds open through the proxy (0: unlimited).
+	MaxStreamsPerToken int
 }
 
 // DefaultKubeProxy is what `bcs serve` starts with.
-var DefaultKubeProxy = KubeProxyConfig{IdleTimeout: 30 * time.Minute, MaxDuration: 4 * time.Hour}
+var DefaultKubeProxy = KubeProxyConfig{IdleTimeout: 30 * time.Minute, MaxDuration: 4 * time.Hour, MaxStreamsPerToken: 256}
 
 // kubeProxy builds the proxy's handler and has every Kubernetes cluster
 // registered from now on get BCS's RBAC bindings.
@@ -35,5 +38,5 @@ func (s *Server) kubeProxy() http.Handler {
 	s.registry.Registered = func(ctx context.Context, c *ent.Cluster) { sync(auth.System(ctx), c) }
 	return &kubeproxy.Handler{Client: s.db.Client, Auth: s.authn, Upstream: s.clusters.Upstream,
 		IdleTimeout: s.cfg.KubeProxy.IdleTimeout, MaxDuration: s.cfg.KubeProxy.MaxDuration,
-		Allow: s.limiter.allow, Metrics: kubeproxy.NewMetrics(s.metrics.registry), Log: s.log, RequestID: RequestID}
+		Allow: s.limiter.allow, Hold: newSlots(s.cfg.KubeProxy.MaxStreamsPerToken).acquire, Metrics: kubeproxy.NewMetrics(s.metrics.registry), Log: s.log, RequestID: RequestID}
 }
