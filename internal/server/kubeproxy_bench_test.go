@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -95,4 +98,101 @@ func BenchmarkKubectlGetPods2000(b *testing.B) {
 	b.ReportMetric(direct.Seconds()*1000/float64(b.N), "direct-ms/get")
 	b.ReportMetric(proxied.Seconds()*1000/float64(b.N), "bcs-ms/get")
 	b.ReportMetric(float64(proxied)/float64(direct), "bcs/direct")
+}
+
+// BenchmarkKubeProxyWatches200 holds 200 watches open through BCS's proxy
+// and reports the heap they add to this process (BCS and the test's own
+// client side together: an upper bound for BCS) and, per event, the time
+// until all 200 have it beside the time a direct watch has it.
+func BenchmarkKubeProxyWatches200(b *testing.B) {
+	const ns, watches = "bench-watch", 200
+	a, _ := kubeClusters(b)
+	ctx := context.Background()
+	if _, err := a.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		b.Fatal(err)
+	}
+	env, base := kubeProxyEnv(b)
+	p := env.createProject(b, "Watch", "watch")
+	var c struct{ ID string }
+	env.do(b, registerK8s, map[string]any{"in": map[string]any{"projectID": p.ID, "name": "alpha", "kubeconfig": string(a.Kubeconfig)}}).field(b, "registerCluster", &c)
+	eventually(b, "BCS's bindings installed", func() bool {
+		_, err := a.Client.RbacV1().ClusterRoleBindings().Get(ctx, "bcs:admin", metav1.GetOptions{})
+		return err == nil
+	})
+	list, err := a.Client.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	url := base + "/clusters/" + c.ID + "/k8s/api/v1/namespaces/" + ns + "/configmaps?watch=1&resourceVersion=" + list.ResourceVersion
+	transport := tlsClient.Transport.(*http.Transport).Clone()
+	transport.MaxConnsPerHost, transport.MaxIdleConnsPerHost = 0, watches
+	client := &http.Client{Transport: transport}
+	defer transport.CloseIdleConnections()
+
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	events := make(chan string, watches*8)
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	for range watches {
+		req, _ := http.NewRequestWithContext(wctx, http.MethodGet, url, nil)
+		req.Header.Set("Authorization", "Bearer "+env.token)
+		res, err := client.Do(req)
+		if err != nil || res.StatusCode != http.StatusOK {
+			b.Fatalf("watch through BCS: %v %v", err, res)
+		}
+		go func() {
+			defer res.Body.Close()
+			dec := json.NewDecoder(res.Body)
+			for {
+				var ev struct {
+					Object struct{ Metadata struct{ Name string } }
+				}
+				if dec.Decode(&ev) != nil {
+					return
+				}
+				events <- ev.Object.Metadata.Name
+			}
+		}()
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	direct, err := a.Client.CoreV1().ConfigMaps(ns).Watch(wctx, metav1.ListOptions{ResourceVersion: list.ResourceVersion})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer direct.Stop()
+
+	var viaDirect, viaBCS time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		name := fmt.Sprintf("cm-%d-%d", i, time.Now().UnixNano())
+		start := time.Now()
+		if _, err := a.Client.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		gotDirect := false
+		for n := 0; n < watches || !gotDirect; {
+			select {
+			case ev := <-direct.ResultChan():
+				if cm, ok := ev.Object.(*corev1.ConfigMap); ok && cm.Name == name && !gotDirect {
+					gotDirect = true
+					viaDirect += time.Since(start)
+				}
+			case got := <-events:
+				if got == name {
+					if n++; n == watches {
+						viaBCS += time.Since(start)
+					}
+				}
+			case <-time.After(time.Minute):
+				b.Fatalf("event %s reached %d of %d watches", name, n, watches)
+			}
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric((float64(after.HeapInuse)-float64(before.HeapInuse))/watches/1024, "heap-KiB/watch")
+	b.ReportMetric(viaDirect.Seconds()*1000/float64(b.N), "direct-ms/event")
+	b.ReportMetric(viaBCS.Seconds()*1000/float64(b.N), "all200-bcs-ms/event")
 }
