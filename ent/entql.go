@@ -320,14 +320,16 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Project",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			project.FieldCreatedAt:     {Type: field.TypeTime, Column: project.FieldCreatedAt},
-			project.FieldUpdatedAt:     {Type: field.TypeTime, Column: project.FieldUpdatedAt},
-			project.FieldName:          {Type: field.TypeString, Column: project.FieldName},
-			project.FieldCode:          {Type: field.TypeString, Column: project.FieldCode},
-			project.FieldDescription:   {Type: field.TypeString, Column: project.FieldDescription},
-			project.FieldBusinessID:    {Type: field.TypeString, Column: project.FieldBusinessID},
-			project.FieldArchived:      {Type: field.TypeBool, Column: project.FieldArchived},
-			project.FieldExecRecording: {Type: field.TypeBool, Column: project.FieldExecRecording},
+			project.FieldCreatedAt:         {Type: field.TypeTime, Column: project.FieldCreatedAt},
+			project.FieldUpdatedAt:         {Type: field.TypeTime, Column: project.FieldUpdatedAt},
+			project.FieldName:              {Type: field.TypeString, Column: project.FieldName},
+			project.FieldCode:              {Type: field.TypeString, Column: project.FieldCode},
+			project.FieldDescription:       {Type: field.TypeString, Column: project.FieldDescription},
+			project.FieldBusinessID:        {Type: field.TypeString, Column: project.FieldBusinessID},
+			project.FieldArchived:          {Type: field.TypeBool, Column: project.FieldArchived},
+			project.FieldExecRecording:     {Type: field.TypeBool, Column: project.FieldExecRecording},
+			project.FieldExecMinRole:       {Type: field.TypeEnum, Column: project.FieldExecMinRole},
+			project.FieldKubeconfigMinRole: {Type: field.TypeEnum, Column: project.FieldKubeconfigMinRole},
 		},
 	}
 	graph.Nodes[12] = &sqlgraph.Node{
@@ -410,6 +412,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldLastUsedAt: {Type: field.TypeTime, Column: token.FieldLastUsedAt},
 			token.FieldRevokedAt:  {Type: field.TypeTime, Column: token.FieldRevokedAt},
 			token.FieldUserID:     {Type: field.TypeString, Column: token.FieldUserID},
+			token.FieldClusterID:  {Type: field.TypeString, Column: token.FieldClusterID},
 		},
 	}
 	graph.Nodes[16] = &sqlgraph.Node{
@@ -2158,6 +2161,16 @@ func (f *ProjectFilter) WhereExecRecording(p entql.BoolP) {
 	f.Where(p.Field(project.FieldExecRecording))
 }
 
+// WhereExecMinRole applies the entql string predicate on the exec_min_role field.
+func (f *ProjectFilter) WhereExecMinRole(p entql.StringP) {
+	f.Where(p.Field(project.FieldExecMinRole))
+}
+
+// WhereKubeconfigMinRole applies the entql string predicate on the kubeconfig_min_role field.
+func (f *ProjectFilter) WhereKubeconfigMinRole(p entql.StringP) {
+	f.Where(p.Field(project.FieldKubeconfigMinRole))
+}
+
 // WhereHasMembers applies a predicate to check if query has an edge members.
 func (f *ProjectFilter) WhereHasMembers() {
 	f.Where(entql.HasEdge("members"))
@@ -2578,6 +2591,11 @@ func (f *TokenFilter) WhereRevokedAt(p entql.TimeP) {
 // WhereUserID applies the entql string predicate on the user_id field.
 func (f *TokenFilter) WhereUserID(p entql.StringP) {
 	f.Where(p.Field(token.FieldUserID))
+}
+
+// WhereClusterID applies the entql string predicate on the cluster_id field.
+func (f *TokenFilter) WhereClusterID(p entql.StringP) {
+	f.Where(p.Field(token.FieldClusterID))
 }
 
 // WhereHasUser applies a predicate to check if query has an edge user.

@@ -2908,6 +2908,11 @@ func (_q *TokenQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, token.FieldUserID)
 				fieldSeen[token.FieldUserID] = struct{}{}
 			}
+		case "clusterID":
+			if _, ok := fieldSeen[token.FieldClusterID]; !ok {
+				selectedFields = append(selectedFields, token.FieldClusterID)
+				fieldSeen[token.FieldClusterID] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -11957,33 +11957,35 @@ func (m *PodMutation) ResetEdge(name string) error {
 // ProjectMutation represents an operation that mutates the Project nodes in the graph.
 type ProjectMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *gid.ID
-	created_at       *time.Time
-	updated_at       *time.Time
-	name             *string
-	code             *string
-	description      *string
-	business_id      *string
-	archived         *bool
-	exec_recording   *bool
-	clearedFields    map[string]struct{}
-	members          map[gid.ID]struct{}
-	removedmembers   map[gid.ID]struct{}
-	clearedmembers   bool
-	clusters         map[gid.ID]struct{}
-	removedclusters  map[gid.ID]struct{}
-	clearedclusters  bool
-	templates        map[gid.ID]struct{}
-	removedtemplates map[gid.ID]struct{}
-	clearedtemplates bool
-	variables        map[gid.ID]struct{}
-	removedvariables map[gid.ID]struct{}
-	clearedvariables bool
-	done             bool
-	oldValue         func(context.Context) (*Project, error)
-	predicates       []predicate.Project
+	op                  Op
+	typ                 string
+	id                  *gid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	code                *string
+	description         *string
+	business_id         *string
+	archived            *bool
+	exec_recording      *bool
+	exec_min_role       *project.ExecMinRole
+	kubeconfig_min_role *project.KubeconfigMinRole
+	clearedFields       map[string]struct{}
+	members             map[gid.ID]struct{}
+	removedmembers      map[gid.ID]struct{}
+	clearedmembers      bool
+	clusters            map[gid.ID]struct{}
+	removedclusters     map[gid.ID]struct{}
+	clearedclusters     bool
+	templates           map[gid.ID]struct{}
+	removedtemplates    map[gid.ID]struct{}
+	clearedtemplates    bool
+	variables           map[gid.ID]struct{}
+	removedvariables    map[gid.ID]struct{}
+	clearedvariables    bool
+	done                bool
+	oldValue            func(context.Context) (*Project, error)
+	predicates          []predicate.Project
 }
 
 var _ ent.Mutation = (*ProjectMutation)(nil)
@@ -12391,6 +12393,78 @@ func (m *ProjectMutation) ResetExecRecording() {
 	m.exec_recording = nil
 }
 
+// SetExecMinRole sets the "exec_min_role" field.
+func (m *ProjectMutation) SetExecMinRole(pmr project.ExecMinRole) {
+	m.exec_min_role = &pmr
+}
+
+// ExecMinRole returns the value of the "exec_min_role" field in the mutation.
+func (m *ProjectMutation) ExecMinRole() (r project.ExecMinRole, exists bool) {
+	v := m.exec_min_role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExecMinRole returns the old "exec_min_role" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldExecMinRole(ctx context.Context) (v project.ExecMinRole, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExecMinRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExecMinRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExecMinRole: %w", err)
+	}
+	return oldValue.ExecMinRole, nil
+}
+
+// ResetExecMinRole resets all changes to the "exec_min_role" field.
+func (m *ProjectMutation) ResetExecMinRole() {
+	m.exec_min_role = nil
+}
+
+// SetKubeconfigMinRole sets the "kubeconfig_min_role" field.
+func (m *ProjectMutation) SetKubeconfigMinRole(pmr project.KubeconfigMinRole) {
+	m.kubeconfig_min_role = &pmr
+}
+
+// KubeconfigMinRole returns the value of the "kubeconfig_min_role" field in the mutation.
+func (m *ProjectMutation) KubeconfigMinRole() (r project.KubeconfigMinRole, exists bool) {
+	v := m.kubeconfig_min_role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKubeconfigMinRole returns the old "kubeconfig_min_role" field's value of the Project entity.
+// If the Project object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProjectMutation) OldKubeconfigMinRole(ctx context.Context) (v project.KubeconfigMinRole, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKubeconfigMinRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKubeconfigMinRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKubeconfigMinRole: %w", err)
+	}
+	return oldValue.KubeconfigMinRole, nil
+}
+
+// ResetKubeconfigMinRole resets all changes to the "kubeconfig_min_role" field.
+func (m *ProjectMutation) ResetKubeconfigMinRole() {
+	m.kubeconfig_min_role = nil
+}
+
 // AddMemberIDs adds the "members" edge to the Member entity by ids.
 func (m *ProjectMutation) AddMemberIDs(ids ...gid.ID) {
 	if m.members == nil {
@@ -12641,7 +12715,7 @@ func (m *ProjectMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProjectMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, project.FieldCreatedAt)
 	}
@@ -12665,6 +12739,12 @@ func (m *ProjectMutation) Fields() []string {
 	}
 	if m.exec_recording != nil {
 		fields = append(fields, project.FieldExecRecording)
+	}
+	if m.exec_min_role != nil {
+		fields = append(fields, project.FieldExecMinRole)
+	}
+	if m.kubeconfig_min_role != nil {
+		fields = append(fields, project.FieldKubeconfigMinRole)
 	}
 	return fields
 }
@@ -12690,6 +12770,10 @@ func (m *ProjectMutation) Field(name string) (ent.Value, bool) {
 		return m.Archived()
 	case project.FieldExecRecording:
 		return m.ExecRecording()
+	case project.FieldExecMinRole:
+		return m.ExecMinRole()
+	case project.FieldKubeconfigMinRole:
+		return m.KubeconfigMinRole()
 	}
 	return nil, false
 }
@@ -12715,6 +12799,10 @@ func (m *ProjectMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldArchived(ctx)
 	case project.FieldExecRecording:
 		return m.OldExecRecording(ctx)
+	case project.FieldExecMinRole:
+		return m.OldExecMinRole(ctx)
+	case project.FieldKubeconfigMinRole:
+		return m.OldKubeconfigMinRole(ctx)
 	}
 	return nil, fmt.Errorf("unknown Project field %s", name)
 }
@@ -12779,6 +12867,20 @@ func (m *ProjectMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetExecRecording(v)
+		return nil
+	case project.FieldExecMinRole:
+		v, ok := value.(project.ExecMinRole)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExecMinRole(v)
+		return nil
+	case project.FieldKubeconfigMinRole:
+		v, ok := value.(project.KubeconfigMinRole)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKubeconfigMinRole(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
@@ -12861,6 +12963,12 @@ func (m *ProjectMutation) ResetField(name string) error {
 		return nil
 	case project.FieldExecRecording:
 		m.ResetExecRecording()
+		return nil
+	case project.FieldExecMinRole:
+		m.ResetExecMinRole()
+		return nil
+	case project.FieldKubeconfigMinRole:
+		m.ResetKubeconfigMinRole()
 		return nil
 	}
 	return fmt.Errorf("unknown Project field %s", name)
@@ -15363,6 +15471,7 @@ type TokenMutation struct {
 	expires_at    *time.Time
 	last_used_at  *time.Time
 	revoked_at    *time.Time
+	cluster_id    *gid.ID
 	clearedFields map[string]struct{}
 	user          *gid.ID
 	cleareduser   bool
@@ -15802,6 +15911,55 @@ func (m *TokenMutation) ResetUserID() {
 	m.user = nil
 }
 
+// SetClusterID sets the "cluster_id" field.
+func (m *TokenMutation) SetClusterID(gi gid.ID) {
+	m.cluster_id = &gi
+}
+
+// ClusterID returns the value of the "cluster_id" field in the mutation.
+func (m *TokenMutation) ClusterID() (r gid.ID, exists bool) {
+	v := m.cluster_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClusterID returns the old "cluster_id" field's value of the Token entity.
+// If the Token object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TokenMutation) OldClusterID(ctx context.Context) (v *gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClusterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClusterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClusterID: %w", err)
+	}
+	return oldValue.ClusterID, nil
+}
+
+// ClearClusterID clears the value of the "cluster_id" field.
+func (m *TokenMutation) ClearClusterID() {
+	m.cluster_id = nil
+	m.clearedFields[token.FieldClusterID] = struct{}{}
+}
+
+// ClusterIDCleared returns if the "cluster_id" field was cleared in this mutation.
+func (m *TokenMutation) ClusterIDCleared() bool {
+	_, ok := m.clearedFields[token.FieldClusterID]
+	return ok
+}
+
+// ResetClusterID resets all changes to the "cluster_id" field.
+func (m *TokenMutation) ResetClusterID() {
+	m.cluster_id = nil
+	delete(m.clearedFields, token.FieldClusterID)
+}
+
 // ClearUser clears the "user" edge to the User entity.
 func (m *TokenMutation) ClearUser() {
 	m.cleareduser = true
@@ -15863,7 +16021,7 @@ func (m *TokenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TokenMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, token.FieldCreatedAt)
 	}
@@ -15887,6 +16045,9 @@ func (m *TokenMutation) Fields() []string {
 	}
 	if m.user != nil {
 		fields = append(fields, token.FieldUserID)
+	}
+	if m.cluster_id != nil {
+		fields = append(fields, token.FieldClusterID)
 	}
 	return fields
 }
@@ -15912,6 +16073,8 @@ func (m *TokenMutation) Field(name string) (ent.Value, bool) {
 		return m.RevokedAt()
 	case token.FieldUserID:
 		return m.UserID()
+	case token.FieldClusterID:
+		return m.ClusterID()
 	}
 	return nil, false
 }
@@ -15937,6 +16100,8 @@ func (m *TokenMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldRevokedAt(ctx)
 	case token.FieldUserID:
 		return m.OldUserID(ctx)
+	case token.FieldClusterID:
+		return m.OldClusterID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Token field %s", name)
 }
@@ -16002,6 +16167,13 @@ func (m *TokenMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetUserID(v)
 		return nil
+	case token.FieldClusterID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClusterID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Token field %s", name)
 }
@@ -16041,6 +16213,9 @@ func (m *TokenMutation) ClearedFields() []string {
 	if m.FieldCleared(token.FieldRevokedAt) {
 		fields = append(fields, token.FieldRevokedAt)
 	}
+	if m.FieldCleared(token.FieldClusterID) {
+		fields = append(fields, token.FieldClusterID)
+	}
 	return fields
 }
 
@@ -16063,6 +16238,9 @@ func (m *TokenMutation) ClearField(name string) error {
 		return nil
 	case token.FieldRevokedAt:
 		m.ClearRevokedAt()
+		return nil
+	case token.FieldClusterID:
+		m.ClearClusterID()
 		return nil
 	}
 	return fmt.Errorf("unknown Token nullable field %s", name)
@@ -16095,6 +16273,9 @@ func (m *TokenMutation) ResetField(name string) error {
 		return nil
 	case token.FieldUserID:
 		m.ResetUserID()
+		return nil
+	case token.FieldClusterID:
+		m.ResetClusterID()
 		return nil
 	}
 	return fmt.Errorf("unknown Token field %s", name)

@@ -34,6 +34,10 @@ type Project struct {
 	Archived bool `json:"archived,omitempty"`
 	// Record exec and attach sessions through the Kubernetes proxy; owners switch it (setExecRecording).
 	ExecRecording bool `json:"exec_recording,omitempty"`
+	// The lowest project role that may exec, attach or port-forward through the Kubernetes proxy.
+	ExecMinRole project.ExecMinRole `json:"exec_min_role,omitempty"`
+	// The lowest project role that may download a kubeconfig.
+	KubeconfigMinRole project.KubeconfigMinRole `json:"kubeconfig_min_role,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProjectQuery when eager-loading is set.
 	Edges        ProjectEdges `json:"edges"`
@@ -107,7 +111,7 @@ func (*Project) scanValues(columns []string) ([]any, error) {
 			values[i] = new(gid.ID)
 		case project.FieldArchived, project.FieldExecRecording:
 			values[i] = new(sql.NullBool)
-		case project.FieldName, project.FieldCode, project.FieldDescription, project.FieldBusinessID:
+		case project.FieldName, project.FieldCode, project.FieldDescription, project.FieldBusinessID, project.FieldExecMinRole, project.FieldKubeconfigMinRole:
 			values[i] = new(sql.NullString)
 		case project.FieldCreatedAt, project.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -179,6 +183,18 @@ func (_m *Project) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field exec_recording", values[i])
 			} else if value.Valid {
 				_m.ExecRecording = value.Bool
+			}
+		case project.FieldExecMinRole:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field exec_min_role", values[i])
+			} else if value.Valid {
+				_m.ExecMinRole = project.ExecMinRole(value.String)
+			}
+		case project.FieldKubeconfigMinRole:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kubeconfig_min_role", values[i])
+			} else if value.Valid {
+				_m.KubeconfigMinRole = project.KubeconfigMinRole(value.String)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -259,6 +275,12 @@ func (_m *Project) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("exec_recording=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ExecRecording))
+	builder.WriteString(", ")
+	builder.WriteString("exec_min_role=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ExecMinRole))
+	builder.WriteString(", ")
+	builder.WriteString("kubeconfig_min_role=")
+	builder.WriteString(fmt.Sprintf("%v", _m.KubeconfigMinRole))
 	builder.WriteByte(')')
 	return builder.String()
 }

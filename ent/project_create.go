@@ -124,6 +124,34 @@ func (_c *ProjectCreate) SetNillableExecRecording(v *bool) *ProjectCreate {
 	return _c
 }
 
+// SetExecMinRole sets the "exec_min_role" field.
+func (_c *ProjectCreate) SetExecMinRole(v project.ExecMinRole) *ProjectCreate {
+	_c.mutation.SetExecMinRole(v)
+	return _c
+}
+
+// SetNillableExecMinRole sets the "exec_min_role" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableExecMinRole(v *project.ExecMinRole) *ProjectCreate {
+	if v != nil {
+		_c.SetExecMinRole(*v)
+	}
+	return _c
+}
+
+// SetKubeconfigMinRole sets the "kubeconfig_min_role" field.
+func (_c *ProjectCreate) SetKubeconfigMinRole(v project.KubeconfigMinRole) *ProjectCreate {
+	_c.mutation.SetKubeconfigMinRole(v)
+	return _c
+}
+
+// SetNillableKubeconfigMinRole sets the "kubeconfig_min_role" field if the given value is not nil.
+func (_c *ProjectCreate) SetNillableKubeconfigMinRole(v *project.KubeconfigMinRole) *ProjectCreate {
+	if v != nil {
+		_c.SetKubeconfigMinRole(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ProjectCreate) SetID(v gid.ID) *ProjectCreate {
 	_c.mutation.SetID(v)
@@ -261,6 +289,14 @@ func (_c *ProjectCreate) defaults() error {
 		v := project.DefaultExecRecording
 		_c.mutation.SetExecRecording(v)
 	}
+	if _, ok := _c.mutation.ExecMinRole(); !ok {
+		v := project.DefaultExecMinRole
+		_c.mutation.SetExecMinRole(v)
+	}
+	if _, ok := _c.mutation.KubeconfigMinRole(); !ok {
+		v := project.DefaultKubeconfigMinRole
+		_c.mutation.SetKubeconfigMinRole(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if project.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized project.DefaultID (forgotten import ent/runtime?)")
@@ -303,6 +339,22 @@ func (_c *ProjectCreate) check() error {
 	}
 	if _, ok := _c.mutation.ExecRecording(); !ok {
 		return &ValidationError{Name: "exec_recording", err: errors.New(`ent: missing required field "Project.exec_recording"`)}
+	}
+	if _, ok := _c.mutation.ExecMinRole(); !ok {
+		return &ValidationError{Name: "exec_min_role", err: errors.New(`ent: missing required field "Project.exec_min_role"`)}
+	}
+	if v, ok := _c.mutation.ExecMinRole(); ok {
+		if err := project.ExecMinRoleValidator(v); err != nil {
+			return &ValidationError{Name: "exec_min_role", err: fmt.Errorf(`ent: validator failed for field "Project.exec_min_role": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.KubeconfigMinRole(); !ok {
+		return &ValidationError{Name: "kubeconfig_min_role", err: errors.New(`ent: missing required field "Project.kubeconfig_min_role"`)}
+	}
+	if v, ok := _c.mutation.KubeconfigMinRole(); ok {
+		if err := project.KubeconfigMinRoleValidator(v); err != nil {
+			return &ValidationError{Name: "kubeconfig_min_role", err: fmt.Errorf(`ent: validator failed for field "Project.kubeconfig_min_role": %w`, err)}
+		}
 	}
 	return nil
 }
@@ -371,6 +423,14 @@ func (_c *ProjectCreate) createSpec() (*Project, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ExecRecording(); ok {
 		_spec.SetField(project.FieldExecRecording, field.TypeBool, value)
 		_node.ExecRecording = value
+	}
+	if value, ok := _c.mutation.ExecMinRole(); ok {
+		_spec.SetField(project.FieldExecMinRole, field.TypeEnum, value)
+		_node.ExecMinRole = value
+	}
+	if value, ok := _c.mutation.KubeconfigMinRole(); ok {
+		_spec.SetField(project.FieldKubeconfigMinRole, field.TypeEnum, value)
+		_node.KubeconfigMinRole = value
 	}
 	if nodes := _c.mutation.MembersIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -566,6 +626,30 @@ func (u *ProjectUpsert) UpdateExecRecording() *ProjectUpsert {
 	return u
 }
 
+// SetExecMinRole sets the "exec_min_role" field.
+func (u *ProjectUpsert) SetExecMinRole(v project.ExecMinRole) *ProjectUpsert {
+	u.Set(project.FieldExecMinRole, v)
+	return u
+}
+
+// UpdateExecMinRole sets the "exec_min_role" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateExecMinRole() *ProjectUpsert {
+	u.SetExcluded(project.FieldExecMinRole)
+	return u
+}
+
+// SetKubeconfigMinRole sets the "kubeconfig_min_role" field.
+func (u *ProjectUpsert) SetKubeconfigMinRole(v project.KubeconfigMinRole) *ProjectUpsert {
+	u.Set(project.FieldKubeconfigMinRole, v)
+	return u
+}
+
+// UpdateKubeconfigMinRole sets the "kubeconfig_min_role" field to the value that was provided on create.
+func (u *ProjectUpsert) UpdateKubeconfigMinRole() *ProjectUpsert {
+	u.SetExcluded(project.FieldKubeconfigMinRole)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -708,6 +792,34 @@ func (u *ProjectUpsertOne) SetExecRecording(v bool) *ProjectUpsertOne {
 func (u *ProjectUpsertOne) UpdateExecRecording() *ProjectUpsertOne {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateExecRecording()
+	})
+}
+
+// SetExecMinRole sets the "exec_min_role" field.
+func (u *ProjectUpsertOne) SetExecMinRole(v project.ExecMinRole) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetExecMinRole(v)
+	})
+}
+
+// UpdateExecMinRole sets the "exec_min_role" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateExecMinRole() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateExecMinRole()
+	})
+}
+
+// SetKubeconfigMinRole sets the "kubeconfig_min_role" field.
+func (u *ProjectUpsertOne) SetKubeconfigMinRole(v project.KubeconfigMinRole) *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetKubeconfigMinRole(v)
+	})
+}
+
+// UpdateKubeconfigMinRole sets the "kubeconfig_min_role" field to the value that was provided on create.
+func (u *ProjectUpsertOne) UpdateKubeconfigMinRole() *ProjectUpsertOne {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateKubeconfigMinRole()
 	})
 }
 
@@ -1020,6 +1132,34 @@ func (u *ProjectUpsertBulk) SetExecRecording(v bool) *ProjectUpsertBulk {
 func (u *ProjectUpsertBulk) UpdateExecRecording() *ProjectUpsertBulk {
 	return u.Update(func(s *ProjectUpsert) {
 		s.UpdateExecRecording()
+	})
+}
+
+// SetExecMinRole sets the "exec_min_role" field.
+func (u *ProjectUpsertBulk) SetExecMinRole(v project.ExecMinRole) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetExecMinRole(v)
+	})
+}
+
+// UpdateExecMinRole sets the "exec_min_role" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateExecMinRole() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateExecMinRole()
+	})
+}
+
+// SetKubeconfigMinRole sets the "kubeconfig_min_role" field.
+func (u *ProjectUpsertBulk) SetKubeconfigMinRole(v project.KubeconfigMinRole) *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.SetKubeconfigMinRole(v)
+	})
+}
+
+// UpdateKubeconfigMinRole sets the "kubeconfig_min_role" field to the value that was provided on create.
+func (u *ProjectUpsertBulk) UpdateKubeconfigMinRole() *ProjectUpsertBulk {
+	return u.Update(func(s *ProjectUpsert) {
+		s.UpdateKubeconfigMinRole()
 	})
 }
 

@@ -115,6 +115,34 @@ func (_u *ProjectUpdate) SetNillableExecRecording(v *bool) *ProjectUpdate {
 	return _u
 }
 
+// SetExecMinRole sets the "exec_min_role" field.
+func (_u *ProjectUpdate) SetExecMinRole(v project.ExecMinRole) *ProjectUpdate {
+	_u.mutation.SetExecMinRole(v)
+	return _u
+}
+
+// SetNillableExecMinRole sets the "exec_min_role" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableExecMinRole(v *project.ExecMinRole) *ProjectUpdate {
+	if v != nil {
+		_u.SetExecMinRole(*v)
+	}
+	return _u
+}
+
+// SetKubeconfigMinRole sets the "kubeconfig_min_role" field.
+func (_u *ProjectUpdate) SetKubeconfigMinRole(v project.KubeconfigMinRole) *ProjectUpdate {
+	_u.mutation.SetKubeconfigMinRole(v)
+	return _u
+}
+
+// SetNillableKubeconfigMinRole sets the "kubeconfig_min_role" field if the given value is not nil.
+func (_u *ProjectUpdate) SetNillableKubeconfigMinRole(v *project.KubeconfigMinRole) *ProjectUpdate {
+	if v != nil {
+		_u.SetKubeconfigMinRole(*v)
+	}
+	return _u
+}
+
 // AddMemberIDs adds the "members" edge to the Member entity by IDs.
 func (_u *ProjectUpdate) AddMemberIDs(ids ...gid.ID) *ProjectUpdate {
 	_u.mutation.AddMemberIDs(ids...)
@@ -313,6 +341,16 @@ func (_u *ProjectUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Project.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ExecMinRole(); ok {
+		if err := project.ExecMinRoleValidator(v); err != nil {
+			return &ValidationError{Name: "exec_min_role", err: fmt.Errorf(`ent: validator failed for field "Project.exec_min_role": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.KubeconfigMinRole(); ok {
+		if err := project.KubeconfigMinRoleValidator(v); err != nil {
+			return &ValidationError{Name: "kubeconfig_min_role", err: fmt.Errorf(`ent: validator failed for field "Project.kubeconfig_min_role": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -348,6 +386,12 @@ func (_u *ProjectUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.ExecRecording(); ok {
 		_spec.SetField(project.FieldExecRecording, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ExecMinRole(); ok {
+		_spec.SetField(project.FieldExecMinRole, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.KubeconfigMinRole(); ok {
+		_spec.SetField(project.FieldKubeconfigMinRole, field.TypeEnum, value)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -631,6 +675,34 @@ func (_u *ProjectUpdateOne) SetNillableExecRecording(v *bool) *ProjectUpdateOne 
 	return _u
 }
 
+// SetExecMinRole sets the "exec_min_role" field.
+func (_u *ProjectUpdateOne) SetExecMinRole(v project.ExecMinRole) *ProjectUpdateOne {
+	_u.mutation.SetExecMinRole(v)
+	return _u
+}
+
+// SetNillableExecMinRole sets the "exec_min_role" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableExecMinRole(v *project.ExecMinRole) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetExecMinRole(*v)
+	}
+	return _u
+}
+
+// SetKubeconfigMinRole sets the "kubeconfig_min_role" field.
+func (_u *ProjectUpdateOne) SetKubeconfigMinRole(v project.KubeconfigMinRole) *ProjectUpdateOne {
+	_u.mutation.SetKubeconfigMinRole(v)
+	return _u
+}
+
+// SetNillableKubeconfigMinRole sets the "kubeconfig_min_role" field if the given value is not nil.
+func (_u *ProjectUpdateOne) SetNillableKubeconfigMinRole(v *project.KubeconfigMinRole) *ProjectUpdateOne {
+	if v != nil {
+		_u.SetKubeconfigMinRole(*v)
+	}
+	return _u
+}
+
 // AddMemberIDs adds the "members" edge to the Member entity by IDs.
 func (_u *ProjectUpdateOne) AddMemberIDs(ids ...gid.ID) *ProjectUpdateOne {
 	_u.mutation.AddMemberIDs(ids...)
@@ -842,6 +914,16 @@ func (_u *ProjectUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Project.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.ExecMinRole(); ok {
+		if err := project.ExecMinRoleValidator(v); err != nil {
+			return &ValidationError{Name: "exec_min_role", err: fmt.Errorf(`ent: validator failed for field "Project.exec_min_role": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.KubeconfigMinRole(); ok {
+		if err := project.KubeconfigMinRoleValidator(v); err != nil {
+			return &ValidationError{Name: "kubeconfig_min_role", err: fmt.Errorf(`ent: validator failed for field "Project.kubeconfig_min_role": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -894,6 +976,12 @@ func (_u *ProjectUpdateOne) sqlSave(ctx context.Context) (_node *Project, err er
 	}
 	if value, ok := _u.mutation.ExecRecording(); ok {
 		_spec.SetField(project.FieldExecRecording, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ExecMinRole(); ok {
+		_spec.SetField(project.FieldExecMinRole, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.KubeconfigMinRole(); ok {
+		_spec.SetField(project.FieldKubeconfigMinRole, field.TypeEnum, value)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -35,6 +35,8 @@ type Token struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// UserID holds the value of the "user_id" field.
 	UserID gid.ID `json:"user_id,omitempty"`
+	// Set on kubeconfig tokens: the one cluster whose Kubernetes proxy the token opens; it opens nothing else.
+	ClusterID *gid.ID `json:"cluster_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TokenQuery when eager-loading is set.
 	Edges        TokenEdges `json:"edges"`
@@ -68,6 +70,8 @@ func (*Token) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case token.FieldClusterID:
+			values[i] = &sql.NullScanner{S: new(gid.ID)}
 		case token.FieldHash:
 			values[i] = new([]byte)
 		case token.FieldID, token.FieldUserID:
@@ -148,6 +152,13 @@ func (_m *Token) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.UserID = *value
 			}
+		case token.FieldClusterID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field cluster_id", values[i])
+			} else if value.Valid {
+				_m.ClusterID = new(gid.ID)
+				*_m.ClusterID = *value.S.(*gid.ID)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -217,6 +228,11 @@ func (_m *Token) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("user_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.UserID))
+	builder.WriteString(", ")
+	if v := _m.ClusterID; v != nil {
+		builder.WriteString("cluster_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

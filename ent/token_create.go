@@ -113,6 +113,20 @@ func (_c *TokenCreate) SetUserID(v gid.ID) *TokenCreate {
 	return _c
 }
 
+// SetClusterID sets the "cluster_id" field.
+func (_c *TokenCreate) SetClusterID(v gid.ID) *TokenCreate {
+	_c.mutation.SetClusterID(v)
+	return _c
+}
+
+// SetNillableClusterID sets the "cluster_id" field if the given value is not nil.
+func (_c *TokenCreate) SetNillableClusterID(v *gid.ID) *TokenCreate {
+	if v != nil {
+		_c.SetClusterID(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TokenCreate) SetID(v gid.ID) *TokenCreate {
 	_c.mutation.SetID(v)
@@ -281,6 +295,10 @@ func (_c *TokenCreate) createSpec() (*Token, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RevokedAt(); ok {
 		_spec.SetField(token.FieldRevokedAt, field.TypeTime, value)
 		_node.RevokedAt = &value
+	}
+	if value, ok := _c.mutation.ClusterID(); ok {
+		_spec.SetField(token.FieldClusterID, field.TypeString, value)
+		_node.ClusterID = &value
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -454,6 +472,9 @@ func (u *TokenUpsertOne) UpdateNewValues() *TokenUpsertOne {
 		}
 		if _, exists := u.create.mutation.UserID(); exists {
 			s.SetIgnore(token.FieldUserID)
+		}
+		if _, exists := u.create.mutation.ClusterID(); exists {
+			s.SetIgnore(token.FieldClusterID)
 		}
 	}))
 	return u
@@ -768,6 +789,9 @@ func (u *TokenUpsertBulk) UpdateNewValues() *TokenUpsertBulk {
 			}
 			if _, exists := b.mutation.UserID(); exists {
 				s.SetIgnore(token.FieldUserID)
+			}
+			if _, exists := b.mutation.ClusterID(); exists {
+				s.SetIgnore(token.FieldClusterID)
 			}
 		}
 	}))

@@ -204,6 +204,9 @@ func (_u *TokenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.RevokedAtCleared() {
 		_spec.ClearField(token.FieldRevokedAt, field.TypeTime)
 	}
+	if _u.mutation.ClusterIDCleared() {
+		_spec.ClearField(token.FieldClusterID, field.TypeString)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{token.Label}
@@ -429,6 +432,9 @@ func (_u *TokenUpdateOne) sqlSave(ctx context.Context) (_node *Token, err error)
 	}
 	if _u.mutation.RevokedAtCleared() {
 		_spec.ClearField(token.FieldRevokedAt, field.TypeTime)
+	}
+	if _u.mutation.ClusterIDCleared() {
+		_spec.ClearField(token.FieldClusterID, field.TypeString)
 	}
 	_node = &Token{config: _u.config}
 	_spec.Assign = _node.assignValues

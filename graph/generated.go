@@ -245,6 +245,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	KubectlSettings struct {
+		ExecMinRole       func(childComplexity int) int
+		KubeconfigMinRole func(childComplexity int) int
+	}
+
 	Member struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -298,9 +303,11 @@ type ComplexityRoot struct {
 		RollbackWorkload      func(childComplexity int, input model.RollbackWorkloadInput) int
 		ScaleWorkload         func(childComplexity int, input model.ScaleWorkloadInput) int
 		SetExecRecording      func(childComplexity int, projectID gid.ID, enabled bool) int
+		SetKubectlSettings    func(childComplexity int, projectID gid.ID, input model.KubectlSettingsInput) int
 		SetNodeLabels         func(childComplexity int, clusterID gid.ID, name string, labels map[string]string, remove []string) int
 		SetNodeTaints         func(childComplexity int, clusterID gid.ID, name string, taints []*model.TaintInput) int
 		SetVariable           func(childComplexity int, input model.SetVariableInput) int
+		SyncClusterRbac       func(childComplexity int, clusterID gid.ID) int
 		UncordonNode          func(childComplexity int, clusterID gid.ID, name string) int
 		UpdateMemberRole      func(childComplexity int, id gid.ID, role member.Role) int
 		UpdateProject         func(childComplexity int, id gid.ID, input ent.UpdateProjectInput) int
@@ -426,19 +433,20 @@ type ComplexityRoot struct {
 	}
 
 	Project struct {
-		Archived      func(childComplexity int) int
-		BusinessID    func(childComplexity int) int
-		Clusters      func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
-		Code          func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		Description   func(childComplexity int) int
-		ExecRecording func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Members       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.MemberOrder, where *ent.MemberWhereInput) int
-		Name          func(childComplexity int) int
-		Templates     func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.TemplateOrder, where *ent.TemplateWhereInput) int
-		UpdatedAt     func(childComplexity int) int
-		ViewerCan     func(childComplexity int) int
+		Archived        func(childComplexity int) int
+		BusinessID      func(childComplexity int) int
+		Clusters        func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
+		Code            func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		ExecRecording   func(childComplexity int) int
+		ID              func(childComplexity int) int
+		KubectlSettings func(childComplexity int) int
+		Members         func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.MemberOrder, where *ent.MemberWhereInput) int
+		Name            func(childComplexity int) int
+		Templates       func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.TemplateOrder, where *ent.TemplateWhereInput) int
+		UpdatedAt       func(childComplexity int) int
+		ViewerCan       func(childComplexity int) int
 	}
 
 	ProjectConnection struct {
@@ -480,6 +488,7 @@ type ComplexityRoot struct {
 		ExecSession        func(childComplexity int, id gid.ID) int
 		ExecSessions       func(childComplexity int, projectID gid.ID, first *int, after *entgql.Cursor[gid.ID]) int
 		ExportTemplates    func(childComplexity int, projectID gid.ID) int
+		Kubeconfig         func(childComplexity int, clusterID gid.ID, expiresIn *string) int
 		Me                 func(childComplexity int) int
 		Node               func(childComplexity int, id gid.ID) int
 		Nodes              func(childComplexity int, ids []gid.ID) int
@@ -575,6 +584,7 @@ type ComplexityRoot struct {
 	}
 
 	Token struct {
+		ClusterID  func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
 		ID         func(childComplexity int) int
@@ -722,6 +732,8 @@ type MutationResolver interface {
 	AddMember(ctx context.Context, projectID gid.ID, userName string, role member.Role) (*ent.Member, error)
 	UpdateMemberRole(ctx context.Context, id gid.ID, role member.Role) (*ent.Member, error)
 	RemoveMember(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
+	SyncClusterRbac(ctx context.Context, clusterID gid.ID) (*ent.Operation, error)
+	SetKubectlSettings(ctx context.Context, projectID gid.ID, input model.KubectlSettingsInput) (*ent.Project, error)
 	CreateTemplate(ctx context.Context, input model.CreateTemplateSetInput) (*ent.Template, error)
 	UpdateTemplateDraft(ctx context.Context, id gid.ID, draft *string, description *string) (*ent.Template, error)
 	CopyTemplate(ctx context.Context, id gid.ID, name string) (*ent.Template, error)
@@ -738,6 +750,7 @@ type MutationResolver interface {
 }
 type ProjectResolver interface {
 	ViewerCan(ctx context.Context, obj *ent.Project) (*model.ProjectPermissions, error)
+	KubectlSettings(ctx context.Context, obj *ent.Project) (*model.KubectlSettings, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id gid.ID) (ent.Noder, error)
@@ -755,6 +768,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*ent.User, error)
 	Tokens(ctx context.Context) ([]*ent.Token, error)
 	AuditLog(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) (*ent.AuditEntryConnection, error)
+	Kubeconfig(ctx context.Context, clusterID gid.ID, expiresIn *string) (string, error)
 	Project(ctx context.Context, id gid.ID) (*ent.Project, error)
 	Replicas(ctx context.Context) ([]*model.Replica, error)
 	Template(ctx context.Context, id gid.ID) (*ent.Template, error)
@@ -1613,6 +1627,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InstanceEdge.Node(childComplexity), true
 
+	case "KubectlSettings.execMinRole":
+		if e.ComplexityRoot.KubectlSettings.ExecMinRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KubectlSettings.ExecMinRole(childComplexity), true
+	case "KubectlSettings.kubeconfigMinRole":
+		if e.ComplexityRoot.KubectlSettings.KubeconfigMinRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KubectlSettings.KubeconfigMinRole(childComplexity), true
+
 	case "Member.createdAt":
 		if e.ComplexityRoot.Member.CreatedAt == nil {
 			break
@@ -2024,6 +2051,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetExecRecording(childComplexity, args["projectID"].(gid.ID), args["enabled"].(bool)), true
+	case "Mutation.setKubectlSettings":
+		if e.ComplexityRoot.Mutation.SetKubectlSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setKubectlSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetKubectlSettings(childComplexity, args["projectID"].(gid.ID), args["input"].(model.KubectlSettingsInput)), true
 	case "Mutation.setNodeLabels":
 		if e.ComplexityRoot.Mutation.SetNodeLabels == nil {
 			break
@@ -2057,6 +2095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetVariable(childComplexity, args["input"].(model.SetVariableInput)), true
+	case "Mutation.syncClusterRBAC":
+		if e.ComplexityRoot.Mutation.SyncClusterRbac == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncClusterRBAC_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncClusterRbac(childComplexity, args["clusterID"].(gid.ID)), true
 	case "Mutation.uncordonNode":
 		if e.ComplexityRoot.Mutation.UncordonNode == nil {
 			break
@@ -2647,6 +2696,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.kubectlSettings":
+		if e.ComplexityRoot.Project.KubectlSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.KubectlSettings(childComplexity), true
 	case "Project.members":
 		if e.ComplexityRoot.Project.Members == nil {
 			break
@@ -2901,6 +2956,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.ExportTemplates(childComplexity, args["projectID"].(gid.ID)), true
 
+	case "Query.kubeconfig":
+		if e.ComplexityRoot.Query.Kubeconfig == nil {
+			break
+		}
+
+		args, err := ec.field_Query_kubeconfig_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Kubeconfig(childComplexity, args["clusterID"].(gid.ID), args["expiresIn"].(*string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -3379,6 +3445,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TemplateVersionEdge.Node(childComplexity), true
 
+	case "Token.clusterID":
+		if e.ComplexityRoot.Token.ClusterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Token.ClusterID(childComplexity), true
 	case "Token.createdAt":
 		if e.ComplexityRoot.Token.CreatedAt == nil {
 			break
@@ -3841,6 +3913,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InstanceTargetInput", ec.unmarshalInputInstanceTargetInput),
 			graphql.NewInputUnmarshaler("InstanceWhereInput", ec.unmarshalInputInstanceWhereInput),
 			graphql.NewInputUnmarshaler("InstantiateTemplateInput", ec.unmarshalInputInstantiateTemplateInput),
+			graphql.NewInputUnmarshaler("KubectlSettingsInput", ec.unmarshalInputKubectlSettingsInput),
 			graphql.NewInputUnmarshaler("MemberOrder", ec.unmarshalInputMemberOrder),
 			graphql.NewInputUnmarshaler("MemberWhereInput", ec.unmarshalInputMemberWhereInput),
 			graphql.NewInputUnmarshaler("NamespaceByIDsInput", ec.unmarshalInputNamespaceByIDsInput),
@@ -3966,7 +4039,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "identity.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
+//go:embed "changes.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "identity.graphqls" "kubeproxy.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3985,6 +4058,7 @@ var sources = []*ast.Source{
 	{Name: "execsessions.graphqls", Input: sourceData("execsessions.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
 	{Name: "identity.graphqls", Input: sourceData("identity.graphqls"), BuiltIn: false},
+	{Name: "kubeproxy.graphqls", Input: sourceData("kubeproxy.graphqls"), BuiltIn: false},
 	{Name: "project.graphqls", Input: sourceData("project.graphqls"), BuiltIn: false},
 	{Name: "replicas.graphqls", Input: sourceData("replicas.graphqls"), BuiltIn: false},
 	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
@@ -4441,6 +4515,16 @@ func (ec *executionContext) childFields_InstanceEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type InstanceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_KubectlSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "execMinRole":
+		return ec.fieldContext_KubectlSettings_execMinRole(ctx, field)
+	case "kubeconfigMinRole":
+		return ec.fieldContext_KubectlSettings_kubeconfigMinRole(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KubectlSettings", field.Name)
+}
+
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4747,6 +4831,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_templates(ctx, field)
 	case "viewerCan":
 		return ec.fieldContext_Project_viewerCan(ctx, field)
+	case "kubectlSettings":
+		return ec.fieldContext_Project_kubectlSettings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -4967,6 +5053,8 @@ func (ec *executionContext) childFields_Token(ctx context.Context, field graphql
 		return ec.fieldContext_Token_revokedAt(ctx, field)
 	case "userID":
 		return ec.fieldContext_Token_userID(ctx, field)
+	case "clusterID":
+		return ec.fieldContext_Token_clusterID(ctx, field)
 	case "user":
 		return ec.fieldContext_Token_user(ctx, field)
 	}
@@ -6077,6 +6165,28 @@ func (ec *executionContext) field_Mutation_setExecRecording_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setKubectlSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.KubectlSettingsInput, error) {
+			return ec.unmarshalNKubectlSettingsInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐKubectlSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setNodeLabels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6156,6 +6266,20 @@ func (ec *executionContext) field_Mutation_setVariable_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_syncClusterRBAC_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterID"] = arg0
 	return args, nil
 }
 
@@ -6674,6 +6798,28 @@ func (ec *executionContext) field_Query_exportTemplates_args(ctx context.Context
 		return nil, err
 	}
 	args["projectID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_kubeconfig_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expiresIn",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expiresIn"] = arg1
 	return args, nil
 }
 
@@ -10560,6 +10706,52 @@ func (ec *executionContext) fieldContext_InstanceEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("InstanceEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _KubectlSettings_execMinRole(ctx context.Context, field graphql.CollectedField, obj *model.KubectlSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KubectlSettings_execMinRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExecMinRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v member.Role) graphql.Marshaler {
+			return ec.marshalNMemberRole2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋmemberᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KubectlSettings_execMinRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KubectlSettings", field, false, false, "MemberRole")
+}
+
+func (ec *executionContext) _KubectlSettings_kubeconfigMinRole(ctx context.Context, field graphql.CollectedField, obj *model.KubectlSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KubectlSettings_kubeconfigMinRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KubeconfigMinRole, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v member.Role) graphql.Marshaler {
+			return ec.marshalNMemberRole2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋmemberᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KubectlSettings_kubeconfigMinRole(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KubectlSettings", field, false, false, "MemberRole")
+}
+
 func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *ent.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11998,6 +12190,94 @@ func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncClusterRBAC(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncClusterRBAC(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncClusterRbac(ctx, fc.Args["clusterID"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncClusterRBAC(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncClusterRBAC_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setKubectlSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setKubectlSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetKubectlSettings(ctx, fc.Args["projectID"].(gid.ID), fc.Args["input"].(model.KubectlSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setKubectlSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setKubectlSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14858,6 +15138,38 @@ func (ec *executionContext) fieldContext_Project_viewerCan(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_kubectlSettings(ctx context.Context, field graphql.CollectedField, obj *ent.Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_kubectlSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().KubectlSettings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.KubectlSettings) graphql.Marshaler {
+			return ec.marshalNKubectlSettings2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐKubectlSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_kubectlSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KubectlSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16021,6 +16333,50 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_kubeconfig(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_kubeconfig(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Kubeconfig(ctx, fc.Args["clusterID"].(gid.ID), fc.Args["expiresIn"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_kubeconfig(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_kubeconfig_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17916,6 +18272,29 @@ func (ec *executionContext) _Token_userID(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Token_userID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Token", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Token_clusterID(ctx context.Context, field graphql.CollectedField, obj *ent.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Token_clusterID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Token_clusterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Token", field, false, false, "ID")
 }
 
@@ -25541,6 +25920,55 @@ func (ec *executionContext) unmarshalInputInstantiateTemplateInput(ctx context.C
 func UnmarshalInstantiateTemplateInput(ctx context.Context, raw any) (model.InstantiateTemplateInput, error) {
 	var out model.InstantiateTemplateInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "InstantiateTemplateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputKubectlSettingsInput(ctx context.Context, obj any) (model.KubectlSettingsInput, error) {
+	var it model.KubectlSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"execMinRole", "kubeconfigMinRole"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "execMinRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("execMinRole"))
+			data, err := ec.unmarshalOMemberRole2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋmemberᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExecMinRole = data
+		case "kubeconfigMinRole":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kubeconfigMinRole"))
+			data, err := ec.unmarshalOMemberRole2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋmemberᚐRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KubeconfigMinRole = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalKubectlSettingsInput unmarshals raw into the KubectlSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalKubectlSettingsInput(ctx context.Context, raw any) (model.KubectlSettingsInput, error) {
+	var out model.KubectlSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "KubectlSettingsInput", raw, &out)
 	return out, err
 }
 
@@ -36143,6 +36571,44 @@ func (ec *executionContext) _InstanceEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var kubectlSettingsImplementors = []string{"KubectlSettings"}
+
+func (ec *executionContext) _KubectlSettings(ctx context.Context, sel ast.SelectionSet, obj *model.KubectlSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kubectlSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KubectlSettings")
+		case "execMinRole":
+			out.Values[i] = ec._KubectlSettings_execMinRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kubeconfigMinRole":
+			out.Values[i] = ec._KubectlSettings_kubeconfigMinRole(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var memberImplementors = []string{"Member", "Node"}
 
 func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *ent.Member) graphql.Marshaler {
@@ -36484,6 +36950,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeMember":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncClusterRBAC":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncClusterRBAC(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setKubectlSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setKubectlSettings(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -37433,6 +37913,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_viewerCan(ctx, field, obj)
 				})
+		case "kubectlSettings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_kubectlSettings(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37752,6 +38238,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
+				})
+		case "kubeconfig":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_kubeconfig(ctx, field)
 				})
 		case "project":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -38373,6 +38865,11 @@ func (ec *executionContext) _Token(ctx context.Context, sel ast.SelectionSet, ob
 		case "userID":
 			out.Values[i] = ec._Token_userID(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "clusterID":
+			out.Values[i] = ec._Token_clusterID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "user":
@@ -39892,6 +40389,19 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNKubectlSettings2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐKubectlSettings(ctx context.Context, sel ast.SelectionSet, v *model.KubectlSettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "KubectlSettings!")
+		return graphql.Null
+	}
+	return ec._KubectlSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNKubectlSettingsInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐKubectlSettingsInput(ctx context.Context, v any) (model.KubectlSettingsInput, error) {
+	res, err := ec.unmarshalInputKubectlSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMember2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐMember(ctx context.Context, sel ast.SelectionSet, v *ent.Member) graphql.Marshaler {

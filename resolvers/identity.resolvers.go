@@ -34,17 +34,7 @@ func (r *mutationResolver) CreateToken(ctx context.Context, input model.CreateTo
 	if err := validateTokenName(input.Name); err != nil {
 		return nil, err
 	}
-	var until *time.Time
-	if ttl > 0 {
-		t := time.Now().Add(ttl)
-		until = &t
-	}
-	// A token may not outlive the one that made it: a short-lived token
-	// would otherwise mint a permanent one. Admins are trusted with that.
-	if v.ExpiresAt != nil && !v.Admin && (until == nil || until.After(*v.ExpiresAt)) {
-		until = v.ExpiresAt
-	}
-	secret, t, err := auth.IssueTokenUntil(ctx, r.Client, v.UserID, input.Name, until)
+	secret, t, err := auth.IssueTokenUntil(ctx, r.Client, v.UserID, input.Name, auth.Expiry(v, ttl))
 	if err != nil {
 		return nil, err
 	}

@@ -33,6 +33,8 @@ type Resolver struct {
 	// Follows shares the storage polls of the operation, workload and
 	// instance subscriptions; its reads run as the system.
 	Follows *follow.Registry
+	// KubeProxy is where kubeconfigs point kubectl (resolvers/kubeproxy.go).
+	KubeProxy KubeProxy
 }
 
 // NewSchema builds the executable schema over the given dependencies.

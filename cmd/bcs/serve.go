@@ -29,6 +29,8 @@ func newServeCmd() *cobra.Command {
 	var (
 		listen, database, keyFile string
 		trustedDocuments          string
+		publicCAFile              string
+		tlsCert, tlsKey           string
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
 		walls                     wallFlags
@@ -56,12 +58,20 @@ Pending database migrations are applied at start, each one logged.`,
 			if err := zookeeper.apply(&cfg); err != nil {
 				return err
 			}
+			if publicCAFile != "" {
+				if cfg.KubeProxy.CA, err = os.ReadFile(publicCAFile); err != nil {
+					return fmt.Errorf("--public-ca-file: %w", err)
+				}
+			}
 			if trustedDocuments != "" {
 				if cfg.TrustedDocuments, err = gqlext.LoadTrustedDocuments(trustedDocuments); err != nil {
 					return err
 				}
 			}
-			return serve(ctx, log, listen, database, cfg)
+			if (tlsCert == "") != (tlsKey == "") {
+				return errors.New("--tls-cert-file and --tls-key-file go together")
+			}
+			return serve(ctx, log, listen, database, cfg, tlsCert, tlsKey)
 		},
 	}
 	f := cmd.Flags()
@@ -97,6 +107,13 @@ Pending database migrations are applied at start, each one logged.`,
 	f.DurationVar(&cfg.SessionTTL, "session-ttl", 12*time.Hour, "how long an unused console session lives (never past its API token's expiry)")
 	f.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark the console's session cookie Secure on plain HTTP too (behind a TLS-terminating proxy)")
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
+	f.StringVar(&cfg.KubeProxy.PublicURL, "public-url", envOr("BCS_PUBLIC_URL", ""), "BCS's URL as kubectl reaches it, for generated kubeconfigs (BCS_PUBLIC_URL; default: the scheme and host of the kubeconfig query)")
+	f.StringVar(&tlsCert, "tls-cert-file", envOr("BCS_TLS_CERT_FILE", ""), "serve HTTPS with this PEM certificate (chain) instead of HTTP; kubectl sends tokens over HTTPS only (BCS_TLS_CERT_FILE)")
+	f.StringVar(&tlsKey, "tls-key-file", envOr("BCS_TLS_KEY_FILE", ""), "the PEM private key of --tls-cert-file (BCS_TLS_KEY_FILE)")
+	f.StringVar(&publicCAFile, "public-ca-file", "", "PEM CA of BCS's TLS certificate, embedded in generated kubeconfigs")
+	f.DurationVar(&cfg.KubeProxy.IdleTimeout, "kube-proxy-idle-timeout", cfg.KubeProxy.IdleTimeout, "end a watch or followed log through the Kubernetes proxy that sent nothing for this long (0: never)")
+	f.DurationVar(&cfg.KubeProxy.MaxDuration, "kube-proxy-max-duration", cfg.KubeProxy.MaxDuration, "end a watch, followed log or exec stream through the Kubernetes proxy after this long (0: never)")
+	f.IntVar(&cfg.KubeProxy.MaxStreamsPerToken, "kube-proxy-max-streams-per-token", cfg.KubeProxy.MaxStreamsPerToken, "most watches, followed logs and exec streams one token holds open through the Kubernetes proxy (0: unlimited)")
 	walls.register(f)
 	zookeeper.register(f)
 	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")
@@ -104,7 +121,7 @@ Pending database migrations are applied at start, each one logged.`,
 	return cmd
 }
 
-func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg server.Config) error {
+func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg server.Config, tlsCert, tlsKey string) error {
 	start := time.Now()
 	db, err := storage.Open(ctx, database)
 	if err != nil {
@@ -138,7 +155,13 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	log.Info("serving BCS", "addr", ln.Addr().String(), "database", redactURL(database),
 		"console", "http://"+displayAddr(ln.Addr())+"/", "graphiql", "http://"+displayAddr(ln.Addr())+"/graphiql", "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if tlsCert != "" {
+			errc <- srv.ServeTLS(ln, tlsCert, tlsKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

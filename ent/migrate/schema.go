@@ -437,6 +437,8 @@ var (
 		{Name: "business_id", Type: field.TypeString, Nullable: true},
 		{Name: "archived", Type: field.TypeBool, Default: false},
 		{Name: "exec_recording", Type: field.TypeBool, Default: false},
+		{Name: "exec_min_role", Type: field.TypeEnum, Enums: []string{"OWNER", "MAINTAINER", "DEVELOPER", "VIEWER"}, Default: "DEVELOPER"},
+		{Name: "kubeconfig_min_role", Type: field.TypeEnum, Enums: []string{"OWNER", "MAINTAINER", "DEVELOPER", "VIEWER"}, Default: "VIEWER"},
 	}
 	// ProjectsTable holds the schema information for the "projects" table.
 	ProjectsTable = &schema.Table{
@@ -555,6 +557,7 @@ var (
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
 		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "cluster_id", Type: field.TypeString, Nullable: true},
 		{Name: "user_id", Type: field.TypeString},
 	}
 	// TokensTable holds the schema information for the "tokens" table.
@@ -565,7 +568,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "tokens_users_tokens",
-				Columns:    []*schema.Column{TokensColumns[8]},
+				Columns:    []*schema.Column{TokensColumns[9]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},

@@ -3,6 +3,9 @@
 package project
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -32,6 +35,10 @@ const (
 	FieldArchived = "archived"
 	// FieldExecRecording holds the string denoting the exec_recording field in the database.
 	FieldExecRecording = "exec_recording"
+	// FieldExecMinRole holds the string denoting the exec_min_role field in the database.
+	FieldExecMinRole = "exec_min_role"
+	// FieldKubeconfigMinRole holds the string denoting the kubeconfig_min_role field in the database.
+	FieldKubeconfigMinRole = "kubeconfig_min_role"
 	// EdgeMembers holds the string denoting the members edge name in mutations.
 	EdgeMembers = "members"
 	// EdgeClusters holds the string denoting the clusters edge name in mutations.
@@ -83,6 +90,8 @@ var Columns = []string{
 	FieldBusinessID,
 	FieldArchived,
 	FieldExecRecording,
+	FieldExecMinRole,
+	FieldKubeconfigMinRole,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -122,6 +131,62 @@ var (
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() gid.ID
 )
+
+// ExecMinRole defines the type for the "exec_min_role" enum field.
+type ExecMinRole string
+
+// ExecMinRoleDEVELOPER is the default value of the ExecMinRole enum.
+const DefaultExecMinRole = ExecMinRoleDEVELOPER
+
+// ExecMinRole values.
+const (
+	ExecMinRoleOWNER      ExecMinRole = "OWNER"
+	ExecMinRoleMAINTAINER ExecMinRole = "MAINTAINER"
+	ExecMinRoleDEVELOPER  ExecMinRole = "DEVELOPER"
+	ExecMinRoleVIEWER     ExecMinRole = "VIEWER"
+)
+
+func (emr ExecMinRole) String() string {
+	return string(emr)
+}
+
+// ExecMinRoleValidator is a validator for the "exec_min_role" field enum values. It is called by the builders before save.
+func ExecMinRoleValidator(emr ExecMinRole) error {
+	switch emr {
+	case ExecMinRoleOWNER, ExecMinRoleMAINTAINER, ExecMinRoleDEVELOPER, ExecMinRoleVIEWER:
+		return nil
+	default:
+		return fmt.Errorf("project: invalid enum value for exec_min_role field: %q", emr)
+	}
+}
+
+// KubeconfigMinRole defines the type for the "kubeconfig_min_role" enum field.
+type KubeconfigMinRole string
+
+// KubeconfigMinRoleVIEWER is the default value of the KubeconfigMinRole enum.
+const DefaultKubeconfigMinRole = KubeconfigMinRoleVIEWER
+
+// KubeconfigMinRole values.
+const (
+	KubeconfigMinRoleOWNER      KubeconfigMinRole = "OWNER"
+	KubeconfigMinRoleMAINTAINER KubeconfigMinRole = "MAINTAINER"
+	KubeconfigMinRoleDEVELOPER  KubeconfigMinRole = "DEVELOPER"
+	KubeconfigMinRoleVIEWER     KubeconfigMinRole = "VIEWER"
+)
+
+func (kmr KubeconfigMinRole) String() string {
+	return string(kmr)
+}
+
+// KubeconfigMinRoleValidator is a validator for the "kubeconfig_min_role" field enum values. It is called by the builders before save.
+func KubeconfigMinRoleValidator(kmr KubeconfigMinRole) error {
+	switch kmr {
+	case KubeconfigMinRoleOWNER, KubeconfigMinRoleMAINTAINER, KubeconfigMinRoleDEVELOPER, KubeconfigMinRoleVIEWER:
+		return nil
+	default:
+		return fmt.Errorf("project: invalid enum value for kubeconfig_min_role field: %q", kmr)
+	}
+}
 
 // OrderOption defines the ordering options for the Project queries.
 type OrderOption func(*sql.Selector)
@@ -169,6 +234,16 @@ func ByArchived(opts ...sql.OrderTermOption) OrderOption {
 // ByExecRecording orders the results by the exec_recording field.
 func ByExecRecording(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldExecRecording, opts...).ToFunc()
+}
+
+// ByExecMinRole orders the results by the exec_min_role field.
+func ByExecMinRole(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldExecMinRole, opts...).ToFunc()
+}
+
+// ByKubeconfigMinRole orders the results by the kubeconfig_min_role field.
+func ByKubeconfigMinRole(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKubeconfigMinRole, opts...).ToFunc()
 }
 
 // ByMembersCount orders the results by members count.
@@ -253,4 +328,40 @@ func newVariablesStep() *sqlgraph.Step {
 		sqlgraph.To(VariablesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, VariablesTable, VariablesColumn),
 	)
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e ExecMinRole) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *ExecMinRole) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = ExecMinRole(str)
+	if err := ExecMinRoleValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid ExecMinRole", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e KubeconfigMinRole) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *KubeconfigMinRole) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = KubeconfigMinRole(str)
+	if err := KubeconfigMinRoleValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid KubeconfigMinRole", str)
+	}
+	return nil
 }

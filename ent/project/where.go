@@ -466,6 +466,46 @@ func ExecRecordingNEQ(v bool) predicate.Project {
 	return predicate.Project(sql.FieldNEQ(FieldExecRecording, v))
 }
 
+// ExecMinRoleEQ applies the EQ predicate on the "exec_min_role" field.
+func ExecMinRoleEQ(v ExecMinRole) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldExecMinRole, v))
+}
+
+// ExecMinRoleNEQ applies the NEQ predicate on the "exec_min_role" field.
+func ExecMinRoleNEQ(v ExecMinRole) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldExecMinRole, v))
+}
+
+// ExecMinRoleIn applies the In predicate on the "exec_min_role" field.
+func ExecMinRoleIn(vs ...ExecMinRole) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldExecMinRole, vs...))
+}
+
+// ExecMinRoleNotIn applies the NotIn predicate on the "exec_min_role" field.
+func ExecMinRoleNotIn(vs ...ExecMinRole) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldExecMinRole, vs...))
+}
+
+// KubeconfigMinRoleEQ applies the EQ predicate on the "kubeconfig_min_role" field.
+func KubeconfigMinRoleEQ(v KubeconfigMinRole) predicate.Project {
+	return predicate.Project(sql.FieldEQ(FieldKubeconfigMinRole, v))
+}
+
+// KubeconfigMinRoleNEQ applies the NEQ predicate on the "kubeconfig_min_role" field.
+func KubeconfigMinRoleNEQ(v KubeconfigMinRole) predicate.Project {
+	return predicate.Project(sql.FieldNEQ(FieldKubeconfigMinRole, v))
+}
+
+// KubeconfigMinRoleIn applies the In predicate on the "kubeconfig_min_role" field.
+func KubeconfigMinRoleIn(vs ...KubeconfigMinRole) predicate.Project {
+	return predicate.Project(sql.FieldIn(FieldKubeconfigMinRole, vs...))
+}
+
+// KubeconfigMinRoleNotIn applies the NotIn predicate on the "kubeconfig_min_role" field.
+func KubeconfigMinRoleNotIn(vs ...KubeconfigMinRole) predicate.Project {
+	return predicate.Project(sql.FieldNotIn(FieldKubeconfigMinRole, vs...))
+}
+
 // HasMembers applies the HasEdge predicate on the "members" edge.
 func HasMembers() predicate.Project {
 	return predicate.Project(func(s *sql.Selector) {

@@ -33,6 +33,15 @@ func (Project) Fields() []ent.Field {
 		field.Bool("exec_recording").Default(false).
 			Comment("Record exec and attach sessions through the Kubernetes proxy; owners switch it (setExecRecording).").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// Switches of the Kubernetes proxy, set by owners through
+		// setKubectlSettings (graph/kubeproxy.graphqls shows them as
+		// MemberRole values, hence no GraphQL of their own).
+		field.Enum("exec_min_role").Values("OWNER", "MAINTAINER", "DEVELOPER", "VIEWER").Default("DEVELOPER").
+			Annotations(entgql.Skip()).
+			Comment("The lowest project role that may exec, attach or port-forward through the Kubernetes proxy."),
+		field.Enum("kubeconfig_min_role").Values("OWNER", "MAINTAINER", "DEVELOPER", "VIEWER").Default("VIEWER").
+			Annotations(entgql.Skip()).
+			Comment("The lowest project role that may download a kubeconfig."),
 	}
 }
 

@@ -24,6 +24,11 @@ func (Token) Fields() []ent.Field {
 		field.Time("last_used_at").Optional().Nillable(),
 		field.Time("revoked_at").Optional().Nillable(),
 		field.String("user_id").GoType(gidType()).Annotations(entgql.Type("ID")).Immutable(),
+		// A kubeconfig's token is good for that one cluster's Kubernetes
+		// proxy and nothing else (not /query, not another cluster).
+		field.String("cluster_id").GoType(gidType()).Optional().Nillable().Immutable().
+			Annotations(entgql.Type("ID"), entgql.Skip(entgql.SkipWhereInput)).
+			Comment("Set on kubeconfig tokens: the one cluster whose Kubernetes proxy the token opens; it opens nothing else."),
 	}
 }
 

@@ -32,6 +32,8 @@ const (
 	FieldRevokedAt = "revoked_at"
 	// FieldUserID holds the string denoting the user_id field in the database.
 	FieldUserID = "user_id"
+	// FieldClusterID holds the string denoting the cluster_id field in the database.
+	FieldClusterID = "cluster_id"
 	// EdgeUser holds the string denoting the user edge name in mutations.
 	EdgeUser = "user"
 	// Table holds the table name of the token in the database.
@@ -56,6 +58,7 @@ var Columns = []string{
 	FieldLastUsedAt,
 	FieldRevokedAt,
 	FieldUserID,
+	FieldClusterID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -129,6 +132,11 @@ func ByRevokedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByUserID orders the results by the user_id field.
 func ByUserID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUserID, opts...).ToFunc()
+}
+
+// ByClusterID orders the results by the cluster_id field.
+func ByClusterID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClusterID, opts...).ToFunc()
 }
 
 // ByUserField orders the results by user field.

@@ -96,6 +96,11 @@ func UserID(v gid.ID) predicate.Token {
 	return predicate.Token(sql.FieldEQ(FieldUserID, v))
 }
 
+// ClusterID applies equality check predicate on the "cluster_id" field. It's identical to ClusterIDEQ.
+func ClusterID(v gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldEQ(FieldClusterID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Token {
 	return predicate.Token(sql.FieldEQ(FieldCreatedAt, v))
@@ -499,6 +504,86 @@ func UserIDEqualFold(v gid.ID) predicate.Token {
 func UserIDContainsFold(v gid.ID) predicate.Token {
 	vc := string(v)
 	return predicate.Token(sql.FieldContainsFold(FieldUserID, vc))
+}
+
+// ClusterIDEQ applies the EQ predicate on the "cluster_id" field.
+func ClusterIDEQ(v gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldEQ(FieldClusterID, v))
+}
+
+// ClusterIDNEQ applies the NEQ predicate on the "cluster_id" field.
+func ClusterIDNEQ(v gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldNEQ(FieldClusterID, v))
+}
+
+// ClusterIDIn applies the In predicate on the "cluster_id" field.
+func ClusterIDIn(vs ...gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldIn(FieldClusterID, vs...))
+}
+
+// ClusterIDNotIn applies the NotIn predicate on the "cluster_id" field.
+func ClusterIDNotIn(vs ...gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldNotIn(FieldClusterID, vs...))
+}
+
+// ClusterIDGT applies the GT predicate on the "cluster_id" field.
+func ClusterIDGT(v gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldGT(FieldClusterID, v))
+}
+
+// ClusterIDGTE applies the GTE predicate on the "cluster_id" field.
+func ClusterIDGTE(v gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldGTE(FieldClusterID, v))
+}
+
+// ClusterIDLT applies the LT predicate on the "cluster_id" field.
+func ClusterIDLT(v gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldLT(FieldClusterID, v))
+}
+
+// ClusterIDLTE applies the LTE predicate on the "cluster_id" field.
+func ClusterIDLTE(v gid.ID) predicate.Token {
+	return predicate.Token(sql.FieldLTE(FieldClusterID, v))
+}
+
+// ClusterIDContains applies the Contains predicate on the "cluster_id" field.
+func ClusterIDContains(v gid.ID) predicate.Token {
+	vc := string(v)
+	return predicate.Token(sql.FieldContains(FieldClusterID, vc))
+}
+
+// ClusterIDHasPrefix applies the HasPrefix predicate on the "cluster_id" field.
+func ClusterIDHasPrefix(v gid.ID) predicate.Token {
+	vc := string(v)
+	return predicate.Token(sql.FieldHasPrefix(FieldClusterID, vc))
+}
+
+// ClusterIDHasSuffix applies the HasSuffix predicate on the "cluster_id" field.
+func ClusterIDHasSuffix(v gid.ID) predicate.Token {
+	vc := string(v)
+	return predicate.Token(sql.FieldHasSuffix(FieldClusterID, vc))
+}
+
+// ClusterIDIsNil applies the IsNil predicate on the "cluster_id" field.
+func ClusterIDIsNil() predicate.Token {
+	return predicate.Token(sql.FieldIsNull(FieldClusterID))
+}
+
+// ClusterIDNotNil applies the NotNil predicate on the "cluster_id" field.
+func ClusterIDNotNil() predicate.Token {
+	return predicate.Token(sql.FieldNotNull(FieldClusterID))
+}
+
+// ClusterIDEqualFold applies the EqualFold predicate on the "cluster_id" field.
+func ClusterIDEqualFold(v gid.ID) predicate.Token {
+	vc := string(v)
+	return predicate.Token(sql.FieldEqualFold(FieldClusterID, vc))
+}
+
+// ClusterIDContainsFold applies the ContainsFold predicate on the "cluster_id" field.
+func ClusterIDContainsFold(v gid.ID) predicate.Token {
+	vc := string(v)
+	return predicate.Token(sql.FieldContainsFold(FieldClusterID, vc))
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.

@@ -110,6 +110,19 @@ type InstantiateTemplateInput struct {
 	Targets   []*InstanceTargetInput `json:"targets"`
 }
 
+// A project's switches for the Kubernetes proxy.
+type KubectlSettings struct {
+	// The lowest role that may exec, attach or port-forward into pods.
+	ExecMinRole member.Role `json:"execMinRole"`
+	// The lowest role that may download a kubeconfig.
+	KubeconfigMinRole member.Role `json:"kubeconfigMinRole"`
+}
+
+type KubectlSettingsInput struct {
+	ExecMinRole       *member.Role `json:"execMinRole,omitempty"`
+	KubeconfigMinRole *member.Role `json:"kubeconfigMinRole,omitempty"`
+}
+
 type NamespaceByIDsInput struct {
 	ID gid.ID `json:"ID"`
 }

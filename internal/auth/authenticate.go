@@ -47,12 +47,32 @@ func System(ctx context.Context) context.Context {
 	return privacy.DecisionContext(ctx, privacy.Allow)
 }
 
-// Authenticate returns the viewer for a token secret.
+// Authenticate returns the viewer for a token secret. A token scoped to
+// one cluster's Kubernetes proxy (Viewer.Cluster) is refused like an
+// unknown one: only AuthenticateCluster takes it.
 func (a *Authenticator) Authenticate(ctx context.Context, secret string) (*Viewer, error) {
 	if err := CheckToken(secret); err != nil {
 		return nil, ErrInvalidToken
 	}
-	return a.byHash(ctx, string(HashToken(secret)))
+	v, err := a.byHash(ctx, string(HashToken(secret)))
+	if err == nil && v.Cluster != "" {
+		return nil, ErrInvalidToken
+	}
+	return v, err
+}
+
+// AuthenticateCluster returns the viewer for a token secret presented to
+// the Kubernetes proxy of cluster: an ordinary token, or one scoped to
+// that very cluster.
+func (a *Authenticator) AuthenticateCluster(ctx context.Context, secret string, cluster ID) (*Viewer, error) {
+	if err := CheckToken(secret); err != nil {
+		return nil, ErrInvalidToken
+	}
+	v, err := a.byHash(ctx, string(HashToken(secret)))
+	if err == nil && v.Cluster != "" && v.Cluster != cluster {
+		return nil, ErrInvalidToken
+	}
+	return v, err
 }
 
 func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error) {
@@ -112,6 +132,9 @@ func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) 
 	}
 	v := &Viewer{UserID: u.ID, UserName: u.Name, Admin: u.Admin, TokenID: t.ID, ExpiresAt: t.ExpiresAt,
 		Roles: map[ID]member.Role{}, hash: string(hash), life: &life{}}
+	if t.ClusterID != nil {
+		v.Cluster = *t.ClusterID
+	}
 	for _, m := range members {
 		v.Roles[m.ProjectID] = m.Role
 	}

@@ -12,19 +12,40 @@ import (
 // IssueToken creates a token for the user and returns its secret, which is
 // never stored and cannot be shown again. ttl 0 means no expiry.
 func IssueToken(ctx context.Context, client *ent.Client, userID ID, name string, ttl time.Duration) (string, *ent.Token, error) {
+	return IssueTokenUntil(ctx, client, userID, name, Expiry(nil, ttl))
+}
+
+// Expiry is when a token made by maker (nil: by BCS itself) to live for
+// ttl (0: forever) expires (nil: never). A token may not outlive the one
+// that made it: a short-lived token would otherwise mint a permanent one.
+// Admins are trusted with that.
+func Expiry(maker *Viewer, ttl time.Duration) *time.Time {
 	var until *time.Time
 	if ttl > 0 {
 		t := time.Now().Add(ttl)
 		until = &t
 	}
-	return IssueTokenUntil(ctx, client, userID, name, until)
+	if maker != nil && maker.ExpiresAt != nil && !maker.Admin && (until == nil || until.After(*maker.ExpiresAt)) {
+		until = maker.ExpiresAt
+	}
+	return until
 }
 
 // IssueTokenUntil is IssueToken with the moment the token expires (nil:
 // never).
 func IssueTokenUntil(ctx context.Context, client *ent.Client, userID ID, name string, until *time.Time) (string, *ent.Token, error) {
+	return issue(ctx, client.Token.Create().SetUserID(userID).SetName(name).SetNillableExpiresAt(until))
+}
+
+// IssueClusterToken issues a token that opens one cluster's Kubernetes
+// proxy and nothing else (a kubeconfig's credential; Viewer.Cluster).
+func IssueClusterToken(ctx context.Context, client *ent.Client, userID ID, name string, until *time.Time, clusterID ID) (string, *ent.Token, error) {
+	return issue(ctx, client.Token.Create().SetUserID(userID).SetName(name).SetNillableExpiresAt(until).SetClusterID(clusterID))
+}
+
+func issue(ctx context.Context, create *ent.TokenCreate) (string, *ent.Token, error) {
 	secret, hash := NewToken()
-	t, err := client.Token.Create().SetUserID(userID).SetName(name).SetHash(hash).SetNillableExpiresAt(until).Save(ctx)
+	t, err := create.SetHash(hash).Save(ctx)
 	if err != nil {
 		return "", nil, fmt.Errorf("create token: %w", err)
 	}

@@ -40,6 +40,9 @@ type Viewer struct {
 	ExpiresAt *time.Time
 	// Roles holds the viewer's role in each project they belong to.
 	Roles map[ID]member.Role
+	// Cluster, when set, is the one cluster whose Kubernetes proxy the
+	// token opens (a kubeconfig's token); it opens nothing else.
+	Cluster ID
 
 	hash string // the token's, to look it up again (Authenticator.Recheck)
 	life *life  // nil: a viewer made by hand, which never ends

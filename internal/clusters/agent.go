@@ -53,6 +53,10 @@ type Registry struct {
 	Client *ent.Client
 	Box    *secrets.Box
 	Probe  Probe
+	// Registered, if set, is told of a cluster whose agent's credentials
+	// start to work (registration, or back from unreachable): the
+	// Kubernetes proxy (re)installs its RBAC bindings.
+	Registered func(ctx context.Context, c *ent.Cluster)
 }
 
 // Report records one agent report: it binds a REGISTERING cluster on the
@@ -100,8 +104,12 @@ func (r *Registry) Report(ctx context.Context, rep Report) (*Ack, error) {
 		upd.SetAgentKeyHash(keyHash).ClearRegisterTokenHash().ClearRegisterTokenExpiresAt()
 		ack.AgentKey = key
 	}
-	if err := upd.Exec(ctx); err != nil {
+	wasNormal := c.Status == cluster.StatusNORMAL
+	if c, err = upd.Save(ctx); err != nil {
 		return nil, fmt.Errorf("record agent report: %w", err)
+	}
+	if perr == nil && !wasNormal && r.Registered != nil {
+		r.Registered(ctx, c)
 	}
 	return ack, nil
 }

@@ -41,6 +41,9 @@ type Service struct {
 	// its scheduler state).
 	Mesos bool
 	Log   *slog.Logger
+	// Registered, if set, is told of each Kubernetes cluster registered by
+	// kubeconfig (the Kubernetes proxy installs its RBAC bindings).
+	Registered func(ctx context.Context, c *ent.Cluster)
 }
 
 // Registration is what every way of registering a cluster is told.
@@ -85,9 +88,13 @@ func (s *Service) RegisterKubeconfig(ctx context.Context, reg Registration, kube
 	if err != nil {
 		return nil, err
 	}
-	return saved(s.create(reg, id, cluster.KindK8S).SetLabels(reg.Labels).
+	c, err := saved(s.create(reg, id, cluster.KindK8S).SetLabels(reg.Labels).
 		SetStatus(cluster.StatusNORMAL).SetVersion(info.Version).SetEndpoint(endpoint).
 		SetCredentials(sealed).SetCapacity(Capacity(info)).SetLastSeenAt(time.Now()).Save(ctx))
+	if err == nil && s.Registered != nil {
+		s.Registered(ctx, c)
+	}
+	return c, err
 }
 
 // RegisterByAgent records a Kubernetes cluster that `bcs agent` will

@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/internal/agent"
 )
 
@@ -44,6 +46,24 @@ func TestAgentRegistersAndGoesUnreachable(t *testing.T) {
 		"applyNamespace", map[string]any{"cid": reg.Cluster.ID})
 	if op.Status != "SUCCEEDED" {
 		t.Fatalf("operation with agent credentials: %+v", op)
+	}
+
+	// Registration installed BCS's RBAC bindings with the agent's
+	// credentials, and the Kubernetes proxy serves the cluster through them,
+	// impersonating the caller.
+	eventually(t, "the RBAC sync of registration", func() bool {
+		return env.db.Client.Operation.Query().Where(operation.ClusterID(ID(reg.Cluster.ID)), operation.Action("SYNC_RBAC"),
+			operation.StatusEQ(operation.StatusSUCCEEDED)).ExistX(system())
+	})
+	req, _ := http.NewRequest(http.MethodGet, env.srv.URL+"/clusters/"+reg.Cluster.ID+"/k8s/api/v1/namespaces/from-agent", nil)
+	req.Header.Set("Authorization", "Bearer "+env.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("proxy to the agent's cluster: %d", res.StatusCode)
 	}
 
 	// The register token was single-use.

@@ -26,6 +26,7 @@ import (
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/follow"
 	"github.com/bcs-io/bcs/internal/gqlext"
+	"github.com/bcs-io/bcs/internal/kubeproxy"
 	"github.com/bcs-io/bcs/internal/netpolicy"
 	"github.com/bcs-io/bcs/internal/operations"
 	"github.com/bcs-io/bcs/internal/redact"
@@ -108,10 +109,12 @@ type Config struct {
 	// TrustedDocuments, when set, is the only GraphQL run (by text or by
 	// persisted query hash); without it clients may use APQ.
 	TrustedDocuments gqlext.TrustedDocuments
+	// KubeProxy configures the Kubernetes proxy (/clusters/{id}/k8s).
+	KubeProxy KubeProxyConfig
 }
 
 // DefaultConfig is what `bcs serve` starts with.
-var DefaultConfig = Config{Limits: DefaultLimits, RatePerSecond: 50, RateBurst: 100}
+var DefaultConfig = Config{Limits: DefaultLimits, RatePerSecond: 50, RateBurst: 100, KubeProxy: DefaultKubeProxy}
 
 // Server is BCS's HTTP handler and what it depends on.
 type Server struct {
@@ -194,7 +197,10 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	s.startIdentity(ctx)
 	s.background(ctx, s.purgeSessions)
 	mux := http.NewServeMux()
-	mux.Handle("/query", s.withAuth(s.graphql()))
+	mux.Handle("/query", kubeproxy.WithBaseURL(s.withAuth(s.graphql())))
+	kp := s.kubeProxy() // only under …/k8s: the console may route other /clusters/ paths
+	mux.Handle("/clusters/{clusterID}/k8s", kp)
+	mux.Handle("/clusters/{clusterID}/k8s/", kp)
 	mux.HandleFunc("POST /agent/v1/report", s.agentReport)
 	mux.HandleFunc("GET "+tunnel.Path, s.agentTunnel)
 	mux.Handle(mesosRPCPrefix, s.mesosRPC()) // its own signature, not GraphQL's token
@@ -239,6 +245,7 @@ func (s *Server) graphql() http.Handler {
 		Client: s.db.Client, Auth: s.authn, Ops: s.ops, Box: s.cfg.Secrets, Clusters: s.clusters,
 		Log: s.log_, Hub: s.hub,
 		ListReplicas: s.replicas, Follows: s.follows,
+		KubeProxy: resolvers.KubeProxy{PublicURL: s.cfg.KubeProxy.PublicURL, CA: s.cfg.KubeProxy.CA},
 	}))
 	// Order matters: HTTP claims every request without an Upgrade header,
 	// so the websocket and SSE transports go first.

@@ -93,6 +93,7 @@ var rootQueries = map[string]string{
 	"exportTemplates": `query($pid: ID!) { exportTemplates(projectID: $pid) }`,
 	"execSessions":    `query($pid: ID!) { execSessions(projectID: $pid) { edges { node { id projectID recording } } } }`,
 	"execSession":     `query($xid: ID!) { execSession(id: $xid) { id recording } }`,
+	"kubeconfig":      `query($cid: ID!) { kubeconfig(clusterID: $cid) }`,
 	"_entities":       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
 }
 
@@ -136,6 +137,8 @@ var rootMutations = map[string]string{
 	"setNodeTaints":         `mutation($cid: ID!) { setNodeTaints(clusterID: $cid, name: "n1", taints: [{key: "a", effect: "NoSchedule"}]) { id } }`,
 	"drainNode":             `mutation($cid: ID!) { drainNode(clusterID: $cid, name: "n1") { id } }`,
 	"setExecRecording":      `mutation($pid: ID!) { setExecRecording(projectID: $pid, enabled: true) { id } }`,
+	"syncClusterRBAC":       `mutation($cid: ID!) { syncClusterRBAC(clusterID: $cid) { id } }`,
+	"setKubectlSettings":    `mutation($pid: ID!) { setKubectlSettings(projectID: $pid, input: {execMinRole: VIEWER}) { id } }`,
 }
 
 func rootFields(t *testing.T, env *testEnv, typ string) []string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -36,6 +37,11 @@ type Orchestrator struct {
 	cs     kubernetes.Interface
 	dyn    dynamic.Interface
 	mapper meta.ResettableRESTMapper
+	h1     struct { // HTTP/1.1 transport for the proxy's upgrades (upstream.go)
+		once sync.Once
+		rt   http.RoundTripper
+		err  error
+	}
 }
 
 var _ orchestrators.Orchestrator = (*Orchestrator)(nil)

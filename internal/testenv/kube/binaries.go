@@ -37,7 +37,7 @@ func Binaries() (string, error) {
 		binaries.dir = dir
 		return dir, nil
 	}
-	script, err := findScript()
+	script, err := findScript("kube-bins.sh")
 	if err != nil {
 		return "", err
 	}
@@ -57,20 +57,20 @@ func Binaries() (string, error) {
 }
 
 // findScript walks up from the working directory (a package directory under
-// go test) to the repository's scripts/kube-bins.sh.
-func findScript() (string, error) {
+// go test) to the repository's scripts/<name>.
+func findScript(name string) (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
-		return "", fmt.Errorf("find kube-bins.sh: %w", err)
+		return "", fmt.Errorf("find %s: %w", name, err)
 	}
 	for {
-		p := filepath.Join(dir, "scripts", "kube-bins.sh")
+		p := filepath.Join(dir, "scripts", name)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("find kube-bins.sh: not under the BCS repository; set " + BinDirEnv)
+			return "", errors.New("find " + name + ": not under the BCS repository; set " + BinDirEnv)
 		}
 		dir = parent
 	}

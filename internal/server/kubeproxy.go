@@ -1,0 +1,42 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/kubeproxy"
+)
+
+// KubeProxyConfig configures the Kubernetes proxy, /clusters/{id}/k8s.
+type KubeProxyConfig struct {
+	// PublicURL and CA go into kubeconfigs (resolvers.KubeProxy).
+	PublicURL string
+	CA        []byte
+	// IdleTimeout and MaxDuration end watches, followed logs and streams
+	// that stay silent or open too long (zero: no limit).
+	IdleTimeout, MaxDuration time.Duration
+	// MaxStreamsPerToken bounds the watches, followed logs and streams one
+	// token holds open through the proxy (0: unlimited).
+	MaxStreamsPerToken int
+}
+
+// DefaultKubeProxy is what `bcs serve` starts with.
+var DefaultKubeProxy = KubeProxyConfig{IdleTimeout: 30 * time.Minute, MaxDuration: 4 * time.Hour, MaxStreamsPerToken: 256}
+
+// kubeProxy builds the proxy's handler and has every Kubernetes cluster
+// registered from now on get BCS's RBAC bindings.
+func (s *Server) kubeProxy() http.Handler {
+	sync := func(ctx context.Context, c *ent.Cluster) {
+		if _, err := s.ops.Start(ctx, kubeproxy.SyncJob(c)); err != nil {
+			s.log.ErrorContext(ctx, "start RBAC sync of a new cluster", "cluster", c.ID, "err", err)
+		}
+	}
+	s.clusters.Registered = sync
+	s.registry.Registered = func(ctx context.Context, c *ent.Cluster) { sync(auth.System(ctx), c) }
+	return &kubeproxy.Handler{Client: s.db.Client, Auth: s.authn, Upstream: s.clusters.Upstream,
+		IdleTimeout: s.cfg.KubeProxy.IdleTimeout, MaxDuration: s.cfg.KubeProxy.MaxDuration,
+		Allow: s.limiter.allow, Hold: newSlots(s.cfg.KubeProxy.MaxStreamsPerToken).acquire, Metrics: kubeproxy.NewMetrics(s.metrics.registry), Log: s.log, RequestID: RequestID}
+}
