@@ -114,6 +114,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.DurationVar(&cfg.KubeProxy.IdleTimeout, "kube-proxy-idle-timeout", cfg.KubeProxy.IdleTimeout, "end a watch or followed log through the Kubernetes proxy that sent nothing for this long (0: never)")
 	f.DurationVar(&cfg.KubeProxy.MaxDuration, "kube-proxy-max-duration", cfg.KubeProxy.MaxDuration, "end a watch, followed log or exec stream through the Kubernetes proxy after this long (0: never)")
 	f.IntVar(&cfg.KubeProxy.MaxStreamsPerToken, "kube-proxy-max-streams-per-token", cfg.KubeProxy.MaxStreamsPerToken, "most watches, followed logs and exec streams one token holds open through the Kubernetes proxy (0: unlimited)")
+	cfg.KubeProxy.Streams.RegisterFlags(f)
 	walls.register(f)
 	zookeeper.register(f)
 	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")

@@ -8,6 +8,7 @@ import (
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/kubeproxy"
+	"github.com/bcs-io/bcs/internal/kubeproxy/streams"
 )
 
 // KubeProxyConfig configures the Kubernetes proxy, /clusters/{id}/k8s.
@@ -21,6 +22,9 @@ type KubeProxyConfig struct {
 	// MaxStreamsPerToken bounds the watches, followed logs and streams one
 	// token holds open through the proxy (0: unlimited).
 	MaxStreamsPerToken int
+	// Streams configures exec, attach and port-forward sessions (their
+	// limits and recording size); Store, Log and Metrics are the server's.
+	Streams streams.Options
 }
 
 // DefaultKubeProxy is what `bcs serve` starts with.
@@ -36,7 +40,10 @@ func (s *Server) kubeProxy() http.Handler {
 	}
 	s.clusters.Registered = sync
 	s.registry.Registered = func(ctx context.Context, c *ent.Cluster) { sync(auth.System(ctx), c) }
-	return &kubeproxy.Handler{Client: s.db.Client, Auth: s.authn, Upstream: s.clusters.Upstream,
+	so := s.cfg.KubeProxy.Streams
+	so.Store = &streams.EntStore{Client: s.db.Client, RequestID: RequestID}
+	so.Log, so.Metrics = s.log, s.metrics.registry
+	return &kubeproxy.Handler{Streams: streams.New(so).ServeStream, Client: s.db.Client, Auth: s.authn, Upstream: s.clusters.Upstream,
 		IdleTimeout: s.cfg.KubeProxy.IdleTimeout, MaxDuration: s.cfg.KubeProxy.MaxDuration,
 		Allow: s.limiter.allow, Hold: newSlots(s.cfg.KubeProxy.MaxStreamsPerToken).acquire, Metrics: kubeproxy.NewMetrics(s.metrics.registry), Log: s.log, RequestID: RequestID}
 }
