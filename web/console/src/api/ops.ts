@@ -1,0 +1,151 @@
+// Every GraphQL operation the console sends, in one place, typed by
+// graphql-codegen from BCS's schema (src/gql is generated: `npm run codegen`).
+import { graphql } from '../gql';
+
+export const MeQuery = graphql(`
+  query Me { me { id name displayName admin } }
+`);
+
+export const ProjectsQuery = graphql(`
+  query Projects { projects(first: 200, orderBy: [{ field: NAME, direction: ASC }]) { edges { node { id name code description archived } } } }
+`);
+
+export const CreateProjectMutation = graphql(`
+  mutation CreateProject($input: CreateProjectInput!) { createProject(input: $input) { id name code } }
+`);
+
+export const PermissionsFragment = graphql(`
+  fragment Perms on ProjectPermissions {
+    role projectEdit projectDelete memberManage auditView clusterCreate clusterManage clusterDelete clusterUse
+    namespaceCreate namespaceUpdate namespaceDelete namespaceUse templateCreate templateUpdate templateDelete templateInstantiate
+  }
+`);
+
+export const ProjectQuery = graphql(`
+  query Project($id: ID!) {
+    project(id: $id) {
+      id name code description archived
+      viewerCan { ...Perms }
+      members(first: 200) { edges { node { id role user { id name displayName } } } }
+      clusters(first: 200) { edges { node { id name kind status } } }
+    }
+  }
+`);
+
+export const AddMemberMutation = graphql(`
+  mutation AddMember($projectID: ID!, $userName: String!, $role: MemberRole!) { addMember(projectID: $projectID, userName: $userName, role: $role) { id } }
+`);
+export const UpdateMemberMutation = graphql(`
+  mutation UpdateMember($id: ID!, $role: MemberRole!) { updateMemberRole(id: $id, role: $role) { id role } }
+`);
+export const RemoveMemberMutation = graphql(`
+  mutation RemoveMember($id: ID!) { removeMember(id: $id) { deletedID } }
+`);
+
+export const ClustersQuery = graphql(`
+  query Clusters($id: ID!) {
+    project(id: $id) {
+      id
+      clusters(first: 200) { edges { node { id name kind environment status statusMessage version endpoint capacity lastSeenAt } } }
+    }
+  }
+`);
+
+export const ClusterStatusSubscription = graphql(`
+  subscription ClusterStatus($projectID: ID!) { clusterStatus(projectID: $projectID) { id name kind environment status statusMessage version endpoint capacity lastSeenAt } }
+`);
+
+export const RegisterClusterMutation = graphql(`
+  mutation RegisterCluster($input: RegisterClusterInput!) { registerCluster(input: $input) { id name status } }
+`);
+export const RegisterTokenMutation = graphql(`
+  mutation RegisterToken($projectID: ID!, $clusterName: String!, $environment: ClusterEnvironment) {
+    createRegisterToken(projectID: $projectID, clusterName: $clusterName, environment: $environment) { token cluster { id name status } }
+  }
+`);
+
+export const WorkloadsPageQuery = graphql(`
+  query WorkloadsPage($projectID: ID!, $after: Cursor) {
+    workloads(first: 1000, after: $after, where: { projectID: $projectID }) {
+      edges { node { id clusterID kind namespace name desired ready updated available images } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const HeadQuery = graphql(`
+  query Head($projectID: ID!) { changes(since: 2147483647, first: 1, filter: { projectID: $projectID }) { head } }
+`);
+
+export const ChangesSubscription = graphql(`
+  subscription Changes($filter: ChangesFilter, $since: Int) {
+    changes(filter: $filter, since: $since) { revision type clusterID kind namespace name objectID object }
+  }
+`);
+
+export const WorkloadQuery = graphql(`
+  query Workload($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on Workload {
+        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt
+        cluster { id name }
+        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }
+      }
+    }
+  }
+`);
+
+export const WorkloadSubscription = graphql(`
+  subscription WorkloadLive($id: ID!) { workload(id: $id) { id desired ready updated available images spec status observedAt } }
+`);
+
+export const ScaleMutation = graphql(`
+  mutation Scale($input: ScaleWorkloadInput!) { scaleWorkload(input: $input) { id status action } }
+`);
+export const RestartMutation = graphql(`
+  mutation Restart($input: WorkloadRefInput!) { restartWorkload(input: $input) { id status action } }
+`);
+export const RollbackMutation = graphql(`
+  mutation Rollback($input: RollbackWorkloadInput!) { rollbackWorkload(input: $input) { id status action } }
+`);
+
+export const ApplyMutation = graphql(`
+  mutation Apply($input: ApplyManifestInput!) { applyManifest(input: $input) { id status reason message result } }
+`);
+
+export const OperationSubscription = graphql(`
+  subscription OperationLive($id: ID!) { operation(id: $id) { id status reason message result finishedAt } }
+`);
+
+export const OperationsQuery = graphql(`
+  query Operations($projectID: ID!) {
+    operations(first: 100, where: { projectID: $projectID }, orderBy: [{ field: CREATED_AT, direction: DESC }]) {
+      edges { node { id createdAt action status targetKind targetNamespace targetName reason message createdBy clusterID } }
+    }
+  }
+`);
+
+export const TokensQuery = graphql(`
+  query Tokens { tokens { id name createdAt expiresAt lastUsedAt revokedAt } }
+`);
+export const CreateTokenMutation = graphql(`
+  mutation CreateToken($input: CreateTokenInput!) { createToken(input: $input) { secret token { id name } } }
+`);
+export const RevokeTokenMutation = graphql(`
+  mutation RevokeToken($id: ID!) { revokeToken(id: $id) { id revokedAt } }
+`);
+
+export const AuditQuery = graphql(`
+  query Audit($projectID: String!) {
+    auditLog(first: 100, where: { projectID: $projectID }) {
+      edges { node { id createdAt actor action targetType targetID result error requestID } }
+    }
+  }
+`);
+
+export const SearchQuery = graphql(`
+  query Search {
+    projects(first: 200) { edges { node { id name code clusters(first: 50) { edges { node { id name } } } } } }
+  }
+`);
