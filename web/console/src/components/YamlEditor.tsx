@@ -42,7 +42,7 @@ const markedLine = StateField.define<DecorationSet>({
         return Decoration.set([Decoration.line({ class: 'cm-error-line', attributes: { 'data-error-line': String(e.value) } }).range(line.from)]);
       }
     }
-    return tr.docChanged ? Decoration.none : deco;
+    return deco.map(tr.changes);
   },
   provide: (f) => EditorView.decorations.from(f),
 });

@@ -35,7 +35,6 @@ async function listAll(projectID: string): Promise<Row[]> {
 export function useLiveTable(projectID: string) {
   const [state, dispatch] = useReducer((s: TableState, a: Action) => reduce(s, a), undefined, emptyTable);
   const revision = useRef(0);
-  revision.current = state.revision;
   const [status, setStatus] = useReducer((_: { loading: boolean; error?: ApiError }, s: { loading: boolean; error?: ApiError }) => s, { loading: true });
 
   useEffect(() => {
@@ -43,17 +42,20 @@ export function useLiveTable(projectID: string) {
     let unsubscribe: (() => void) | undefined;
     let buffer: LiveChange[] = [];
     let frame = 0;
+    // Until the listing is in, changes wait: the reset would drop them.
+    let listed = false;
     // Changes arrive one message each; apply them once per frame so 200/s
     // costs one render per frame, not one per change.
     const flush = () => {
       frame = 0;
+      if (!listed) return;
       const batch = buffer;
       buffer = [];
       if (alive && batch.length) dispatch({ type: 'changes', changes: batch });
     };
     const follow = () => {
       unsubscribe?.();
-      unsubscribe = live(ChangesSubscription, () => ({ filter: { projectID }, since: revision.current }), {
+      unsubscribe = live(ChangesSubscription, () => ({ filter: { projectID }, since: revision.current || undefined }), {
         next: (d) => {
           buffer.push(d.changes as LiveChange);
           // Keep the resume point current even before the frame flushes.
@@ -71,15 +73,34 @@ export function useLiveTable(projectID: string) {
       });
     };
     const load = async () => {
+      listed = false;
+      buffer = [];
       try {
         setStatus({ loading: true });
-        const head = await request(HeadQuery, { projectID });
+        // The head before the listing: following from it replays whatever
+        // changed while listing (dropped or re-applied idempotently).
+        let head: number | undefined;
+        try {
+          head = (await request(HeadQuery, { projectID })).changes.head;
+        } catch (e) {
+          // The log no longer reaches revision 0 and the API has no other
+          // read of the head: follow live from now, then list.
+          if ((e as ApiError).errors?.[0]?.extensions?.reason !== 'REVISION_COMPACTED') throw e;
+        }
+        if (head === undefined) {
+          revision.current = 0;
+          follow();
+        }
         const rows = await listAll(projectID);
         if (!alive) return;
-        dispatch({ type: 'reset', rows, revision: head.changes.head });
-        revision.current = head.changes.head;
+        dispatch({ type: 'reset', rows, revision: head ?? 0 });
+        listed = true;
+        flush();
         setStatus({ loading: false });
-        follow();
+        if (head !== undefined) {
+          revision.current = head;
+          follow();
+        }
       } catch (e) {
         if (alive) setStatus({ loading: false, error: e as ApiError });
       }

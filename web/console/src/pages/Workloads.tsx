@@ -66,12 +66,15 @@ export function Workloads({ pid }: { pid: string }) {
       </div>
       <ErrorView error={error} />
       <div role="table" aria-label="workloads" aria-rowcount={rows.length}>
-        <div role="row" className="vt-head">
-          <span role="columnheader">Name</span><span role="columnheader">Namespace</span><span role="columnheader">Cluster</span>
-          <span role="columnheader">Kind</span><span role="columnheader">Ready</span><span role="columnheader">Images</span>
+        <div role="rowgroup">
+          <div role="row" className="vt-head">
+            <span role="columnheader">Name</span><span role="columnheader">Namespace</span><span role="columnheader">Cluster</span>
+            <span role="columnheader">Kind</span><span role="columnheader">Ready</span><span role="columnheader">Images</span>
+          </div>
         </div>
-        <div className="vt" ref={scroller} tabIndex={0} aria-label="workload rows">
-          <div style={{ height: v.getTotalSize(), position: 'relative' }} role="rowgroup">
+        {/* Focusable so the keyboard can scroll it; only the visible rows exist. */}
+        <div className="vt" ref={scroller} tabIndex={0} role="rowgroup">
+          <div style={{ height: v.getTotalSize(), position: 'relative' }} role="presentation">
             {v.getVirtualItems().map((item) => {
               const r = rows[item.index];
               return (
