@@ -281,6 +281,7 @@ test('a first session in the console', async (t) => {
   await step('the command palette jumps to a cluster (Ctrl-K, keyboard only)', async () => {
     await page.keyboard.press('Control+K');
     await page.getByRole('combobox', { name: 'Jump to' }).fill('dev-1');
+    await page.getByRole('option', { name: /^dev-1 · cluster/, selected: true }).waitFor();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Workloads' }).waitFor();
     assert.match(page.url(), /workloads\?cluster=/);

@@ -38,11 +38,6 @@ func TestConsoleInBrowser(t *testing.T) {
 	admin := srv.token(t, "admin", true)
 	viewer := srv.token(t, "viewer", false)
 	url := srv.url
-	if os.Getenv("BCS_CONSOLE_SHIM") == "1" {
-		// TEMPORARY (until the console-backend branch is merged): serve the
-		// console and the contract's /auth/session in front of bcs.
-		url = startShim(t, srv.url, filepath.Join(console, "dist"))
-	}
 	control := controlServer(t, cluster)
 
 	shots := os.Getenv("BCS_SCREENSHOTS")

@@ -146,6 +146,6 @@ export const AuditQuery = graphql(`
 
 export const SearchQuery = graphql(`
   query Search {
-    projects(first: 200) { edges { node { id name code clusters(first: 50) { edges { node { id name } } } } } }
+    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }
   }
 `);

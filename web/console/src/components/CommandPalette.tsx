@@ -48,7 +48,8 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
             else if (e.key === 'ArrowUp') { e.preventDefault(); setSel((s) => Math.max(s - 1, 0)); }
             else if (e.key === 'Enter') go(items[sel]);
           }} />
-        <ul id="palette-list" role="listbox">
+        {q.error && <p className="field-error" role="alert">{q.error.message}</p>}
+        <ul id="palette-list" role="listbox" aria-label="Matches">
           {items.map((i, n) => (
             <li key={i.href + i.label} id={`pi-${n}`} role="option" aria-selected={n === sel} onMouseEnter={() => setSel(n)} onClick={() => go(i)}>
               {i.label} <span className="muted">· {i.hint}</span>

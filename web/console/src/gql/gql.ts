@@ -41,7 +41,7 @@ type Documents = {
     "\n  mutation CreateToken($input: CreateTokenInput!) { createToken(input: $input) { secret token { id name } } }\n": typeof types.CreateTokenDocument,
     "\n  mutation RevokeToken($id: ID!) { revokeToken(id: $id) { id revokedAt } }\n": typeof types.RevokeTokenDocument,
     "\n  query Audit($projectID: String!) {\n    auditLog(first: 100, where: { projectID: $projectID }) {\n      edges { node { id createdAt actor action targetType targetID result error requestID } }\n    }\n  }\n": typeof types.AuditDocument,
-    "\n  query Search {\n    projects(first: 200) { edges { node { id name code clusters(first: 50) { edges { node { id name } } } } } }\n  }\n": typeof types.SearchDocument,
+    "\n  query Search {\n    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }\n  }\n": typeof types.SearchDocument,
 };
 const documents: Documents = {
     "\n  query Me { me { id name displayName admin } }\n": types.MeDocument,
@@ -71,7 +71,7 @@ const documents: Documents = {
     "\n  mutation CreateToken($input: CreateTokenInput!) { createToken(input: $input) { secret token { id name } } }\n": types.CreateTokenDocument,
     "\n  mutation RevokeToken($id: ID!) { revokeToken(id: $id) { id revokedAt } }\n": types.RevokeTokenDocument,
     "\n  query Audit($projectID: String!) {\n    auditLog(first: 100, where: { projectID: $projectID }) {\n      edges { node { id createdAt actor action targetType targetID result error requestID } }\n    }\n  }\n": types.AuditDocument,
-    "\n  query Search {\n    projects(first: 200) { edges { node { id name code clusters(first: 50) { edges { node { id name } } } } } }\n  }\n": types.SearchDocument,
+    "\n  query Search {\n    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }\n  }\n": types.SearchDocument,
 };
 
 /**
@@ -199,7 +199,7 @@ export function graphql(source: "\n  query Audit($projectID: String!) {\n    aud
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Search {\n    projects(first: 200) { edges { node { id name code clusters(first: 50) { edges { node { id name } } } } } }\n  }\n"): (typeof documents)["\n  query Search {\n    projects(first: 200) { edges { node { id name code clusters(first: 50) { edges { node { id name } } } } } }\n  }\n"];
+export function graphql(source: "\n  query Search {\n    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }\n  }\n"): (typeof documents)["\n  query Search {\n    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
