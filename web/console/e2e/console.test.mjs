@@ -18,7 +18,7 @@ const base = env('BCS_URL');
 const adminToken = env('BCS_ADMIN_TOKEN');
 const viewerToken = env('BCS_VIEWER_TOKEN');
 const kubeconfig = env('BCS_KUBECONFIG');
-const control = env('BCS_CONTROL_URL');
+const controlURL = env('BCS_CONTROL_URL');
 const shots = env('BCS_SCREENSHOTS');
 // Long enough for pods to turn Running on kwok (about 2 s) on a loaded machine.
 const LIVE_MS = 30_000;
@@ -47,7 +47,17 @@ async function newPage() {
   page.setDefaultTimeout(LIVE_MS);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  pages.push({ page, errors });
+  // What the browser saw, printed when a step fails.
+  const logs = [];
+  const note = (m) => logs.push(`${new Date().toISOString().slice(11, 23)} ${m}`.slice(0, 300));
+  page.on('console', (m) => note(`console.${m.type()}: ${m.text()}`));
+  page.on('websocket', (ws) => {
+    note(`ws open ${ws.url()}`);
+    ws.on('framereceived', (f) => note(`ws recv ${f.payload}`));
+    ws.on('socketerror', (e) => note(`ws error ${e}`));
+    ws.on('close', () => note('ws close'));
+  });
+  pages.push({ page, errors, logs });
   return page;
 }
 
@@ -56,6 +66,12 @@ async function axe(page, name) {
   const res = await new AxeBuilder({ page }).analyze();
   const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `axe on ${name}`);
+}
+
+/** Acts behind the console's back through console_test.go. */
+async function control(path, body) {
+  const res = await fetch(`${controlURL}${path}`, { method: 'POST', body: body && JSON.stringify(body) });
+  assert.equal(res.status, 204, `${path}: ${await res.text()}`);
 }
 
 async function shot(page, name) {
@@ -111,7 +127,8 @@ test('a first session in the console', async (t) => {
         await fn();
       } catch (e) {
         broken = name;
-        for (const [i, { page: p }] of pages.entries()) {
+        for (const [i, { page: p, logs }] of pages.entries()) {
+          console.log(`--- page ${i}: the browser's last messages\n${logs.slice(-40).join('\n')}`);
           if (p.isClosed()) continue;
           await p.screenshot({ path: path.join(shots, `failed-${i}.png`) }).catch(() => {});
           const text = await p.locator('body').innerText().catch(() => '');
@@ -242,18 +259,38 @@ test('a first session in the console', async (t) => {
   });
 
   await step('a change made directly on the API server appears live', async () => {
-    const res = await fetch(`${control}/scale`, { method: 'POST', body: JSON.stringify({ namespace: 'default', name: 'web', replicas: 1 }) });
-    assert.equal(res.status, 204, await res.text());
+    await control('/scale', { namespace: 'default', name: 'web', replicas: 1 });
     await page.getByTestId('counts').filter({ hasText: 'Ready 1/1' }).waitFor();
     await page.waitForFunction(() => document.querySelectorAll('tr[data-pod]').length === 1, null, { timeout: LIVE_MS });
+  });
+
+  await step('after the server went away and came back, the page resumes without a reload', async () => {
+    const nav = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+    await control('/bcs/stop');
+    await page.getByTestId('connection').filter({ hasText: 'Reconnecting' }).waitFor();
+    // Changed while no BCS watched: recorded when it starts again, and sent
+    // to the page as it resumes from the last revision it applied.
+    await control('/scale', { namespace: 'default', name: 'web', replicas: 2 });
+    await control('/bcs/start');
+    await page.getByTestId('connection').filter({ hasText: 'Live' }).waitFor();
+    await page.getByTestId('counts').filter({ hasText: 'Ready 2/2' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-pod] .phase-Running').length === 2, null, { timeout: LIVE_MS });
+    assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation').length), nav, 'no reload');
   });
 
   await step('roll back to the previous revision', async () => {
     await page.getByRole('link', { name: 'Deploy' }).click();
     await page.getByLabel('Cluster', { exact: true }).selectOption({ label: 'dev-1' });
-    await setEditor(page, manifest(1, 'nginx:1.28'));
+    await setEditor(page, manifest(3, 'nginx:1.28'));
     await page.getByRole('button', { name: 'Dry run' }).click();
-    await page.getByLabel('dry-run diff').getByText('nginx:1.28').first().waitFor();
+    // The direct scale made kubectl the owner of spec.replicas: the dry run
+    // says so, and Apply stays off until the user takes the field over.
+    await page.getByRole('alert').filter({ hasText: 'owned by kubectl' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Apply' }).isDisabled(), true);
+    await page.getByLabel('take over fields other managers own').check();
+    await page.getByRole('button', { name: 'Dry run' }).click();
+    await page.getByLabel('dry-run diff').getByText('"nginx:1.28"').first().waitFor();
+    await shot(page, 'deploy-diff');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
     await waitImage('nginx:1.28');
@@ -330,7 +367,7 @@ test('a first session in the console', async (t) => {
   async function waitImage(image) {
     const deadline = Date.now() + LIVE_MS;
     for (;;) {
-      const d = await (await fetch(`${control}/deployment?namespace=default&name=web`)).json();
+      const d = await (await fetch(`${controlURL}/deployment?namespace=default&name=web`)).json();
       if (d.image === image) return;
       if (Date.now() > deadline) assert.fail(`image ${d.image}, want ${image}`);
       await new Promise((r) => setTimeout(r, 200));

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +39,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	admin := srv.token(t, "admin", true)
 	viewer := srv.token(t, "viewer", false)
 	url := srv.url
-	control := controlServer(t, cluster)
+	control := controlServer(t, cluster, srv)
 
 	shots := os.Getenv("BCS_SCREENSHOTS")
 	if shots == "" {
@@ -121,8 +122,14 @@ func bcsBinary(t *testing.T, root string) string {
 	return bin
 }
 
+// bcs is one `bcs serve` on SQLite; it can be stopped and started again on
+// the same address and database, as an upgrade or a crash would.
 type bcs struct {
-	bin, db, url, log string
+	bin, dir, db, addr, url, log string
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 func (b *bcs) token(t *testing.T, user string, admin bool) string {
@@ -154,52 +161,73 @@ func lastLines(s string, n int) string {
 func startBcs(t *testing.T, bin string) *bcs {
 	t.Helper()
 	dir := t.TempDir()
-	b := &bcs{bin: bin, db: "sqlite://" + filepath.Join(dir, "bcs.db"), log: filepath.Join(dir, "bcs.log")}
+	b := &bcs{bin: bin, dir: dir, db: "sqlite://" + filepath.Join(dir, "bcs.db"), log: filepath.Join(dir, "bcs.log")}
 	// The first token migrates the database, as a new user's would.
 	b.token(t, "bootstrap", true)
-	port := freePort(t)
-	b.url = fmt.Sprintf("http://127.0.0.1:%d", port)
-	logf, err := os.Create(b.log)
-	if err != nil {
+	b.addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	b.url = "http://" + b.addr
+	t.Cleanup(func() { _ = b.stop() })
+	if err := b.start(); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "serve", "--listen", fmt.Sprintf("127.0.0.1:%d", port), "--database", b.db)
-	cmd.Dir = dir
+	return b
+}
+
+// start runs bcs serve and returns once /readyz answers 200.
+func (b *bcs) start() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	logf, err := os.OpenFile(b.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logf.Close() // the child has its own copy
+	cmd := exec.Command(b.bin, "serve", "--listen", b.addr, "--database", b.db)
+	cmd.Dir = b.dir
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-		_ = logf.Close()
-	})
+	b.cmd, b.exited = cmd, exited
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		select {
 		case <-exited:
-			t.Fatalf("bcs serve exited before ready:\n%s", b.logTail())
+			return fmt.Errorf("bcs serve exited before ready:\n%s", b.logTail())
 		default:
 		}
 		if res, err := http.Get(b.url + "/readyz"); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return b
+				return nil
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("bcs serve not ready in 30 s:\n%s", b.logTail())
+			return fmt.Errorf("bcs serve not ready in 30 s:\n%s", b.logTail())
 		}
 		// Poll interval, bounded by the deadline above.
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// stop ends bcs serve (SIGINT, then SIGKILL after 10 s) and waits for it.
+func (b *bcs) stop() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.cmd == nil {
+		return nil
+	}
+	_ = b.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-b.exited:
+	case <-time.After(10 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+	}
+	b.cmd = nil
+	return nil
 }
 
 func freePort(t *testing.T) int {
@@ -212,12 +240,24 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// controlServer lets the suite change the cluster behind BCS's back, as an
-// operator with kubectl would: POST /scale {"namespace","name","replicas"}
-// sets a Deployment's replicas straight on the API server.
-func controlServer(t *testing.T, c *kube.Cluster) string {
+// controlServer lets the suite act behind the console's back: POST /scale
+// {"namespace","name","replicas"} sets a Deployment's replicas straight on
+// the API server, as an operator with kubectl would; POST /bcs/stop and
+// /bcs/start take the server away and bring it back (every socket drops).
+func controlServer(t *testing.T, c *kube.Cluster, b *bcs) string {
 	t.Helper()
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST /bcs/stop", func(w http.ResponseWriter, r *http.Request) {
+		_ = b.stop()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /bcs/start", func(w http.ResponseWriter, r *http.Request) {
+		if err := b.start(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.HandleFunc("POST /scale", func(w http.ResponseWriter, r *http.Request) {
 		var in struct {
 			Namespace, Name string

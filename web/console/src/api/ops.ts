@@ -96,10 +96,6 @@ export const WorkloadQuery = graphql(`
   }
 `);
 
-export const WorkloadSubscription = graphql(`
-  subscription WorkloadLive($id: ID!) { workload(id: $id) { id desired ready updated available images spec status observedAt } }
-`);
-
 export const ScaleMutation = graphql(`
   mutation Scale($input: ScaleWorkloadInput!) { scaleWorkload(input: $input) { id status action } }
 `);

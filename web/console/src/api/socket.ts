@@ -8,10 +8,13 @@ import { print } from 'graphql';
 import { ApiError, type GraphQLErrorShape } from './errors';
 import { csrfToken } from './session';
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting';
 
 let client: Client | null = null;
-let state: ConnectionState = 'closed';
+let state: ConnectionState = 'idle';
+// Live subscriptions: a socket closed while there are none is idle (the
+// client is lazy), not lost.
+let active = 0;
 const stateListeners = new Set<(s: ConnectionState) => void>();
 
 function setState(s: ConnectionState) {
@@ -52,7 +55,7 @@ function getClient(): Client {
         everConnected = true;
         setState('connected');
       },
-      closed: () => setState(everConnected ? 'reconnecting' : 'closed'),
+      closed: () => setState(active > 0 && everConnected ? 'reconnecting' : 'idle'),
     },
   });
   return client;
@@ -62,15 +65,26 @@ function getClient(): Client {
 export function closeSocket() {
   client?.dispose();
   client = null;
-  setState('closed');
+  setState('idle');
 }
 
 export interface Sink<R> {
   next(data: R): void;
   error?(err: ApiError): void;
-  /** The server ended the subscription (e.g. the subscriber fell behind). */
+  /** The server ended the subscription (an operation finished). */
   complete?(): void;
+  /**
+   * A stream that never ends by itself (changes, cluster status): when the
+   * server ends it anyway (the subscriber fell behind, the server is shutting
+   * down) it is subscribed again, from the revision `variables` returns.
+   */
+  endless?: boolean;
 }
+
+// Errors that retrying cannot fix; anything else (INTERNAL, a server going
+// away mid-subscribe) is retried with back-off, so a live view never dies
+// silently.
+const finalCodes = new Set(['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'QUERY_LIMIT_EXCEEDED']);
 
 /**
  * Subscribes; `variables` is called for each (re)subscribe so a live view can
@@ -84,18 +98,48 @@ export function live<R, V>(doc: TypedDocumentNode<R, V>, variables: () => V, sin
       return variables() as Record<string, unknown>;
     },
   };
-  return getClient().subscribe<R>(payload, {
-    next: (msg) => {
-      if (msg.errors?.length) {
-        sink.error?.(new ApiError(msg.errors as unknown as GraphQLErrorShape[]));
-        return;
-      }
-      if (msg.data) sink.next(msg.data);
-    },
-    error: (err) => {
-      if (Array.isArray(err)) sink.error?.(new ApiError(err as GraphQLErrorShape[]));
-      else sink.error?.(new ApiError([{ message: String((err as Error)?.message ?? err), extensions: { code: 'NETWORK' } }]));
-    },
-    complete: () => sink.complete?.(),
-  });
+  let stopped = false;
+  let attempt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let off: (() => void) | undefined;
+  active++;
+  const fail = (err: ApiError) => {
+    off = undefined;
+    if (stopped) return;
+    if (finalCodes.has(err.code)) {
+      sink.error?.(err);
+      return;
+    }
+    timer = setTimeout(start, Math.min(5000, 250 * 2 ** attempt++));
+  };
+  const start = () => {
+    off = getClient().subscribe<R>(payload, {
+      next: (msg) => {
+        attempt = 0;
+        if (msg.errors?.length) {
+          sink.error?.(new ApiError(msg.errors as unknown as GraphQLErrorShape[]));
+          return;
+        }
+        if (msg.data) sink.next(msg.data);
+      },
+      error: (err) => {
+        if (Array.isArray(err)) fail(new ApiError(err as GraphQLErrorShape[]));
+        else fail(new ApiError([{ message: String((err as Error)?.message ?? (err as CloseEvent)?.reason ?? err), extensions: { code: 'NETWORK' } }]));
+      },
+      complete: () => {
+        off = undefined;
+        if (stopped) return;
+        if (sink.endless) timer = setTimeout(start, Math.min(5000, 250 * 2 ** attempt++));
+        else sink.complete?.();
+      },
+    });
+  };
+  start();
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    active--;
+    clearTimeout(timer);
+    off?.();
+  };
 }

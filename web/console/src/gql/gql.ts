@@ -30,7 +30,6 @@ type Documents = {
     "\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n": typeof types.HeadDocument,
     "\n  subscription Changes($filter: ChangesFilter, $since: Int) {\n    changes(filter: $filter, since: $since) { revision type clusterID kind namespace name objectID object }\n  }\n": typeof types.ChangesDocument,
     "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n": typeof types.WorkloadDocument,
-    "\n  subscription WorkloadLive($id: ID!) { workload(id: $id) { id desired ready updated available images spec status observedAt } }\n": typeof types.WorkloadLiveDocument,
     "\n  mutation Scale($input: ScaleWorkloadInput!) { scaleWorkload(input: $input) { id status action } }\n": typeof types.ScaleDocument,
     "\n  mutation Restart($input: WorkloadRefInput!) { restartWorkload(input: $input) { id status action } }\n": typeof types.RestartDocument,
     "\n  mutation Rollback($input: RollbackWorkloadInput!) { rollbackWorkload(input: $input) { id status action } }\n": typeof types.RollbackDocument,
@@ -60,7 +59,6 @@ const documents: Documents = {
     "\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n": types.HeadDocument,
     "\n  subscription Changes($filter: ChangesFilter, $since: Int) {\n    changes(filter: $filter, since: $since) { revision type clusterID kind namespace name objectID object }\n  }\n": types.ChangesDocument,
     "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n": types.WorkloadDocument,
-    "\n  subscription WorkloadLive($id: ID!) { workload(id: $id) { id desired ready updated available images spec status observedAt } }\n": types.WorkloadLiveDocument,
     "\n  mutation Scale($input: ScaleWorkloadInput!) { scaleWorkload(input: $input) { id status action } }\n": types.ScaleDocument,
     "\n  mutation Restart($input: WorkloadRefInput!) { restartWorkload(input: $input) { id status action } }\n": types.RestartDocument,
     "\n  mutation Rollback($input: RollbackWorkloadInput!) { rollbackWorkload(input: $input) { id status action } }\n": types.RollbackDocument,
@@ -152,10 +150,6 @@ export function graphql(source: "\n  subscription Changes($filter: ChangesFilter
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  subscription WorkloadLive($id: ID!) { workload(id: $id) { id desired ready updated available images spec status observedAt } }\n"): (typeof documents)["\n  subscription WorkloadLive($id: ID!) { workload(id: $id) { id desired ready updated available images spec status observedAt } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

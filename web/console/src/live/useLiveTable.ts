@@ -68,8 +68,7 @@ export function useLiveTable(projectID: string) {
           if (reason === 'REVISION_COMPACTED') void load();
           else setStatus({ loading: false, error: err });
         },
-        // The server ends a subscriber that fell behind: pick up from where we are.
-        complete: () => alive && follow(),
+        endless: true,
       });
     };
     const load = async () => {

@@ -23,6 +23,7 @@ export function Clusters({ pid }: { pid: string }) {
   useEffect(
     () => live(ClusterStatusSubscription, () => ({ projectID: pid }), {
       next: (d) => setById((m) => ({ ...m, [d.clusterStatus.id]: d.clusterStatus })),
+      endless: true,
     }),
     [pid],
   );

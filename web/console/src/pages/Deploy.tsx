@@ -35,7 +35,7 @@ export default function Deploy({ pid }: { pid: string }) {
   const [namespace, setNamespace] = useState('default');
   const [text, setText] = useState(sample);
   const [force, setForce] = useState(false);
-  const [dry, setDry] = useState<{ text: string; op: Op } | undefined>();
+  const [dry, setDry] = useState<{ text: string; force: boolean; op: Op } | undefined>();
   const [applied, setApplied] = useState<Op | undefined>();
   const m = useMutation(ApplyMutation);
   const list = clusters.data?.project.clusters.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [];
@@ -47,11 +47,11 @@ export default function Deploy({ pid }: { pid: string }) {
     if (!dryRun) setApplied(undefined);
     const r = await m.run({ input: { clusterID: cid, namespace, manifest: text, dryRun, force } });
     if (!r) return;
-    if (dryRun) setDry({ text, op: r.applyManifest });
+    if (dryRun) setDry({ text, force, op: r.applyManifest });
     else setApplied(r.applyManifest);
   };
-  const dryCurrent = dry && dry.text === text;
-  const dryFailed = dry?.op.status === 'FAILED';
+  // Apply what was dry-run: the same text with the same take-over choice.
+  const dryCurrent = dry && dry.text === text && dry.force === force && dry.op.status !== 'FAILED';
   return (
     <>
       <h1>Deploy</h1>
@@ -76,12 +76,12 @@ export default function Deploy({ pid }: { pid: string }) {
       )}
       <p>
         <Gated can={can} action="clusterUse" disabled={m.busy || !cid || problems.length > 0} onClick={() => run(true)}>Dry run</Gated>
-        <Gated can={can} action="clusterUse" className="primary" disabled={m.busy || !dryCurrent || dryFailed} onClick={() => run(false)}>Apply</Gated>
-        {!dryCurrent && <span className="muted">Run a dry run of this text to enable Apply.</span>}
+        <Gated can={can} action="clusterUse" className="primary" disabled={m.busy || !dryCurrent} onClick={() => run(false)}>Apply</Gated>
+        {!dryCurrent && <span className="muted">A dry run of this text that succeeds enables Apply.</span>}
       </p>
       {dry && (
         <div className="panel" aria-live="polite">
-          <h2>Dry run {dryCurrent ? '' : '(of an earlier text)'}</h2>
+          <h2>Dry run {dry.text === text && dry.force === force ? '' : '(of an earlier text)'}</h2>
           {dry.op.status === 'FAILED' && <p className="field-error">{dry.op.reason}: {dry.op.message}</p>}
           <DiffView result={dry.op.result} />
         </div>

@@ -37,7 +37,7 @@ export function Projects() {
         <h2 id="create-project">Create a project</h2>
         <div className="row">
           <div><label htmlFor="p-name">Name</label><input id="p-name" value={form.name} onChange={set('name')} required /></div>
-          <div><label htmlFor="p-code">Code</label><input id="p-code" value={form.code} onChange={set('code')} required pattern="[a-z][a-z0-9-]*" /></div>
+          <div><label htmlFor="p-code">Code</label><input id="p-code" value={form.code} onChange={set('code')} required pattern="[a-z][a-z0-9\-]*" /></div>
           <div><label htmlFor="p-desc">Description</label><input id="p-desc" value={form.description} onChange={set('description')} /></div>
           <button className="primary" type="submit" disabled={create.busy}>Create</button>
         </div>

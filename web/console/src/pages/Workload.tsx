@@ -1,10 +1,12 @@
-// One workload: its pods live (the change log's Pod changes in its
-// namespace), its counts live (the workload subscription), scale, restart,
-// rollback, and its spec as YAML.
+// One workload: its counts and pods live from the change log, scale,
+// restart, rollback, and its spec as YAML.
 import { useEffect, useState } from 'react';
 import { stringify } from 'yaml';
 import { useMutation, useQuery } from '../api/hooks';
-import { ChangesSubscription, ProjectQuery, RestartMutation, RollbackMutation, ScaleMutation, WorkloadQuery, WorkloadSubscription } from '../api/ops';
+import { request } from '../api/client';
+import type { ApiError } from '../api/errors';
+import type { WorkloadQuery as WorkloadData } from '../gql/graphql';
+import { ChangesSubscription, HeadQuery, ProjectQuery, RestartMutation, RollbackMutation, ScaleMutation, WorkloadQuery } from '../api/ops';
 import { live } from '../api/socket';
 import { ErrorView } from '../components/ErrorView';
 import { Gated, type Permissions } from '../components/Gate';
@@ -20,7 +22,7 @@ interface PodRow {
 }
 
 export default function WorkloadPage({ pid, wid }: { pid: string; wid: string }) {
-  const q = useQuery(WorkloadQuery, { id: wid });
+  const [q, setQ] = useState<{ data?: WorkloadData; error?: ApiError }>({});
   const perms = useQuery(ProjectQuery, { id: pid });
   const can = perms.data?.project.viewerCan as Permissions | undefined;
   const w = q.data?.node?.__typename === 'Workload' ? q.data.node : undefined;
@@ -33,42 +35,65 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
   const restart = useMutation(RestartMutation);
   const rollback = useMutation(RollbackMutation);
 
+  // The head revision, then the workload and its pods, then one `changes`
+  // subscription from that head for the workload and the pods of its
+  // namespace: a reconnect resumes from the last change applied.
   useEffect(() => {
-    if (!w) return;
-    setCounts({ desired: w.desired, ready: w.ready, updated: w.updated, available: w.available });
-    setReplicas(w.desired);
-    const m: Record<string, PodRow> = {};
-    for (const e of w.pods.edges ?? []) if (e?.node) m[e.node.name] = e.node;
-    setPods(m);
-  }, [w]);
-
-  useEffect(() => {
-    if (!w) return;
-    const offW = live(WorkloadSubscription, () => ({ id: w.id }), { next: (d) => setCounts(d.workload) });
-    // Pods are named after their workload (web-7d4b9c-x2x9z); follow the
-    // namespace's pod changes from now and keep those.
-    const prefix = `${w.name}-`;
-    let since: number | undefined;
-    const offP = live(ChangesSubscription, () => ({ filter: { projectID: pid, clusterIDs: [w.clusterID], namespaces: [w.namespace], kinds: ['Pod'] }, since }), {
-      next: ({ changes: c }) => {
-        since = c.revision;
-        if (!c.name.startsWith(prefix)) return;
-        setPods((m) => {
-          const n = { ...m };
-          if (c.type === 'DELETED') delete n[c.name];
-          else {
-            const o = (c.object ?? {}) as Record<string, unknown>;
-            n[c.name] = { name: c.name, phase: String(o.phase ?? ''), nodeName: String(o.node ?? ''), podIP: String(o.podIP ?? ''), restarts: Number(o.restarts ?? 0) };
+    let alive = true;
+    let off: (() => void) | undefined;
+    (async () => {
+      let since: number | undefined;
+      try {
+        since = (await request(HeadQuery, { projectID: pid })).changes.head;
+      } catch {
+        // A compacted log: follow from the first change seen (see useLiveTable).
+      }
+      let data: WorkloadData;
+      try {
+        data = await request(WorkloadQuery, { id: wid });
+      } catch (e) {
+        if (alive) setQ({ error: e as ApiError });
+        return;
+      }
+      if (!alive) return;
+      setQ({ data });
+      const node = data.node?.__typename === 'Workload' ? data.node : undefined;
+      if (!node) return;
+      setCounts({ desired: node.desired, ready: node.ready, updated: node.updated, available: node.available });
+      setReplicas(node.desired);
+      const m: Record<string, PodRow> = {};
+      for (const e of node.pods.edges ?? []) if (e?.node) m[e.node.name] = e.node;
+      setPods(m);
+      const kind = kindNames[node.kind] ?? node.kind;
+      // Pods are named after their workload (web-7d4b9c-x2x9z).
+      const prefix = `${node.name}-`;
+      off = live(ChangesSubscription, () => ({ filter: { projectID: pid, clusterIDs: [node.clusterID], namespaces: [node.namespace], kinds: ['Pod', kind] }, since }), {
+        next: ({ changes: c }) => {
+          if (since !== undefined && c.revision <= since) return;
+          since = c.revision;
+          const o = (c.object ?? {}) as Record<string, unknown>;
+          if (c.kind === kind) {
+            if (c.name === node.name && c.type !== 'DELETED') {
+              setCounts({ desired: Number(o.desired ?? 0), ready: Number(o.ready ?? 0), updated: Number(o.updated ?? 0), available: Number(o.available ?? 0) });
+            }
+            return;
           }
-          return n;
-        });
-      },
-    });
+          if (!c.name.startsWith(prefix)) return;
+          setPods((prev) => {
+            const n = { ...prev };
+            if (c.type === 'DELETED') delete n[c.name];
+            else n[c.name] = { name: c.name, phase: String(o.phase ?? ''), nodeName: String(o.node ?? ''), podIP: String(o.podIP ?? ''), restarts: Number(o.restarts ?? 0) };
+            return n;
+          });
+        },
+        endless: true,
+      });
+    })();
     return () => {
-      offW();
-      offP();
+      alive = false;
+      off?.();
     };
-  }, [w, pid]);
+  }, [pid, wid]);
 
   if (q.error) return <ErrorView error={q.error} />;
   if (!w) return <p className="muted">Loading…</p>;
