@@ -74,8 +74,8 @@ async function control(path, body) {
   assert.equal(res.status, 204, `${path}: ${await res.text()}`);
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+async function shot(page, name, fullPage = false) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
 }
 
 async function signIn(page, token) {
@@ -298,6 +298,33 @@ test('a first session in the console', async (t) => {
     await page.getByRole('button', { name: 'Roll back' }).click();
     await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
     await waitImage('nginx:1.27');
+  });
+
+  await step('instantiate a template into two namespaces', async () => {
+    for (const ns of ['team-a', 'team-b']) await control('/namespace', { name: ns });
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('shop-web');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: /Template shop-web/ }).waitFor();
+    for (const [k, v] of [['app', 'shopweb'], ['replicas', '1'], ['image', 'nginx:1.27']]) {
+      await page.getByLabel('Key', { exact: true }).fill(k);
+      await page.getByLabel('Value', { exact: true }).fill(v);
+      await page.getByRole('button', { name: 'Set variable' }).click();
+      await page.getByRole('table', { name: 'variables' }).getByText(k, { exact: true }).waitFor();
+    }
+    await page.getByLabel('Version label').fill('v1');
+    await page.getByRole('button', { name: 'Create version' }).click();
+    await page.getByLabel('Version', { exact: true }).locator('option', { hasText: 'v1' }).waitFor({ state: 'attached' });
+    await page.getByLabel('Namespaces').fill('team-a, team-b');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByLabel('template preview').getByText('Deployment team-a/shopweb').waitFor();
+    await page.getByRole('button', { name: 'Instantiate into 2 namespaces' }).click();
+    for (const ns of ['team-a', 'team-b']) {
+      await page.locator(`tr[data-instance="${ns}"]`).getByTestId('instance-status').filter({ hasText: 'READY' }).waitFor();
+    }
+    await axe(page, 'template');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'template', true);
   });
 
   await step('operations and tokens pages', async () => {

@@ -20,6 +20,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bcs-io/bcs/internal/testenv/kube"
@@ -242,7 +243,8 @@ func freePort(t *testing.T) int {
 
 // controlServer lets the suite act behind the console's back: POST /scale
 // {"namespace","name","replicas"} sets a Deployment's replicas straight on
-// the API server, as an operator with kubectl would; POST /bcs/stop and
+// the API server, as an operator with kubectl would (POST /namespace
+// {"name"} makes a namespace); POST /bcs/stop and
 // /bcs/start take the server away and bring it back (every socket drops).
 func controlServer(t *testing.T, c *kube.Cluster, b *bcs) string {
 	t.Helper()
@@ -269,6 +271,19 @@ func controlServer(t *testing.T, c *kube.Cluster, b *bcs) string {
 		}
 		s := &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: in.Name, Namespace: in.Namespace}, Spec: autoscalingv1.ScaleSpec{Replicas: in.Replicas}}
 		if _, err := c.Client.AppsV1().Deployments(in.Namespace).UpdateScale(r.Context(), in.Name, s, metav1.UpdateOptions{FieldManager: "kubectl"}); err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("POST /namespace", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Name string }
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: in.Name}}
+		if _, err := c.Client.CoreV1().Namespaces().Create(r.Context(), ns, metav1.CreateOptions{}); err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}

@@ -15,11 +15,13 @@ import { Workloads } from './pages/Workloads';
 import { Operations } from './pages/Operations';
 import { Tokens } from './pages/Tokens';
 import { Audit } from './pages/Audit';
+import { Templates } from './pages/Templates';
 import { CommandPalette } from './components/CommandPalette';
 
 // The editor (CodeMirror) is the largest dependency: load it with its page only.
 const Deploy = lazy(() => import('./pages/Deploy'));
 const WorkloadPage = lazy(() => import('./pages/Workload'));
+const TemplatePage = lazy(() => import('./pages/Template'));
 
 interface Route {
   pattern: string;
@@ -34,6 +36,8 @@ const routes: Route[] = [
   { pattern: '/projects/:pid/deploy', render: (p) => <Deploy pid={p.pid} /> },
   { pattern: '/projects/:pid/operations', render: (p) => <Operations pid={p.pid} /> },
   { pattern: '/projects/:pid/audit', render: (p) => <Audit pid={p.pid} /> },
+  { pattern: '/projects/:pid/templates', render: (p) => <Templates pid={p.pid} /> },
+  { pattern: '/projects/:pid/templates/:tid', render: (p) => <TemplatePage pid={p.pid} tid={p.tid} /> },
   { pattern: '/tokens', render: () => <Tokens /> },
 ];
 
@@ -117,6 +121,7 @@ function Shell({ session: s }: { session: Session }) {
               {link(`/projects/${pid}/clusters`, 'Clusters')}
               {link(`/projects/${pid}/workloads`, 'Workloads')}
               {link(`/projects/${pid}/deploy`, 'Deploy')}
+              {link(`/projects/${pid}/templates`, 'Templates')}
               {link(`/projects/${pid}/operations`, 'Operations')}
               {link(`/projects/${pid}/audit`, 'Audit log')}
             </ul>

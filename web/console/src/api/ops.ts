@@ -145,3 +145,58 @@ export const SearchQuery = graphql(`
     projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }
   }
 `);
+
+export const TemplatesQuery = graphql(`
+  query Templates($id: ID!) {
+    project(id: $id) { id templates(first: 200) { edges { node { id name kind description updatedAt } } } }
+  }
+`);
+export const CreateTemplateMutation = graphql(`
+  mutation CreateTemplate($input: CreateTemplateSetInput!) { createTemplate(input: $input) { id } }
+`);
+export const TemplateQuery = graphql(`
+  query Template($id: ID!) {
+    template(id: $id) {
+      id name kind description draft locked projectID
+      versions(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) {
+        edges { node { id label note digest createdAt createdBy
+          instances(first: 50) { edges { node { id namespace clusterID status versionID updatedAt } } } } }
+      }
+    }
+  }
+`);
+export const UpdateDraftMutation = graphql(`
+  mutation UpdateDraft($id: ID!, $draft: String) { updateTemplateDraft(id: $id, draft: $draft) { id draft } }
+`);
+export const CreateVersionMutation = graphql(`
+  mutation CreateVersion($templateID: ID!, $label: String!, $note: String) { createTemplateVersion(templateID: $templateID, label: $label, note: $note) { id label } }
+`);
+export const VariablesQuery = graphql(`
+  query Variables($projectID: ID!) { variables(projectID: $projectID) { id key value scope clusterID namespace secret } }
+`);
+export const SetVariableMutation = graphql(`
+  mutation SetVariable($input: SetVariableInput!) { setVariable(input: $input) { id } }
+`);
+export const PreviewQuery = graphql(`
+  query Preview($templateID: ID!, $versionID: ID, $clusterID: ID!, $namespace: String!, $dryRun: Boolean) {
+    previewTemplate(templateID: $templateID, versionID: $versionID, clusterID: $clusterID, namespace: $namespace, dryRun: $dryRun) {
+      content variables objects { kind namespace name line }
+      diff { kind namespace name action changes { path old new } }
+    }
+  }
+`);
+export const InstantiateMutation = graphql(`
+  mutation Instantiate($input: InstantiateTemplateInput!) { instantiateTemplate(input: $input) { id namespace clusterID status } }
+`);
+export const InstanceSubscription = graphql(`
+  subscription InstanceLive($id: ID!) { instance(id: $id) { id namespace clusterID status versionID updatedAt } }
+`);
+export const UpgradeInstanceMutation = graphql(`
+  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }
+`);
+export const RollbackInstanceMutation = graphql(`
+  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }
+`);
+export const RetryInstanceMutation = graphql(`
+  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }
+`);

@@ -23,7 +23,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
       const p = e?.node;
       if (!p) continue;
       all.push({ label: p.name, hint: 'project', href: `/projects/${p.id}` });
-      for (const page of ['clusters', 'workloads', 'deploy', 'operations', 'audit']) all.push({ label: `${p.name} › ${page}`, hint: 'page', href: `/projects/${p.id}/${page}` });
+      for (const page of ['clusters', 'workloads', 'deploy', 'templates', 'operations', 'audit']) all.push({ label: `${p.name} › ${page}`, hint: 'page', href: `/projects/${p.id}/${page}` });
       for (const c of p.clusters.edges ?? []) if (c?.node) all.push({ label: c.node.name, hint: `cluster in ${p.name}`, href: `/projects/${p.id}/workloads?cluster=${encodeURIComponent(c.node.id)}` });
     }
     const t = text.toLowerCase();

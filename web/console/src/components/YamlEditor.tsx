@@ -55,7 +55,7 @@ const theme = EditorView.theme({
   '.cm-content': { caretColor: 'var(--fg)' },
 });
 
-export function YamlEditor({ value, onChange, errorLine, label }: { value: string; onChange: (v: string) => void; errorLine?: number; label: string }) {
+export function YamlEditor({ value, onChange, errorLine, label, lint = true }: { value: string; onChange: (v: string) => void; errorLine?: number; label: string; lint?: boolean }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const change = useRef(onChange);
@@ -67,7 +67,8 @@ export function YamlEditor({ value, onChange, errorLine, label }: { value: strin
         doc: value,
         extensions: [
           lineNumbers(), history(), indentOnInput(), highlightActiveLine(), syntaxHighlighting(defaultHighlightStyle), yaml(),
-          lintGutter(), yamlLinter, markedLine, theme,
+          // Templates hold {{ placeholders }} that are not YAML until rendered.
+          ...(lint ? [lintGutter(), yamlLinter] : []), markedLine, theme,
           // Tab indents; Escape then Tab leaves the editor (CodeMirror's own escape hatch).
           keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap]),
           EditorView.contentAttributes.of({ 'aria-label': label }),

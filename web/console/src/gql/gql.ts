@@ -41,6 +41,19 @@ type Documents = {
     "\n  mutation RevokeToken($id: ID!) { revokeToken(id: $id) { id revokedAt } }\n": typeof types.RevokeTokenDocument,
     "\n  query Audit($projectID: String!) {\n    auditLog(first: 100, where: { projectID: $projectID }) {\n      edges { node { id createdAt actor action targetType targetID result error requestID } }\n    }\n  }\n": typeof types.AuditDocument,
     "\n  query Search {\n    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }\n  }\n": typeof types.SearchDocument,
+    "\n  query Templates($id: ID!) {\n    project(id: $id) { id templates(first: 200) { edges { node { id name kind description updatedAt } } } }\n  }\n": typeof types.TemplatesDocument,
+    "\n  mutation CreateTemplate($input: CreateTemplateSetInput!) { createTemplate(input: $input) { id } }\n": typeof types.CreateTemplateDocument,
+    "\n  query Template($id: ID!) {\n    template(id: $id) {\n      id name kind description draft locked projectID\n      versions(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) {\n        edges { node { id label note digest createdAt createdBy\n          instances(first: 50) { edges { node { id namespace clusterID status versionID updatedAt } } } } }\n      }\n    }\n  }\n": typeof types.TemplateDocument,
+    "\n  mutation UpdateDraft($id: ID!, $draft: String) { updateTemplateDraft(id: $id, draft: $draft) { id draft } }\n": typeof types.UpdateDraftDocument,
+    "\n  mutation CreateVersion($templateID: ID!, $label: String!, $note: String) { createTemplateVersion(templateID: $templateID, label: $label, note: $note) { id label } }\n": typeof types.CreateVersionDocument,
+    "\n  query Variables($projectID: ID!) { variables(projectID: $projectID) { id key value scope clusterID namespace secret } }\n": typeof types.VariablesDocument,
+    "\n  mutation SetVariable($input: SetVariableInput!) { setVariable(input: $input) { id } }\n": typeof types.SetVariableDocument,
+    "\n  query Preview($templateID: ID!, $versionID: ID, $clusterID: ID!, $namespace: String!, $dryRun: Boolean) {\n    previewTemplate(templateID: $templateID, versionID: $versionID, clusterID: $clusterID, namespace: $namespace, dryRun: $dryRun) {\n      content variables objects { kind namespace name line }\n      diff { kind namespace name action changes { path old new } }\n    }\n  }\n": typeof types.PreviewDocument,
+    "\n  mutation Instantiate($input: InstantiateTemplateInput!) { instantiateTemplate(input: $input) { id namespace clusterID status } }\n": typeof types.InstantiateDocument,
+    "\n  subscription InstanceLive($id: ID!) { instance(id: $id) { id namespace clusterID status versionID updatedAt } }\n": typeof types.InstanceLiveDocument,
+    "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n": typeof types.UpgradeInstanceDocument,
+    "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n": typeof types.RollbackInstanceDocument,
+    "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n": typeof types.RetryInstanceDocument,
 };
 const documents: Documents = {
     "\n  query Me { me { id name displayName admin } }\n": types.MeDocument,
@@ -70,6 +83,19 @@ const documents: Documents = {
     "\n  mutation RevokeToken($id: ID!) { revokeToken(id: $id) { id revokedAt } }\n": types.RevokeTokenDocument,
     "\n  query Audit($projectID: String!) {\n    auditLog(first: 100, where: { projectID: $projectID }) {\n      edges { node { id createdAt actor action targetType targetID result error requestID } }\n    }\n  }\n": types.AuditDocument,
     "\n  query Search {\n    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }\n  }\n": types.SearchDocument,
+    "\n  query Templates($id: ID!) {\n    project(id: $id) { id templates(first: 200) { edges { node { id name kind description updatedAt } } } }\n  }\n": types.TemplatesDocument,
+    "\n  mutation CreateTemplate($input: CreateTemplateSetInput!) { createTemplate(input: $input) { id } }\n": types.CreateTemplateDocument,
+    "\n  query Template($id: ID!) {\n    template(id: $id) {\n      id name kind description draft locked projectID\n      versions(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) {\n        edges { node { id label note digest createdAt createdBy\n          instances(first: 50) { edges { node { id namespace clusterID status versionID updatedAt } } } } }\n      }\n    }\n  }\n": types.TemplateDocument,
+    "\n  mutation UpdateDraft($id: ID!, $draft: String) { updateTemplateDraft(id: $id, draft: $draft) { id draft } }\n": types.UpdateDraftDocument,
+    "\n  mutation CreateVersion($templateID: ID!, $label: String!, $note: String) { createTemplateVersion(templateID: $templateID, label: $label, note: $note) { id label } }\n": types.CreateVersionDocument,
+    "\n  query Variables($projectID: ID!) { variables(projectID: $projectID) { id key value scope clusterID namespace secret } }\n": types.VariablesDocument,
+    "\n  mutation SetVariable($input: SetVariableInput!) { setVariable(input: $input) { id } }\n": types.SetVariableDocument,
+    "\n  query Preview($templateID: ID!, $versionID: ID, $clusterID: ID!, $namespace: String!, $dryRun: Boolean) {\n    previewTemplate(templateID: $templateID, versionID: $versionID, clusterID: $clusterID, namespace: $namespace, dryRun: $dryRun) {\n      content variables objects { kind namespace name line }\n      diff { kind namespace name action changes { path old new } }\n    }\n  }\n": types.PreviewDocument,
+    "\n  mutation Instantiate($input: InstantiateTemplateInput!) { instantiateTemplate(input: $input) { id namespace clusterID status } }\n": types.InstantiateDocument,
+    "\n  subscription InstanceLive($id: ID!) { instance(id: $id) { id namespace clusterID status versionID updatedAt } }\n": types.InstanceLiveDocument,
+    "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n": types.UpgradeInstanceDocument,
+    "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n": types.RollbackInstanceDocument,
+    "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n": types.RetryInstanceDocument,
 };
 
 /**
@@ -194,6 +220,58 @@ export function graphql(source: "\n  query Audit($projectID: String!) {\n    aud
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Search {\n    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }\n  }\n"): (typeof documents)["\n  query Search {\n    projects(first: 100) { edges { node { id name code clusters(first: 20) { edges { node { id name } } } } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Templates($id: ID!) {\n    project(id: $id) { id templates(first: 200) { edges { node { id name kind description updatedAt } } } }\n  }\n"): (typeof documents)["\n  query Templates($id: ID!) {\n    project(id: $id) { id templates(first: 200) { edges { node { id name kind description updatedAt } } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTemplate($input: CreateTemplateSetInput!) { createTemplate(input: $input) { id } }\n"): (typeof documents)["\n  mutation CreateTemplate($input: CreateTemplateSetInput!) { createTemplate(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Template($id: ID!) {\n    template(id: $id) {\n      id name kind description draft locked projectID\n      versions(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) {\n        edges { node { id label note digest createdAt createdBy\n          instances(first: 50) { edges { node { id namespace clusterID status versionID updatedAt } } } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Template($id: ID!) {\n    template(id: $id) {\n      id name kind description draft locked projectID\n      versions(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) {\n        edges { node { id label note digest createdAt createdBy\n          instances(first: 50) { edges { node { id namespace clusterID status versionID updatedAt } } } } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateDraft($id: ID!, $draft: String) { updateTemplateDraft(id: $id, draft: $draft) { id draft } }\n"): (typeof documents)["\n  mutation UpdateDraft($id: ID!, $draft: String) { updateTemplateDraft(id: $id, draft: $draft) { id draft } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateVersion($templateID: ID!, $label: String!, $note: String) { createTemplateVersion(templateID: $templateID, label: $label, note: $note) { id label } }\n"): (typeof documents)["\n  mutation CreateVersion($templateID: ID!, $label: String!, $note: String) { createTemplateVersion(templateID: $templateID, label: $label, note: $note) { id label } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Variables($projectID: ID!) { variables(projectID: $projectID) { id key value scope clusterID namespace secret } }\n"): (typeof documents)["\n  query Variables($projectID: ID!) { variables(projectID: $projectID) { id key value scope clusterID namespace secret } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetVariable($input: SetVariableInput!) { setVariable(input: $input) { id } }\n"): (typeof documents)["\n  mutation SetVariable($input: SetVariableInput!) { setVariable(input: $input) { id } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Preview($templateID: ID!, $versionID: ID, $clusterID: ID!, $namespace: String!, $dryRun: Boolean) {\n    previewTemplate(templateID: $templateID, versionID: $versionID, clusterID: $clusterID, namespace: $namespace, dryRun: $dryRun) {\n      content variables objects { kind namespace name line }\n      diff { kind namespace name action changes { path old new } }\n    }\n  }\n"): (typeof documents)["\n  query Preview($templateID: ID!, $versionID: ID, $clusterID: ID!, $namespace: String!, $dryRun: Boolean) {\n    previewTemplate(templateID: $templateID, versionID: $versionID, clusterID: $clusterID, namespace: $namespace, dryRun: $dryRun) {\n      content variables objects { kind namespace name line }\n      diff { kind namespace name action changes { path old new } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Instantiate($input: InstantiateTemplateInput!) { instantiateTemplate(input: $input) { id namespace clusterID status } }\n"): (typeof documents)["\n  mutation Instantiate($input: InstantiateTemplateInput!) { instantiateTemplate(input: $input) { id namespace clusterID status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription InstanceLive($id: ID!) { instance(id: $id) { id namespace clusterID status versionID updatedAt } }\n"): (typeof documents)["\n  subscription InstanceLive($id: ID!) { instance(id: $id) { id namespace clusterID status versionID updatedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n"): (typeof documents)["\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n"): (typeof documents)["\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n"): (typeof documents)["\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
