@@ -360,6 +360,19 @@ test('a first session in the console', async (t) => {
     await shot(page, 'workload-dark');
   });
 
+  await step('cordon and uncordon a node from the cluster page; its state follows live', async () => {
+    await page.goto(`${projectURL}/clusters`);
+    await page.getByRole('link', { name: 'dev-1' }).click();
+    const row = page.locator('tr[data-node="kwok-node-1"]');
+    await row.getByRole('button', { name: 'Cordon', exact: true }).click();
+    await row.getByText('cordoned', { exact: true }).waitFor();
+    await axe(page, 'cluster');
+    await shot(page, 'cluster');
+    await row.getByRole('button', { name: 'Uncordon', exact: true }).click();
+    await row.getByRole('button', { name: 'Cordon', exact: true }).waitFor();
+    assert.equal(await row.getByText('cordoned', { exact: true }).count(), 0);
+  });
+
   await step('a viewer sees write actions disabled, with the reason', async () => {
     const vp = await newPage();
     await signIn(vp, viewerToken);

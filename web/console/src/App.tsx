@@ -22,6 +22,7 @@ import { CommandPalette } from './components/CommandPalette';
 const Deploy = lazy(() => import('./pages/Deploy'));
 const WorkloadPage = lazy(() => import('./pages/Workload'));
 const TemplatePage = lazy(() => import('./pages/Template'));
+const ClusterPage = lazy(() => import('./pages/Cluster'));
 
 interface Route {
   pattern: string;
@@ -31,6 +32,7 @@ const routes: Route[] = [
   { pattern: '/projects', render: () => <Projects /> },
   { pattern: '/projects/:pid', render: (p) => <ProjectPage pid={p.pid} /> },
   { pattern: '/projects/:pid/clusters', render: (p) => <Clusters pid={p.pid} /> },
+  { pattern: '/projects/:pid/clusters/:cid', render: (p) => <ClusterPage pid={p.pid} cid={p.cid} /> },
   { pattern: '/projects/:pid/workloads', render: (p) => <Workloads pid={p.pid} /> },
   { pattern: '/projects/:pid/workloads/:wid', render: (p) => <WorkloadPage pid={p.pid} wid={p.wid} /> },
   { pattern: '/projects/:pid/deploy', render: (p) => <Deploy pid={p.pid} /> },

@@ -200,3 +200,25 @@ export const RollbackInstanceMutation = graphql(`
 export const RetryInstanceMutation = graphql(`
   mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }
 `);
+
+export const ClusterQuery = graphql(`
+  query Cluster($id: ID!) {
+    cluster(id: $id) {
+      id name kind status version capacity
+      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }
+      namespaces(first: 500) { edges { node { id name status quota labels } } }
+    }
+  }
+`);
+export const CordonMutation = graphql(`
+  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }
+`);
+export const UncordonMutation = graphql(`
+  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }
+`);
+export const DrainMutation = graphql(`
+  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }
+`);
+export const ApplyNamespaceMutation = graphql(`
+  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }
+`);

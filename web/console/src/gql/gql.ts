@@ -54,6 +54,11 @@ type Documents = {
     "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n": typeof types.UpgradeInstanceDocument,
     "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n": typeof types.RollbackInstanceDocument,
     "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n": typeof types.RetryInstanceDocument,
+    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": typeof types.ClusterDocument,
+    "\n  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.CordonDocument,
+    "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.UncordonDocument,
+    "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.DrainDocument,
+    "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": typeof types.ApplyNamespaceDocument,
 };
 const documents: Documents = {
     "\n  query Me { me { id name displayName admin } }\n": types.MeDocument,
@@ -96,6 +101,11 @@ const documents: Documents = {
     "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n": types.UpgradeInstanceDocument,
     "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n": types.RollbackInstanceDocument,
     "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n": types.RetryInstanceDocument,
+    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": types.ClusterDocument,
+    "\n  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }\n": types.CordonDocument,
+    "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n": types.UncordonDocument,
+    "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n": types.DrainDocument,
+    "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": types.ApplyNamespaceDocument,
 };
 
 /**
@@ -272,6 +282,26 @@ export function graphql(source: "\n  mutation RollbackInstance($id: ID!) { rollb
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n"): (typeof documents)["\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"): (typeof documents)["\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }\n"): (typeof documents)["\n  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n"): (typeof documents)["\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n"): (typeof documents)["\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n"): (typeof documents)["\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

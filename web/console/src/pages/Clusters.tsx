@@ -38,7 +38,7 @@ export function Clusters({ pid }: { pid: string }) {
           <tbody>
             {clusters.map((c) => (
               <tr key={c.id} data-cluster={c.name}>
-                <td>{c.name}<div className="muted"><code>{c.endpoint}</code></div></td>
+                <td><a href={`/projects/${pid}/clusters/${c.id}`}>{c.name}</a><div className="muted"><code>{c.endpoint}</code></div></td>
                 <td>{c.kind}</td>
                 <td>{c.environment.toLowerCase()}</td>
                 <td><span className={`badge status-${c.status}`}>{c.status}</span>{c.statusMessage && <div className="muted">{c.statusMessage}</div>}</td>
