@@ -386,7 +386,12 @@ test('a first session in the console', async (t) => {
     await vp.getByRole('button', { name: 'Dry run' }).waitFor();
     await vp.waitForFunction(() => document.querySelector('button[data-action="clusterUse"]')?.title?.includes('needs role'));
     assert.equal(await vp.getByRole('button', { name: 'Dry run' }).isDisabled(), true);
+    await axe(vp, 'deploy (viewer)');
     await shot(vp, 'viewer-deploy');
+    await vp.goto(projectURL);
+    await vp.getByRole('button', { name: 'Add member' }).waitFor();
+    await vp.waitForFunction(() => document.querySelector('button[data-action="memberManage"]')?.disabled);
+    await axe(vp, 'project (viewer)');
     await vp.context().close();
   });
 

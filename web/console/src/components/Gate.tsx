@@ -1,7 +1,7 @@
 // Permission gating from the server's viewerCan: an action the viewer may not
 // take stays visible but disabled, with the reason as its title and
 // described-by text, instead of failing after a click.
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 
 export type Role = 'OWNER' | 'MAINTAINER' | 'DEVELOPER' | 'VIEWER';
 
@@ -51,7 +51,7 @@ interface GatedProps {
 
 export function Gated({ can, action, onClick, type = 'button', className, disabled, children }: GatedProps) {
   const reason = denial(can, action);
-  const id = `why-${action}-${Math.abs(hash(String(children)))}`;
+  const id = useId();
   return (
     <span className="gated">
       <button type={type} className={className} onClick={onClick} disabled={!!reason || disabled}
@@ -61,10 +61,4 @@ export function Gated({ can, action, onClick, type = 'button', className, disabl
       {reason && <span id={id} className="why">{reason}</span>}
     </span>
   );
-}
-
-function hash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
-  return h;
 }
