@@ -323,6 +323,22 @@ test('a first session in the console', async (t) => {
       await page.locator(`tr[data-instance="${ns}"]`).getByTestId('instance-status').filter({ hasText: 'READY' }).waitFor();
     }
     await axe(page, 'template');
+    // A version that uses a variable nobody set: the preview names its line.
+    const ed = page.getByRole('textbox', { name: 'Template draft' });
+    await ed.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('        env: [{name: MODE, value: "{{ mode }}"}]\n');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('button', { name: 'Save draft' }).and(page.locator(':disabled')).waitFor();
+    await page.getByLabel('Version label').fill('v2');
+    await page.getByRole('button', { name: 'Create version' }).click();
+    await page.getByLabel('Version', { exact: true }).locator('option', { hasText: 'v2' }).waitFor({ state: 'attached' });
+    await page.getByLabel('Version', { exact: true }).selectOption({ label: 'v2' });
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const line = page.getByTestId('render-error-line');
+    await line.waitFor();
+    assert.match(await line.innerText(), /^Line 16 of version v2/);
+    await page.locator('.cm-line[data-error-line="16"]').waitFor();
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'template', true);
   });

@@ -159,7 +159,7 @@ export const TemplateQuery = graphql(`
     template(id: $id) {
       id name kind description draft locked projectID
       versions(first: 20, orderBy: { field: CREATED_AT, direction: DESC }) {
-        edges { node { id label note digest createdAt createdBy
+        edges { node { id label note digest content createdAt createdBy
           instances(first: 50) { edges { node { id namespace clusterID status versionID updatedAt } } } } }
       }
     }

@@ -44,12 +44,16 @@ export default function TemplatePage({ pid, tid }: { pid: string; tid: string })
   const cid = clusterID || clusterList[0]?.id || '';
   const nsList = namespaces.split(/[\s,]+/).filter(Boolean);
   const draftErr = save.error ?? version.error;
+  // Rendering errors (an unknown variable, a value that would break the
+  // YAML) name the line of the version's text.
+  const renderErr = preview.error ?? instantiate.error;
   return (
     <>
       <h1>Template {t.name} <span className="badge">{t.kind}</span></h1>
       <div className="panel">
         <h2>Draft</h2>
-        <YamlEditor value={draft} onChange={setDraft} label="Template draft" lint={false} errorLine={draftErr?.line} />
+        <YamlEditor value={draft} onChange={setDraft} label="Template draft" lint={false}
+          errorLine={draftErr?.line ?? (versions.find((v) => v.id === vid)?.content === draft ? renderErr?.line : undefined)} />
         {draftErr?.line && <p className="field-error" data-testid="template-error-line">Line {draftErr.line}</p>}
         <ErrorView error={draftErr} />
         <div className="row" style={{ marginTop: 8 }}>
@@ -95,7 +99,8 @@ export default function TemplatePage({ pid, tid }: { pid: string; tid: string })
             Instantiate into {nsList.length || ''} namespace{nsList.length === 1 ? '' : 's'}
           </Gated>
         </div>
-        <ErrorView error={preview.error ?? instantiate.error} />
+        {renderErr?.line && <p className="field-error" data-testid="render-error-line">Line {renderErr.line} of version {versions.find((v) => v.id === vid)?.label}</p>}
+        <ErrorView error={renderErr} />
         {previewResult && (
           <div aria-label="template preview">
             <p className="muted">Rendered for {nsList[0]}: {previewResult.previewTemplate.objects.map((o) => `${o.kind} ${o.name}`).join(', ')}</p>
