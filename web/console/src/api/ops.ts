@@ -222,3 +222,6 @@ export const DrainMutation = graphql(`
 export const ApplyNamespaceMutation = graphql(`
   mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }
 `);
+export const RegisterMesosMutation = graphql(`
+  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }
+`);

@@ -59,6 +59,7 @@ type Documents = {
     "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.UncordonDocument,
     "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.DrainDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": typeof types.ApplyNamespaceDocument,
+    "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": typeof types.RegisterMesosDocument,
 };
 const documents: Documents = {
     "\n  query Me { me { id name displayName admin } }\n": types.MeDocument,
@@ -106,6 +107,7 @@ const documents: Documents = {
     "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n": types.UncordonDocument,
     "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n": types.DrainDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": types.ApplyNamespaceDocument,
+    "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": types.RegisterMesosDocument,
 };
 
 /**
@@ -302,6 +304,10 @@ export function graphql(source: "\n  mutation Drain($clusterID: ID!, $name: Stri
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n"): (typeof documents)["\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n"): (typeof documents)["\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -68,3 +68,11 @@ describe('live table reducer', () => {
     expect(filterRows(s, { namespace: 'other' })).toEqual([]);
   });
 });
+
+describe('Mesos applications', () => {
+  it('read instances/running/current as desired/ready/updated', () => {
+    const s = reduce(emptyTable(), { type: 'changes', changes: [{ revision: 1, type: 'MODIFIED', clusterID: 'm1', kind: 'MesosApplication', namespace: 'prod', name: 'api',
+      object: { instances: 3, running: 2, current: 1, images: ['api:2'] } }] });
+    expect(s.rows.get(rowKey('m1', 'MesosApplication', 'prod', 'api'))).toMatchObject({ desired: 3, ready: 2, updated: 1, available: 2, images: ['api:2'] });
+  });
+});

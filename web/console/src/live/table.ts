@@ -63,17 +63,19 @@ function rowFrom(c: LiveChange, prev?: Row): Row {
     kind: c.kind,
     namespace: c.namespace,
     name: c.name,
-    desired: num(o.desired ?? o.replicas ?? prev?.desired),
-    ready: num(o.ready ?? prev?.ready),
-    updated: num(o.updated ?? prev?.updated),
-    available: num(o.available ?? prev?.available),
+    // Kubernetes workloads carry desired/ready/updated/available; Mesos
+    // applications instances/running/current.
+    desired: num(o.desired ?? o.replicas ?? o.instances ?? prev?.desired),
+    ready: num(o.ready ?? o.running ?? prev?.ready),
+    updated: num(o.updated ?? o.current ?? prev?.updated),
+    available: num(o.available ?? o.running ?? prev?.available),
     images: Array.isArray(o.images) ? (o.images as string[]) : (prev?.images ?? []),
     revision: c.revision,
   };
 }
 
 /** Kinds the workloads table shows (the change log also carries pods, nodes…). */
-export const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Application', 'MesosDeployment']);
+export const workloadKinds = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'MesosApplication', 'MesosDeployment']);
 
 export function reduce(state: TableState, action: Action, accept: (c: LiveChange) => boolean = (c) => workloadKinds.has(c.kind)): TableState {
   switch (action.type) {

@@ -12,8 +12,13 @@ import { emptyTable, reduce, rowKey, type Action, type LiveChange, type Row, typ
 // Workload.kind (enum) → the Kubernetes kind the change log uses.
 export const kindNames: Record<string, string> = {
   DEPLOYMENT: 'Deployment', STATEFUL_SET: 'StatefulSet', DAEMON_SET: 'DaemonSet', JOB: 'Job', CRON_JOB: 'CronJob',
-  MESOS_APPLICATION: 'Application', MESOS_DEPLOYMENT: 'MesosDeployment',
+  MESOS_APPLICATION: 'MesosApplication', MESOS_DEPLOYMENT: 'MesosDeployment',
 };
+
+/** The kind workload mutations take: Mesos applications are "Application". */
+export function apiKind(kind: string): string {
+  return kind === 'MesosApplication' ? 'Application' : kind;
+}
 
 async function listAll(projectID: string): Promise<Row[]> {
   const rows: Row[] = [];

@@ -2,7 +2,7 @@
 // the two ways in: a kubeconfig, or an agent token with its command to copy.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
-import { ClustersQuery, ClusterStatusSubscription, ProjectQuery, RegisterClusterMutation, RegisterTokenMutation } from '../api/ops';
+import { ClustersQuery, ClusterStatusSubscription, ProjectQuery, RegisterClusterMutation, RegisterMesosMutation, RegisterTokenMutation } from '../api/ops';
 import { live } from '../api/socket';
 import { ErrorView, FormError } from '../components/ErrorView';
 import { Gated, type Permissions } from '../components/Gate';
@@ -53,6 +53,7 @@ export function Clusters({ pid }: { pid: string }) {
       </div>
       <RegisterByKubeconfig pid={pid} can={can} onDone={q.reload} />
       <RegisterByAgent pid={pid} can={can} onDone={q.reload} />
+      <RegisterMesos pid={pid} can={can} onDone={q.reload} />
     </>
   );
 }
@@ -120,6 +121,34 @@ function RegisterByAgent({ pid, can, onDone }: { pid: string; can?: Permissions;
           <button type="button" onClick={() => navigator.clipboard?.writeText(command)}>Copy</button>
         </div>
       )}
+    </form>
+  );
+}
+
+function RegisterMesos({ pid, can, onDone }: { pid: string; can?: Permissions; onDone: () => void }) {
+  const m = useMutation(RegisterMesosMutation);
+  const [name, setName] = useState('');
+  const [masters, setMasters] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await m.run({ input: { projectID: pid, name, masters } })) {
+      setName('');
+      setMasters('');
+      onDone();
+    }
+  };
+  return (
+    <form className="panel" onSubmit={submit} aria-labelledby="reg-mesos">
+      <h2 id="reg-mesos">Register a Mesos cluster</h2>
+      <p className="muted">Its applications appear with the workloads, its agents as the cluster's nodes and its tasks as pods.</p>
+      <div className="row">
+        <div><label htmlFor="mz-name">Mesos cluster name</label><input id="mz-name" value={name} onChange={(e) => setName(e.target.value)} required /></div>
+        <div><label htmlFor="mz-masters">Masters</label><input id="mz-masters" value={masters} onChange={(e) => setMasters(e.target.value)} required placeholder="http://10.0.0.1:5050 or zk://host:2181/mesos" size={40} /></div>
+        <Gated can={can} action="clusterCreate" type="submit" disabled={m.busy}>Register Mesos cluster</Gated>
+      </div>
+      <ErrorView error={m.error} field="name" />
+      <ErrorView error={m.error} field="masters" />
+      <FormError error={m.error} fields={['name', 'masters']} />
     </form>
   );
 }

@@ -11,7 +11,7 @@ import { live } from '../api/socket';
 import { ErrorView } from '../components/ErrorView';
 import { Gated, type Permissions } from '../components/Gate';
 import { OperationStatus, type Op } from '../components/OperationStatus';
-import { kindNames } from '../live/useLiveTable';
+import { apiKind, kindNames } from '../live/useLiveTable';
 
 interface PodRow {
   name: string;
@@ -65,24 +65,26 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
       for (const e of node.pods.edges ?? []) if (e?.node) m[e.node.name] = e.node;
       setPods(m);
       const kind = kindNames[node.kind] ?? node.kind;
-      // Pods are named after their workload (web-7d4b9c-x2x9z).
-      const prefix = `${node.name}-`;
-      off = live(ChangesSubscription, () => ({ filter: { projectID: pid, clusterIDs: [node.clusterID], namespaces: [node.namespace], kinds: ['Pod', kind] }, since }), {
+      // Pods are named after their workload (web-7d4b9c-x2x9z), Mesos tasks
+      // namespace.name.index.launch.
+      const owns = (c: { kind: string; name: string }) =>
+        c.kind === 'MesosTask' ? c.name.startsWith(`${node.namespace}.${node.name}.`) : c.name.startsWith(`${node.name}-`);
+      off = live(ChangesSubscription, () => ({ filter: { projectID: pid, clusterIDs: [node.clusterID], namespaces: [node.namespace], kinds: ['Pod', 'MesosTask', kind] }, since }), {
         next: ({ changes: c }) => {
           if (since !== undefined && c.revision <= since) return;
           since = c.revision;
           const o = (c.object ?? {}) as Record<string, unknown>;
           if (c.kind === kind) {
             if (c.name === node.name && c.type !== 'DELETED') {
-              setCounts({ desired: Number(o.desired ?? 0), ready: Number(o.ready ?? 0), updated: Number(o.updated ?? 0), available: Number(o.available ?? 0) });
+              setCounts({ desired: Number(o.desired ?? o.instances ?? 0), ready: Number(o.ready ?? o.running ?? 0), updated: Number(o.updated ?? o.current ?? 0), available: Number(o.available ?? o.running ?? 0) });
             }
             return;
           }
-          if (!c.name.startsWith(prefix)) return;
+          if (!owns(c)) return;
           setPods((prev) => {
             const n = { ...prev };
             if (c.type === 'DELETED') delete n[c.name];
-            else n[c.name] = { name: c.name, phase: String(o.phase ?? ''), nodeName: String(o.node ?? ''), podIP: String(o.podIP ?? ''), restarts: Number(o.restarts ?? 0) };
+            else n[c.name] = { name: c.name, phase: String(o.phase ?? o.state ?? ''), nodeName: String(o.node ?? o.host ?? ''), podIP: String(o.podIP ?? ''), restarts: Number(o.restarts ?? 0) };
             return n;
           });
         },
@@ -98,7 +100,7 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
   if (q.error) return <ErrorView error={q.error} />;
   if (!w) return <p className="muted">Loading…</p>;
   const kind = kindNames[w.kind] ?? w.kind;
-  const ref = { clusterID: w.clusterID, namespace: w.namespace, kind, name: w.name };
+  const ref = { clusterID: w.clusterID, namespace: w.namespace, kind: apiKind(kind), name: w.name };
   const podList = Object.values(pods).sort((a, b) => a.name.localeCompare(b.name));
   return (
     <>
@@ -114,7 +116,7 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
           <Gated can={can} action="clusterUse" disabled={restart.busy}
             onClick={async () => { const r = await restart.run({ input: ref }); if (r) setOp({ label: 'Restart', op: r.restartWorkload }); }}>Restart</Gated>
           <div><label htmlFor="w-rev">Revision</label><input id="w-rev" inputMode="numeric" placeholder="previous" value={revision} onChange={(e) => setRevision(e.target.value)} style={{ width: 90 }} /></div>
-          <Gated can={can} action="clusterUse" disabled={rollback.busy || kind !== 'Deployment'}
+          <Gated can={can} action="clusterUse" disabled={rollback.busy || (kind !== 'Deployment' && kind !== 'MesosApplication')}
             onClick={async () => { const r = await rollback.run({ input: { ...ref, revision: revision ? Number(revision) : undefined } }); if (r) setOp({ label: 'Rollback', op: r.rollbackWorkload }); }}>Roll back</Gated>
         </div>
         <ErrorView error={scale.error ?? restart.error ?? rollback.error} />
@@ -136,7 +138,7 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
       </div>
       <div className="panel">
         <h2>YAML</h2>
-        <pre className="yaml" tabIndex={0} aria-label="workload YAML">{stringify({ apiVersion: 'apps/v1', kind, metadata: { name: w.name, namespace: w.namespace, labels: w.labels ?? undefined }, spec: w.spec ?? {}, status: w.status ?? {} })}</pre>
+        <pre className="yaml" tabIndex={0} aria-label="workload YAML">{stringify({ apiVersion: kind.startsWith('Mesos') ? undefined : 'apps/v1', kind, metadata: { name: w.name, namespace: w.namespace, labels: w.labels ?? undefined }, spec: w.spec ?? {}, status: w.status ?? {} })}</pre>
       </div>
     </>
   );

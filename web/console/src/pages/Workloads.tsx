@@ -10,7 +10,7 @@ import { filterRows, type Filter } from '../live/table';
 import { useLiveTable } from '../live/useLiveTable';
 import { navigate, useLocation } from '../router';
 
-const kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Application'];
+const kinds = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'MesosApplication'];
 
 export function Workloads({ pid }: { pid: string }) {
   const { query } = useLocation();
