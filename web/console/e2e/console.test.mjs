@@ -247,7 +247,12 @@ test('a first session in the console', async (t) => {
     console.log(`workloads page: first contentful paint ${fcp} ms, live row shown by ${ms} ms after navigation start`);
     await axe(page, 'workloads');
     await shot(page, 'workloads');
-    await row.getByRole('link', { name: 'web' }).click();
+    // From the keyboard: into the table, down to the row, open it.
+    await page.locator('.vt').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction(() => document.activeElement?.textContent === 'web');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('counts').waitFor();
     workloadURL = new URL(page.url()).pathname;
     await page.waitForFunction(() => document.querySelectorAll('tr[data-pod] .phase-Running').length === 2, null, { timeout: LIVE_MS });
     await page.getByTestId('counts').filter({ hasText: 'Ready 2/2' }).waitFor();

@@ -46,7 +46,12 @@ const routes: Route[] = [
 export function App() {
   const [s, setS] = useState<Session | null | undefined>(session() ?? undefined);
   useEffect(() => {
-    const off = onSession((x) => setS(x));
+    const off = onSession((x) => {
+      // Signed out or expired (an UNAUTHENTICATED answer): the socket's
+      // session is gone too; a new sign-in opens a new one.
+      if (!x) closeSocket();
+      setS(x);
+    });
     if (s === undefined) restore().catch(() => setS(null));
     return () => {
       off();

@@ -1,7 +1,7 @@
 // Every workload of a project across all its clusters in one virtualised
 // table, live from the `changes` subscription. Filters live in the URL so a
 // filtered view is a link too.
-import { useMemo, useRef } from 'react';
+import { useMemo, useRef, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useQuery } from '../api/hooks';
 import { ClustersQuery } from '../api/ops';
@@ -36,6 +36,17 @@ export function Workloads({ pid }: { pid: string }) {
   };
   const scroller = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 34, overscan: 12 });
+  // Arrow keys, Home and End move between rows (only the visible ones exist:
+  // scroll first, then focus the row's link once it is rendered).
+  const onKeyDown = (e: KeyboardEvent) => {
+    const current = Number((document.activeElement?.closest('[aria-rowindex]') as HTMLElement | null)?.getAttribute('aria-rowindex') ?? 0) - 1;
+    const next = { ArrowDown: current + 1, ArrowUp: current - 1, Home: 0, End: rows.length - 1 }[e.key];
+    if (next === undefined || !rows.length) return;
+    e.preventDefault();
+    const i = Math.max(0, Math.min(rows.length - 1, next));
+    v.scrollToIndex(i);
+    requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`[aria-rowindex="${i + 1}"] a`)?.focus());
+  };
   return (
     <>
       <h1>Workloads</h1>
@@ -73,7 +84,7 @@ export function Workloads({ pid }: { pid: string }) {
           </div>
         </div>
         {/* Focusable so the keyboard can scroll it; only the visible rows exist. */}
-        <div className="vt" ref={scroller} tabIndex={0} role="rowgroup">
+        <div className="vt" ref={scroller} tabIndex={0} role="rowgroup" onKeyDown={onKeyDown} aria-keyshortcuts="ArrowDown ArrowUp Home End">
           <div style={{ height: v.getTotalSize(), position: 'relative' }} role="presentation">
             {v.getVirtualItems().map((item) => {
               const r = rows[item.index];
