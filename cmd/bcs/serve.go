@@ -33,6 +33,7 @@ func newServeCmd() *cobra.Command {
 		logs                      logFlags
 		walls                     wallFlags
 		zookeeper                 zookeeperFlags
+		ops                       operationFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -53,6 +54,9 @@ Pending database migrations are applied at start, each one logged.`,
 				return err
 			}
 			if err := zookeeper.apply(&cfg); err != nil {
+				return err
+			}
+			if err := ops.apply(&cfg); err != nil {
 				return err
 			}
 			if trustedDocuments != "" {
@@ -96,6 +100,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.BoolVar(&cfg.PublicIntrospection, "public-introspection", cfg.PublicIntrospection, "allow schema introspection without a token")
 	walls.register(f)
 	zookeeper.register(f)
+	ops.register(f)
 	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")
 	logs.register(cmd)
 	return cmd

@@ -20,6 +20,7 @@ import (
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/datawatch/hub"
+	"github.com/bcs-io/bcs/datawatch/lease"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/follow"
@@ -93,6 +94,11 @@ type Config struct {
 	// AllowedOrigins may open websockets besides the server's own origin
 	// (e.g. "https://console.example.com"; "*" allows any).
 	AllowedOrigins []string
+	// Operations: the liveness lease term of the process running them, how
+	// often survivors look for a dead replica's operations, and how long a
+	// stopping replica lets them finish before handing them back (zero:
+	// operations' defaults).
+	OperationLeaseTTL, OperationReapInterval, OperationShutdownGrace time.Duration
 	// TrustedDocuments, when set, is the only GraphQL run (by text or by
 	// persisted query hash); without it clients may use APQ.
 	TrustedDocuments gqlext.TrustedDocuments
@@ -151,7 +157,10 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	if len(cfg.ZooKeeper) > 0 {
 		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey), mesos.WithRetired(s.clusterRemoved)))
 	}
-	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
+	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log,
+		Leases: lease.New(db), LeaseTTL: cfg.OperationLeaseTTL, ReapInterval: cfg.OperationReapInterval,
+		ShutdownGrace: cfg.OperationShutdownGrace, Replayers: resolvers.Replayers()}
+	s.metrics.registry.MustRegister(s.ops.Collectors()...)
 	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets},
 		Policy: s.policy, Mesos: len(cfg.ZooKeeper) > 0, Log: log}
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeKubeconfig}
@@ -164,6 +173,8 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		host, _ := os.Hostname()
 		s.replica = fmt.Sprintf("%s-%d-%p", host, os.Getpid(), s)
 	}
+	s.ops.ID = operations.RunnerID(s.replica)
+	s.tasks = append(s.tasks, s.ops.Begin)
 	if len(cfg.ZooKeeper) > 0 && cfg.Advertise != "" {
 		s.background(ctx, s.register)
 	}
@@ -196,12 +207,13 @@ func (s *Server) Start() {
 	})
 }
 
-// Close stops the health monitor and waits for operations still running
-// against clusters.
+// Close stops the health monitor and lets operations still running against
+// clusters finish, handing back to the other replicas those that outlast
+// the shutdown grace (operations.Runner.Close).
 func (s *Server) Close() {
 	s.stop()
 	s.bg.Wait()
-	s.ops.Wait()
+	s.ops.Close()
 	_ = s.router.Close()
 	s.closeZooKeeper()
 }
