@@ -61,7 +61,16 @@ func newReapMetrics() *reapMetrics {
 // Collectors are the runner's metrics, for the server's registry.
 func (r *Runner) Collectors() []prometheus.Collector {
 	r.init()
-	return []prometheus.Collector{r.metrics.reaped}
+	steady := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "bcs_operations_reaper_steady",
+		Help: "1 while this replica's liveness lease has been held for a whole term, so that its reaper judges other replicas; else 0.",
+	}, func() float64 {
+		if r.Leases != nil && r.live.heldFor() >= r.leaseTTL() {
+			return 1
+		}
+		return 0
+	})
+	return []prometheus.Collector{r.metrics.reaped, steady}
 }
 
 func (r *Runner) reapInterval() time.Duration {
