@@ -152,17 +152,19 @@ func (r *Runner) takeOver(ctx context.Context, dead string, op *ent.Operation) (
 		Where(operation.ID(op.ID), operation.Runner(dead), operation.StatusIn(operation.StatusPENDING, operation.StatusRUNNING)).
 		SetRunner(r.ID)
 	if do != nil {
-		upd.SetStatus(operation.StatusRUNNING).SetMessage(fmt.Sprintf("replica %s stopped while running this operation; replica %s runs it again", dead, r.ID))
+		upd.SetStatus(operation.StatusRUNNING).SetMessage("the BCS replica running this operation stopped; another replica runs it again")
 		if op.StartedAt == nil {
 			upd.SetStartedAt(now)
 		}
 	} else {
-		what := "while running this operation; the cluster may be partly changed"
+		// Users read the message: it names no replica (host names, pids),
+		// the log does.
+		what := "while running it; the cluster may be partly changed"
 		if op.Status == operation.StatusPENDING {
-			what = "before starting this operation; the cluster was not called"
+			what = "before starting it; the cluster was not called"
 		}
 		upd.SetStatus(operation.StatusFAILED).SetFinishedAt(now).SetReason(ReasonReplicaStopped).ClearReplay().
-			SetMessage(fmt.Sprintf("replica %s stopped %s: %s", dead, what, retryHint(op.Action)))
+			SetMessage(fmt.Sprintf("the BCS replica running this operation stopped %s: %s", what, retryHint(op.Action)))
 	}
 	n, err := upd.Save(ctx)
 	if err != nil {
@@ -189,7 +191,7 @@ func (r *Runner) takeOver(ctx context.Context, dead string, op *ent.Operation) (
 	if err != nil {
 		r.finish(ctx, claimed, Job{}, claimed.Update().Where(operation.Runner(r.ID)).SetFinishedAt(time.Now()).
 			SetStatus(operation.StatusFAILED).SetReason(ReasonReplicaStopped).ClearReplay().
-			SetMessage(fmt.Sprintf("replica %s stopped while running this operation, and its cluster is gone", dead)))
+			SetMessage("the BCS replica running this operation stopped, and its cluster is gone"))
 		return true, nil
 	}
 	r.wg.Add(1)

@@ -212,7 +212,8 @@ func TestReapersRaceOneWins(t *testing.T) {
 		for _, op := range []*ent.Operation{scale, pending, inst} {
 			got := e.db.Client.Operation.GetX(ctx, op.ID)
 			if got.Status != operation.StatusFAILED || got.Reason != ReasonReplicaStopped || got.FinishedAt == nil ||
-				!bytes.Contains([]byte(got.Message), []byte("replica dead/1 stopped")) {
+				!bytes.Contains([]byte(got.Message), []byte("replica running this operation stopped")) ||
+				bytes.Contains([]byte(got.Message), []byte("dead/1")) {
 				t.Errorf("%s after take-over: %s %q %q", op.Action, got.Status, got.Reason, got.Message)
 			}
 		}

@@ -88,7 +88,7 @@ func TestReplicaCrashMidOperation(t *testing.T) {
 	final := waitOpLeaves(t, onB, op.ID, "RUNNING", 30*time.Second)
 	took := time.Since(killed)
 	t.Logf("survivor ended the dead replica's drain %s after SIGKILL", took.Round(100*time.Millisecond))
-	if final.Status != "FAILED" || final.Reason != "ReplicaStopped" || !strings.Contains(final.Message, "stopped while running this operation") ||
+	if final.Status != "FAILED" || final.Reason != "ReplicaStopped" || !strings.Contains(final.Message, "replica running this operation stopped while running it") ||
 		!strings.Contains(final.Message, "drainNode") {
 		t.Fatalf("after the crash: %+v, want FAILED ReplicaStopped saying how to retry", final)
 	}
