@@ -222,6 +222,7 @@ func (r *Runner) carryOut(ctx context.Context, op *ent.Operation, job Job, timeo
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	defer context.AfterFunc(r.runs, cancel)()
+	hold(runCtx, job.Action)
 	result, err := r.call(runCtx, job)
 	if err != nil && r.handBack.Load() && r.runs.Err() != nil && op.Runner != "" {
 		// Stopping: the row stays RUNNING under this runner, for a

@@ -37,7 +37,9 @@ import (
 // holds up is running on replica A when A is killed with SIGKILL: the
 // survivor ends it FAILED (ReplicaStopped) within the default lease term,
 // its operation subscription sees the transition, the cluster is not
-// touched a second time, and nothing is left RUNNING. Then a replica
+// touched a second time, and nothing is left RUNNING. An apply held on A
+// (a hook compiled only into this test's build) is run again by the
+// survivor and succeeds. Then a replica
 // stopped with SIGTERM mid-drain hands the operation back, and a third
 // replica ends it at once.
 func TestReplicaCrashMidOperation(t *testing.T) {
@@ -53,7 +55,7 @@ func TestReplicaCrashMidOperation(t *testing.T) {
 
 	// Default lease and reap flags: the take-over time measured is the
 	// one operators get.
-	a := startServe(t, bin, url, secret, "a")
+	a := startServe(t, bin, url, secret, "a", "BCS_TEST_HOLD_ACTION=APPLY")
 	b := startServe(t, bin, url, secret, "b")
 	db, err := storage.Open(context.Background(), url)
 	if err != nil {
@@ -73,6 +75,9 @@ func TestReplicaCrashMidOperation(t *testing.T) {
 		map[string]any{"in": map[string]any{"projectID": p.ID, "name": "crash", "kubeconfig": string(kc.Kubeconfig)}}).field(t, "registerCluster", &c)
 	victim, guarded := guardedNode(t, kc, ns)
 
+	var applied operationView
+	onA.do(t, `mutation($cid: ID!, $m: String!) { applyManifest(input: {clusterID: $cid, manifest: $m}) { id status } }`,
+		map[string]any{"cid": c.ID, "m": configMaps(ns, "held-1", "held-2")}).field(t, "applyManifest", &applied)
 	drain := `mutation($cid: ID!, $n: String!) { drainNode(clusterID: $cid, name: $n, timeoutSeconds: 600) { id status } }`
 	var op operationView
 	onA.do(t, drain, map[string]any{"cid": c.ID, "n": victim}).field(t, "drainNode", &op)
@@ -80,7 +85,7 @@ func TestReplicaCrashMidOperation(t *testing.T) {
 	// A is mid-drain once the node is cordoned and the budget refuses.
 	eventually(t, "replica A draining", func() bool {
 		n, err := kc.Client.CoreV1().Nodes().Get(context.Background(), victim, metav1.GetOptions{})
-		return err == nil && n.Spec.Unschedulable && opStatus(t, onB, op.ID) == "RUNNING"
+		return err == nil && n.Spec.Unschedulable && opStatus(t, onB, op.ID) == "RUNNING" && opStatus(t, onB, applied.ID) == "RUNNING"
 	})
 
 	killed := time.Now()
@@ -115,6 +120,18 @@ func TestReplicaCrashMidOperation(t *testing.T) {
 	}
 	if got := b.metric(t, `bcs_operations_reaped_total{action="DRAIN",outcome="failed"}`); got != "1" {
 		t.Errorf("survivor's bcs_operations_reaped_total for the drain: %q, want 1", got)
+	}
+	// The held apply never reached the cluster on A; the survivor ran it.
+	if got := onB.waitOperation(t, applied.ID); got.Status != "SUCCEEDED" {
+		t.Fatalf("the dead replica's apply after the take-over: %+v", got)
+	}
+	for _, name := range []string{"held-1", "held-2"} {
+		if _, err := kc.Client.CoreV1().ConfigMaps(ns).Get(context.Background(), name, metav1.GetOptions{}); err != nil {
+			t.Errorf("ConfigMap %s after the re-run: %v", name, err)
+		}
+	}
+	if got := b.metric(t, `bcs_operations_reaped_total{action="APPLY",outcome="rerun"}`); got != "1" {
+		t.Errorf("survivor's bcs_operations_reaped_total for the apply: %q, want 1", got)
 	}
 
 	// SIGTERM: B's drain outlasts its grace, so B hands it back, and C,
@@ -172,6 +189,14 @@ func guardedNode(t *testing.T, kc *kube.Cluster, ns string) (string, map[string]
 			runningPods(t, kc.Client, ns, "guarded") == 2
 	})
 	return victim, podUIDs(t, kc, ns)
+}
+
+func configMaps(ns string, names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s\n  namespace: %s\ndata:\n  k: v\n", n, ns)
+	}
+	return b.String()
 }
 
 func podUIDs(t *testing.T, kc *kube.Cluster, ns string) map[string]bool {
@@ -234,8 +259,9 @@ func waitOpLeaves(t *testing.T, e *testEnv, id, from string, within time.Duratio
 	}
 }
 
-// bcsBinary builds the bcs binary once per test binary, or returns
-// $BCS_BINARY when that names one already built.
+// bcsBinary builds the bcs binary once per test binary, with the hooks
+// only tests compile in (-tags bcstesthooks), or returns $BCS_BINARY when
+// that names one already built so.
 func bcsBinary(t *testing.T) string {
 	t.Helper()
 	if bin := os.Getenv("BCS_BINARY"); bin != "" {
@@ -248,7 +274,7 @@ func bcsBinary(t *testing.T) string {
 			return
 		}
 		builtBCS.path = filepath.Join(dir, "bcs")
-		out, err := exec.Command("go", "build", "-o", builtBCS.path, "github.com/bcs-io/bcs/cmd/bcs").CombinedOutput()
+		out, err := exec.Command("go", "build", "-tags", "bcstesthooks", "-o", builtBCS.path, "github.com/bcs-io/bcs/cmd/bcs").CombinedOutput()
 		if err != nil {
 			builtBCS.err = fmt.Errorf("go build ./cmd/bcs: %w\n%s", err, out)
 		}
@@ -292,10 +318,10 @@ func (l *lockedBuffer) String() string {
 
 // startServe starts `bcs serve` on database and waits until it serves; a
 // start that lost its port to another process is tried again on another.
-func startServe(t *testing.T, bin, database, secret, name string, args ...string) *serveProc {
+func startServe(t *testing.T, bin, database, secret, name string, env ...string) *serveProc {
 	t.Helper()
 	for attempt := 0; ; attempt++ {
-		p, err := launchServe(bin, database, secret, args...)
+		p, err := launchServe(bin, database, secret, env...)
 		if err == nil {
 			t.Cleanup(func() {
 				_ = p.cmd.Process.Kill()
@@ -312,7 +338,7 @@ func startServe(t *testing.T, bin, database, secret, name string, args ...string
 	}
 }
 
-func launchServe(bin, database, secret string, args ...string) (*serveProc, error) {
+func launchServe(bin, database, secret string, env ...string) (*serveProc, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -323,9 +349,9 @@ func launchServe(bin, database, secret string, args ...string) (*serveProc, erro
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, append([]string{"serve", "--listen", addr, "--database", database, "--rate-limit", "0",
-		"--secret-key-file", filepath.Join(dir, "unused.key"), "--log-level", "info"}, args...)...)
-	cmd.Env = append(os.Environ(), "BCS_SECRET_KEY="+secret)
+	cmd := exec.Command(bin, "serve", "--listen", addr, "--database", database, "--rate-limit", "0",
+		"--secret-key-file", filepath.Join(dir, "unused.key"), "--log-level", "info")
+	cmd.Env = append(append(os.Environ(), "BCS_SECRET_KEY="+secret), env...)
 	p := &serveProc{cmd: cmd, base: "http://" + addr, logs: &lockedBuffer{}, exit: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
 	if err := cmd.Start(); err != nil {
