@@ -428,3 +428,21 @@ func (p *serveProc) metric(t *testing.T, sample string) string {
 	}
 	return ""
 }
+
+// Which process runs an operation, and the sealed replay of its step, are
+// BCS's own: no field, filter or order of the API reads them.
+func TestOperationRunnerIsInternal(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	res := env.do(t, `{ op: __type(name: "Operation") { fields { name } } where: __type(name: "OperationWhereInput") { inputFields { name } } }`, nil)
+	if len(res.Errors) > 0 {
+		t.Fatal(res.raw)
+	}
+	for _, banned := range []string{"runner", "replay"} {
+		if strings.Contains(strings.ToLower(res.raw), `"`+banned) {
+			t.Errorf("the API exposes %s: %s", banned, res.raw)
+		}
+	}
+	if res := env.do(t, `{ operations(first: 1) { edges { node { id runner } } } }`, nil); res.code() != "BAD_USER_INPUT" || len(res.Data) > 0 {
+		t.Errorf("querying runner: %s", res.raw)
+	}
+}
