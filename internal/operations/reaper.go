@@ -233,7 +233,13 @@ func (r *Runner) afterFailed(ctx context.Context, op *ent.Operation) {
 	if op.Action != "INSTANTIATE" {
 		return
 	}
-	err := r.Client.Instance.Update().
+	// A newer application of the instance (retryInstance) owns its status.
+	newer, err := r.Client.Operation.Query().Where(operation.Action(op.Action), operation.TargetName(op.TargetName),
+		operation.StatusIn(operation.StatusPENDING, operation.StatusRUNNING), operation.IDNEQ(op.ID)).Exist(ctx)
+	if err != nil || newer {
+		return
+	}
+	err = r.Client.Instance.Update().
 		Where(instance.ID(gid.ID(op.TargetName)), instance.StatusEQ(instance.StatusAPPLYING)).
 		SetStatus(instance.StatusFAILED).Exec(ctx)
 	if err != nil {

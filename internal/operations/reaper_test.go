@@ -328,3 +328,31 @@ func counted(t *testing.T, c prometheus.Collector) float64 {
 }
 
 func kept(op *ent.Operation) bool { return op.Replay != nil && len(*op.Replay) > 0 }
+
+// A reaped instantiation leaves its instance to a newer one already under
+// way (retryInstance issued meanwhile).
+func TestReapedInstantiationYieldsToANewerOne(t *testing.T) {
+	e := newReapEnv(t, "sqlite://"+filepath.Join(t.TempDir(), "bcs.db"))
+	ctx := auth.System(context.Background())
+	e.crashed(t, "dead/1", time.Millisecond)
+	e.crashed(t, "live/1", time.Hour)
+	tpl := e.db.Client.Template.Create().SetProjectID(e.cluster.ProjectID).SetName("t").SetKind("K8S").SaveX(ctx)
+	ver := e.db.Client.TemplateVersion.Create().SetTemplateID(tpl.ID).SetLabel("v1").SetContent("x").SetDigest("d").
+		SetCreatedAt(time.Now()).SaveX(ctx)
+	ins := e.db.Client.Instance.Create().SetProjectID(e.cluster.ProjectID).SetClusterID(e.cluster.ID).SetNamespace("ns").
+		SetStatus(instance.StatusAPPLYING).SetVersionID(ver.ID).SaveX(ctx)
+	for _, runner := range []string{"dead/1", "live/1"} {
+		e.db.Client.Operation.Create().SetAction("INSTANTIATE").SetStatus(operation.StatusRUNNING).SetRunner(runner).
+			SetProjectID(e.cluster.ProjectID).SetClusterID(e.cluster.ID).SetTargetKind("Instance").SetTargetName(string(ins.ID)).SaveX(ctx)
+	}
+	r := &Runner{Client: e.db.Client, Router: e.router, Box: e.box, Log: slog.New(slog.DiscardHandler),
+		Leases: lease.New(e.db), ID: "b/1", LeaseTTL: time.Hour}
+	r.init()
+	r.live.held, r.live.since = true, time.Now().Add(-2*time.Hour)
+	if n, err := r.Reap(ctx); n != 1 || err != nil {
+		t.Fatalf("reaped %d (%v)", n, err)
+	}
+	if got := e.db.Client.Instance.GetX(ctx, ins.ID); got.Status != instance.StatusAPPLYING {
+		t.Fatalf("instance %s, want APPLYING under the newer instantiation", got.Status)
+	}
+}
