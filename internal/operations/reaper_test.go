@@ -103,6 +103,12 @@ func (e *reapEnv) crashed(t *testing.T, id string, ttl time.Duration) {
 	if _, err := lease.New(e.db).Acquire(context.Background(), leaseName(id), id, ttl); err != nil {
 		t.Fatal(err)
 	}
+	if ttl < time.Second {
+		waitFor(t, 10*time.Second, id+"'s lease lapsing", func() bool {
+			vacant, err := lease.New(e.db).Vacant(context.Background(), leaseName(id))
+			return err == nil && vacant
+		})
+	}
 }
 
 // inFlight records an operation as its runner left it.
