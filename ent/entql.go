@@ -277,6 +277,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			operation.FieldFinishedAt:      {Type: field.TypeTime, Column: operation.FieldFinishedAt},
 			operation.FieldClusterID:       {Type: field.TypeString, Column: operation.FieldClusterID},
 			operation.FieldProjectID:       {Type: field.TypeString, Column: operation.FieldProjectID},
+			operation.FieldRunner:          {Type: field.TypeString, Column: operation.FieldRunner},
+			operation.FieldReplay:          {Type: field.TypeBytes, Column: operation.FieldReplay},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -1926,6 +1928,16 @@ func (f *OperationFilter) WhereClusterID(p entql.StringP) {
 // WhereProjectID applies the entql string predicate on the project_id field.
 func (f *OperationFilter) WhereProjectID(p entql.StringP) {
 	f.Where(p.Field(operation.FieldProjectID))
+}
+
+// WhereRunner applies the entql string predicate on the runner field.
+func (f *OperationFilter) WhereRunner(p entql.StringP) {
+	f.Where(p.Field(operation.FieldRunner))
+}
+
+// WhereReplay applies the entql []byte predicate on the replay field.
+func (f *OperationFilter) WhereReplay(p entql.BytesP) {
+	f.Where(p.Field(operation.FieldReplay))
 }
 
 // addPredicate implements the predicateAdder interface.

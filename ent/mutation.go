@@ -9308,6 +9308,8 @@ type OperationMutation struct {
 	finished_at      *time.Time
 	cluster_id       *gid.ID
 	project_id       *gid.ID
+	runner           *string
+	replay           *[]byte
 	clearedFields    map[string]struct{}
 	done             bool
 	oldValue         func(context.Context) (*Operation, error)
@@ -10059,6 +10061,91 @@ func (m *OperationMutation) ResetProjectID() {
 	m.project_id = nil
 }
 
+// SetRunner sets the "runner" field.
+func (m *OperationMutation) SetRunner(s string) {
+	m.runner = &s
+}
+
+// Runner returns the value of the "runner" field in the mutation.
+func (m *OperationMutation) Runner() (r string, exists bool) {
+	v := m.runner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRunner returns the old "runner" field's value of the Operation entity.
+// If the Operation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OperationMutation) OldRunner(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRunner is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRunner requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRunner: %w", err)
+	}
+	return oldValue.Runner, nil
+}
+
+// ResetRunner resets all changes to the "runner" field.
+func (m *OperationMutation) ResetRunner() {
+	m.runner = nil
+}
+
+// SetReplay sets the "replay" field.
+func (m *OperationMutation) SetReplay(b []byte) {
+	m.replay = &b
+}
+
+// Replay returns the value of the "replay" field in the mutation.
+func (m *OperationMutation) Replay() (r []byte, exists bool) {
+	v := m.replay
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReplay returns the old "replay" field's value of the Operation entity.
+// If the Operation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OperationMutation) OldReplay(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReplay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReplay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReplay: %w", err)
+	}
+	return oldValue.Replay, nil
+}
+
+// ClearReplay clears the value of the "replay" field.
+func (m *OperationMutation) ClearReplay() {
+	m.replay = nil
+	m.clearedFields[operation.FieldReplay] = struct{}{}
+}
+
+// ReplayCleared returns if the "replay" field was cleared in this mutation.
+func (m *OperationMutation) ReplayCleared() bool {
+	_, ok := m.clearedFields[operation.FieldReplay]
+	return ok
+}
+
+// ResetReplay resets all changes to the "replay" field.
+func (m *OperationMutation) ResetReplay() {
+	m.replay = nil
+	delete(m.clearedFields, operation.FieldReplay)
+}
+
 // Where appends a list predicates to the OperationMutation builder.
 func (m *OperationMutation) Where(ps ...predicate.Operation) {
 	m.predicates = append(m.predicates, ps...)
@@ -10093,7 +10180,7 @@ func (m *OperationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OperationMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, operation.FieldCreatedAt)
 	}
@@ -10142,6 +10229,12 @@ func (m *OperationMutation) Fields() []string {
 	if m.project_id != nil {
 		fields = append(fields, operation.FieldProjectID)
 	}
+	if m.runner != nil {
+		fields = append(fields, operation.FieldRunner)
+	}
+	if m.replay != nil {
+		fields = append(fields, operation.FieldReplay)
+	}
 	return fields
 }
 
@@ -10182,6 +10275,10 @@ func (m *OperationMutation) Field(name string) (ent.Value, bool) {
 		return m.ClusterID()
 	case operation.FieldProjectID:
 		return m.ProjectID()
+	case operation.FieldRunner:
+		return m.Runner()
+	case operation.FieldReplay:
+		return m.Replay()
 	}
 	return nil, false
 }
@@ -10223,6 +10320,10 @@ func (m *OperationMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldClusterID(ctx)
 	case operation.FieldProjectID:
 		return m.OldProjectID(ctx)
+	case operation.FieldRunner:
+		return m.OldRunner(ctx)
+	case operation.FieldReplay:
+		return m.OldReplay(ctx)
 	}
 	return nil, fmt.Errorf("unknown Operation field %s", name)
 }
@@ -10344,6 +10445,20 @@ func (m *OperationMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetProjectID(v)
 		return nil
+	case operation.FieldRunner:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRunner(v)
+		return nil
+	case operation.FieldReplay:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReplay(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Operation field %s", name)
 }
@@ -10389,6 +10504,9 @@ func (m *OperationMutation) ClearedFields() []string {
 	if m.FieldCleared(operation.FieldClusterID) {
 		fields = append(fields, operation.FieldClusterID)
 	}
+	if m.FieldCleared(operation.FieldReplay) {
+		fields = append(fields, operation.FieldReplay)
+	}
 	return fields
 }
 
@@ -10417,6 +10535,9 @@ func (m *OperationMutation) ClearField(name string) error {
 		return nil
 	case operation.FieldClusterID:
 		m.ClearClusterID()
+		return nil
+	case operation.FieldReplay:
+		m.ClearReplay()
 		return nil
 	}
 	return fmt.Errorf("unknown Operation nullable field %s", name)
@@ -10473,6 +10594,12 @@ func (m *OperationMutation) ResetField(name string) error {
 		return nil
 	case operation.FieldProjectID:
 		m.ResetProjectID()
+		return nil
+	case operation.FieldRunner:
+		m.ResetRunner()
+		return nil
+	case operation.FieldReplay:
+		m.ResetReplay()
 		return nil
 	}
 	return fmt.Errorf("unknown Operation field %s", name)

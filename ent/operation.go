@@ -50,7 +50,11 @@ type Operation struct {
 	// ClusterID holds the value of the "cluster_id" field.
 	ClusterID gid.ID `json:"cluster_id,omitempty"`
 	// ProjectID holds the value of the "project_id" field.
-	ProjectID    gid.ID `json:"project_id,omitempty"`
+	ProjectID gid.ID `json:"project_id,omitempty"`
+	// Runner holds the value of the "runner" field.
+	Runner string `json:"runner,omitempty"`
+	// Replay holds the value of the "replay" field.
+	Replay       *[]byte `json:"-"`
 	selectValues sql.SelectValues
 }
 
@@ -59,11 +63,11 @@ func (*Operation) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case operation.FieldRequest, operation.FieldResult:
+		case operation.FieldRequest, operation.FieldResult, operation.FieldReplay:
 			values[i] = new([]byte)
 		case operation.FieldID, operation.FieldClusterID, operation.FieldProjectID:
 			values[i] = new(gid.ID)
-		case operation.FieldAction, operation.FieldStatus, operation.FieldTargetKind, operation.FieldTargetNamespace, operation.FieldTargetName, operation.FieldReason, operation.FieldMessage, operation.FieldCreatedBy:
+		case operation.FieldAction, operation.FieldStatus, operation.FieldTargetKind, operation.FieldTargetNamespace, operation.FieldTargetName, operation.FieldReason, operation.FieldMessage, operation.FieldCreatedBy, operation.FieldRunner:
 			values[i] = new(sql.NullString)
 		case operation.FieldCreatedAt, operation.FieldUpdatedAt, operation.FieldStartedAt, operation.FieldFinishedAt:
 			values[i] = new(sql.NullTime)
@@ -190,6 +194,18 @@ func (_m *Operation) assignValues(columns []string, values []any) error {
 			} else if value != nil {
 				_m.ProjectID = *value
 			}
+		case operation.FieldRunner:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field runner", values[i])
+			} else if value.Valid {
+				_m.Runner = value.String
+			}
+		case operation.FieldReplay:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field replay", values[i])
+			} else if value != nil {
+				_m.Replay = value
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -277,6 +293,11 @@ func (_m *Operation) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("project_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ProjectID))
+	builder.WriteString(", ")
+	builder.WriteString("runner=")
+	builder.WriteString(_m.Runner)
+	builder.WriteString(", ")
+	builder.WriteString("replay=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
 }

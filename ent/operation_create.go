@@ -216,6 +216,26 @@ func (_c *OperationCreate) SetProjectID(v gid.ID) *OperationCreate {
 	return _c
 }
 
+// SetRunner sets the "runner" field.
+func (_c *OperationCreate) SetRunner(v string) *OperationCreate {
+	_c.mutation.SetRunner(v)
+	return _c
+}
+
+// SetNillableRunner sets the "runner" field if the given value is not nil.
+func (_c *OperationCreate) SetNillableRunner(v *string) *OperationCreate {
+	if v != nil {
+		_c.SetRunner(*v)
+	}
+	return _c
+}
+
+// SetReplay sets the "replay" field.
+func (_c *OperationCreate) SetReplay(v []byte) *OperationCreate {
+	_c.mutation.SetReplay(v)
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *OperationCreate) SetID(v gid.ID) *OperationCreate {
 	_c.mutation.SetID(v)
@@ -309,6 +329,10 @@ func (_c *OperationCreate) defaults() error {
 		v := operation.DefaultCreatedBy
 		_c.mutation.SetCreatedBy(v)
 	}
+	if _, ok := _c.mutation.Runner(); !ok {
+		v := operation.DefaultRunner
+		_c.mutation.SetRunner(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if operation.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized operation.DefaultID (forgotten import ent/runtime?)")
@@ -358,6 +382,9 @@ func (_c *OperationCreate) check() error {
 	}
 	if _, ok := _c.mutation.ProjectID(); !ok {
 		return &ValidationError{Name: "project_id", err: errors.New(`ent: missing required field "Operation.project_id"`)}
+	}
+	if _, ok := _c.mutation.Runner(); !ok {
+		return &ValidationError{Name: "runner", err: errors.New(`ent: missing required field "Operation.runner"`)}
 	}
 	return nil
 }
@@ -458,6 +485,14 @@ func (_c *OperationCreate) createSpec() (*Operation, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ProjectID(); ok {
 		_spec.SetField(operation.FieldProjectID, field.TypeString, value)
 		_node.ProjectID = value
+	}
+	if value, ok := _c.mutation.Runner(); ok {
+		_spec.SetField(operation.FieldRunner, field.TypeString, value)
+		_node.Runner = value
+	}
+	if value, ok := _c.mutation.Replay(); ok {
+		_spec.SetField(operation.FieldReplay, field.TypeBytes, value)
+		_node.Replay = &value
 	}
 	return _node, _spec
 }
@@ -610,6 +645,36 @@ func (u *OperationUpsert) UpdateFinishedAt() *OperationUpsert {
 // ClearFinishedAt clears the value of the "finished_at" field.
 func (u *OperationUpsert) ClearFinishedAt() *OperationUpsert {
 	u.SetNull(operation.FieldFinishedAt)
+	return u
+}
+
+// SetRunner sets the "runner" field.
+func (u *OperationUpsert) SetRunner(v string) *OperationUpsert {
+	u.Set(operation.FieldRunner, v)
+	return u
+}
+
+// UpdateRunner sets the "runner" field to the value that was provided on create.
+func (u *OperationUpsert) UpdateRunner() *OperationUpsert {
+	u.SetExcluded(operation.FieldRunner)
+	return u
+}
+
+// SetReplay sets the "replay" field.
+func (u *OperationUpsert) SetReplay(v []byte) *OperationUpsert {
+	u.Set(operation.FieldReplay, v)
+	return u
+}
+
+// UpdateReplay sets the "replay" field to the value that was provided on create.
+func (u *OperationUpsert) UpdateReplay() *OperationUpsert {
+	u.SetExcluded(operation.FieldReplay)
+	return u
+}
+
+// ClearReplay clears the value of the "replay" field.
+func (u *OperationUpsert) ClearReplay() *OperationUpsert {
+	u.SetNull(operation.FieldReplay)
 	return u
 }
 
@@ -804,6 +869,41 @@ func (u *OperationUpsertOne) UpdateFinishedAt() *OperationUpsertOne {
 func (u *OperationUpsertOne) ClearFinishedAt() *OperationUpsertOne {
 	return u.Update(func(s *OperationUpsert) {
 		s.ClearFinishedAt()
+	})
+}
+
+// SetRunner sets the "runner" field.
+func (u *OperationUpsertOne) SetRunner(v string) *OperationUpsertOne {
+	return u.Update(func(s *OperationUpsert) {
+		s.SetRunner(v)
+	})
+}
+
+// UpdateRunner sets the "runner" field to the value that was provided on create.
+func (u *OperationUpsertOne) UpdateRunner() *OperationUpsertOne {
+	return u.Update(func(s *OperationUpsert) {
+		s.UpdateRunner()
+	})
+}
+
+// SetReplay sets the "replay" field.
+func (u *OperationUpsertOne) SetReplay(v []byte) *OperationUpsertOne {
+	return u.Update(func(s *OperationUpsert) {
+		s.SetReplay(v)
+	})
+}
+
+// UpdateReplay sets the "replay" field to the value that was provided on create.
+func (u *OperationUpsertOne) UpdateReplay() *OperationUpsertOne {
+	return u.Update(func(s *OperationUpsert) {
+		s.UpdateReplay()
+	})
+}
+
+// ClearReplay clears the value of the "replay" field.
+func (u *OperationUpsertOne) ClearReplay() *OperationUpsertOne {
+	return u.Update(func(s *OperationUpsert) {
+		s.ClearReplay()
 	})
 }
 
@@ -1165,6 +1265,41 @@ func (u *OperationUpsertBulk) UpdateFinishedAt() *OperationUpsertBulk {
 func (u *OperationUpsertBulk) ClearFinishedAt() *OperationUpsertBulk {
 	return u.Update(func(s *OperationUpsert) {
 		s.ClearFinishedAt()
+	})
+}
+
+// SetRunner sets the "runner" field.
+func (u *OperationUpsertBulk) SetRunner(v string) *OperationUpsertBulk {
+	return u.Update(func(s *OperationUpsert) {
+		s.SetRunner(v)
+	})
+}
+
+// UpdateRunner sets the "runner" field to the value that was provided on create.
+func (u *OperationUpsertBulk) UpdateRunner() *OperationUpsertBulk {
+	return u.Update(func(s *OperationUpsert) {
+		s.UpdateRunner()
+	})
+}
+
+// SetReplay sets the "replay" field.
+func (u *OperationUpsertBulk) SetReplay(v []byte) *OperationUpsertBulk {
+	return u.Update(func(s *OperationUpsert) {
+		s.SetReplay(v)
+	})
+}
+
+// UpdateReplay sets the "replay" field to the value that was provided on create.
+func (u *OperationUpsertBulk) UpdateReplay() *OperationUpsertBulk {
+	return u.Update(func(s *OperationUpsert) {
+		s.UpdateReplay()
+	})
+}
+
+// ClearReplay clears the value of the "replay" field.
+func (u *OperationUpsertBulk) ClearReplay() *OperationUpsertBulk {
+	return u.Update(func(s *OperationUpsert) {
+		s.ClearReplay()
 	})
 }
 

@@ -128,6 +128,32 @@ func (_u *OperationUpdate) ClearFinishedAt() *OperationUpdate {
 	return _u
 }
 
+// SetRunner sets the "runner" field.
+func (_u *OperationUpdate) SetRunner(v string) *OperationUpdate {
+	_u.mutation.SetRunner(v)
+	return _u
+}
+
+// SetNillableRunner sets the "runner" field if the given value is not nil.
+func (_u *OperationUpdate) SetNillableRunner(v *string) *OperationUpdate {
+	if v != nil {
+		_u.SetRunner(*v)
+	}
+	return _u
+}
+
+// SetReplay sets the "replay" field.
+func (_u *OperationUpdate) SetReplay(v []byte) *OperationUpdate {
+	_u.mutation.SetReplay(v)
+	return _u
+}
+
+// ClearReplay clears the value of the "replay" field.
+func (_u *OperationUpdate) ClearReplay() *OperationUpdate {
+	_u.mutation.ClearReplay()
+	return _u
+}
+
 // Mutation returns the OperationMutation object of the builder.
 func (_u *OperationUpdate) Mutation() *OperationMutation {
 	return _u.mutation
@@ -232,6 +258,15 @@ func (_u *OperationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ClusterIDCleared() {
 		_spec.ClearField(operation.FieldClusterID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Runner(); ok {
+		_spec.SetField(operation.FieldRunner, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Replay(); ok {
+		_spec.SetField(operation.FieldReplay, field.TypeBytes, value)
+	}
+	if _u.mutation.ReplayCleared() {
+		_spec.ClearField(operation.FieldReplay, field.TypeBytes)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -350,6 +385,32 @@ func (_u *OperationUpdateOne) SetNillableFinishedAt(v *time.Time) *OperationUpda
 // ClearFinishedAt clears the value of the "finished_at" field.
 func (_u *OperationUpdateOne) ClearFinishedAt() *OperationUpdateOne {
 	_u.mutation.ClearFinishedAt()
+	return _u
+}
+
+// SetRunner sets the "runner" field.
+func (_u *OperationUpdateOne) SetRunner(v string) *OperationUpdateOne {
+	_u.mutation.SetRunner(v)
+	return _u
+}
+
+// SetNillableRunner sets the "runner" field if the given value is not nil.
+func (_u *OperationUpdateOne) SetNillableRunner(v *string) *OperationUpdateOne {
+	if v != nil {
+		_u.SetRunner(*v)
+	}
+	return _u
+}
+
+// SetReplay sets the "replay" field.
+func (_u *OperationUpdateOne) SetReplay(v []byte) *OperationUpdateOne {
+	_u.mutation.SetReplay(v)
+	return _u
+}
+
+// ClearReplay clears the value of the "replay" field.
+func (_u *OperationUpdateOne) ClearReplay() *OperationUpdateOne {
+	_u.mutation.ClearReplay()
 	return _u
 }
 
@@ -487,6 +548,15 @@ func (_u *OperationUpdateOne) sqlSave(ctx context.Context) (_node *Operation, er
 	}
 	if _u.mutation.ClusterIDCleared() {
 		_spec.ClearField(operation.FieldClusterID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Runner(); ok {
+		_spec.SetField(operation.FieldRunner, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.Replay(); ok {
+		_spec.SetField(operation.FieldReplay, field.TypeBytes, value)
+	}
+	if _u.mutation.ReplayCleared() {
+		_spec.ClearField(operation.FieldReplay, field.TypeBytes)
 	}
 	_node = &Operation{config: _u.config}
 	_spec.Assign = _node.assignValues

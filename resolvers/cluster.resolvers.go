@@ -84,10 +84,8 @@ func (r *mutationResolver) ApplyManifest(ctx context.Context, input model.ApplyM
 		// Every member, viewers too, reads operations, and a manifest may
 		// carry Secrets: the request keeps what was applied, not its text.
 		Request: map[string]any{"namespace": ns, "dryRun": dry, "force": force, "manifest": redact.KeyedBy(r.Box).Manifest(input.Manifest)},
-		Do: func(ctx context.Context, o orchestrators.Orchestrator) (map[string]any, error) {
-			res, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(input.Manifest), Namespace: ns, DryRun: dry, Force: force})
-			return appliedResult(res), err
-		}})
+		Replay:  applyReplay{Manifest: input.Manifest, Namespace: ns, Force: force},
+		Do:      applyReplay{Manifest: input.Manifest, Namespace: ns, DryRun: dry, Force: force}.do})
 }
 
 func (r *mutationResolver) ScaleWorkload(ctx context.Context, input model.ScaleWorkloadInput) (*ent.Operation, error) {

@@ -35,6 +35,7 @@ func newServeCmd() *cobra.Command {
 		logs                      logFlags
 		walls                     wallFlags
 		zookeeper                 zookeeperFlags
+		ops                       operationFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -62,6 +63,9 @@ Pending database migrations are applied at start, each one logged.`,
 				if cfg.KubeProxy.CA, err = os.ReadFile(publicCAFile); err != nil {
 					return fmt.Errorf("--public-ca-file: %w", err)
 				}
+			}
+			if err := ops.apply(&cfg); err != nil {
+				return err
 			}
 			if trustedDocuments != "" {
 				if cfg.TrustedDocuments, err = gqlext.LoadTrustedDocuments(trustedDocuments); err != nil {
@@ -117,6 +121,7 @@ Pending database migrations are applied at start, each one logged.`,
 	cfg.KubeProxy.Streams.RegisterFlags(f)
 	walls.register(f)
 	zookeeper.register(f)
+	ops.register(f)
 	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")
 	logs.register(cmd)
 	return cmd

@@ -354,6 +354,8 @@ var (
 		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
 		{Name: "cluster_id", Type: field.TypeString, Nullable: true},
 		{Name: "project_id", Type: field.TypeString},
+		{Name: "runner", Type: field.TypeString, Default: ""},
+		{Name: "replay", Type: field.TypeBytes, Nullable: true},
 	}
 	// OperationsTable holds the schema information for the "operations" table.
 	OperationsTable = &schema.Table{
@@ -367,9 +369,9 @@ var (
 				Columns: []*schema.Column{OperationsColumns[16], OperationsColumns[1]},
 			},
 			{
-				Name:    "operation_status",
+				Name:    "operation_status_runner",
 				Unique:  false,
-				Columns: []*schema.Column{OperationsColumns[4]},
+				Columns: []*schema.Column{OperationsColumns[4], OperationsColumns[17]},
 			},
 		},
 	}

@@ -50,6 +50,10 @@ const (
 	FieldClusterID = "cluster_id"
 	// FieldProjectID holds the string denoting the project_id field in the database.
 	FieldProjectID = "project_id"
+	// FieldRunner holds the string denoting the runner field in the database.
+	FieldRunner = "runner"
+	// FieldReplay holds the string denoting the replay field in the database.
+	FieldReplay = "replay"
 	// Table holds the table name of the operation in the database.
 	Table = "operations"
 )
@@ -73,6 +77,8 @@ var Columns = []string{
 	FieldFinishedAt,
 	FieldClusterID,
 	FieldProjectID,
+	FieldRunner,
+	FieldReplay,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -111,6 +117,8 @@ var (
 	DefaultMessage string
 	// DefaultCreatedBy holds the default value on creation for the "created_by" field.
 	DefaultCreatedBy string
+	// DefaultRunner holds the default value on creation for the "runner" field.
+	DefaultRunner string
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() gid.ID
 )
@@ -219,6 +227,11 @@ func ByClusterID(opts ...sql.OrderTermOption) OrderOption {
 // ByProjectID orders the results by the project_id field.
 func ByProjectID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldProjectID, opts...).ToFunc()
+}
+
+// ByRunner orders the results by the runner field.
+func ByRunner(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRunner, opts...).ToFunc()
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

@@ -120,6 +120,16 @@ func ProjectID(v gid.ID) predicate.Operation {
 	return predicate.Operation(sql.FieldEQ(FieldProjectID, v))
 }
 
+// Runner applies equality check predicate on the "runner" field. It's identical to RunnerEQ.
+func Runner(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldEQ(FieldRunner, v))
+}
+
+// Replay applies equality check predicate on the "replay" field. It's identical to ReplayEQ.
+func Replay(v []byte) predicate.Operation {
+	return predicate.Operation(sql.FieldEQ(FieldReplay, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Operation {
 	return predicate.Operation(sql.FieldEQ(FieldCreatedAt, v))
@@ -943,6 +953,121 @@ func ProjectIDEqualFold(v gid.ID) predicate.Operation {
 func ProjectIDContainsFold(v gid.ID) predicate.Operation {
 	vc := string(v)
 	return predicate.Operation(sql.FieldContainsFold(FieldProjectID, vc))
+}
+
+// RunnerEQ applies the EQ predicate on the "runner" field.
+func RunnerEQ(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldEQ(FieldRunner, v))
+}
+
+// RunnerNEQ applies the NEQ predicate on the "runner" field.
+func RunnerNEQ(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldNEQ(FieldRunner, v))
+}
+
+// RunnerIn applies the In predicate on the "runner" field.
+func RunnerIn(vs ...string) predicate.Operation {
+	return predicate.Operation(sql.FieldIn(FieldRunner, vs...))
+}
+
+// RunnerNotIn applies the NotIn predicate on the "runner" field.
+func RunnerNotIn(vs ...string) predicate.Operation {
+	return predicate.Operation(sql.FieldNotIn(FieldRunner, vs...))
+}
+
+// RunnerGT applies the GT predicate on the "runner" field.
+func RunnerGT(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldGT(FieldRunner, v))
+}
+
+// RunnerGTE applies the GTE predicate on the "runner" field.
+func RunnerGTE(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldGTE(FieldRunner, v))
+}
+
+// RunnerLT applies the LT predicate on the "runner" field.
+func RunnerLT(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldLT(FieldRunner, v))
+}
+
+// RunnerLTE applies the LTE predicate on the "runner" field.
+func RunnerLTE(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldLTE(FieldRunner, v))
+}
+
+// RunnerContains applies the Contains predicate on the "runner" field.
+func RunnerContains(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldContains(FieldRunner, v))
+}
+
+// RunnerHasPrefix applies the HasPrefix predicate on the "runner" field.
+func RunnerHasPrefix(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldHasPrefix(FieldRunner, v))
+}
+
+// RunnerHasSuffix applies the HasSuffix predicate on the "runner" field.
+func RunnerHasSuffix(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldHasSuffix(FieldRunner, v))
+}
+
+// RunnerEqualFold applies the EqualFold predicate on the "runner" field.
+func RunnerEqualFold(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldEqualFold(FieldRunner, v))
+}
+
+// RunnerContainsFold applies the ContainsFold predicate on the "runner" field.
+func RunnerContainsFold(v string) predicate.Operation {
+	return predicate.Operation(sql.FieldContainsFold(FieldRunner, v))
+}
+
+// ReplayEQ applies the EQ predicate on the "replay" field.
+func ReplayEQ(v []byte) predicate.Operation {
+	return predicate.Operation(sql.FieldEQ(FieldReplay, v))
+}
+
+// ReplayNEQ applies the NEQ predicate on the "replay" field.
+func ReplayNEQ(v []byte) predicate.Operation {
+	return predicate.Operation(sql.FieldNEQ(FieldReplay, v))
+}
+
+// ReplayIn applies the In predicate on the "replay" field.
+func ReplayIn(vs ...[]byte) predicate.Operation {
+	return predicate.Operation(sql.FieldIn(FieldReplay, vs...))
+}
+
+// ReplayNotIn applies the NotIn predicate on the "replay" field.
+func ReplayNotIn(vs ...[]byte) predicate.Operation {
+	return predicate.Operation(sql.FieldNotIn(FieldReplay, vs...))
+}
+
+// ReplayGT applies the GT predicate on the "replay" field.
+func ReplayGT(v []byte) predicate.Operation {
+	return predicate.Operation(sql.FieldGT(FieldReplay, v))
+}
+
+// ReplayGTE applies the GTE predicate on the "replay" field.
+func ReplayGTE(v []byte) predicate.Operation {
+	return predicate.Operation(sql.FieldGTE(FieldReplay, v))
+}
+
+// ReplayLT applies the LT predicate on the "replay" field.
+func ReplayLT(v []byte) predicate.Operation {
+	return predicate.Operation(sql.FieldLT(FieldReplay, v))
+}
+
+// ReplayLTE applies the LTE predicate on the "replay" field.
+func ReplayLTE(v []byte) predicate.Operation {
+	return predicate.Operation(sql.FieldLTE(FieldReplay, v))
+}
+
+// ReplayIsNil applies the IsNil predicate on the "replay" field.
+func ReplayIsNil() predicate.Operation {
+	return predicate.Operation(sql.FieldIsNull(FieldReplay))
+}
+
+// ReplayNotNil applies the NotNil predicate on the "replay" field.
+func ReplayNotNil() predicate.Operation {
+	return predicate.Operation(sql.FieldNotNull(FieldReplay))
 }
 
 // And groups predicates with the AND operator between them.

@@ -458,6 +458,10 @@ func init() {
 	operationDescCreatedBy := operationFields[9].Descriptor()
 	// operation.DefaultCreatedBy holds the default value on creation for the created_by field.
 	operation.DefaultCreatedBy = operationDescCreatedBy.Default.(string)
+	// operationDescRunner is the schema descriptor for runner field.
+	operationDescRunner := operationFields[14].Descriptor()
+	// operation.DefaultRunner holds the default value on creation for the runner field.
+	operation.DefaultRunner = operationDescRunner.Default.(string)
 	// operationDescID is the schema descriptor for id field.
 	operationDescID := operationMixinFields0[0].Descriptor()
 	// operation.DefaultID holds the default value on creation for the id field.

@@ -34,12 +34,19 @@ func (Operation) Fields() []ent.Field {
 		field.Time("finished_at").Optional().Nillable(),
 		field.String("cluster_id").GoType(gidType()).Annotations(entgql.Type("ID")).Optional().Immutable(),
 		field.String("project_id").GoType(gidType()).Annotations(entgql.Type("ID")).Immutable(),
+		// runner is the process (its liveness lease holder) that carries the
+		// operation out while it is PENDING or RUNNING; a survivor takes over
+		// an operation whose runner's lease expired (internal/operations).
+		field.String("runner").Default("").Annotations(entgql.Skip()),
+		// replay is what a survivor needs to run an idempotent step again,
+		// sealed (it may hold a manifest's Secrets); cleared at the end.
+		field.Bytes("replay").Optional().Nillable().Sensitive().Annotations(entgql.Skip()),
 	}
 }
 
 // Indexes implements ent.Schema.
 func (Operation) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("project_id", "created_at"), index.Fields("status")}
+	return []ent.Index{index.Fields("project_id", "created_at"), index.Fields("status", "runner")}
 }
 
 // Annotations implements ent.Schema.

@@ -4,23 +4,33 @@
 // transaction, bounded by a timeout, and its outcome (SUCCEEDED, or FAILED
 // with the API server's reason and message) lands on the row. Nothing is
 // rolled back after a cluster has changed.
+//
+// Each process running operations holds a liveness lease and records
+// itself as the runner of the operations it starts; a reaper on every
+// replica takes over the unfinished operations of a runner whose lease
+// lapsed (it crashed), re-running idempotent steps and failing the others
+// (see reaper.go). Close finishes or hands back what is still running.
 package operations
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/bcs-io/bcs/datawatch/lease"
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/operation"
+	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/netpolicy"
@@ -40,7 +50,76 @@ type Runner struct {
 	// database is unavailable; default 1 minute.
 	StoreRetry time.Duration
 
-	wg sync.WaitGroup
+	// Leases, when set, gives this process a liveness lease named after ID
+	// and turns on the reaper (Begin); nil: operations are unowned.
+	Leases *lease.Store
+	// ID names this process among the runners (see RunnerID).
+	ID string
+	// LeaseTTL is the liveness lease's term, ReapInterval how often dead
+	// runners are looked for, ShutdownGrace how long Close lets running
+	// operations finish before handing them back (defaults in liveness.go).
+	LeaseTTL, ReapInterval, ShutdownGrace time.Duration
+	// Replayers rebuild, by action, the steps that may be run again.
+	Replayers map[string]Replayer
+
+	wg       sync.WaitGroup
+	once     sync.Once
+	metrics  *reapMetrics
+	live     liveness
+	runs     context.Context // parent of every call to a cluster; ends when Close hands back
+	stopRuns context.CancelFunc
+	handBack atomic.Bool
+	stopBG   context.CancelFunc
+	bg       sync.WaitGroup
+}
+
+func (r *Runner) init() {
+	r.once.Do(func() {
+		r.metrics = newReapMetrics()
+		r.runs, r.stopRuns = context.WithCancel(context.Background())
+	})
+}
+
+func systemCtx(ctx context.Context) context.Context { return auth.System(ctx) }
+
+// Begin holds the liveness lease and runs the reaper until Close; without
+// Leases it does nothing.
+func (r *Runner) Begin() {
+	r.init()
+	if r.Leases == nil || r.stopBG != nil {
+		return
+	}
+	ctx, stop := context.WithCancel(systemCtx(context.Background()))
+	r.stopBG = stop
+	r.bg.Add(2)
+	go func() { defer r.bg.Done(); r.keepAlive(ctx) }()
+	go func() { defer r.bg.Done(); r.reap(ctx) }()
+}
+
+// Close lets running operations finish for ShutdownGrace, then cancels the
+// calls still under way and hands their operations back: their rows stay
+// RUNNING under this process, and releasing the liveness lease lets another
+// replica's reaper take them over at once (or this replica's successor,
+// when it was the only one).
+func (r *Runner) Close() {
+	r.init()
+	grace := r.ShutdownGrace
+	if grace <= 0 {
+		grace = DefaultShutdownGrace
+	}
+	done := make(chan struct{})
+	go func() { r.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		r.handBack.Store(true)
+		r.stopRuns()
+		<-done
+	}
+	if r.stopBG != nil {
+		r.stopBG()
+		r.bg.Wait()
+	}
 }
 
 // Job describes one change to a cluster.
@@ -55,11 +134,17 @@ type Job struct {
 	// OnDone, if set, is called with the finished operation (e.g. to record
 	// an instance's per-object status).
 	OnDone func(ctx context.Context, op *ent.Operation)
+	// Replay, for an idempotent step only, is what Runner.Replayers[Action]
+	// needs to rebuild Do: should this process die mid-way, another replica
+	// runs the step again from it. It is kept sealed until the end.
+	Replay any
 }
 
 // Start records the operation and runs it in the background.
 func (r *Runner) Start(ctx context.Context, job Job) (*ent.Operation, error) {
-	create := r.Client.Operation.Create().
+	r.init()
+	id := gid.New("opr")
+	create := r.Client.Operation.Create().SetID(id).SetRunner(r.owner()).
 		SetAction(job.Action).
 		SetProjectID(job.Cluster.ProjectID).
 		SetClusterID(job.Cluster.ID).
@@ -67,6 +152,17 @@ func (r *Runner) Start(ctx context.Context, job Job) (*ent.Operation, error) {
 		SetRequest(job.Request)
 	if v := auth.FromContext(ctx); v != nil {
 		create.SetCreatedBy(v.UserName)
+	}
+	if job.Replay != nil && r.Box != nil && !job.Wait {
+		plain, err := json.Marshal(job.Replay)
+		if err != nil {
+			return nil, fmt.Errorf("encode replay: %w", err)
+		}
+		sealed, err := r.Box.Seal(replayName(id), plain)
+		if err != nil {
+			return nil, fmt.Errorf("seal replay: %w", err)
+		}
+		create.SetReplay(sealed)
 	}
 	op, err := create.Save(ctx)
 	if err != nil {
@@ -111,7 +207,7 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 	// The cluster is called only once the row says RUNNING: an operation
 	// whose status cannot be recorded must not change a cluster unseen.
 	running, err := r.save(ctx, op, func() (*ent.Operation, error) {
-		return op.Update().SetStatus(operation.StatusRUNNING).SetStartedAt(time.Now()).Save(ctx)
+		return op.Update().Where(operation.Runner(op.Runner)).SetStatus(operation.StatusRUNNING).SetStartedAt(time.Now()).Save(ctx)
 	})
 	if err != nil {
 		r.Log.Error("mark operation running; the cluster was not called", "operation", op.ID, "err", err)
@@ -119,9 +215,22 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 			SetReason("StorageUnavailable").SetMessage("BCS could not record the operation's start, so the cluster was not called; try again"))
 	}
 	op = running
+	return r.carryOut(ctx, op, job, timeout)
+}
+
+// carryOut calls the cluster for op, RUNNING, and records the outcome.
+func (r *Runner) carryOut(ctx context.Context, op *ent.Operation, job Job, timeout time.Duration) *ent.Operation {
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	defer context.AfterFunc(r.runs, cancel)()
+	hold(runCtx, job.Action)
 	result, err := r.call(runCtx, job)
+	if err != nil && r.handBack.Load() && r.runs.Err() != nil && op.Runner != "" {
+		// Stopping: the row stays RUNNING under this runner, for a
+		// survivor's reaper once the liveness lease is released.
+		r.Log.Warn("operation handed back at shutdown", "operation", op.ID, "action", op.Action)
+		return op
+	}
 	upd := op.Update().SetFinishedAt(time.Now())
 	if err != nil {
 		reason, msg := describe(Public(err, job.Cluster))
@@ -141,8 +250,16 @@ func (r *Runner) run(ctx context.Context, op *ent.Operation, job Job) *ent.Opera
 // finish records an operation's outcome, retrying while the database is
 // unavailable: the cluster may already have changed, so the outcome must
 // land if it can at all.
+//
+// The write is fenced by the runner: once another replica took the
+// operation over (this one was thought dead), it is not this one's to end.
 func (r *Runner) finish(ctx context.Context, op *ent.Operation, job Job, upd *ent.OperationUpdateOne) *ent.Operation {
+	upd.Where(operation.Runner(op.Runner)).ClearReplay()
 	final, err := r.save(ctx, op, func() (*ent.Operation, error) { return upd.Save(ctx) })
+	if ent.IsNotFound(err) {
+		r.Log.Warn("operation taken over by another replica; its outcome here is not recorded", "operation", op.ID)
+		return op
+	}
 	if err != nil {
 		r.Log.Error("record operation outcome", "operation", op.ID, "err", err)
 		return op

@@ -22,6 +22,7 @@ import (
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/datawatch/hub"
+	"github.com/bcs-io/bcs/datawatch/lease"
 	"github.com/bcs-io/bcs/internal/auth"
 	"github.com/bcs-io/bcs/internal/clusters"
 	"github.com/bcs-io/bcs/internal/follow"
@@ -106,6 +107,11 @@ type Config struct {
 	// ConsoleAssets replaces the console's embedded build (tests); nil:
 	// the embedded web/console/dist.
 	ConsoleAssets fs.FS
+	// Operations: the liveness lease term of the process running them, how
+	// often survivors look for a dead replica's operations, and how long a
+	// stopping replica lets them finish before handing them back (zero:
+	// operations' defaults).
+	OperationLeaseTTL, OperationReapInterval, OperationShutdownGrace time.Duration
 	// TrustedDocuments, when set, is the only GraphQL run (by text or by
 	// persisted query hash); without it clients may use APQ.
 	TrustedDocuments gqlext.TrustedDocuments
@@ -169,7 +175,10 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	if len(cfg.ZooKeeper) > 0 {
 		s.router.Register(orchestrators.KindMesos, mesos.Factory(s.mesosBase(), mesos.WithRPCKey(s.mesosRPCKey), mesos.WithRetired(s.clusterRemoved)))
 	}
-	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log}
+	s.ops = &operations.Runner{Client: db.Client, Router: s.router, Box: cfg.Secrets, Log: log,
+		Leases: lease.New(db), LeaseTTL: cfg.OperationLeaseTTL, ReapInterval: cfg.OperationReapInterval,
+		ShutdownGrace: cfg.OperationShutdownGrace, Replayers: resolvers.Replayers()}
+	s.metrics.registry.MustRegister(s.ops.Collectors()...)
 	s.clusters = &clusters.Service{Client: db.Client, Connector: clusters.Connector{Router: s.router, Box: cfg.Secrets},
 		Policy: s.policy, Mesos: len(cfg.ZooKeeper) > 0, Log: log}
 	s.registry = &clusters.Registry{Client: db.Client, Box: cfg.Secrets, Probe: s.clusters.ProbeVia}
@@ -184,6 +193,8 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 		host, _ := os.Hostname()
 		s.replica = fmt.Sprintf("%s-%d-%p", host, os.Getpid(), s)
 	}
+	s.ops.ID = operations.RunnerID(s.replica)
+	s.tasks = append(s.tasks, s.ops.Begin)
 	if len(cfg.ZooKeeper) > 0 && cfg.Advertise != "" {
 		s.background(ctx, s.register)
 	}
@@ -226,13 +237,14 @@ func (s *Server) Start() {
 	})
 }
 
-// Close stops the health monitor and waits for operations still running
-// against clusters.
+// Close stops the health monitor and lets operations still running against
+// clusters finish, handing back to the other replicas those that outlast
+// the shutdown grace (operations.Runner.Close).
 func (s *Server) Close() {
 	s.stop()
 	s.tunnels.Close() // agents reconnect at once, elsewhere or to the next server
 	s.bg.Wait()
-	s.ops.Wait()
+	s.ops.Close()
 	_ = s.router.Close()
 	s.closeZooKeeper()
 }

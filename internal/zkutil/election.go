@@ -117,7 +117,14 @@ func (e *Election) campaignOnce(ctx context.Context) (*Leadership, error) {
 	}
 	owner := stat.EphemeralOwner
 	name := node[strings.LastIndex(node, "/")+1:]
-	withdraw := func() { _ = e.s.Delete(node, -1) }
+	// A node that cannot be deleted now (disconnected) is deleted once the
+	// connection returns: its session may survive, and the node with it
+	// would stand in line ahead of the next attempt of this very candidate.
+	withdraw := func() {
+		if err := e.s.Delete(node, -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
+			go removeNode(e.s, node, owner)
+		}
+	}
 	for {
 		cs, err := e.candidates()
 		if err != nil {
@@ -321,13 +328,16 @@ func (l *Leadership) monitor() {
 	}
 }
 
-func (l *Leadership) cleanup() {
-	s := l.e.s
+func (l *Leadership) cleanup() { removeNode(l.e.s, l.Node, l.Session) }
+
+// removeNode deletes the ephemeral node of session owner once ZooKeeper
+// can be reached, unless that session, and the node with it, is gone.
+func removeNode(s *Session, node string, owner int64) {
 	for {
-		if s.SessionID() != l.Session && s.State() == zk.StateHasSession {
+		if s.SessionID() != owner && s.State() == zk.StateHasSession {
 			return // the session, and the node with it, is gone
 		}
-		err := s.Delete(l.Node, -1)
+		err := s.Delete(node, -1)
 		if err == nil || errors.Is(err, zk.ErrNoNode) {
 			return
 		}
