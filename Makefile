@@ -24,10 +24,11 @@ build: web ## build bin/bcs with the GraphiQL assets embedded
 run: build ## serve BCS on http://localhost:8080 (embedded SQLite in ./bcs.db, GraphiQL at /)
 	$(BIN) serve --listen $(or $(LISTEN),:8080) --database $(or $(DATABASE),sqlite://bcs.db)
 
-generate: ## regenerate ent/ and graph/ from ent/schema and graph/*.graphqls
+generate: ## regenerate ent/ and graph/ from ent/schema and graph/*.graphqls, and the console's types from graph/
 	$(GO) run ./ent/entc.go
 	$(GO) tool gqlgen generate
 	gofmt -l ent graph resolvers | xargs -r gofmt -w
+	@$(MAKE) --no-print-directory console-gql
 
 check-generate: generate ## fail when generation changes the tree
 	@git diff --exit-code --stat -- ent graph resolvers gqlgen.yml || \

@@ -16,7 +16,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 # console embedded in the binary it builds; the checks run first.
 TEST_DEPS += console-check console-test
 
-.PHONY: console console-deps console-check console-test console-size
+.PHONY: console console-gql console-deps console-check console-test console-size
 
 $(CONSOLE_STAMP): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
 	cd $(CONSOLE) && $(NPM) ci --no-audit --no-fund
@@ -29,11 +29,14 @@ $(CONSOLE_INDEX): $(CONSOLE_STAMP) $(CONSOLE_SRC)
 
 console: $(CONSOLE_INDEX) ## build the console into web/console/dist (embedded by the next build of bin/bcs)
 
+console-gql: $(CONSOLE_STAMP) ## regenerate the console's GraphQL types (web/console/src/gql) from graph/*.graphqls
+	cd $(CONSOLE) && $(NPM) run --silent codegen
+
 console-check: $(CONSOLE_STAMP) ## regenerate the console's GraphQL types; fail when the schema and the console disagree
 	cd $(CONSOLE) && $(NPM) run --silent codegen
 	cd $(CONSOLE) && npx tsc -p .
 	@git diff --exit-code --stat -- $(CONSOLE)/src/gql || \
-		{ echo "the console's generated GraphQL types changed: run make console and commit $(CONSOLE)/src/gql"; exit 1; }
+		{ echo "the console's generated GraphQL types changed: run make generate and commit $(CONSOLE)/src/gql"; exit 1; }
 	@test -z "$$(git status --porcelain -- $(CONSOLE)/src/gql)" || \
 		{ git status --porcelain -- $(CONSOLE)/src/gql; echo "codegen left new files in $(CONSOLE)/src/gql"; exit 1; }
 

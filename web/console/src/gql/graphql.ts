@@ -336,6 +336,7 @@ export type WorkloadQuery = { node:
     | { __typename: 'Change' }
     | { __typename: 'Cluster' }
     | { __typename: 'ClusterNode' }
+    | { __typename: 'ExecSession' }
     | { __typename: 'Instance' }
     | { __typename: 'Member' }
     | { __typename: 'Namespace' }
