@@ -2,7 +2,7 @@
 # build and web) depend on these targets, and .ci/run calls nothing else.
 # Debian packages the tests start themselves (PostgreSQL, ZooKeeper) are
 # installed when missing if we are root; otherwise one line names the command.
-DEBIAN_PACKAGES ?= postgresql zookeeper
+DEBIAN_PACKAGES ?= postgresql zookeeper docker-registry apache2-utils
 
 TEST_DEPS += debian-packages
 
@@ -10,7 +10,7 @@ TEST_DEPS += debian-packages
 
 setup: debian-packages go-modules web ## install everything the build and tests need (Debian packages, Go modules, npm packages)
 
-debian-packages: ## install the Debian packages the tests start (postgresql, zookeeper) when missing
+debian-packages: ## install the Debian packages the tests start (postgresql, zookeeper, docker-registry, apache2-utils) when missing
 	@command -v dpkg >/dev/null || { echo "no dpkg: install $(DEBIAN_PACKAGES) yourself (the tests start them)"; exit 0; }; \
 	need=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	test -z "$$need" && exit 0; \
