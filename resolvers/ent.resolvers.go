@@ -71,6 +71,10 @@ func (r *variableResolver) Value(ctx context.Context, obj *ent.Variable) (string
 	return r.shownVariableValue(ctx, obj)
 }
 
+func (r *Resolver) ChartRepository() graph.ChartRepositoryResolver {
+	return &chartRepositoryResolver{r}
+}
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Template() graph.TemplateResolver { return &templateResolver{r} }
@@ -84,6 +88,7 @@ func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
 func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
 
 type (
+	chartRepositoryResolver struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	templateResolver        struct{ *Resolver }
 	templateVersionResolver struct{ *Resolver }
