@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/schema/gid"
@@ -62,35 +63,40 @@ func (e *testEnv) newTenant(t *testing.T, code string) *tenant {
 	vr := c.Variable.Create().SetKey("k").SetProjectID(pid).SaveX(ctx)
 	in := c.Instance.Create().SetNamespace("ns").SetClusterID(cl.ID).SetProjectID(pid).SetVersionID(tv.ID).SaveX(ctx)
 	op := c.Operation.Create().SetAction("SCALE").SetProjectID(pid).SetClusterID(cl.ID).SaveX(ctx)
+	crp := c.ChartRepository.Create().SetName("repo").SetURL("oci://charts.example.com/c").SetKind(chartrepository.KindOCI).SetProjectID(pid).SaveX(ctx)
 	tn.objects = []string{p.ID, string(cl.ID), string(ns.ID), string(wl.ID), string(pod.ID), string(node.ID), string(chg.ID),
-		string(tpl.ID), string(tv.ID), string(vr.ID), string(in.ID), string(op.ID)}
+		string(tpl.ID), string(tv.ID), string(vr.ID), string(in.ID), string(op.ID), string(crp.ID)}
 	return tn
 }
 
 // rootQueries reads every root field of a type; the test fails when the
 // schema has a root field this map does not cover.
 var rootQueries = map[string]string{
-	"node":            `query($id: ID!) { node(id: $id) { id } }`,
-	"nodes":           `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
-	"clusters":        `{ clusters { edges { node { id project { id } } } } }`,
-	"projects":        `{ projects { edges { node { id clusters { edges { node { id namespaces { edges { node { id } } } workloads { edges { node { id pods { edges { node { id } } } } } } nodes { edges { node { id } } } } } } templates { edges { node { id versions { edges { node { id instances { edges { node { id } } } } } } } } } members { edges { node { id user { id } } } } } } } }`,
-	"users":           `{ users { edges { node { id memberships { id project { id } } } } } }`,
-	"workloads":       `{ workloads { edges { node { id cluster { id } } } } }`,
-	"project":         `query($pid: ID!) { project(id: $pid) { id } }`,
-	"me":              `{ me { id memberships { project { id } } } }`,
-	"tokens":          `{ tokens { id user { id } } }`,
-	"auditLog":        `{ auditLog { edges { node { id projectID targetID } } } }`,
-	"_service":        `{ _service { sdl } }`,
-	"cluster":         `query($cid: ID!) { cluster(id: $cid) { id } }`,
-	"operation":       `query($oid: ID!) { operation(id: $oid) { id } }`,
-	"operations":      `{ operations { edges { node { id projectID } } } }`,
-	"changes":         `{ changes(since: 0) { changes { id projectID } } }`,
-	"replicas":        `{ replicas { id address } }`,
-	"template":        `query($tid: ID!) { template(id: $tid) { id } }`,
-	"variables":       `query($pid: ID!) { variables(projectID: $pid) { id } }`,
-	"previewTemplate": `query($tid: ID!, $cid: ID!) { previewTemplate(templateID: $tid, clusterID: $cid, namespace: "ns") { content } }`,
-	"exportTemplates": `query($pid: ID!) { exportTemplates(projectID: $pid) }`,
-	"_entities":       `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
+	"node":              `query($id: ID!) { node(id: $id) { id } }`,
+	"nodes":             `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+	"clusters":          `{ clusters { edges { node { id project { id } } } } }`,
+	"projects":          `{ projects { edges { node { id clusters { edges { node { id namespaces { edges { node { id } } } workloads { edges { node { id pods { edges { node { id } } } } } } nodes { edges { node { id } } } } } } templates { edges { node { id versions { edges { node { id instances { edges { node { id } } } } } } } } } members { edges { node { id user { id } } } } } } } }`,
+	"users":             `{ users { edges { node { id memberships { id project { id } } } } } }`,
+	"workloads":         `{ workloads { edges { node { id cluster { id } } } } }`,
+	"project":           `query($pid: ID!) { project(id: $pid) { id } }`,
+	"me":                `{ me { id memberships { project { id } } } }`,
+	"tokens":            `{ tokens { id user { id } } }`,
+	"auditLog":          `{ auditLog { edges { node { id projectID targetID } } } }`,
+	"_service":          `{ _service { sdl } }`,
+	"cluster":           `query($cid: ID!) { cluster(id: $cid) { id } }`,
+	"operation":         `query($oid: ID!) { operation(id: $oid) { id } }`,
+	"operations":        `{ operations { edges { node { id projectID } } } }`,
+	"changes":           `{ changes(since: 0) { changes { id projectID } } }`,
+	"replicas":          `{ replicas { id address } }`,
+	"template":          `query($tid: ID!) { template(id: $tid) { id } }`,
+	"variables":         `query($pid: ID!) { variables(projectID: $pid) { id } }`,
+	"previewTemplate":   `query($tid: ID!, $cid: ID!) { previewTemplate(templateID: $tid, clusterID: $cid, namespace: "ns") { content } }`,
+	"exportTemplates":   `query($pid: ID!) { exportTemplates(projectID: $pid) }`,
+	"chartRepositories": `query($pid: ID!) { chartRepositories(projectID: $pid) { id } }`,
+	"charts":            `query($rid: ID!) { charts(repositoryID: $rid) { name } }`,
+	"releases":          `query($cid: ID!) { releases(clusterID: $cid) { name } }`,
+	"release":           `query($cid: ID!) { release(clusterID: $cid, namespace: "ns", name: "web") { name } }`,
+	"_entities":         `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Project { id } ... on Cluster { id } ... on Workload { id } ... on Namespace { id } } }`,
 }
 
 // rootMutations aim every mutation at the other tenant.
@@ -132,6 +138,12 @@ var rootMutations = map[string]string{
 	"setNodeLabels":         `mutation($cid: ID!) { setNodeLabels(clusterID: $cid, name: "n1", labels: {a: "b"}) { id } }`,
 	"setNodeTaints":         `mutation($cid: ID!) { setNodeTaints(clusterID: $cid, name: "n1", taints: [{key: "a", effect: "NoSchedule"}]) { id } }`,
 	"drainNode":             `mutation($cid: ID!) { drainNode(clusterID: $cid, name: "n1") { id } }`,
+	"addChartRepository":    `mutation($pid: ID!) { addChartRepository(input: {projectID: $pid, name: "evil", url: "oci://127.0.0.1:1/c"}) { id } }`,
+	"removeChartRepository": `mutation($rid: ID!) { removeChartRepository(id: $rid) { deletedID } }`,
+	"installRelease":        `mutation($cid: ID!) { installRelease(input: {clusterID: $cid, namespace: "ns", name: "web", chart: "repo/shop"}) { id } }`,
+	"upgradeRelease":        `mutation($cid: ID!) { upgradeRelease(input: {clusterID: $cid, namespace: "ns", name: "web", chart: "repo/shop"}) { id } }`,
+	"rollbackRelease":       `mutation($cid: ID!) { rollbackRelease(clusterID: $cid, namespace: "ns", name: "web", revision: 1) { id } }`,
+	"uninstallRelease":      `mutation($cid: ID!) { uninstallRelease(clusterID: $cid, namespace: "ns", name: "web") { id } }`,
 }
 
 func rootFields(t *testing.T, env *testEnv, typ string) []string {
@@ -190,7 +202,7 @@ func TestIsolationMatrix(t *testing.T) {
 		vars := map[string]any{"pid": pair.theirs.project, "ids": pair.theirs.objects, "reps": reps,
 			"mid": pair.theirs.members[member.RoleOWNER], "tok": otherToken,
 			"cid": pair.theirs.objects[1], "oid": pair.theirs.objects[11],
-			"tid": pair.theirs.objects[7], "tvid": pair.theirs.objects[8], "vid": pair.theirs.objects[9], "iid": pair.theirs.objects[10]}
+			"tid": pair.theirs.objects[7], "tvid": pair.theirs.objects[8], "vid": pair.theirs.objects[9], "iid": pair.theirs.objects[10], "rid": pair.theirs.objects[12]}
 		for _, c := range callers {
 			as := env.as(c.token)
 			for name, q := range rootQueries {
