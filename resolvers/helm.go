@@ -283,11 +283,35 @@ func (r *Resolver) installOrUpgrade(ctx context.Context, input model.HelmRelease
 	if upgrade {
 		run = hc.Upgrade
 	}
+	// Helm's install dry run does not look for a release of the same name.
+	exists, err := hc.Exists(ctx, input.Namespace, input.Name)
+	if err != nil {
+		return nil, releaseError(c, err)
+	}
+	if exists && !upgrade {
+		return nil, releaseError(c, helm.ErrExists)
+	}
+	if !exists && upgrade {
+		return nil, releaseError(c, helm.ErrNotFound)
+	}
 	dry := req
 	dry.DryRun = true
 	preview, err := run(ctx, dry)
 	if err != nil {
 		return nil, releaseError(c, err)
+	}
+	// Helm's own dry run renders (with the cluster's lookups) but sends
+	// no object to the API server: a server-side dry-run apply does, so
+	// the server's validation and admission refuse bad objects now.
+	// Forced, as helm's apply would take over fields the way it does.
+	o, err := r.Clusters.Open(ctx, c)
+	if err != nil {
+		return nil, releaseError(c, err)
+	}
+	if strings.TrimSpace(preview.Manifest) != "" {
+		if _, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(preview.Manifest), Namespace: input.Namespace, DryRun: true, Force: true}); err != nil {
+			return nil, releaseError(c, err)
+		}
 	}
 	digest := redact.KeyedBy(r.Box)
 	request := map[string]any{"chart": strings.TrimSpace(input.Chart), "version": version, "dryRun": deref(input.DryRun),

@@ -42,7 +42,8 @@ func classify(object string, err error) error {
 	case errors.Is(err, driver.ErrReleaseNotFound), errors.Is(err, driver.ErrNoDeployedReleases),
 		strings.Contains(err.Error(), driver.ErrNoDeployedReleases.Error()):
 		return &orchestrators.Error{Kind: orchestrators.ErrBadInput, Object: object, Reason: "NotFound", Message: "release not found", Err: errors.Join(ErrNotFound, err)}
-	case errors.Is(err, driver.ErrReleaseExists), strings.Contains(err.Error(), "cannot re-use a name that is still in use"):
+	case errors.Is(err, driver.ErrReleaseExists), strings.Contains(err.Error(), "cannot reuse a name that is still in use"),
+		strings.Contains(err.Error(), "cannot re-use a name that is still in use"):
 		return &orchestrators.Error{Kind: orchestrators.ErrBadInput, Object: object, Reason: "AlreadyExists", Message: ErrExists.Error(), Err: errors.Join(ErrExists, err)}
 	case strings.Contains(err.Error(), "another operation (install/upgrade/rollback) is in progress"):
 		return &orchestrators.Error{Kind: orchestrators.ErrAPI, Object: object, Reason: "Busy", Message: ErrBusy.Error(), Err: errors.Join(ErrBusy, err)}

@@ -260,3 +260,8 @@ func StatusOf(r *release.Release) string {
 	}
 	return strings.ToLower(string(r.Info.Status))
 }
+
+// The SDK names its field manager after the running program unless told
+// otherwise; as "helm", objects BCS applied are the helm CLI's to change
+// too (and the other way round) without server-side apply conflicts.
+func init() { kube.ManagedFieldsManager = "helm" }

@@ -59,7 +59,7 @@ type helmListEntry struct {
 
 func helmList(t *testing.T, c *kube.Cluster, ns string) []helmListEntry {
 	var out []helmListEntry
-	if err := json.Unmarshal([]byte(helmRun(t, c, "list", "-n", ns, "-a", "-o", "json")), &out); err != nil {
+	if err := json.Unmarshal([]byte(helmRun(t, c, "list", "-n", ns, "--deployed", "--failed", "--pending", "-o", "json")), &out); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -172,7 +172,7 @@ func TestHelmReleaseLifecycle(t *testing.T) {
 	}
 	var repos []repoView
 	viewer.do(t, `query($p: ID!) { chartRepositories(projectID: $p) { id name hasPassword } }`, map[string]any{"p": hp.project}).field(t, "chartRepositories", &repos)
-	if len(repos) != 1 || repos[0].ID != repo.ID {
+	if len(repos) != 2 || repos[0].ID != repo.ID || !repos[0].HasPassword || repos[1].HasPassword { // main, and newTenant's repo
 		t.Fatalf("repositories: %+v", repos)
 	}
 
@@ -219,6 +219,11 @@ func TestHelmReleaseLifecycle(t *testing.T) {
 		t.Fatalf("install: %+v", op)
 	}
 	eventually(t, "2 shop pods Running", func() bool { return runningPods(t, a.Client, "shop", "shop") == 2 })
+	// Objects a release creates are workloads like any others.
+	eventually(t, "the release's Deployment among the workloads", func() bool {
+		res := viewer.do(t, `{ workloads(where: {name: "shop", namespace: "shop"}) { edges { node { kind ready } } } }`, nil)
+		return strings.Contains(res.raw, `"kind":"DEPLOYMENT"`)
+	})
 	if l := helmList(t, a, "shop"); len(l) != 1 || l[0].Revision != "1" || l[0].Status != "deployed" || l[0].Chart != "shop-0.1.0" {
 		t.Fatalf("helm list after install: %+v", l)
 	}
