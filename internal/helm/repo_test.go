@@ -174,8 +174,8 @@ func TestHTTPRepository(t *testing.T) {
 
 func TestParseURL(t *testing.T) {
 	for raw, want := range map[string]string{
-		"oci://r.example.com/charts/": "oci://r.example.com/charts",
-		"oci://r.example.com:5000":    "oci://r.example.com:5000",
+		"oci://r.example.com/charts/":  "oci://r.example.com/charts",
+		"oci://r.example.com:5000":     "oci://r.example.com:5000",
 		"https://c.example.com/a/../b": "https://c.example.com/b",
 	} {
 		if _, got, err := ParseURL(raw); err != nil || got != want {

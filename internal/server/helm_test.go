@@ -481,3 +481,17 @@ func revokedToken(t *testing.T, env *testEnv, tn *tenant) string {
 	env.as(created.Secret).do(t, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": created.Token.ID})
 	return created.Secret
 }
+
+// A deleted project takes its repositories' sealed passwords with it.
+func TestDeletingAProjectDropsItsChartRepositories(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	p := env.createProject(t, "Charts", "charts")
+	env.db.Client.ChartRepository.Create().SetName("main").SetURL("oci://r.example.com/c").SetKind(chartrepository.KindOCI).
+		SetProjectID(ID(p.ID)).SetSealedPassword(mustSeal(t, env, "crp_x", "pw")).SaveX(system())
+	if res := env.do(t, `mutation($id: ID!) { deleteProject(id: $id) { deletedID } }`, map[string]any{"id": p.ID}); len(res.Errors) > 0 {
+		t.Fatal(res.raw)
+	}
+	if n := env.db.Client.ChartRepository.Query().CountX(system()); n != 0 {
+		t.Fatalf("%d repositories outlived their project", n)
+	}
+}
