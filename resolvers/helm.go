@@ -137,13 +137,21 @@ func (r *Resolver) resolveChart(ctx context.Context, projectID gid.ID, ref strin
 	return nil, "", apierr.Invalid("chart", "the project has no chart repository named %q", name)
 }
 
+// helmClusters shares each cluster's discovery among Helm calls; an entry
+// is replaced when the cluster's credentials change.
+var helmClusters helm.Clusters
+
 // helmCluster is the Helm SDK's view of a cluster.
 func (r *Resolver) helmCluster(c *ent.Cluster) (*helm.Cluster, error) {
 	cfg, err := r.Clusters.RestConfig(c)
 	if err != nil {
 		return nil, userError("clusterID", operations.Public(err, c))
 	}
-	return helm.NewCluster(cfg, r.Clusters.Log), nil
+	hc, err := helmClusters.For(string(c.ID), cfg)
+	if err != nil {
+		return nil, userError("clusterID", operations.Public(err, c))
+	}
+	return hc, nil
 }
 
 // releaseError is what a caller is told of a release action's failure,
@@ -300,18 +308,8 @@ func (r *Resolver) installOrUpgrade(ctx context.Context, input model.HelmRelease
 	if err != nil {
 		return nil, releaseError(c, err)
 	}
-	// Helm's own dry run renders (with the cluster's lookups) but sends
-	// no object to the API server: a server-side dry-run apply does, so
-	// the server's validation and admission refuse bad objects now.
-	// Forced, as helm's apply would take over fields the way it does.
-	o, err := r.Clusters.Open(ctx, c)
-	if err != nil {
+	if err := hc.Validate(ctx, input.Namespace, preview.Manifest); err != nil {
 		return nil, releaseError(c, err)
-	}
-	if strings.TrimSpace(preview.Manifest) != "" {
-		if _, err := o.Apply(ctx, orchestrators.ApplyRequest{Manifest: []byte(preview.Manifest), Namespace: input.Namespace, DryRun: true, Force: true}); err != nil {
-			return nil, releaseError(c, err)
-		}
 	}
 	digest := redact.KeyedBy(r.Box)
 	request := map[string]any{"chart": strings.TrimSpace(input.Chart), "version": version, "dryRun": deref(input.DryRun),

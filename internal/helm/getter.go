@@ -20,14 +20,16 @@ type getter struct {
 	mapper    meta.RESTMapper
 }
 
-func newGetter(cfg *rest.Config, namespace string) (*getter, error) {
+// discovery is a cluster's cached discovery and REST mapper, shared by
+// every action on it (the mapper rediscovers when it meets a kind it does
+// not know, e.g. a CRD installed since).
+func newDiscovery(cfg *rest.Config) (discovery.CachedDiscoveryInterface, meta.RESTMapper, error) {
 	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	disc := memory.NewMemCacheClient(dc)
-	return &getter{cfg: cfg, namespace: namespace, disc: disc,
-		mapper: restmapper.NewDeferredDiscoveryRESTMapper(disc)}, nil
+	return disc, restmapper.NewDeferredDiscoveryRESTMapper(disc), nil
 }
 
 func (g *getter) ToRESTConfig() (*rest.Config, error) { return rest.CopyConfig(g.cfg), nil }
