@@ -23,7 +23,7 @@ func TestValuesHidesSecretLookingSettings(t *testing.T) {
 		"apiKey":       Mark,
 		"auth":         map[string]any{"user": Mark, "nested": map[string]any{"pin": Mark}},
 		"tls":          map[string]any{"tls.key": Mark, "enabled": true},
-		"tokens":       []any{Mark, Mark},
+		"tokens":       Mark, // a list under a secret key goes whole
 		"env":          []any{map[string]any{"name": "X", "secretValue": Mark}},
 	}
 	got := Values(in)
