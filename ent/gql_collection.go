@@ -426,9 +426,6 @@ func newChartRepositoryPaginateArgs(rv map[string]any) *chartrepositoryPaginateA
 			}
 		}
 	}
-	if v, ok := rv[whereField].(*ChartRepositoryWhereInput); ok {
-		args.opts = append(args.opts, WithChartRepositoryFilter(v.Filter))
-	}
 	return args
 }
 

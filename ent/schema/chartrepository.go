@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 )
@@ -40,6 +41,12 @@ func (ChartRepository) Fields() []ent.Field {
 // Indexes implements ent.Schema.
 func (ChartRepository) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("project_id", "name").Unique()}
+}
+
+// Annotations implements ent.Schema. Repositories are listed per project
+// (chartRepositories), not through a connection: no where-filters to review.
+func (ChartRepository) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField)}
 }
 
 // Policy implements ent.Schema.
