@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/chartrepository"
@@ -139,7 +140,10 @@ func (r *Resolver) resolveChart(ctx context.Context, projectID gid.ID, ref strin
 
 // helmClusters shares each cluster's discovery among Helm calls; an entry
 // is replaced when the cluster's credentials change.
-var helmClusters helm.Clusters
+var (
+	helmClusters helm.Clusters
+	helmLog      sync.Once // the SDK logs to the first server's log
+)
 
 // helmCluster is the Helm SDK's view of a cluster.
 func (r *Resolver) helmCluster(c *ent.Cluster) (*helm.Cluster, error) {
@@ -147,6 +151,7 @@ func (r *Resolver) helmCluster(c *ent.Cluster) (*helm.Cluster, error) {
 	if err != nil {
 		return nil, userError("clusterID", operations.Public(err, c))
 	}
+	helmLog.Do(func() { helmClusters.Log = r.Clusters.Log })
 	hc, err := helmClusters.For(string(c.ID), cfg)
 	if err != nil {
 		return nil, userError("clusterID", operations.Public(err, c))

@@ -375,6 +375,10 @@ func TestHelmBadInputInstallsNothing(t *testing.T) {
 			t.Errorf("%s: %s", c.name, res.raw)
 		}
 	}
+	// Upgrading a release that is not installed.
+	if res := dev.do(t, upgradeRe, map[string]any{"in": map[string]any{"clusterID": hp.cluster, "namespace": "bad", "name": "bad", "chart": url + "/shop"}}); res.code() != "NOT_FOUND" {
+		t.Errorf("upgrade of a missing release: %s", res.raw)
+	}
 	// The registry's password changed since the repository was added.
 	env.db.Client.ChartRepository.UpdateOneID(ID(repo.ID)).SetSealedPassword(mustSeal(t, env, repo.ID, "stale")).ExecX(system())
 	res := dev.do(t, installRe, map[string]any{"in": map[string]any{"clusterID": hp.cluster, "namespace": "bad", "name": "bad", "chart": url + "/shop"}})
