@@ -22,6 +22,29 @@ import (
 	"github.com/bcs-io/bcs/internal/testenv/registry"
 )
 
+// The isolation matrix (tenancy_test.go) covers the Helm fields too; each
+// tenant has a chart repository ($rid).
+func init() {
+	for name, q := range map[string]string{
+		"chartRepositories": `query($pid: ID!) { chartRepositories(projectID: $pid) { id } }`,
+		"charts":            `query($rid: ID!) { charts(repositoryID: $rid) { name } }`,
+		"releases":          `query($cid: ID!) { releases(clusterID: $cid) { name } }`,
+		"release":           `query($cid: ID!) { release(clusterID: $cid, namespace: "ns", name: "web") { name } }`,
+	} {
+		rootQueries[name] = q
+	}
+	for name, q := range map[string]string{
+		"addChartRepository":    `mutation($pid: ID!) { addChartRepository(input: {projectID: $pid, name: "evil", url: "oci://127.0.0.1:1/c"}) { id } }`,
+		"removeChartRepository": `mutation($rid: ID!) { removeChartRepository(id: $rid) { deletedID } }`,
+		"installRelease":        `mutation($cid: ID!) { installRelease(input: {clusterID: $cid, namespace: "ns", name: "web", chart: "repo/shop"}) { id } }`,
+		"upgradeRelease":        `mutation($cid: ID!) { upgradeRelease(input: {clusterID: $cid, namespace: "ns", name: "web", chart: "repo/shop"}) { id } }`,
+		"rollbackRelease":       `mutation($cid: ID!) { rollbackRelease(clusterID: $cid, namespace: "ns", name: "web", revision: 1) { id } }`,
+		"uninstallRelease":      `mutation($cid: ID!) { uninstallRelease(clusterID: $cid, namespace: "ns", name: "web") { id } }`,
+	} {
+		rootMutations[name] = q
+	}
+}
+
 const (
 	shopChart   = "../helm/testdata/charts/shop"
 	brokenChart = "../helm/testdata/charts/broken"
