@@ -63,6 +63,7 @@ bench: build kube-bins ## run every benchmark of BENCHMARKS.md (about 15 minutes
 	$(GO) test -run '^$$' -bench Render100 -benchtime 3s ./configcenter
 	$(GO) test -run '^$$' -bench Launch1000 -benchtime 5x ./orchestrators/mesos/sim
 	$(MAKE) bench-mesos-scheduler
+	$(MAKE) bench-helm
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...

@@ -18,6 +18,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -48,6 +49,8 @@ type Client struct {
 	AuditEntry *AuditEntryClient
 	// Change is the client for interacting with the Change builders.
 	Change *ChangeClient
+	// ChartRepository is the client for interacting with the ChartRepository builders.
+	ChartRepository *ChartRepositoryClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
 	// ClusterNode is the client for interacting with the ClusterNode builders.
@@ -95,6 +98,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.Change = NewChangeClient(c.config)
+	c.ChartRepository = NewChartRepositoryClient(c.config)
 	c.Cluster = NewClusterClient(c.config)
 	c.ClusterNode = NewClusterNodeClient(c.config)
 	c.ExecSession = NewExecSessionClient(c.config)
@@ -206,6 +210,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:          cfg,
 		AuditEntry:      NewAuditEntryClient(cfg),
 		Change:          NewChangeClient(cfg),
+		ChartRepository: NewChartRepositoryClient(cfg),
 		Cluster:         NewClusterClient(cfg),
 		ClusterNode:     NewClusterNodeClient(cfg),
 		ExecSession:     NewExecSessionClient(cfg),
@@ -244,6 +249,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:          cfg,
 		AuditEntry:      NewAuditEntryClient(cfg),
 		Change:          NewChangeClient(cfg),
+		ChartRepository: NewChartRepositoryClient(cfg),
 		Cluster:         NewClusterClient(cfg),
 		ClusterNode:     NewClusterNodeClient(cfg),
 		ExecSession:     NewExecSessionClient(cfg),
@@ -290,9 +296,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEntry, c.Change, c.Cluster, c.ClusterNode, c.ExecSession, c.Instance,
-		c.Lease, c.Member, c.Namespace, c.Operation, c.Pod, c.Project, c.Session,
-		c.Template, c.TemplateVersion, c.Token, c.User, c.Variable, c.Workload,
+		c.AuditEntry, c.Change, c.ChartRepository, c.Cluster, c.ClusterNode,
+		c.ExecSession, c.Instance, c.Lease, c.Member, c.Namespace, c.Operation, c.Pod,
+		c.Project, c.Session, c.Template, c.TemplateVersion, c.Token, c.User,
+		c.Variable, c.Workload,
 	} {
 		n.Use(hooks...)
 	}
@@ -302,9 +309,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEntry, c.Change, c.Cluster, c.ClusterNode, c.ExecSession, c.Instance,
-		c.Lease, c.Member, c.Namespace, c.Operation, c.Pod, c.Project, c.Session,
-		c.Template, c.TemplateVersion, c.Token, c.User, c.Variable, c.Workload,
+		c.AuditEntry, c.Change, c.ChartRepository, c.Cluster, c.ClusterNode,
+		c.ExecSession, c.Instance, c.Lease, c.Member, c.Namespace, c.Operation, c.Pod,
+		c.Project, c.Session, c.Template, c.TemplateVersion, c.Token, c.User,
+		c.Variable, c.Workload,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -317,6 +325,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEntry.mutate(ctx, m)
 	case *ChangeMutation:
 		return c.Change.mutate(ctx, m)
+	case *ChartRepositoryMutation:
+		return c.ChartRepository.mutate(ctx, m)
 	case *ClusterMutation:
 		return c.Cluster.mutate(ctx, m)
 	case *ClusterNodeMutation:
@@ -621,6 +631,140 @@ func (c *ChangeClient) mutate(ctx context.Context, m *ChangeMutation) (Value, er
 		return (&ChangeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Change mutation op: %q", m.Op())
+	}
+}
+
+// ChartRepositoryClient is a client for the ChartRepository schema.
+type ChartRepositoryClient struct {
+	config
+}
+
+// NewChartRepositoryClient returns a client for the ChartRepository from the given config.
+func NewChartRepositoryClient(c config) *ChartRepositoryClient {
+	return &ChartRepositoryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `chartrepository.Hooks(f(g(h())))`.
+func (c *ChartRepositoryClient) Use(hooks ...Hook) {
+	c.hooks.ChartRepository = append(c.hooks.ChartRepository, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `chartrepository.Intercept(f(g(h())))`.
+func (c *ChartRepositoryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChartRepository = append(c.inters.ChartRepository, interceptors...)
+}
+
+// Create returns a builder for creating a ChartRepository entity.
+func (c *ChartRepositoryClient) Create() *ChartRepositoryCreate {
+	mutation := newChartRepositoryMutation(c.config, OpCreate)
+	return &ChartRepositoryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChartRepository entities.
+func (c *ChartRepositoryClient) CreateBulk(builders ...*ChartRepositoryCreate) *ChartRepositoryCreateBulk {
+	return &ChartRepositoryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChartRepositoryClient) MapCreateBulk(slice any, setFunc func(*ChartRepositoryCreate, int)) *ChartRepositoryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChartRepositoryCreateBulk{err: fmt.Errorf("calling to ChartRepositoryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChartRepositoryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChartRepositoryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChartRepository.
+func (c *ChartRepositoryClient) Update() *ChartRepositoryUpdate {
+	mutation := newChartRepositoryMutation(c.config, OpUpdate)
+	return &ChartRepositoryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChartRepositoryClient) UpdateOne(_m *ChartRepository) *ChartRepositoryUpdateOne {
+	mutation := newChartRepositoryMutation(c.config, OpUpdateOne, withChartRepository(_m))
+	return &ChartRepositoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChartRepositoryClient) UpdateOneID(id gid.ID) *ChartRepositoryUpdateOne {
+	mutation := newChartRepositoryMutation(c.config, OpUpdateOne, withChartRepositoryID(id))
+	return &ChartRepositoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChartRepository.
+func (c *ChartRepositoryClient) Delete() *ChartRepositoryDelete {
+	mutation := newChartRepositoryMutation(c.config, OpDelete)
+	return &ChartRepositoryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChartRepositoryClient) DeleteOne(_m *ChartRepository) *ChartRepositoryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChartRepositoryClient) DeleteOneID(id gid.ID) *ChartRepositoryDeleteOne {
+	builder := c.Delete().Where(chartrepository.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChartRepositoryDeleteOne{builder}
+}
+
+// Query returns a query builder for ChartRepository.
+func (c *ChartRepositoryClient) Query() *ChartRepositoryQuery {
+	return &ChartRepositoryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChartRepository},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChartRepository entity by its id.
+func (c *ChartRepositoryClient) Get(ctx context.Context, id gid.ID) (*ChartRepository, error) {
+	return c.Query().Where(chartrepository.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChartRepositoryClient) GetX(ctx context.Context, id gid.ID) *ChartRepository {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ChartRepositoryClient) Hooks() []Hook {
+	hooks := c.hooks.ChartRepository
+	return append(hooks[:len(hooks):len(hooks)], chartrepository.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChartRepositoryClient) Interceptors() []Interceptor {
+	return c.inters.ChartRepository
+}
+
+func (c *ChartRepositoryClient) mutate(ctx context.Context, m *ChartRepositoryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChartRepositoryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChartRepositoryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChartRepositoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChartRepositoryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChartRepository mutation op: %q", m.Op())
 	}
 }
 
@@ -3321,14 +3465,14 @@ func (c *WorkloadClient) mutate(ctx context.Context, m *WorkloadMutation) (Value
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEntry, Change, Cluster, ClusterNode, ExecSession, Instance, Lease, Member,
-		Namespace, Operation, Pod, Project, Session, Template, TemplateVersion, Token,
-		User, Variable, Workload []ent.Hook
+		AuditEntry, Change, ChartRepository, Cluster, ClusterNode, ExecSession,
+		Instance, Lease, Member, Namespace, Operation, Pod, Project, Session, Template,
+		TemplateVersion, Token, User, Variable, Workload []ent.Hook
 	}
 	inters struct {
-		AuditEntry, Change, Cluster, ClusterNode, ExecSession, Instance, Lease, Member,
-		Namespace, Operation, Pod, Project, Session, Template, TemplateVersion, Token,
-		User, Variable, Workload []ent.Interceptor
+		AuditEntry, Change, ChartRepository, Cluster, ClusterNode, ExecSession,
+		Instance, Lease, Member, Namespace, Operation, Pod, Project, Session, Template,
+		TemplateVersion, Token, User, Variable, Workload []ent.Interceptor
 	}
 )
 

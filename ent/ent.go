@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -93,6 +94,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditentry.Table:      auditentry.ValidColumn,
 			change.Table:          change.ValidColumn,
+			chartrepository.Table: chartrepository.ValidColumn,
 			cluster.Table:         cluster.ValidColumn,
 			clusternode.Table:     clusternode.ValidColumn,
 			execsession.Table:     execsession.ValidColumn,

@@ -5,6 +5,7 @@ package ent
 import (
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -32,7 +33,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 20)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditentry.Table,
@@ -82,6 +83,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   chartrepository.Table,
+			Columns: chartrepository.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: chartrepository.FieldID,
+			},
+		},
+		Type: "ChartRepository",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			chartrepository.FieldCreatedAt:      {Type: field.TypeTime, Column: chartrepository.FieldCreatedAt},
+			chartrepository.FieldUpdatedAt:      {Type: field.TypeTime, Column: chartrepository.FieldUpdatedAt},
+			chartrepository.FieldName:           {Type: field.TypeString, Column: chartrepository.FieldName},
+			chartrepository.FieldURL:            {Type: field.TypeString, Column: chartrepository.FieldURL},
+			chartrepository.FieldKind:           {Type: field.TypeEnum, Column: chartrepository.FieldKind},
+			chartrepository.FieldUsername:       {Type: field.TypeString, Column: chartrepository.FieldUsername},
+			chartrepository.FieldSealedPassword: {Type: field.TypeBytes, Column: chartrepository.FieldSealedPassword},
+			chartrepository.FieldPlainHTTP:      {Type: field.TypeBool, Column: chartrepository.FieldPlainHTTP},
+			chartrepository.FieldRestricted:     {Type: field.TypeBool, Column: chartrepository.FieldRestricted},
+			chartrepository.FieldCreatedBy:      {Type: field.TypeString, Column: chartrepository.FieldCreatedBy},
+			chartrepository.FieldProjectID:      {Type: field.TypeString, Column: chartrepository.FieldProjectID},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   cluster.Table,
 			Columns: cluster.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -111,7 +136,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			cluster.FieldRestricted:             {Type: field.TypeBool, Column: cluster.FieldRestricted},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   clusternode.Table,
 			Columns: clusternode.Columns,
@@ -138,7 +163,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			clusternode.FieldAllocatable:     {Type: field.TypeJSON, Column: clusternode.FieldAllocatable},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   execsession.Table,
 			Columns: execsession.Columns,
@@ -170,7 +195,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			execsession.FieldTruncated:     {Type: field.TypeBool, Column: execsession.FieldTruncated},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   instance.Table,
 			Columns: instance.Columns,
@@ -193,7 +218,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			instance.FieldVersionID:         {Type: field.TypeString, Column: instance.FieldVersionID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   lease.Table,
 			Columns: lease.Columns,
@@ -211,7 +236,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			lease.FieldRenewedAt: {Type: field.TypeTime, Column: lease.FieldRenewedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   member.Table,
 			Columns: member.Columns,
@@ -229,7 +254,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			member.FieldUserID:    {Type: field.TypeString, Column: member.FieldUserID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   namespace.Table,
 			Columns: namespace.Columns,
@@ -250,7 +275,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			namespace.FieldQuota:           {Type: field.TypeJSON, Column: namespace.FieldQuota},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   operation.Table,
 			Columns: operation.Columns,
@@ -281,7 +306,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			operation.FieldReplay:          {Type: field.TypeBytes, Column: operation.FieldReplay},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pod.Table,
 			Columns: pod.Columns,
@@ -311,7 +336,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pod.FieldWorkloadID:      {Type: field.TypeString, Column: pod.FieldWorkloadID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   project.Table,
 			Columns: project.Columns,
@@ -334,7 +359,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			project.FieldKubeconfigMinRole: {Type: field.TypeEnum, Column: project.FieldKubeconfigMinRole},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -354,7 +379,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt: {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   template.Table,
 			Columns: template.Columns,
@@ -375,7 +400,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			template.FieldProjectID:   {Type: field.TypeString, Column: template.FieldProjectID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   templateversion.Table,
 			Columns: templateversion.Columns,
@@ -395,7 +420,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			templateversion.FieldTemplateID: {Type: field.TypeString, Column: templateversion.FieldTemplateID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -417,7 +442,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldClusterID:  {Type: field.TypeString, Column: token.FieldClusterID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -437,7 +462,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldDisabled:    {Type: field.TypeBool, Column: user.FieldDisabled},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   variable.Table,
 			Columns: variable.Columns,
@@ -461,7 +486,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			variable.FieldProjectID:   {Type: field.TypeString, Column: variable.FieldProjectID},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workload.Table,
 			Columns: workload.Columns,
@@ -996,6 +1021,101 @@ func (f *ChangeFilter) WhereCreatedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ChartRepositoryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ChartRepositoryQuery builder.
+func (_q *ChartRepositoryQuery) Filter() *ChartRepositoryFilter {
+	return &ChartRepositoryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ChartRepositoryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ChartRepositoryMutation builder.
+func (m *ChartRepositoryMutation) Filter() *ChartRepositoryFilter {
+	return &ChartRepositoryFilter{config: m.config, predicateAdder: m}
+}
+
+// ChartRepositoryFilter provides a generic filtering capability at runtime for ChartRepositoryQuery.
+type ChartRepositoryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ChartRepositoryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ChartRepositoryFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(chartrepository.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ChartRepositoryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(chartrepository.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ChartRepositoryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(chartrepository.FieldUpdatedAt))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *ChartRepositoryFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(chartrepository.FieldName))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *ChartRepositoryFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(chartrepository.FieldURL))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ChartRepositoryFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(chartrepository.FieldKind))
+}
+
+// WhereUsername applies the entql string predicate on the username field.
+func (f *ChartRepositoryFilter) WhereUsername(p entql.StringP) {
+	f.Where(p.Field(chartrepository.FieldUsername))
+}
+
+// WhereSealedPassword applies the entql []byte predicate on the sealed_password field.
+func (f *ChartRepositoryFilter) WhereSealedPassword(p entql.BytesP) {
+	f.Where(p.Field(chartrepository.FieldSealedPassword))
+}
+
+// WherePlainHTTP applies the entql bool predicate on the plain_http field.
+func (f *ChartRepositoryFilter) WherePlainHTTP(p entql.BoolP) {
+	f.Where(p.Field(chartrepository.FieldPlainHTTP))
+}
+
+// WhereRestricted applies the entql bool predicate on the restricted field.
+func (f *ChartRepositoryFilter) WhereRestricted(p entql.BoolP) {
+	f.Where(p.Field(chartrepository.FieldRestricted))
+}
+
+// WhereCreatedBy applies the entql string predicate on the created_by field.
+func (f *ChartRepositoryFilter) WhereCreatedBy(p entql.StringP) {
+	f.Where(p.Field(chartrepository.FieldCreatedBy))
+}
+
+// WhereProjectID applies the entql string predicate on the project_id field.
+func (f *ChartRepositoryFilter) WhereProjectID(p entql.StringP) {
+	f.Where(p.Field(chartrepository.FieldProjectID))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ClusterQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1024,7 +1144,7 @@ type ClusterFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ClusterFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1224,7 +1344,7 @@ type ClusterNodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ClusterNodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1348,7 +1468,7 @@ type ExecSessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ExecSessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1483,7 +1603,7 @@ type InstanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InstanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1587,7 +1707,7 @@ type LeaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LeaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1652,7 +1772,7 @@ type MemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1745,7 +1865,7 @@ type NamespaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NamespaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1839,7 +1959,7 @@ type OperationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OperationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1969,7 +2089,7 @@ type PodFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PodFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2122,7 +2242,7 @@ type ProjectFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProjectFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2268,7 +2388,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2343,7 +2463,7 @@ type TemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2451,7 +2571,7 @@ type TemplateVersionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TemplateVersionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2554,7 +2674,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2653,7 +2773,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2756,7 +2876,7 @@ type VariableFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VariableFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2865,7 +2985,7 @@ type WorkloadFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkloadFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

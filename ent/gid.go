@@ -8,6 +8,7 @@ import (
 
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -32,6 +33,7 @@ import (
 var tableByPrefix = map[string]string{
 	"aud": auditentry.Table,
 	"chg": change.Table,
+	"crp": chartrepository.Table,
 	"cls": cluster.Table,
 	"nod": clusternode.Table,
 	"exs": execsession.Table,

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -299,6 +300,132 @@ func newChangePaginateArgs(rv map[string]any) *changePaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ChangeWhereInput); ok {
 		args.opts = append(args.opts, WithChangeFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ChartRepositoryQuery) CollectFields(ctx context.Context, satisfies ...string) (*ChartRepositoryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ChartRepositoryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(chartrepository.Columns))
+		selectedFields = []string{chartrepository.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[chartrepository.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldCreatedAt)
+				fieldSeen[chartrepository.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[chartrepository.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldUpdatedAt)
+				fieldSeen[chartrepository.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[chartrepository.FieldName]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldName)
+				fieldSeen[chartrepository.FieldName] = struct{}{}
+			}
+		case "url":
+			if _, ok := fieldSeen[chartrepository.FieldURL]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldURL)
+				fieldSeen[chartrepository.FieldURL] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[chartrepository.FieldKind]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldKind)
+				fieldSeen[chartrepository.FieldKind] = struct{}{}
+			}
+		case "username":
+			if _, ok := fieldSeen[chartrepository.FieldUsername]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldUsername)
+				fieldSeen[chartrepository.FieldUsername] = struct{}{}
+			}
+		case "plainHTTP":
+			if _, ok := fieldSeen[chartrepository.FieldPlainHTTP]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldPlainHTTP)
+				fieldSeen[chartrepository.FieldPlainHTTP] = struct{}{}
+			}
+		case "createdBy":
+			if _, ok := fieldSeen[chartrepository.FieldCreatedBy]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldCreatedBy)
+				fieldSeen[chartrepository.FieldCreatedBy] = struct{}{}
+			}
+		case "projectID":
+			if _, ok := fieldSeen[chartrepository.FieldProjectID]; !ok {
+				selectedFields = append(selectedFields, chartrepository.FieldProjectID)
+				fieldSeen[chartrepository.FieldProjectID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type chartrepositoryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ChartRepositoryPaginateOption
+}
+
+func newChartRepositoryPaginateArgs(rv map[string]any) *chartrepositoryPaginateArgs {
+	args := &chartrepositoryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ChartRepositoryOrder{Field: &ChartRepositoryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithChartRepositoryOrder(order))
+			}
+		case *ChartRepositoryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithChartRepositoryOrder(v))
+			}
+		}
 	}
 	return args
 }

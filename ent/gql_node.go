@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -43,6 +44,11 @@ var changeImplementors = []string{"Change", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Change) IsNode() {}
+
+var chartrepositoryImplementors = []string{"ChartRepository", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ChartRepository) IsNode() {}
 
 var clusterImplementors = []string{"Cluster", "Node"}
 
@@ -199,6 +205,19 @@ func (c *Client) noder(ctx context.Context, table string, id gid.ID) (Noder, err
 			Where(change.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, changeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case chartrepository.Table:
+		var uid gid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.ChartRepository.Query().
+			Where(chartrepository.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, chartrepositoryImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -491,6 +510,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []gid.ID) ([]Node
 		query := c.Change.Query().
 			Where(change.IDIn(ids...))
 		query, err := query.CollectFields(ctx, changeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case chartrepository.Table:
+		query := c.ChartRepository.Query().
+			Where(chartrepository.IDIn(ids...))
+		query, err := query.CollectFields(ctx, chartrepositoryImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -702,6 +703,320 @@ func (_m *Change) ToEdge(order *ChangeOrder) *ChangeEdge {
 		order = DefaultChangeOrder
 	}
 	return &ChangeEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ChartRepositoryEdge is the edge representation of ChartRepository.
+type ChartRepositoryEdge struct {
+	Node   *ChartRepository `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// ChartRepositoryConnection is the connection containing edges to ChartRepository.
+type ChartRepositoryConnection struct {
+	Edges      []*ChartRepositoryEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *ChartRepositoryConnection) build(nodes []*ChartRepository, pager *chartrepositoryPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ChartRepository
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ChartRepository {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ChartRepository {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ChartRepositoryEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ChartRepositoryEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ChartRepositoryPaginateOption enables pagination customization.
+type ChartRepositoryPaginateOption func(*chartrepositoryPager) error
+
+// WithChartRepositoryOrder configures pagination ordering.
+func WithChartRepositoryOrder(order *ChartRepositoryOrder) ChartRepositoryPaginateOption {
+	if order == nil {
+		order = DefaultChartRepositoryOrder
+	}
+	o := *order
+	return func(pager *chartrepositoryPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultChartRepositoryOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithChartRepositoryFilter configures pagination filter.
+func WithChartRepositoryFilter(filter func(*ChartRepositoryQuery) (*ChartRepositoryQuery, error)) ChartRepositoryPaginateOption {
+	return func(pager *chartrepositoryPager) error {
+		if filter == nil {
+			return errors.New("ChartRepositoryQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type chartrepositoryPager struct {
+	reverse bool
+	order   *ChartRepositoryOrder
+	filter  func(*ChartRepositoryQuery) (*ChartRepositoryQuery, error)
+}
+
+func newChartRepositoryPager(opts []ChartRepositoryPaginateOption, reverse bool) (*chartrepositoryPager, error) {
+	pager := &chartrepositoryPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultChartRepositoryOrder
+	}
+	return pager, nil
+}
+
+func (p *chartrepositoryPager) applyFilter(query *ChartRepositoryQuery) (*ChartRepositoryQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *chartrepositoryPager) toCursor(_m *ChartRepository) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *chartrepositoryPager) applyCursors(query *ChartRepositoryQuery, after, before *Cursor) (*ChartRepositoryQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultChartRepositoryOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *chartrepositoryPager) applyOrder(query *ChartRepositoryQuery) *ChartRepositoryQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultChartRepositoryOrder.Field {
+		query = query.Order(DefaultChartRepositoryOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *chartrepositoryPager) orderExpr(query *ChartRepositoryQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultChartRepositoryOrder.Field {
+			b.Comma().Ident(DefaultChartRepositoryOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ChartRepository.
+func (_m *ChartRepositoryQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ChartRepositoryPaginateOption,
+) (*ChartRepositoryConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newChartRepositoryPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ChartRepositoryConnection{Edges: []*ChartRepositoryEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ChartRepositoryOrderFieldCreatedAt orders ChartRepository by created_at.
+	ChartRepositoryOrderFieldCreatedAt = &ChartRepositoryOrderField{
+		Value: func(_m *ChartRepository) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: chartrepository.FieldCreatedAt,
+		toTerm: chartrepository.ByCreatedAt,
+		toCursor: func(_m *ChartRepository) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ChartRepositoryOrderFieldUpdatedAt orders ChartRepository by updated_at.
+	ChartRepositoryOrderFieldUpdatedAt = &ChartRepositoryOrderField{
+		Value: func(_m *ChartRepository) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: chartrepository.FieldUpdatedAt,
+		toTerm: chartrepository.ByUpdatedAt,
+		toCursor: func(_m *ChartRepository) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ChartRepositoryOrderField) String() string {
+	var str string
+	switch f.column {
+	case ChartRepositoryOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ChartRepositoryOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ChartRepositoryOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ChartRepositoryOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ChartRepositoryOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ChartRepositoryOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ChartRepositoryOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid ChartRepositoryOrderField", str)
+	}
+	return nil
+}
+
+// ChartRepositoryOrderField defines the ordering field of ChartRepository.
+type ChartRepositoryOrderField struct {
+	// Value extracts the ordering value from the given ChartRepository.
+	Value    func(*ChartRepository) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) chartrepository.OrderOption
+	toCursor func(*ChartRepository) Cursor
+}
+
+// ChartRepositoryOrder defines the ordering of ChartRepository.
+type ChartRepositoryOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *ChartRepositoryOrderField `json:"field"`
+}
+
+// DefaultChartRepositoryOrder is the default ordering of ChartRepository.
+var DefaultChartRepositoryOrder = &ChartRepositoryOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ChartRepositoryOrderField{
+		Value: func(_m *ChartRepository) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: chartrepository.FieldID,
+		toTerm: chartrepository.ByID,
+		toCursor: func(_m *ChartRepository) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ChartRepository into ChartRepositoryEdge.
+func (_m *ChartRepository) ToEdge(order *ChartRepositoryOrder) *ChartRepositoryEdge {
+	if order == nil {
+		order = DefaultChartRepositoryOrder
+	}
+	return &ChartRepositoryEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

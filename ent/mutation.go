@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -45,6 +46,7 @@ const (
 	// Node types.
 	TypeAuditEntry      = "AuditEntry"
 	TypeChange          = "Change"
+	TypeChartRepository = "ChartRepository"
 	TypeCluster         = "Cluster"
 	TypeClusterNode     = "ClusterNode"
 	TypeExecSession     = "ExecSession"
@@ -1851,6 +1853,900 @@ func (m *ChangeMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *ChangeMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Change edge %s", name)
+}
+
+// ChartRepositoryMutation represents an operation that mutates the ChartRepository nodes in the graph.
+type ChartRepositoryMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *gid.ID
+	created_at      *time.Time
+	updated_at      *time.Time
+	name            *string
+	url             *string
+	kind            *chartrepository.Kind
+	username        *string
+	sealed_password *[]byte
+	plain_http      *bool
+	restricted      *bool
+	created_by      *string
+	project_id      *gid.ID
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*ChartRepository, error)
+	predicates      []predicate.ChartRepository
+}
+
+var _ ent.Mutation = (*ChartRepositoryMutation)(nil)
+
+// chartrepositoryOption allows management of the mutation configuration using functional options.
+type chartrepositoryOption func(*ChartRepositoryMutation)
+
+// newChartRepositoryMutation creates new mutation for the ChartRepository entity.
+func newChartRepositoryMutation(c config, op Op, opts ...chartrepositoryOption) *ChartRepositoryMutation {
+	m := &ChartRepositoryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeChartRepository,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withChartRepositoryID sets the ID field of the mutation.
+func withChartRepositoryID(id gid.ID) chartrepositoryOption {
+	return func(m *ChartRepositoryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ChartRepository
+		)
+		m.oldValue = func(ctx context.Context) (*ChartRepository, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ChartRepository.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withChartRepository sets the old ChartRepository of the mutation.
+func withChartRepository(node *ChartRepository) chartrepositoryOption {
+	return func(m *ChartRepositoryMutation) {
+		m.oldValue = func(context.Context) (*ChartRepository, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ChartRepositoryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ChartRepositoryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ChartRepository entities.
+func (m *ChartRepositoryMutation) SetID(id gid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ChartRepositoryMutation) ID() (id gid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ChartRepositoryMutation) IDs(ctx context.Context) ([]gid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []gid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ChartRepository.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ChartRepositoryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ChartRepositoryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ChartRepositoryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ChartRepositoryMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ChartRepositoryMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ChartRepositoryMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetName sets the "name" field.
+func (m *ChartRepositoryMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ChartRepositoryMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ChartRepositoryMutation) ResetName() {
+	m.name = nil
+}
+
+// SetURL sets the "url" field.
+func (m *ChartRepositoryMutation) SetURL(s string) {
+	m.url = &s
+}
+
+// URL returns the value of the "url" field in the mutation.
+func (m *ChartRepositoryMutation) URL() (r string, exists bool) {
+	v := m.url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldURL returns the old "url" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldURL: %w", err)
+	}
+	return oldValue.URL, nil
+}
+
+// ResetURL resets all changes to the "url" field.
+func (m *ChartRepositoryMutation) ResetURL() {
+	m.url = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ChartRepositoryMutation) SetKind(c chartrepository.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ChartRepositoryMutation) Kind() (r chartrepository.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldKind(ctx context.Context) (v chartrepository.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ChartRepositoryMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetUsername sets the "username" field.
+func (m *ChartRepositoryMutation) SetUsername(s string) {
+	m.username = &s
+}
+
+// Username returns the value of the "username" field in the mutation.
+func (m *ChartRepositoryMutation) Username() (r string, exists bool) {
+	v := m.username
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUsername returns the old "username" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldUsername(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUsername is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUsername requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUsername: %w", err)
+	}
+	return oldValue.Username, nil
+}
+
+// ResetUsername resets all changes to the "username" field.
+func (m *ChartRepositoryMutation) ResetUsername() {
+	m.username = nil
+}
+
+// SetSealedPassword sets the "sealed_password" field.
+func (m *ChartRepositoryMutation) SetSealedPassword(b []byte) {
+	m.sealed_password = &b
+}
+
+// SealedPassword returns the value of the "sealed_password" field in the mutation.
+func (m *ChartRepositoryMutation) SealedPassword() (r []byte, exists bool) {
+	v := m.sealed_password
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSealedPassword returns the old "sealed_password" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldSealedPassword(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSealedPassword is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSealedPassword requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSealedPassword: %w", err)
+	}
+	return oldValue.SealedPassword, nil
+}
+
+// ClearSealedPassword clears the value of the "sealed_password" field.
+func (m *ChartRepositoryMutation) ClearSealedPassword() {
+	m.sealed_password = nil
+	m.clearedFields[chartrepository.FieldSealedPassword] = struct{}{}
+}
+
+// SealedPasswordCleared returns if the "sealed_password" field was cleared in this mutation.
+func (m *ChartRepositoryMutation) SealedPasswordCleared() bool {
+	_, ok := m.clearedFields[chartrepository.FieldSealedPassword]
+	return ok
+}
+
+// ResetSealedPassword resets all changes to the "sealed_password" field.
+func (m *ChartRepositoryMutation) ResetSealedPassword() {
+	m.sealed_password = nil
+	delete(m.clearedFields, chartrepository.FieldSealedPassword)
+}
+
+// SetPlainHTTP sets the "plain_http" field.
+func (m *ChartRepositoryMutation) SetPlainHTTP(b bool) {
+	m.plain_http = &b
+}
+
+// PlainHTTP returns the value of the "plain_http" field in the mutation.
+func (m *ChartRepositoryMutation) PlainHTTP() (r bool, exists bool) {
+	v := m.plain_http
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlainHTTP returns the old "plain_http" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldPlainHTTP(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlainHTTP is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlainHTTP requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlainHTTP: %w", err)
+	}
+	return oldValue.PlainHTTP, nil
+}
+
+// ResetPlainHTTP resets all changes to the "plain_http" field.
+func (m *ChartRepositoryMutation) ResetPlainHTTP() {
+	m.plain_http = nil
+}
+
+// SetRestricted sets the "restricted" field.
+func (m *ChartRepositoryMutation) SetRestricted(b bool) {
+	m.restricted = &b
+}
+
+// Restricted returns the value of the "restricted" field in the mutation.
+func (m *ChartRepositoryMutation) Restricted() (r bool, exists bool) {
+	v := m.restricted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRestricted returns the old "restricted" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldRestricted(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRestricted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRestricted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRestricted: %w", err)
+	}
+	return oldValue.Restricted, nil
+}
+
+// ResetRestricted resets all changes to the "restricted" field.
+func (m *ChartRepositoryMutation) ResetRestricted() {
+	m.restricted = nil
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *ChartRepositoryMutation) SetCreatedBy(s string) {
+	m.created_by = &s
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *ChartRepositoryMutation) CreatedBy() (r string, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldCreatedBy(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *ChartRepositoryMutation) ResetCreatedBy() {
+	m.created_by = nil
+}
+
+// SetProjectID sets the "project_id" field.
+func (m *ChartRepositoryMutation) SetProjectID(gi gid.ID) {
+	m.project_id = &gi
+}
+
+// ProjectID returns the value of the "project_id" field in the mutation.
+func (m *ChartRepositoryMutation) ProjectID() (r gid.ID, exists bool) {
+	v := m.project_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectID returns the old "project_id" field's value of the ChartRepository entity.
+// If the ChartRepository object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChartRepositoryMutation) OldProjectID(ctx context.Context) (v gid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectID: %w", err)
+	}
+	return oldValue.ProjectID, nil
+}
+
+// ResetProjectID resets all changes to the "project_id" field.
+func (m *ChartRepositoryMutation) ResetProjectID() {
+	m.project_id = nil
+}
+
+// Where appends a list predicates to the ChartRepositoryMutation builder.
+func (m *ChartRepositoryMutation) Where(ps ...predicate.ChartRepository) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ChartRepositoryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ChartRepositoryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ChartRepository, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ChartRepositoryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ChartRepositoryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ChartRepository).
+func (m *ChartRepositoryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ChartRepositoryMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, chartrepository.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, chartrepository.FieldUpdatedAt)
+	}
+	if m.name != nil {
+		fields = append(fields, chartrepository.FieldName)
+	}
+	if m.url != nil {
+		fields = append(fields, chartrepository.FieldURL)
+	}
+	if m.kind != nil {
+		fields = append(fields, chartrepository.FieldKind)
+	}
+	if m.username != nil {
+		fields = append(fields, chartrepository.FieldUsername)
+	}
+	if m.sealed_password != nil {
+		fields = append(fields, chartrepository.FieldSealedPassword)
+	}
+	if m.plain_http != nil {
+		fields = append(fields, chartrepository.FieldPlainHTTP)
+	}
+	if m.restricted != nil {
+		fields = append(fields, chartrepository.FieldRestricted)
+	}
+	if m.created_by != nil {
+		fields = append(fields, chartrepository.FieldCreatedBy)
+	}
+	if m.project_id != nil {
+		fields = append(fields, chartrepository.FieldProjectID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ChartRepositoryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case chartrepository.FieldCreatedAt:
+		return m.CreatedAt()
+	case chartrepository.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case chartrepository.FieldName:
+		return m.Name()
+	case chartrepository.FieldURL:
+		return m.URL()
+	case chartrepository.FieldKind:
+		return m.Kind()
+	case chartrepository.FieldUsername:
+		return m.Username()
+	case chartrepository.FieldSealedPassword:
+		return m.SealedPassword()
+	case chartrepository.FieldPlainHTTP:
+		return m.PlainHTTP()
+	case chartrepository.FieldRestricted:
+		return m.Restricted()
+	case chartrepository.FieldCreatedBy:
+		return m.CreatedBy()
+	case chartrepository.FieldProjectID:
+		return m.ProjectID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ChartRepositoryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case chartrepository.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case chartrepository.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case chartrepository.FieldName:
+		return m.OldName(ctx)
+	case chartrepository.FieldURL:
+		return m.OldURL(ctx)
+	case chartrepository.FieldKind:
+		return m.OldKind(ctx)
+	case chartrepository.FieldUsername:
+		return m.OldUsername(ctx)
+	case chartrepository.FieldSealedPassword:
+		return m.OldSealedPassword(ctx)
+	case chartrepository.FieldPlainHTTP:
+		return m.OldPlainHTTP(ctx)
+	case chartrepository.FieldRestricted:
+		return m.OldRestricted(ctx)
+	case chartrepository.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	case chartrepository.FieldProjectID:
+		return m.OldProjectID(ctx)
+	}
+	return nil, fmt.Errorf("unknown ChartRepository field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChartRepositoryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case chartrepository.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case chartrepository.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case chartrepository.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case chartrepository.FieldURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetURL(v)
+		return nil
+	case chartrepository.FieldKind:
+		v, ok := value.(chartrepository.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case chartrepository.FieldUsername:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUsername(v)
+		return nil
+	case chartrepository.FieldSealedPassword:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSealedPassword(v)
+		return nil
+	case chartrepository.FieldPlainHTTP:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlainHTTP(v)
+		return nil
+	case chartrepository.FieldRestricted:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRestricted(v)
+		return nil
+	case chartrepository.FieldCreatedBy:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	case chartrepository.FieldProjectID:
+		v, ok := value.(gid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ChartRepository field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ChartRepositoryMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ChartRepositoryMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ChartRepositoryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ChartRepository numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ChartRepositoryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(chartrepository.FieldSealedPassword) {
+		fields = append(fields, chartrepository.FieldSealedPassword)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ChartRepositoryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ChartRepositoryMutation) ClearField(name string) error {
+	switch name {
+	case chartrepository.FieldSealedPassword:
+		m.ClearSealedPassword()
+		return nil
+	}
+	return fmt.Errorf("unknown ChartRepository nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ChartRepositoryMutation) ResetField(name string) error {
+	switch name {
+	case chartrepository.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case chartrepository.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case chartrepository.FieldName:
+		m.ResetName()
+		return nil
+	case chartrepository.FieldURL:
+		m.ResetURL()
+		return nil
+	case chartrepository.FieldKind:
+		m.ResetKind()
+		return nil
+	case chartrepository.FieldUsername:
+		m.ResetUsername()
+		return nil
+	case chartrepository.FieldSealedPassword:
+		m.ResetSealedPassword()
+		return nil
+	case chartrepository.FieldPlainHTTP:
+		m.ResetPlainHTTP()
+		return nil
+	case chartrepository.FieldRestricted:
+		m.ResetRestricted()
+		return nil
+	case chartrepository.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	case chartrepository.FieldProjectID:
+		m.ResetProjectID()
+		return nil
+	}
+	return fmt.Errorf("unknown ChartRepository field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ChartRepositoryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ChartRepositoryMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ChartRepositoryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ChartRepositoryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ChartRepositoryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ChartRepositoryMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ChartRepositoryMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ChartRepository unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ChartRepositoryMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ChartRepository edge %s", name)
 }
 
 // ClusterMutation represents an operation that mutates the Cluster nodes in the graph.

@@ -18,6 +18,8 @@ type Tx struct {
 	AuditEntry *AuditEntryClient
 	// Change is the client for interacting with the Change builders.
 	Change *ChangeClient
+	// ChartRepository is the client for interacting with the ChartRepository builders.
+	ChartRepository *ChartRepositoryClient
 	// Cluster is the client for interacting with the Cluster builders.
 	Cluster *ClusterClient
 	// ClusterNode is the client for interacting with the ClusterNode builders.
@@ -185,6 +187,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.Change = NewChangeClient(tx.config)
+	tx.ChartRepository = NewChartRepositoryClient(tx.config)
 	tx.Cluster = NewClusterClient(tx.config)
 	tx.ClusterNode = NewClusterNodeClient(tx.config)
 	tx.ExecSession = NewExecSessionClient(tx.config)

@@ -20,6 +20,7 @@ import (
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/execsession"
 	"github.com/bcs-io/bcs/ent/instance"
@@ -44,8 +45,11 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ChartRepository() ChartRepositoryResolver
 	Entity() EntityResolver
 	ExecSession() ExecSessionResolver
+	HelmChartVersion() HelmChartVersionResolver
+	HelmRelease() HelmReleaseResolver
 	Mutation() MutationResolver
 	Project() ProjectResolver
 	Query() QueryResolver
@@ -104,6 +108,20 @@ type ComplexityRoot struct {
 		Changes   func(childComplexity int) int
 		Head      func(childComplexity int) int
 		NextSince func(childComplexity int) int
+	}
+
+	ChartRepository struct {
+		CreatedAt   func(childComplexity int) int
+		CreatedBy   func(childComplexity int) int
+		HasPassword func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Name        func(childComplexity int) int
+		PlainHTTP   func(childComplexity int) int
+		ProjectID   func(childComplexity int) int
+		URL         func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Username    func(childComplexity int) int
 	}
 
 	Cluster struct {
@@ -219,6 +237,47 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	HelmChart struct {
+		Description func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Reference   func(childComplexity int) int
+		Versions    func(childComplexity int) int
+	}
+
+	HelmChartVersion struct {
+		AppVersion    func(childComplexity int) int
+		DefaultValues func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	HelmRelease struct {
+		AppVersion   func(childComplexity int) int
+		Chart        func(childComplexity int) int
+		ChartVersion func(childComplexity int) int
+		ClusterID    func(childComplexity int) int
+		Description  func(childComplexity int) int
+		History      func(childComplexity int) int
+		Manifest     func(childComplexity int, revision *int) int
+		Name         func(childComplexity int) int
+		Namespace    func(childComplexity int) int
+		Revision     func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Updated      func(childComplexity int) int
+		Values       func(childComplexity int, revision *int) int
+		ValuesDiff   func(childComplexity int, from int, to int) int
+	}
+
+	HelmRevision struct {
+		AppVersion   func(childComplexity int) int
+		Chart        func(childComplexity int) int
+		ChartVersion func(childComplexity int) int
+		Description  func(childComplexity int) int
+		Revision     func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Updated      func(childComplexity int) int
+	}
+
 	Instance struct {
 		ClusterID         func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -273,6 +332,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddChartRepository    func(childComplexity int, input model.AddChartRepositoryInput) int
 		AddMember             func(childComplexity int, projectID gid.ID, userName string, role member.Role) int
 		ApplyManifest         func(childComplexity int, input model.ApplyManifestInput) int
 		ApplyNamespace        func(childComplexity int, input model.ApplyNamespaceInput) int
@@ -291,15 +351,18 @@ type ComplexityRoot struct {
 		DeleteVariable        func(childComplexity int, id gid.ID) int
 		DrainNode             func(childComplexity int, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) int
 		ImportTemplates       func(childComplexity int, projectID gid.ID, document string) int
+		InstallRelease        func(childComplexity int, input model.HelmReleaseInput) int
 		InstantiateTemplate   func(childComplexity int, input model.InstantiateTemplateInput) int
 		RegisterCluster       func(childComplexity int, input model.RegisterClusterInput) int
 		RegisterMesosCluster  func(childComplexity int, input model.RegisterMesosClusterInput) int
+		RemoveChartRepository func(childComplexity int, id gid.ID) int
 		RemoveCluster         func(childComplexity int, id gid.ID, forgetData *bool) int
 		RemoveMember          func(childComplexity int, id gid.ID) int
 		RestartWorkload       func(childComplexity int, input model.WorkloadRefInput) int
 		RetryInstance         func(childComplexity int, id gid.ID, force *bool) int
 		RevokeToken           func(childComplexity int, id gid.ID) int
 		RollbackInstance      func(childComplexity int, id gid.ID) int
+		RollbackRelease       func(childComplexity int, clusterID gid.ID, namespace string, name string, revision int, dryRun *bool) int
 		RollbackWorkload      func(childComplexity int, input model.RollbackWorkloadInput) int
 		ScaleWorkload         func(childComplexity int, input model.ScaleWorkloadInput) int
 		SetExecRecording      func(childComplexity int, projectID gid.ID, enabled bool) int
@@ -309,10 +372,12 @@ type ComplexityRoot struct {
 		SetVariable           func(childComplexity int, input model.SetVariableInput) int
 		SyncClusterRbac       func(childComplexity int, clusterID gid.ID) int
 		UncordonNode          func(childComplexity int, clusterID gid.ID, name string) int
+		UninstallRelease      func(childComplexity int, clusterID gid.ID, namespace string, name string) int
 		UpdateMemberRole      func(childComplexity int, id gid.ID, role member.Role) int
 		UpdateProject         func(childComplexity int, id gid.ID, input ent.UpdateProjectInput) int
 		UpdateTemplateDraft   func(childComplexity int, id gid.ID, draft *string, description *string) int
 		UpgradeInstance       func(childComplexity int, id gid.ID, versionID gid.ID) int
+		UpgradeRelease        func(childComplexity int, input model.HelmReleaseInput) int
 	}
 
 	Namespace struct {
@@ -483,6 +548,8 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) int
 		Changes            func(childComplexity int, since *int, filter *model.ChangesFilter, first *int) int
+		ChartRepositories  func(childComplexity int, projectID gid.ID) int
+		Charts             func(childComplexity int, repositoryID gid.ID, search *string) int
 		Cluster            func(childComplexity int, id gid.ID) int
 		Clusters           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ClusterOrder, where *ent.ClusterWhereInput) int
 		ExecSession        func(childComplexity int, id gid.ID) int
@@ -497,6 +564,8 @@ type ComplexityRoot struct {
 		PreviewTemplate    func(childComplexity int, templateID gid.ID, versionID *gid.ID, clusterID gid.ID, namespace string, dryRun *bool) int
 		Project            func(childComplexity int, id gid.ID) int
 		Projects           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.ProjectOrder, where *ent.ProjectWhereInput) int
+		Release            func(childComplexity int, clusterID gid.ID, namespace string, name string) int
+		Releases           func(childComplexity int, clusterID gid.ID, namespace *string) int
 		Replicas           func(childComplexity int) int
 		Template           func(childComplexity int, id gid.ID) int
 		Tokens             func(childComplexity int) int
@@ -697,6 +766,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ChartRepositoryResolver interface {
+	HasPassword(ctx context.Context, obj *ent.ChartRepository) (bool, error)
+}
 type EntityResolver interface {
 	FindManyClusterByIDs(ctx context.Context, reps []*model.ClusterByIDsInput) ([]*ent.Cluster, error)
 	FindManyNamespaceByIDs(ctx context.Context, reps []*model.NamespaceByIDsInput) ([]*ent.Namespace, error)
@@ -705,6 +777,15 @@ type EntityResolver interface {
 }
 type ExecSessionResolver interface {
 	Recording(ctx context.Context, obj *ent.ExecSession) (*string, error)
+}
+type HelmChartVersionResolver interface {
+	DefaultValues(ctx context.Context, obj *model.HelmChartVersion) (string, error)
+}
+type HelmReleaseResolver interface {
+	History(ctx context.Context, obj *model.HelmRelease) ([]*model.HelmRevision, error)
+	Values(ctx context.Context, obj *model.HelmRelease, revision *int) (string, error)
+	Manifest(ctx context.Context, obj *model.HelmRelease, revision *int) (string, error)
+	ValuesDiff(ctx context.Context, obj *model.HelmRelease, from int, to int) (string, error)
 }
 type MutationResolver interface {
 	CreateProject(ctx context.Context, input ent.CreateProjectInput) (*ent.Project, error)
@@ -727,6 +808,12 @@ type MutationResolver interface {
 	DrainNode(ctx context.Context, clusterID gid.ID, name string, force *bool, timeoutSeconds *int) (*ent.Operation, error)
 	RegisterMesosCluster(ctx context.Context, input model.RegisterMesosClusterInput) (*ent.Cluster, error)
 	SetExecRecording(ctx context.Context, projectID gid.ID, enabled bool) (*ent.Project, error)
+	AddChartRepository(ctx context.Context, input model.AddChartRepositoryInput) (*ent.ChartRepository, error)
+	RemoveChartRepository(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
+	InstallRelease(ctx context.Context, input model.HelmReleaseInput) (*ent.Operation, error)
+	UpgradeRelease(ctx context.Context, input model.HelmReleaseInput) (*ent.Operation, error)
+	RollbackRelease(ctx context.Context, clusterID gid.ID, namespace string, name string, revision int, dryRun *bool) (*ent.Operation, error)
+	UninstallRelease(ctx context.Context, clusterID gid.ID, namespace string, name string) (*ent.Operation, error)
 	CreateToken(ctx context.Context, input model.CreateTokenInput) (*model.CreateTokenPayload, error)
 	RevokeToken(ctx context.Context, id gid.ID) (*ent.Token, error)
 	AddMember(ctx context.Context, projectID gid.ID, userName string, role member.Role) (*ent.Member, error)
@@ -765,6 +852,10 @@ type QueryResolver interface {
 	Operations(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OperationOrder, where *ent.OperationWhereInput) (*ent.OperationConnection, error)
 	ExecSessions(ctx context.Context, projectID gid.ID, first *int, after *entgql.Cursor[gid.ID]) (*ent.ExecSessionConnection, error)
 	ExecSession(ctx context.Context, id gid.ID) (*ent.ExecSession, error)
+	ChartRepositories(ctx context.Context, projectID gid.ID) ([]*ent.ChartRepository, error)
+	Charts(ctx context.Context, repositoryID gid.ID, search *string) ([]*model.HelmChart, error)
+	Releases(ctx context.Context, clusterID gid.ID, namespace *string) ([]*model.HelmRelease, error)
+	Release(ctx context.Context, clusterID gid.ID, namespace string, name string) (*model.HelmRelease, error)
 	Me(ctx context.Context) (*ent.User, error)
 	Tokens(ctx context.Context) ([]*ent.Token, error)
 	AuditLog(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) (*ent.AuditEntryConnection, error)
@@ -1007,6 +1098,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangePage.NextSince(childComplexity), true
+
+	case "ChartRepository.createdAt":
+		if e.ComplexityRoot.ChartRepository.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.CreatedAt(childComplexity), true
+	case "ChartRepository.createdBy":
+		if e.ComplexityRoot.ChartRepository.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.CreatedBy(childComplexity), true
+	case "ChartRepository.hasPassword":
+		if e.ComplexityRoot.ChartRepository.HasPassword == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.HasPassword(childComplexity), true
+	case "ChartRepository.id":
+		if e.ComplexityRoot.ChartRepository.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.ID(childComplexity), true
+	case "ChartRepository.kind":
+		if e.ComplexityRoot.ChartRepository.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.Kind(childComplexity), true
+	case "ChartRepository.name":
+		if e.ComplexityRoot.ChartRepository.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.Name(childComplexity), true
+	case "ChartRepository.plainHTTP":
+		if e.ComplexityRoot.ChartRepository.PlainHTTP == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.PlainHTTP(childComplexity), true
+	case "ChartRepository.projectID":
+		if e.ComplexityRoot.ChartRepository.ProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.ProjectID(childComplexity), true
+	case "ChartRepository.url":
+		if e.ComplexityRoot.ChartRepository.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.URL(childComplexity), true
+	case "ChartRepository.updatedAt":
+		if e.ComplexityRoot.ChartRepository.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.UpdatedAt(childComplexity), true
+	case "ChartRepository.username":
+		if e.ComplexityRoot.ChartRepository.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChartRepository.Username(childComplexity), true
 
 	case "Cluster.capacity":
 		if e.ComplexityRoot.Cluster.Capacity == nil {
@@ -1522,6 +1680,199 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExecSessionEdge.Node(childComplexity), true
 
+	case "HelmChart.description":
+		if e.ComplexityRoot.HelmChart.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmChart.Description(childComplexity), true
+	case "HelmChart.name":
+		if e.ComplexityRoot.HelmChart.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmChart.Name(childComplexity), true
+	case "HelmChart.reference":
+		if e.ComplexityRoot.HelmChart.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmChart.Reference(childComplexity), true
+	case "HelmChart.versions":
+		if e.ComplexityRoot.HelmChart.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmChart.Versions(childComplexity), true
+
+	case "HelmChartVersion.appVersion":
+		if e.ComplexityRoot.HelmChartVersion.AppVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmChartVersion.AppVersion(childComplexity), true
+	case "HelmChartVersion.defaultValues":
+		if e.ComplexityRoot.HelmChartVersion.DefaultValues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmChartVersion.DefaultValues(childComplexity), true
+	case "HelmChartVersion.description":
+		if e.ComplexityRoot.HelmChartVersion.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmChartVersion.Description(childComplexity), true
+	case "HelmChartVersion.version":
+		if e.ComplexityRoot.HelmChartVersion.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmChartVersion.Version(childComplexity), true
+
+	case "HelmRelease.appVersion":
+		if e.ComplexityRoot.HelmRelease.AppVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.AppVersion(childComplexity), true
+	case "HelmRelease.chart":
+		if e.ComplexityRoot.HelmRelease.Chart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.Chart(childComplexity), true
+	case "HelmRelease.chartVersion":
+		if e.ComplexityRoot.HelmRelease.ChartVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.ChartVersion(childComplexity), true
+	case "HelmRelease.clusterID":
+		if e.ComplexityRoot.HelmRelease.ClusterID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.ClusterID(childComplexity), true
+	case "HelmRelease.description":
+		if e.ComplexityRoot.HelmRelease.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.Description(childComplexity), true
+	case "HelmRelease.history":
+		if e.ComplexityRoot.HelmRelease.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.History(childComplexity), true
+	case "HelmRelease.manifest":
+		if e.ComplexityRoot.HelmRelease.Manifest == nil {
+			break
+		}
+
+		args, err := ec.field_HelmRelease_manifest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.HelmRelease.Manifest(childComplexity, args["revision"].(*int)), true
+	case "HelmRelease.name":
+		if e.ComplexityRoot.HelmRelease.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.Name(childComplexity), true
+	case "HelmRelease.namespace":
+		if e.ComplexityRoot.HelmRelease.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.Namespace(childComplexity), true
+	case "HelmRelease.revision":
+		if e.ComplexityRoot.HelmRelease.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.Revision(childComplexity), true
+	case "HelmRelease.status":
+		if e.ComplexityRoot.HelmRelease.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.Status(childComplexity), true
+	case "HelmRelease.updated":
+		if e.ComplexityRoot.HelmRelease.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRelease.Updated(childComplexity), true
+	case "HelmRelease.values":
+		if e.ComplexityRoot.HelmRelease.Values == nil {
+			break
+		}
+
+		args, err := ec.field_HelmRelease_values_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.HelmRelease.Values(childComplexity, args["revision"].(*int)), true
+	case "HelmRelease.valuesDiff":
+		if e.ComplexityRoot.HelmRelease.ValuesDiff == nil {
+			break
+		}
+
+		args, err := ec.field_HelmRelease_valuesDiff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.HelmRelease.ValuesDiff(childComplexity, args["from"].(int), args["to"].(int)), true
+
+	case "HelmRevision.appVersion":
+		if e.ComplexityRoot.HelmRevision.AppVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRevision.AppVersion(childComplexity), true
+	case "HelmRevision.chart":
+		if e.ComplexityRoot.HelmRevision.Chart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRevision.Chart(childComplexity), true
+	case "HelmRevision.chartVersion":
+		if e.ComplexityRoot.HelmRevision.ChartVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRevision.ChartVersion(childComplexity), true
+	case "HelmRevision.description":
+		if e.ComplexityRoot.HelmRevision.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRevision.Description(childComplexity), true
+	case "HelmRevision.revision":
+		if e.ComplexityRoot.HelmRevision.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRevision.Revision(childComplexity), true
+	case "HelmRevision.status":
+		if e.ComplexityRoot.HelmRevision.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRevision.Status(childComplexity), true
+	case "HelmRevision.updated":
+		if e.ComplexityRoot.HelmRevision.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelmRevision.Updated(childComplexity), true
+
 	case "Instance.clusterID":
 		if e.ComplexityRoot.Instance.ClusterID == nil {
 			break
@@ -1721,6 +2072,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
 
+	case "Mutation.addChartRepository":
+		if e.ComplexityRoot.Mutation.AddChartRepository == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addChartRepository_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddChartRepository(childComplexity, args["input"].(model.AddChartRepositoryInput)), true
 	case "Mutation.addMember":
 		if e.ComplexityRoot.Mutation.AddMember == nil {
 			break
@@ -1919,6 +2281,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ImportTemplates(childComplexity, args["projectID"].(gid.ID), args["document"].(string)), true
+	case "Mutation.installRelease":
+		if e.ComplexityRoot.Mutation.InstallRelease == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_installRelease_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InstallRelease(childComplexity, args["input"].(model.HelmReleaseInput)), true
 	case "Mutation.instantiateTemplate":
 		if e.ComplexityRoot.Mutation.InstantiateTemplate == nil {
 			break
@@ -1952,6 +2325,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterMesosCluster(childComplexity, args["input"].(model.RegisterMesosClusterInput)), true
+	case "Mutation.removeChartRepository":
+		if e.ComplexityRoot.Mutation.RemoveChartRepository == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeChartRepository_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveChartRepository(childComplexity, args["id"].(gid.ID)), true
 	case "Mutation.removeCluster":
 		if e.ComplexityRoot.Mutation.RemoveCluster == nil {
 			break
@@ -2018,6 +2402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RollbackInstance(childComplexity, args["id"].(gid.ID)), true
+	case "Mutation.rollbackRelease":
+		if e.ComplexityRoot.Mutation.RollbackRelease == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rollbackRelease_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RollbackRelease(childComplexity, args["clusterID"].(gid.ID), args["namespace"].(string), args["name"].(string), args["revision"].(int), args["dryRun"].(*bool)), true
 	case "Mutation.rollbackWorkload":
 		if e.ComplexityRoot.Mutation.RollbackWorkload == nil {
 			break
@@ -2117,6 +2512,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UncordonNode(childComplexity, args["clusterID"].(gid.ID), args["name"].(string)), true
+	case "Mutation.uninstallRelease":
+		if e.ComplexityRoot.Mutation.UninstallRelease == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uninstallRelease_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UninstallRelease(childComplexity, args["clusterID"].(gid.ID), args["namespace"].(string), args["name"].(string)), true
 	case "Mutation.updateMemberRole":
 		if e.ComplexityRoot.Mutation.UpdateMemberRole == nil {
 			break
@@ -2161,6 +2567,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpgradeInstance(childComplexity, args["id"].(gid.ID), args["versionID"].(gid.ID)), true
+	case "Mutation.upgradeRelease":
+		if e.ComplexityRoot.Mutation.UpgradeRelease == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upgradeRelease_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpgradeRelease(childComplexity, args["input"].(model.HelmReleaseInput)), true
 
 	case "Namespace.cluster":
 		if e.ComplexityRoot.Namespace.Cluster == nil {
@@ -2900,6 +3317,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(*int), args["filter"].(*model.ChangesFilter), args["first"].(*int)), true
+	case "Query.chartRepositories":
+		if e.ComplexityRoot.Query.ChartRepositories == nil {
+			break
+		}
+
+		args, err := ec.field_Query_chartRepositories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChartRepositories(childComplexity, args["projectID"].(gid.ID)), true
+	case "Query.charts":
+		if e.ComplexityRoot.Query.Charts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_charts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Charts(childComplexity, args["repositoryID"].(gid.ID), args["search"].(*string)), true
 	case "Query.cluster":
 		if e.ComplexityRoot.Query.Cluster == nil {
 			break
@@ -3050,6 +3489,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["after"].(*entgql.Cursor[gid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[gid.ID]), args["last"].(*int), args["orderBy"].([]*ent.ProjectOrder), args["where"].(*ent.ProjectWhereInput)), true
+	case "Query.release":
+		if e.ComplexityRoot.Query.Release == nil {
+			break
+		}
+
+		args, err := ec.field_Query_release_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Release(childComplexity, args["clusterID"].(gid.ID), args["namespace"].(string), args["name"].(string)), true
+	case "Query.releases":
+		if e.ComplexityRoot.Query.Releases == nil {
+			break
+		}
+
+		args, err := ec.field_Query_releases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Releases(childComplexity, args["clusterID"].(gid.ID), args["namespace"].(*string)), true
 	case "Query.replicas":
 		if e.ComplexityRoot.Query.Replicas == nil {
 			break
@@ -3892,6 +4353,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddChartRepositoryInput", ec.unmarshalInputAddChartRepositoryInput),
 			graphql.NewInputUnmarshaler("ApplyManifestInput", ec.unmarshalInputApplyManifestInput),
 			graphql.NewInputUnmarshaler("ApplyNamespaceInput", ec.unmarshalInputApplyNamespaceInput),
 			graphql.NewInputUnmarshaler("AuditEntryOrder", ec.unmarshalInputAuditEntryOrder),
@@ -3909,6 +4371,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateTokenInput", ec.unmarshalInputCreateTokenInput),
 			graphql.NewInputUnmarshaler("DeleteObjectInput", ec.unmarshalInputDeleteObjectInput),
 			graphql.NewInputUnmarshaler("ExecSessionOrder", ec.unmarshalInputExecSessionOrder),
+			graphql.NewInputUnmarshaler("HelmReleaseInput", ec.unmarshalInputHelmReleaseInput),
 			graphql.NewInputUnmarshaler("InstanceOrder", ec.unmarshalInputInstanceOrder),
 			graphql.NewInputUnmarshaler("InstanceTargetInput", ec.unmarshalInputInstanceTargetInput),
 			graphql.NewInputUnmarshaler("InstanceWhereInput", ec.unmarshalInputInstanceWhereInput),
@@ -4039,7 +4502,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "identity.graphqls" "kubeproxy.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
+//go:embed "changes.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "helm.graphqls" "identity.graphqls" "kubeproxy.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4057,6 +4520,7 @@ var sources = []*ast.Source{
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 	{Name: "execsessions.graphqls", Input: sourceData("execsessions.graphqls"), BuiltIn: false},
 	{Name: "federation.graphqls", Input: sourceData("federation.graphqls"), BuiltIn: false},
+	{Name: "helm.graphqls", Input: sourceData("helm.graphqls"), BuiltIn: false},
 	{Name: "identity.graphqls", Input: sourceData("identity.graphqls"), BuiltIn: false},
 	{Name: "kubeproxy.graphqls", Input: sourceData("kubeproxy.graphqls"), BuiltIn: false},
 	{Name: "project.graphqls", Input: sourceData("project.graphqls"), BuiltIn: false},
@@ -4249,6 +4713,34 @@ func (ec *executionContext) childFields_ChangePage(ctx context.Context, field gr
 		return ec.fieldContext_ChangePage_head(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangePage", field.Name)
+}
+
+func (ec *executionContext) childFields_ChartRepository(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ChartRepository_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ChartRepository_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ChartRepository_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_ChartRepository_name(ctx, field)
+	case "url":
+		return ec.fieldContext_ChartRepository_url(ctx, field)
+	case "kind":
+		return ec.fieldContext_ChartRepository_kind(ctx, field)
+	case "username":
+		return ec.fieldContext_ChartRepository_username(ctx, field)
+	case "plainHTTP":
+		return ec.fieldContext_ChartRepository_plainHTTP(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ChartRepository_createdBy(ctx, field)
+	case "projectID":
+		return ec.fieldContext_ChartRepository_projectID(ctx, field)
+	case "hasPassword":
+		return ec.fieldContext_ChartRepository_hasPassword(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChartRepository", field.Name)
 }
 
 func (ec *executionContext) childFields_Cluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4461,6 +4953,88 @@ func (ec *executionContext) childFields_ExecSessionEdge(ctx context.Context, fie
 		return ec.fieldContext_ExecSessionEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExecSessionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmChart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_HelmChart_name(ctx, field)
+	case "reference":
+		return ec.fieldContext_HelmChart_reference(ctx, field)
+	case "description":
+		return ec.fieldContext_HelmChart_description(ctx, field)
+	case "versions":
+		return ec.fieldContext_HelmChart_versions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmChart", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmChartVersion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_HelmChartVersion_version(ctx, field)
+	case "appVersion":
+		return ec.fieldContext_HelmChartVersion_appVersion(ctx, field)
+	case "description":
+		return ec.fieldContext_HelmChartVersion_description(ctx, field)
+	case "defaultValues":
+		return ec.fieldContext_HelmChartVersion_defaultValues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmChartVersion", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmRelease(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clusterID":
+		return ec.fieldContext_HelmRelease_clusterID(ctx, field)
+	case "name":
+		return ec.fieldContext_HelmRelease_name(ctx, field)
+	case "namespace":
+		return ec.fieldContext_HelmRelease_namespace(ctx, field)
+	case "revision":
+		return ec.fieldContext_HelmRelease_revision(ctx, field)
+	case "status":
+		return ec.fieldContext_HelmRelease_status(ctx, field)
+	case "chart":
+		return ec.fieldContext_HelmRelease_chart(ctx, field)
+	case "chartVersion":
+		return ec.fieldContext_HelmRelease_chartVersion(ctx, field)
+	case "appVersion":
+		return ec.fieldContext_HelmRelease_appVersion(ctx, field)
+	case "updated":
+		return ec.fieldContext_HelmRelease_updated(ctx, field)
+	case "description":
+		return ec.fieldContext_HelmRelease_description(ctx, field)
+	case "history":
+		return ec.fieldContext_HelmRelease_history(ctx, field)
+	case "values":
+		return ec.fieldContext_HelmRelease_values(ctx, field)
+	case "manifest":
+		return ec.fieldContext_HelmRelease_manifest(ctx, field)
+	case "valuesDiff":
+		return ec.fieldContext_HelmRelease_valuesDiff(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmRelease", field.Name)
+}
+
+func (ec *executionContext) childFields_HelmRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_HelmRevision_revision(ctx, field)
+	case "status":
+		return ec.fieldContext_HelmRevision_status(ctx, field)
+	case "chart":
+		return ec.fieldContext_HelmRevision_chart(ctx, field)
+	case "chartVersion":
+		return ec.fieldContext_HelmRevision_chartVersion(ctx, field)
+	case "appVersion":
+		return ec.fieldContext_HelmRevision_appVersion(ctx, field)
+	case "updated":
+		return ec.fieldContext_HelmRevision_updated(ctx, field)
+	case "description":
+		return ec.fieldContext_HelmRevision_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelmRevision", field.Name)
 }
 
 func (ec *executionContext) childFields_Instance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5617,6 +6191,70 @@ func (ec *executionContext) field_Entity_findManyWorkloadByIDs_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_HelmRelease_manifest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_HelmRelease_valuesDiff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_HelmRelease_values_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addChartRepository_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddChartRepositoryInput, error) {
+			return ec.unmarshalNAddChartRepositoryInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐAddChartRepositoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5973,6 +6611,20 @@ func (ec *executionContext) field_Mutation_importTemplates_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_installRelease_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.HelmReleaseInput, error) {
+			return ec.unmarshalNHelmReleaseInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmReleaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_instantiateTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6012,6 +6664,20 @@ func (ec *executionContext) field_Mutation_registerMesosCluster_args(ctx context
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeChartRepository_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -6112,6 +6778,52 @@ func (ec *executionContext) field_Mutation_rollbackInstance_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rollbackRelease_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "namespace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["namespace"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "revision",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["revision"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg4
 	return args, nil
 }
 
@@ -6305,6 +7017,36 @@ func (ec *executionContext) field_Mutation_uncordonNode_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_uninstallRelease_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "namespace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["namespace"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateMemberRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6398,6 +7140,20 @@ func (ec *executionContext) field_Mutation_upgradeInstance_args(ctx context.Cont
 		return nil, err
 	}
 	args["versionID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upgradeRelease_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.HelmReleaseInput, error) {
+			return ec.unmarshalNHelmReleaseInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmReleaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6672,6 +7428,42 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_chartRepositories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_charts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "repositoryID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["repositoryID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
 	return args, nil
 }
 
@@ -7030,6 +7822,58 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_release_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "namespace",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["namespace"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_releases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "namespace",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["namespace"] = arg1
 	return args, nil
 }
 
@@ -8230,6 +9074,259 @@ func (ec *executionContext) _ChangePage_head(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_ChangePage_head(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangePage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChartRepository_id(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChartRepository_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ChartRepository_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ChartRepository_name(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChartRepository_url(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChartRepository_kind(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v chartrepository.Kind) graphql.Marshaler {
+			return ec.marshalNChartRepositoryKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋchartrepositoryᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "ChartRepositoryKind")
+}
+
+func (ec *executionContext) _ChartRepository_username(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChartRepository_plainHTTP(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_plainHTTP(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlainHTTP, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_plainHTTP(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ChartRepository_createdBy(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChartRepository_projectID(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_projectID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_projectID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ChartRepository_hasPassword(ctx context.Context, field graphql.CollectedField, obj *ent.ChartRepository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChartRepository_hasPassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ChartRepository().HasPassword(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChartRepository_hasPassword(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChartRepository", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _Cluster_id(ctx context.Context, field graphql.CollectedField, obj *ent.Cluster) (ret graphql.Marshaler) {
@@ -10279,6 +11376,754 @@ func (ec *executionContext) fieldContext_ExecSessionEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("ExecSessionEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _HelmChart_name(ctx context.Context, field graphql.CollectedField, obj *model.HelmChart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmChart_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmChart_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmChart", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmChart_reference(ctx context.Context, field graphql.CollectedField, obj *model.HelmChart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmChart_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmChart_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmChart", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmChart_description(ctx context.Context, field graphql.CollectedField, obj *model.HelmChart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmChart_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmChart_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmChart", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmChart_versions(ctx context.Context, field graphql.CollectedField, obj *model.HelmChart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmChart_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HelmChartVersion) graphql.Marshaler {
+			return ec.marshalNHelmChartVersion2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmChartVersionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmChart_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelmChart",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelmChartVersion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelmChartVersion_version(ctx context.Context, field graphql.CollectedField, obj *model.HelmChartVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmChartVersion_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmChartVersion_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmChartVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmChartVersion_appVersion(ctx context.Context, field graphql.CollectedField, obj *model.HelmChartVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmChartVersion_appVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmChartVersion_appVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmChartVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmChartVersion_description(ctx context.Context, field graphql.CollectedField, obj *model.HelmChartVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmChartVersion_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmChartVersion_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmChartVersion", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmChartVersion_defaultValues(ctx context.Context, field graphql.CollectedField, obj *model.HelmChartVersion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmChartVersion_defaultValues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HelmChartVersion().DefaultValues(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmChartVersion_defaultValues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmChartVersion", field, true, true, "String")
+}
+
+func (ec *executionContext) _HelmRelease_clusterID(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_clusterID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClusterID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_clusterID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HelmRelease_name(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRelease_namespace(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRelease_revision(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HelmRelease_status(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRelease_chart(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_chart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Chart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_chart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRelease_chartVersion(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_chartVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChartVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_chartVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRelease_appVersion(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_appVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_appVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRelease_updated(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HelmRelease_description(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRelease", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRelease_history(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HelmRelease().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HelmRevision) graphql.Marshaler {
+			return ec.marshalNHelmRevision2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelmRelease",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelmRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelmRelease_values(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.HelmRelease().Values(ctx, obj, fc.Args["revision"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_values(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelmRelease",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_HelmRelease_values_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelmRelease_manifest(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_manifest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.HelmRelease().Manifest(ctx, obj, fc.Args["revision"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_manifest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelmRelease",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_HelmRelease_manifest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelmRelease_valuesDiff(ctx context.Context, field graphql.CollectedField, obj *model.HelmRelease) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRelease_valuesDiff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.HelmRelease().ValuesDiff(ctx, obj, fc.Args["from"].(int), fc.Args["to"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRelease_valuesDiff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelmRelease",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_HelmRelease_valuesDiff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelmRevision_revision(ctx context.Context, field graphql.CollectedField, obj *model.HelmRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRevision_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRevision_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRevision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HelmRevision_status(ctx context.Context, field graphql.CollectedField, obj *model.HelmRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRevision_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRevision_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRevision_chart(ctx context.Context, field graphql.CollectedField, obj *model.HelmRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRevision_chart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Chart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRevision_chart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRevision_chartVersion(ctx context.Context, field graphql.CollectedField, obj *model.HelmRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRevision_chartVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChartVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRevision_chartVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRevision_appVersion(ctx context.Context, field graphql.CollectedField, obj *model.HelmRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRevision_appVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRevision_appVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _HelmRevision_updated(ctx context.Context, field graphql.CollectedField, obj *model.HelmRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRevision_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRevision_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRevision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HelmRevision_description(ctx context.Context, field graphql.CollectedField, obj *model.HelmRevision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelmRevision_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelmRevision_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelmRevision", field, false, false, "String")
+}
+
 func (ec *executionContext) _Instance_id(ctx context.Context, field graphql.CollectedField, obj *ent.Instance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11970,6 +13815,270 @@ func (ec *executionContext) fieldContext_Mutation_setExecRecording(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setExecRecording_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addChartRepository(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addChartRepository(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddChartRepository(ctx, fc.Args["input"].(model.AddChartRepositoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ChartRepository) graphql.Marshaler {
+			return ec.marshalNChartRepository2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChartRepository(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addChartRepository(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChartRepository(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addChartRepository_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeChartRepository(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeChartRepository(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveChartRepository(ctx, fc.Args["id"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeChartRepository(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeChartRepository_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_installRelease(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_installRelease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InstallRelease(ctx, fc.Args["input"].(model.HelmReleaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_installRelease(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_installRelease_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upgradeRelease(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upgradeRelease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpgradeRelease(ctx, fc.Args["input"].(model.HelmReleaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upgradeRelease(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upgradeRelease_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rollbackRelease(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rollbackRelease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RollbackRelease(ctx, fc.Args["clusterID"].(gid.ID), fc.Args["namespace"].(string), fc.Args["name"].(string), fc.Args["revision"].(int), fc.Args["dryRun"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rollbackRelease(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rollbackRelease_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uninstallRelease(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uninstallRelease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UninstallRelease(ctx, fc.Args["clusterID"].(gid.ID), fc.Args["namespace"].(string), fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uninstallRelease(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uninstallRelease_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16225,6 +18334,182 @@ func (ec *executionContext) fieldContext_Query_execSession(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_execSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_chartRepositories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_chartRepositories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChartRepositories(ctx, fc.Args["projectID"].(gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ChartRepository) graphql.Marshaler {
+			return ec.marshalNChartRepository2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChartRepositoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_chartRepositories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChartRepository(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_chartRepositories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_charts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_charts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Charts(ctx, fc.Args["repositoryID"].(gid.ID), fc.Args["search"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HelmChart) graphql.Marshaler {
+			return ec.marshalNHelmChart2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmChartᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_charts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelmChart(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_charts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_releases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_releases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Releases(ctx, fc.Args["clusterID"].(gid.ID), fc.Args["namespace"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HelmRelease) graphql.Marshaler {
+			return ec.marshalNHelmRelease2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmReleaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_releases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelmRelease(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_releases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_release(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Release(ctx, fc.Args["clusterID"].(gid.ID), fc.Args["namespace"].(string), fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HelmRelease) graphql.Marshaler {
+			return ec.marshalNHelmRelease2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmRelease(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_release(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelmRelease(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_release_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20939,6 +23224,87 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddChartRepositoryInput(ctx context.Context, obj any) (model.AddChartRepositoryInput, error) {
+	var it model.AddChartRepositoryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["plainHTTP"]; !present {
+		asMap["plainHTTP"] = false
+	}
+
+	fieldsInOrder := [...]string{"projectID", "name", "url", "username", "password", "plainHTTP"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "projectID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectID"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "plainHTTP":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plainHTTP"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlainHTTP = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddChartRepositoryInput unmarshals raw into the AddChartRepositoryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddChartRepositoryInput(ctx context.Context, raw any) (model.AddChartRepositoryInput, error) {
+	var out model.AddChartRepositoryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddChartRepositoryInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputApplyManifestInput(ctx context.Context, obj any) (model.ApplyManifestInput, error) {
 	var it model.ApplyManifestInput
 	if obj == nil {
@@ -25034,6 +27400,94 @@ func (ec *executionContext) unmarshalInputExecSessionOrder(ctx context.Context, 
 func UnmarshalExecSessionOrder(ctx context.Context, raw any) (ent.ExecSessionOrder, error) {
 	var out ent.ExecSessionOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExecSessionOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputHelmReleaseInput(ctx context.Context, obj any) (model.HelmReleaseInput, error) {
+	var it model.HelmReleaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = false
+	}
+
+	fieldsInOrder := [...]string{"clusterID", "namespace", "name", "chart", "version", "values", "dryRun"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clusterID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clusterID"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClusterID = data
+		case "namespace":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("namespace"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Namespace = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "chart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("chart"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Chart = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHelmReleaseInput unmarshals raw into the HelmReleaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHelmReleaseInput(ctx context.Context, raw any) (model.HelmReleaseInput, error) {
+	var out model.HelmReleaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HelmReleaseInput", raw, &out)
 	return out, err
 }
 
@@ -35302,6 +37756,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Cluster(ctx, sel, obj)
+	case *ent.ChartRepository:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ChartRepository(ctx, sel, obj)
 	case *ent.Change:
 		if obj == nil {
 			return graphql.Null
@@ -35644,6 +38103,90 @@ func (ec *executionContext) _ChangePage(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var chartRepositoryImplementors = []string{"ChartRepository", "Node"}
+
+func (ec *executionContext) _ChartRepository(ctx context.Context, sel ast.SelectionSet, obj *ent.ChartRepository) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chartRepositoryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChartRepository")
+		case "id":
+			out.Values[i] = ec._ChartRepository_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ChartRepository_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ChartRepository_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ChartRepository_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._ChartRepository_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ChartRepository_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "username":
+			out.Values[i] = ec._ChartRepository_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plainHTTP":
+			out.Values[i] = ec._ChartRepository_plainHTTP(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ChartRepository_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "projectID":
+			out.Values[i] = ec._ChartRepository_projectID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasPassword":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ChartRepository_hasPassword(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36401,6 +38944,268 @@ func (ec *executionContext) _ExecSessionEdge(ctx context.Context, sel ast.Select
 	return out
 }
 
+var helmChartImplementors = []string{"HelmChart"}
+
+func (ec *executionContext) _HelmChart(ctx context.Context, sel ast.SelectionSet, obj *model.HelmChart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, helmChartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HelmChart")
+		case "name":
+			out.Values[i] = ec._HelmChart_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reference":
+			out.Values[i] = ec._HelmChart_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._HelmChart_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versions":
+			out.Values[i] = ec._HelmChart_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var helmChartVersionImplementors = []string{"HelmChartVersion"}
+
+func (ec *executionContext) _HelmChartVersion(ctx context.Context, sel ast.SelectionSet, obj *model.HelmChartVersion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, helmChartVersionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HelmChartVersion")
+		case "version":
+			out.Values[i] = ec._HelmChartVersion_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appVersion":
+			out.Values[i] = ec._HelmChartVersion_appVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._HelmChartVersion_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "defaultValues":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HelmChartVersion_defaultValues(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var helmReleaseImplementors = []string{"HelmRelease"}
+
+func (ec *executionContext) _HelmRelease(ctx context.Context, sel ast.SelectionSet, obj *model.HelmRelease) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, helmReleaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HelmRelease")
+		case "clusterID":
+			out.Values[i] = ec._HelmRelease_clusterID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._HelmRelease_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "namespace":
+			out.Values[i] = ec._HelmRelease_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revision":
+			out.Values[i] = ec._HelmRelease_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._HelmRelease_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "chart":
+			out.Values[i] = ec._HelmRelease_chart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "chartVersion":
+			out.Values[i] = ec._HelmRelease_chartVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appVersion":
+			out.Values[i] = ec._HelmRelease_appVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updated":
+			out.Values[i] = ec._HelmRelease_updated(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._HelmRelease_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HelmRelease_history(ctx, field, obj)
+				})
+		case "values":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HelmRelease_values(ctx, field, obj)
+				})
+		case "manifest":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HelmRelease_manifest(ctx, field, obj)
+				})
+		case "valuesDiff":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HelmRelease_valuesDiff(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var helmRevisionImplementors = []string{"HelmRevision"}
+
+func (ec *executionContext) _HelmRevision(ctx context.Context, sel ast.SelectionSet, obj *model.HelmRevision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, helmRevisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HelmRevision")
+		case "revision":
+			out.Values[i] = ec._HelmRevision_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._HelmRevision_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "chart":
+			out.Values[i] = ec._HelmRevision_chart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "chartVersion":
+			out.Values[i] = ec._HelmRevision_chartVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "appVersion":
+			out.Values[i] = ec._HelmRevision_appVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._HelmRevision_updated(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._HelmRevision_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var instanceImplementors = []string{"Instance", "Node"}
 
 func (ec *executionContext) _Instance(ctx context.Context, sel ast.SelectionSet, obj *ent.Instance) graphql.Marshaler {
@@ -36915,6 +39720,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setExecRecording":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setExecRecording(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addChartRepository":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addChartRepository(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeChartRepository":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeChartRepository(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "installRelease":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_installRelease(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upgradeRelease":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upgradeRelease(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rollbackRelease":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rollbackRelease(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uninstallRelease":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uninstallRelease(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -38220,6 +41067,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_execSession(ctx, field)
+				})
+		case "chartRepositories":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_chartRepositories(ctx, field)
+				})
+		case "charts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_charts(ctx, field)
+				})
+		case "releases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_releases(ctx, field)
+				})
+		case "release":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_release(ctx, field)
 				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -39901,6 +42772,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddChartRepositoryInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐAddChartRepositoryInput(ctx context.Context, v any) (model.AddChartRepositoryInput, error) {
+	res, err := ec.unmarshalInputAddChartRepositoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNApplyManifestInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐApplyManifestInput(ctx context.Context, v any) (model.ApplyManifestInput, error) {
 	res, err := ec.unmarshalInputApplyManifestInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -40021,6 +42897,40 @@ func (ec *executionContext) marshalNChangeType2githubᚗcomᚋbcsᚑioᚋbcsᚋe
 func (ec *executionContext) unmarshalNChangeWhereInput2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChangeWhereInput(ctx context.Context, v any) (*ent.ChangeWhereInput, error) {
 	res, err := ec.unmarshalInputChangeWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChartRepository2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChartRepositoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ChartRepository) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChartRepository2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChartRepository(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChartRepository2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChartRepository(ctx context.Context, sel ast.SelectionSet, v *ent.ChartRepository) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChartRepository!")
+		return graphql.Null
+	}
+	return ec._ChartRepository(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChartRepositoryKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋchartrepositoryᚐKind(ctx context.Context, v any) (chartrepository.Kind, error) {
+	var res chartrepository.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChartRepositoryKind2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋchartrepositoryᚐKind(ctx context.Context, sel ast.SelectionSet, v chartrepository.Kind) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNCluster2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐCluster(ctx context.Context, sel ast.SelectionSet, v *ent.Cluster) graphql.Marshaler {
@@ -40237,6 +43147,107 @@ func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast
 		graphql.AddInvalidNullFromMarshaler(ctx, "FieldSet!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNHelmChart2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmChartᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HelmChart) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHelmChart2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmChart(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHelmChart2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmChart(ctx context.Context, sel ast.SelectionSet, v *model.HelmChart) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HelmChart!")
+		return graphql.Null
+	}
+	return ec._HelmChart(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHelmChartVersion2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmChartVersionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HelmChartVersion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHelmChartVersion2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmChartVersion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHelmChartVersion2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmChartVersion(ctx context.Context, sel ast.SelectionSet, v *model.HelmChartVersion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HelmChartVersion!")
+		return graphql.Null
+	}
+	return ec._HelmChartVersion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHelmRelease2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmReleaseᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HelmRelease) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHelmRelease2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmRelease(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHelmRelease2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmRelease(ctx context.Context, sel ast.SelectionSet, v *model.HelmRelease) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HelmRelease!")
+		return graphql.Null
+	}
+	return ec._HelmRelease(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHelmReleaseInput2githubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmReleaseInput(ctx context.Context, v any) (model.HelmReleaseInput, error) {
+	res, err := ec.unmarshalInputHelmReleaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHelmRevision2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HelmRevision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHelmRevision2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHelmRevision2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋgraphᚋmodelᚐHelmRevision(ctx context.Context, sel ast.SelectionSet, v *model.HelmRevision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HelmRevision!")
+		return graphql.Null
+	}
+	return ec._HelmRevision(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx context.Context, v any) (gid.ID, error) {

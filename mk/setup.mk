@@ -1,9 +1,9 @@
 # Set-up of a fresh machine, in one place: `make test` (and `make run`, through
 # build and web) depend on these targets, and .ci/run calls nothing else.
-# Debian packages the tests start themselves (PostgreSQL, ZooKeeper, and
-# Chromium, which the console's browser suite drives) are installed when
+# Debian packages the tests start themselves (PostgreSQL, ZooKeeper, the OCI
+# registry, and Chromium, which the console's browser suite drives) are installed when
 # missing if we are root; otherwise one line names the command.
-DEBIAN_PACKAGES ?= postgresql zookeeper chromium
+DEBIAN_PACKAGES ?= postgresql zookeeper chromium docker-registry apache2-utils
 
 TEST_DEPS += debian-packages
 
@@ -11,7 +11,7 @@ TEST_DEPS += debian-packages
 
 setup: debian-packages go-modules web ## install everything the build and tests need (Debian packages, Go modules, npm packages)
 
-debian-packages: ## install the Debian packages the tests start (postgresql, zookeeper, chromium) when missing
+debian-packages: ## install the Debian packages the tests start (postgresql, zookeeper, chromium, docker-registry, apache2-utils) when missing
 	@command -v dpkg >/dev/null || { echo "no dpkg: install $(DEBIAN_PACKAGES) yourself (the tests start them)"; exit 0; }; \
 	need=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	test -z "$$need" && exit 0; \

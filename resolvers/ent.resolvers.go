@@ -71,6 +71,10 @@ func (r *variableResolver) Value(ctx context.Context, obj *ent.Variable) (string
 	return r.shownVariableValue(ctx, obj)
 }
 
+func (r *Resolver) ChartRepository() graph.ChartRepositoryResolver {
+	return &chartRepositoryResolver{r}
+}
+
 func (r *Resolver) ExecSession() graph.ExecSessionResolver { return &execSessionResolver{r} }
 
 func (r *Resolver) Project() graph.ProjectResolver { return &projectResolver{r} }
@@ -88,6 +92,7 @@ func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
 func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
 
 type (
+	chartRepositoryResolver struct{ *Resolver }
 	execSessionResolver     struct{ *Resolver }
 	projectResolver         struct{ *Resolver }
 	queryResolver           struct{ *Resolver }

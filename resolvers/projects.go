@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/project"
 	"github.com/bcs-io/bcs/ent/schema/gid"
@@ -68,6 +69,10 @@ func deleteProjectRows(ctx context.Context, tx *ent.Tx, id gid.ID) error {
 		return err
 	}
 	if _, err := tx.Variable.Delete().Where(variable.ProjectID(id)).Exec(ctx); err != nil {
+		return err
+	}
+	// Chart repositories hold sealed passwords: they go with the project.
+	if _, err := tx.ChartRepository.Delete().Where(chartrepository.ProjectID(id)).Exec(ctx); err != nil {
 		return err
 	}
 	if _, err := tx.TemplateVersion.Delete().Where(templateversion.HasTemplateWith(template.ProjectID(id))).Exec(ctx); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -138,6 +139,33 @@ func (f TraverseChange) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ChangeQuery", q)
+}
+
+// The ChartRepositoryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ChartRepositoryFunc func(context.Context, *ent.ChartRepositoryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ChartRepositoryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ChartRepositoryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ChartRepositoryQuery", q)
+}
+
+// The TraverseChartRepository type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseChartRepository func(context.Context, *ent.ChartRepositoryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseChartRepository) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseChartRepository) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ChartRepositoryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ChartRepositoryQuery", q)
 }
 
 // The ClusterFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -606,6 +634,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditEntryQuery, predicate.AuditEntry, auditentry.OrderOption]{typ: ent.TypeAuditEntry, tq: q}, nil
 	case *ent.ChangeQuery:
 		return &query[*ent.ChangeQuery, predicate.Change, change.OrderOption]{typ: ent.TypeChange, tq: q}, nil
+	case *ent.ChartRepositoryQuery:
+		return &query[*ent.ChartRepositoryQuery, predicate.ChartRepository, chartrepository.OrderOption]{typ: ent.TypeChartRepository, tq: q}, nil
 	case *ent.ClusterQuery:
 		return &query[*ent.ClusterQuery, predicate.Cluster, cluster.OrderOption]{typ: ent.TypeCluster, tq: q}, nil
 	case *ent.ClusterNodeQuery:

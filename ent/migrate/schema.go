@@ -78,6 +78,34 @@ var (
 			},
 		},
 	}
+	// ChartRepositoriesColumns holds the columns for the "chart_repositories" table.
+	ChartRepositoriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 63},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"OCI", "HTTP"}},
+		{Name: "username", Type: field.TypeString, Default: ""},
+		{Name: "sealed_password", Type: field.TypeBytes, Nullable: true},
+		{Name: "plain_http", Type: field.TypeBool, Default: false},
+		{Name: "restricted", Type: field.TypeBool, Default: false},
+		{Name: "created_by", Type: field.TypeString, Default: ""},
+		{Name: "project_id", Type: field.TypeString},
+	}
+	// ChartRepositoriesTable holds the schema information for the "chart_repositories" table.
+	ChartRepositoriesTable = &schema.Table{
+		Name:       "chart_repositories",
+		Columns:    ChartRepositoriesColumns,
+		PrimaryKey: []*schema.Column{ChartRepositoriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "chartrepository_project_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{ChartRepositoriesColumns[11], ChartRepositoriesColumns[3]},
+			},
+		},
+	}
 	// ClustersColumns holds the columns for the "clusters" table.
 	ClustersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -678,6 +706,7 @@ var (
 	Tables = []*schema.Table{
 		AuditEntriesTable,
 		ChangesTable,
+		ChartRepositoriesTable,
 		ClustersTable,
 		ClusterNodesTable,
 		ExecSessionsTable,

@@ -12,6 +12,9 @@ type AuditEntry func(*sql.Selector)
 // Change is the predicate function for change builders.
 type Change func(*sql.Selector)
 
+// ChartRepository is the predicate function for chartrepository builders.
+type ChartRepository func(*sql.Selector)
+
 // Cluster is the predicate function for cluster builders.
 type Cluster func(*sql.Selector)
 

@@ -159,6 +159,30 @@ func (f ChangeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChangeMutation", m)
 }
 
+// The ChartRepositoryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ChartRepositoryQueryRuleFunc func(context.Context, *ent.ChartRepositoryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ChartRepositoryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ChartRepositoryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ChartRepositoryQuery", q)
+}
+
+// The ChartRepositoryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ChartRepositoryMutationRuleFunc func(context.Context, *ent.ChartRepositoryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ChartRepositoryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ChartRepositoryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChartRepositoryMutation", m)
+}
+
 // The ClusterQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ClusterQueryRuleFunc func(context.Context, *ent.ClusterQuery) error
@@ -606,6 +630,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ChangeQuery:
 		return q.Filter(), nil
+	case *ent.ChartRepositoryQuery:
+		return q.Filter(), nil
 	case *ent.ClusterQuery:
 		return q.Filter(), nil
 	case *ent.ClusterNodeQuery:
@@ -650,6 +676,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditEntryMutation:
 		return m.Filter(), nil
 	case *ent.ChangeMutation:
+		return m.Filter(), nil
+	case *ent.ChartRepositoryMutation:
 		return m.Filter(), nil
 	case *ent.ClusterMutation:
 		return m.Filter(), nil

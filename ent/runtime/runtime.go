@@ -8,6 +8,7 @@ import (
 
 	"github.com/bcs-io/bcs/ent/auditentry"
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/clusternode"
 	"github.com/bcs-io/bcs/ent/execsession"
@@ -112,6 +113,88 @@ func init() {
 	changeDescID := changeMixinFields0[0].Descriptor()
 	// change.DefaultID holds the default value on creation for the id field.
 	change.DefaultID = changeDescID.Default.(func() gid.ID)
+	chartrepositoryMixin := schema.ChartRepository{}.Mixin()
+	chartrepository.Policy = privacy.NewPolicies(schema.ChartRepository{})
+	chartrepository.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := chartrepository.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	chartrepositoryMixinFields0 := chartrepositoryMixin[0].Fields()
+	_ = chartrepositoryMixinFields0
+	chartrepositoryMixinFields1 := chartrepositoryMixin[1].Fields()
+	_ = chartrepositoryMixinFields1
+	chartrepositoryFields := schema.ChartRepository{}.Fields()
+	_ = chartrepositoryFields
+	// chartrepositoryDescCreatedAt is the schema descriptor for created_at field.
+	chartrepositoryDescCreatedAt := chartrepositoryMixinFields1[0].Descriptor()
+	// chartrepository.DefaultCreatedAt holds the default value on creation for the created_at field.
+	chartrepository.DefaultCreatedAt = chartrepositoryDescCreatedAt.Default.(func() time.Time)
+	// chartrepositoryDescUpdatedAt is the schema descriptor for updated_at field.
+	chartrepositoryDescUpdatedAt := chartrepositoryMixinFields1[1].Descriptor()
+	// chartrepository.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	chartrepository.DefaultUpdatedAt = chartrepositoryDescUpdatedAt.Default.(func() time.Time)
+	// chartrepository.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	chartrepository.UpdateDefaultUpdatedAt = chartrepositoryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// chartrepositoryDescName is the schema descriptor for name field.
+	chartrepositoryDescName := chartrepositoryFields[0].Descriptor()
+	// chartrepository.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	chartrepository.NameValidator = func() func(string) error {
+		validators := chartrepositoryDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// chartrepositoryDescURL is the schema descriptor for url field.
+	chartrepositoryDescURL := chartrepositoryFields[1].Descriptor()
+	// chartrepository.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	chartrepository.URLValidator = func() func(string) error {
+		validators := chartrepositoryDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// chartrepositoryDescUsername is the schema descriptor for username field.
+	chartrepositoryDescUsername := chartrepositoryFields[3].Descriptor()
+	// chartrepository.DefaultUsername holds the default value on creation for the username field.
+	chartrepository.DefaultUsername = chartrepositoryDescUsername.Default.(string)
+	// chartrepositoryDescPlainHTTP is the schema descriptor for plain_http field.
+	chartrepositoryDescPlainHTTP := chartrepositoryFields[5].Descriptor()
+	// chartrepository.DefaultPlainHTTP holds the default value on creation for the plain_http field.
+	chartrepository.DefaultPlainHTTP = chartrepositoryDescPlainHTTP.Default.(bool)
+	// chartrepositoryDescRestricted is the schema descriptor for restricted field.
+	chartrepositoryDescRestricted := chartrepositoryFields[6].Descriptor()
+	// chartrepository.DefaultRestricted holds the default value on creation for the restricted field.
+	chartrepository.DefaultRestricted = chartrepositoryDescRestricted.Default.(bool)
+	// chartrepositoryDescCreatedBy is the schema descriptor for created_by field.
+	chartrepositoryDescCreatedBy := chartrepositoryFields[7].Descriptor()
+	// chartrepository.DefaultCreatedBy holds the default value on creation for the created_by field.
+	chartrepository.DefaultCreatedBy = chartrepositoryDescCreatedBy.Default.(string)
+	// chartrepositoryDescID is the schema descriptor for id field.
+	chartrepositoryDescID := chartrepositoryMixinFields0[0].Descriptor()
+	// chartrepository.DefaultID holds the default value on creation for the id field.
+	chartrepository.DefaultID = chartrepositoryDescID.Default.(func() gid.ID)
 	clusterMixin := schema.Cluster{}.Mixin()
 	cluster.Policy = privacy.NewPolicies(schema.Cluster{})
 	cluster.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/cluster"
@@ -15,6 +16,19 @@ import (
 	"github.com/bcs-io/bcs/ent/template"
 	"github.com/bcs-io/bcs/ent/variable"
 )
+
+type AddChartRepositoryInput struct {
+	ProjectID gid.ID `json:"projectID"`
+	// Unique in the project; HTTP repositories' charts are named <name>/<chart>.
+	Name string `json:"name"`
+	// oci://registry.example.com/charts (an OCI registry path) or https://charts.example.com (a classic repository with an index.yaml).
+	URL      string  `json:"url"`
+	Username *string `json:"username,omitempty"`
+	// Sealed at rest and never returned.
+	Password *string `json:"password,omitempty"`
+	// Talk to the OCI registry over plain HTTP instead of HTTPS.
+	PlainHTTP *bool `json:"plainHTTP,omitempty"`
+}
 
 type ApplyManifestInput struct {
 	ClusterID gid.ID `json:"clusterID"`
@@ -98,6 +112,30 @@ type DeleteObjectInput struct {
 // What a delete leaves behind: the ID that no longer resolves.
 type DeletePayload struct {
 	DeletedID gid.ID `json:"deletedID"`
+}
+
+type HelmReleaseInput struct {
+	ClusterID gid.ID `json:"clusterID"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// oci://host/path/chart (under one of the project's repositories) or repository-name/chart.
+	Chart string `json:"chart"`
+	// A version or a semver constraint; default the newest stable version.
+	Version *string `json:"version,omitempty"`
+	// Values YAML; they replace the previous revision's on upgrade.
+	Values *string `json:"values,omitempty"`
+	// Render and validate on the API server (server-side dry run) and change nothing.
+	DryRun *bool `json:"dryRun,omitempty"`
+}
+
+type HelmRevision struct {
+	Revision     int        `json:"revision"`
+	Status       string     `json:"status"`
+	Chart        string     `json:"chart"`
+	ChartVersion string     `json:"chartVersion"`
+	AppVersion   string     `json:"appVersion"`
+	Updated      *time.Time `json:"updated,omitempty"`
+	Description  string     `json:"description"`
 }
 
 type InstanceTargetInput struct {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/ent/change"
+	"github.com/bcs-io/bcs/ent/chartrepository"
 	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/schema/gid"
@@ -62,9 +63,10 @@ func (e *testEnv) newTenant(t *testing.T, code string) *tenant {
 	vr := c.Variable.Create().SetKey("k").SetProjectID(pid).SaveX(ctx)
 	in := c.Instance.Create().SetNamespace("ns").SetClusterID(cl.ID).SetProjectID(pid).SetVersionID(tv.ID).SaveX(ctx)
 	op := c.Operation.Create().SetAction("SCALE").SetProjectID(pid).SetClusterID(cl.ID).SaveX(ctx)
+	crp := c.ChartRepository.Create().SetName("repo").SetURL("oci://charts.example.com/c").SetKind(chartrepository.KindOCI).SetProjectID(pid).SaveX(ctx)
 	xs := recordedSession(t, e, p.ID, string(cl.ID))
 	tn.objects = []string{p.ID, string(cl.ID), string(ns.ID), string(wl.ID), string(pod.ID), string(node.ID), string(chg.ID),
-		string(tpl.ID), string(tv.ID), string(vr.ID), string(in.ID), string(op.ID), xs}
+		string(tpl.ID), string(tv.ID), string(vr.ID), string(in.ID), string(op.ID), xs, string(crp.ID)}
 	return tn
 }
 
@@ -198,7 +200,7 @@ func TestIsolationMatrix(t *testing.T) {
 			"mid": pair.theirs.members[member.RoleOWNER], "tok": otherToken,
 			"cid": pair.theirs.objects[1], "oid": pair.theirs.objects[11],
 			"tid": pair.theirs.objects[7], "tvid": pair.theirs.objects[8], "vid": pair.theirs.objects[9], "iid": pair.theirs.objects[10],
-			"xid": pair.theirs.objects[12]}
+			"xid": pair.theirs.objects[12], "rid": pair.theirs.objects[13]}
 		for _, c := range callers {
 			as := env.as(c.token)
 			for name, q := range rootQueries {
