@@ -213,6 +213,12 @@ func TestKubectlStreamsThroughBCS(t *testing.T) {
 	if strings.Contains(errs, "hello") {
 		t.Fatalf("viewer exec ran: %s", errs)
 	}
+	vera := func() int {
+		return env.db.Client.ExecSession.Query().Where(execsession.User("vera")).CountX(system())
+	}
+	if n := vera(); n != 0 {
+		t.Fatalf("the switch's refusal reached the cluster: %d sessions", n)
+	}
 	// Lowered to VIEWER, BCS lets the cluster decide: view cannot create
 	// pods/exec, and the cluster says so for the impersonated user.
 	env.do(t, setKubectlSettings, map[string]any{"p": p.ID, "in": map[string]any{"execMinRole": "VIEWER"}}).field(t, "setKubectlSettings", new(struct{ ID string }))
@@ -220,6 +226,13 @@ func TestKubectlStreamsThroughBCS(t *testing.T) {
 	if !strings.Contains(errs, `User "bcs:vera"`) || !strings.Contains(errs, "pods/exec") {
 		t.Fatalf("cluster's refusal of the viewer's exec: %s", errs)
 	}
+
+	// Refused by the cluster, the attempt is a session (kubectl tries
+	// websockets, then SPDY) audited as DENIED.
+	eventually(t, "the viewer's refused exec audited", func() bool {
+		return env.db.Client.AuditEntry.Query().Where(auditentry.Action("execSessionEnd"), auditentry.Actor("vera"),
+			auditentry.ResultEQ(auditentry.ResultDENIED)).ExistX(system())
+	})
 
 	// An open `exec -i` ends when its kubeconfig's token is revoked.
 	inR, inW, err := os.Pipe()
