@@ -334,6 +334,7 @@ export type WorkloadQueryVariables = Exact<{
 export type WorkloadQuery = { node:
     | { __typename: 'AuditEntry' }
     | { __typename: 'Change' }
+    | { __typename: 'ChartRepository' }
     | { __typename: 'Cluster' }
     | { __typename: 'ClusterNode' }
     | { __typename: 'ExecSession' }
