@@ -115,9 +115,6 @@ func TestReplicaCrashMidOperation(t *testing.T) {
 	if got := podUIDs(t, kc, ns); !equalSets(got, guarded) {
 		t.Errorf("the guarded pods changed after the take-over: %v, were %v", got, guarded)
 	}
-	if n := unfinished(t, db); n != 0 {
-		t.Errorf("%d operations still PENDING or RUNNING", n)
-	}
 	if got := b.metric(t, `bcs_operations_reaped_total{action="DRAIN",outcome="failed"}`); got != "1" {
 		t.Errorf("survivor's bcs_operations_reaped_total for the drain: %q, want 1", got)
 	}
@@ -132,6 +129,11 @@ func TestReplicaCrashMidOperation(t *testing.T) {
 	}
 	if got := b.metric(t, `bcs_operations_reaped_total{action="APPLY",outcome="rerun"}`); got != "1" {
 		t.Errorf("survivor's bcs_operations_reaped_total for the apply: %q, want 1", got)
+	}
+	// Only now: the re-run apply may still be RUNNING on B a moment after
+	// the drain ended (it did under load).
+	if n := unfinished(t, db); n != 0 {
+		t.Errorf("%d operations still PENDING or RUNNING", n)
 	}
 
 	// SIGTERM: B's drain outlasts its grace, so B hands it back, and C,
