@@ -74,7 +74,7 @@ export const WorkloadsPageQuery = graphql(`
 `);
 
 export const HeadQuery = graphql(`
-  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }
+  query Head($projectID: ID!) { changesHead(projectID: $projectID) }
 `);
 
 export const ChangesSubscription = graphql(`

@@ -27,7 +27,7 @@ type Documents = {
     "\n  mutation RegisterCluster($input: RegisterClusterInput!) { registerCluster(input: $input) { id name status } }\n": typeof types.RegisterClusterDocument,
     "\n  mutation RegisterToken($projectID: ID!, $clusterName: String!, $environment: ClusterEnvironment) {\n    createRegisterToken(projectID: $projectID, clusterName: $clusterName, environment: $environment) { token cluster { id name status } }\n  }\n": typeof types.RegisterTokenDocument,
     "\n  query WorkloadsPage($projectID: ID!, $after: Cursor) {\n    workloads(first: 1000, after: $after, where: { projectID: $projectID }) {\n      edges { node { id clusterID kind namespace name desired ready updated available images } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.WorkloadsPageDocument,
-    "\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n": typeof types.HeadDocument,
+    "\n  query Head($projectID: ID!) { changesHead(projectID: $projectID) }\n": typeof types.HeadDocument,
     "\n  subscription Changes($filter: ChangesFilter, $since: Int) {\n    changes(filter: $filter, since: $since) { revision type clusterID kind namespace name objectID object }\n  }\n": typeof types.ChangesDocument,
     "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n": typeof types.WorkloadDocument,
     "\n  mutation Scale($input: ScaleWorkloadInput!) { scaleWorkload(input: $input) { id status action } }\n": typeof types.ScaleDocument,
@@ -75,7 +75,7 @@ const documents: Documents = {
     "\n  mutation RegisterCluster($input: RegisterClusterInput!) { registerCluster(input: $input) { id name status } }\n": types.RegisterClusterDocument,
     "\n  mutation RegisterToken($projectID: ID!, $clusterName: String!, $environment: ClusterEnvironment) {\n    createRegisterToken(projectID: $projectID, clusterName: $clusterName, environment: $environment) { token cluster { id name status } }\n  }\n": types.RegisterTokenDocument,
     "\n  query WorkloadsPage($projectID: ID!, $after: Cursor) {\n    workloads(first: 1000, after: $after, where: { projectID: $projectID }) {\n      edges { node { id clusterID kind namespace name desired ready updated available images } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.WorkloadsPageDocument,
-    "\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n": types.HeadDocument,
+    "\n  query Head($projectID: ID!) { changesHead(projectID: $projectID) }\n": types.HeadDocument,
     "\n  subscription Changes($filter: ChangesFilter, $since: Int) {\n    changes(filter: $filter, since: $since) { revision type clusterID kind namespace name objectID object }\n  }\n": types.ChangesDocument,
     "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n": types.WorkloadDocument,
     "\n  mutation Scale($input: ScaleWorkloadInput!) { scaleWorkload(input: $input) { id status action } }\n": types.ScaleDocument,
@@ -179,7 +179,7 @@ export function graphql(source: "\n  query WorkloadsPage($projectID: ID!, $after
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n"): (typeof documents)["\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n"];
+export function graphql(source: "\n  query Head($projectID: ID!) { changesHead(projectID: $projectID) }\n"): (typeof documents)["\n  query Head($projectID: ID!) { changesHead(projectID: $projectID) }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -42,14 +42,10 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
     let alive = true;
     let off: (() => void) | undefined;
     (async () => {
-      let since: number | undefined;
-      try {
-        since = (await request(HeadQuery, { projectID: pid })).changes.head;
-      } catch {
-        // A compacted log: follow from the first change seen (see useLiveTable).
-      }
+      let since: number;
       let data: WorkloadData;
       try {
+        since = (await request(HeadQuery, { projectID: pid })).changesHead;
         data = await request(WorkloadQuery, { id: wid });
       } catch (e) {
         if (alive) setQ({ error: e as ApiError });
@@ -71,7 +67,7 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
         c.kind === 'MesosTask' ? c.name.startsWith(`${node.namespace}.${node.name}.`) : c.name.startsWith(`${node.name}-`);
       off = live(ChangesSubscription, () => ({ filter: { projectID: pid, clusterIDs: [node.clusterID], namespaces: [node.namespace], kinds: ['Pod', 'MesosTask', kind] }, since }), {
         next: ({ changes: c }) => {
-          if (since !== undefined && c.revision <= since) return;
+          if (c.revision <= since) return;
           since = c.revision;
           const o = (c.object ?? {}) as Record<string, unknown>;
           if (c.kind === kind) {
