@@ -54,6 +54,7 @@ type ResolverRoot interface {
 	TemplateVersion() TemplateVersionResolver
 	User() UserResolver
 	Variable() VariableResolver
+	Workload() WorkloadResolver
 }
 
 type DirectiveRoot struct {
@@ -662,6 +663,7 @@ type ComplexityRoot struct {
 		Cluster         func(childComplexity int) int
 		ClusterID       func(childComplexity int) int
 		Desired         func(childComplexity int) int
+		Events          func(childComplexity int, first *int) int
 		ID              func(childComplexity int) int
 		Images          func(childComplexity int) int
 		Kind            func(childComplexity int) int
@@ -673,6 +675,7 @@ type ComplexityRoot struct {
 		ProjectID       func(childComplexity int) int
 		Ready           func(childComplexity int) int
 		ResourceVersion func(childComplexity int) int
+		Revisions       func(childComplexity int) int
 		Spec            func(childComplexity int) int
 		Status          func(childComplexity int) int
 		Updated         func(childComplexity int) int
@@ -799,6 +802,10 @@ type UserResolver interface {
 }
 type VariableResolver interface {
 	Value(ctx context.Context, obj *ent.Variable) (string, error)
+}
+type WorkloadResolver interface {
+	Events(ctx context.Context, obj *ent.Workload, first *int) ([]*ent.Change, error)
+	Revisions(ctx context.Context, obj *ent.Workload) ([]*ent.Change, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3767,6 +3774,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workload.Desired(childComplexity), true
+	case "Workload.events":
+		if e.ComplexityRoot.Workload.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Workload_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workload.Events(childComplexity, args["first"].(*int)), true
 	case "Workload.id":
 		if e.ComplexityRoot.Workload.ID == nil {
 			break
@@ -3838,6 +3856,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workload.ResourceVersion(childComplexity), true
+	case "Workload.revisions":
+		if e.ComplexityRoot.Workload.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workload.Revisions(childComplexity), true
 	case "Workload.spec":
 		if e.ComplexityRoot.Workload.Spec == nil {
 			break
@@ -4052,7 +4076,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "changeshead.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "identity.graphqls" "kubeproxy.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
+//go:embed "changes.graphqls" "changeshead.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "identity.graphqls" "kubeproxy.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls" "workloadhistory.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4077,6 +4101,7 @@ var sources = []*ast.Source{
 	{Name: "replicas.graphqls", Input: sourceData("replicas.graphqls"), BuiltIn: false},
 	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
 	{Name: "templates.graphqls", Input: sourceData("templates.graphqls"), BuiltIn: false},
+	{Name: "workloadhistory.graphqls", Input: sourceData("workloadhistory.graphqls"), BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `
 	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
 	directive @composeDirective(name: String!) repeatable on SCHEMA
@@ -5209,6 +5234,10 @@ func (ec *executionContext) childFields_Workload(ctx context.Context, field grap
 		return ec.fieldContext_Workload_cluster(ctx, field)
 	case "pods":
 		return ec.fieldContext_Workload_pods(ctx, field)
+	case "events":
+		return ec.fieldContext_Workload_events(ctx, field)
+	case "revisions":
+		return ec.fieldContext_Workload_revisions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workload", field.Name)
 }
@@ -7380,6 +7409,20 @@ func (ec *executionContext) field_Template_versions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Workload_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -19769,6 +19812,82 @@ func (ec *executionContext) fieldContext_Workload_pods(ctx context.Context, fiel
 	if fc.Args, err = ec.field_Workload_pods_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workload_events(ctx context.Context, field graphql.CollectedField, obj *ent.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workload_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workload().Events(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workload_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workload_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workload_revisions(ctx context.Context, field graphql.CollectedField, obj *ent.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workload_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workload().Revisions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workload_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -39485,6 +39604,18 @@ func (ec *executionContext) _Workload(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workload_pods(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workload_events(ctx, field, obj)
+				})
+		case "revisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workload_revisions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

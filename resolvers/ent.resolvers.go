@@ -87,6 +87,8 @@ func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
 
 func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
 
+func (r *Resolver) Workload() graph.WorkloadResolver { return &workloadResolver{r} }
+
 type (
 	execSessionResolver     struct{ *Resolver }
 	projectResolver         struct{ *Resolver }
@@ -95,4 +97,5 @@ type (
 	templateVersionResolver struct{ *Resolver }
 	userResolver            struct{ *Resolver }
 	variableResolver        struct{ *Resolver }
+	workloadResolver        struct{ *Resolver }
 )
