@@ -91,6 +91,8 @@ export const WorkloadQuery = graphql(`
         id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt
         cluster { id name }
         pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }
+        events(first: 50) { revision type kind name object createdAt }
+        revisions { revision type kind name object createdAt }
       }
     }
   }
