@@ -207,7 +207,7 @@ export const ClusterQuery = graphql(`
   query Cluster($id: ID!) {
     cluster(id: $id) {
       id name kind status version capacity
-      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }
+      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }
       namespaces(first: 500) { edges { node { id name status quota labels } } }
     }
   }
@@ -220,6 +220,16 @@ export const UncordonMutation = graphql(`
 `);
 export const DrainMutation = graphql(`
   mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }
+`);
+export const SetNodeLabelsMutation = graphql(`
+  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {
+    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }
+  }
+`);
+export const SetNodeTaintsMutation = graphql(`
+  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {
+    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }
+  }
 `);
 export const ApplyNamespaceMutation = graphql(`
   mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }

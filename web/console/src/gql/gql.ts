@@ -54,10 +54,12 @@ type Documents = {
     "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n": typeof types.UpgradeInstanceDocument,
     "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n": typeof types.RollbackInstanceDocument,
     "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n": typeof types.RetryInstanceDocument,
-    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": typeof types.ClusterDocument,
+    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": typeof types.ClusterDocument,
     "\n  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.CordonDocument,
     "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.UncordonDocument,
     "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.DrainDocument,
+    "\n  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {\n    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }\n  }\n": typeof types.SetNodeLabelsDocument,
+    "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n": typeof types.SetNodeTaintsDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": typeof types.ApplyNamespaceDocument,
     "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": typeof types.RegisterMesosDocument,
 };
@@ -102,10 +104,12 @@ const documents: Documents = {
     "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n": types.UpgradeInstanceDocument,
     "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n": types.RollbackInstanceDocument,
     "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n": types.RetryInstanceDocument,
-    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": types.ClusterDocument,
+    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": types.ClusterDocument,
     "\n  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }\n": types.CordonDocument,
     "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n": types.UncordonDocument,
     "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n": types.DrainDocument,
+    "\n  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {\n    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }\n  }\n": types.SetNodeLabelsDocument,
+    "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n": types.SetNodeTaintsDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": types.ApplyNamespaceDocument,
     "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": types.RegisterMesosDocument,
 };
@@ -287,7 +291,7 @@ export function graphql(source: "\n  mutation RetryInstance($id: ID!, $force: Bo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"): (typeof documents)["\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"];
+export function graphql(source: "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"): (typeof documents)["\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -300,6 +304,14 @@ export function graphql(source: "\n  mutation Uncordon($clusterID: ID!, $name: S
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n"): (typeof documents)["\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {\n    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }\n  }\n"): (typeof documents)["\n  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {\n    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n"): (typeof documents)["\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
