@@ -307,9 +307,13 @@ test('a first session in the console', async (t) => {
     await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
     await waitImage('nginx:1.28');
     await page.goto(workloadURL);
-    await page.getByRole('button', { name: 'Roll back' }).click();
+    // The revision history and the events come live with the rollout.
+    await page.getByLabel('events').getByText('ScalingReplicaSet').first().waitFor();
+    await page.getByRole('button', { name: 'Roll back to 1' }).click();
     await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
     await waitImage('nginx:1.27');
+    await page.getByLabel('revision history').locator('[data-revision="3"]').getByText('current').waitFor();
+    await shot(page, 'workload-history');
   });
 
   await step('instantiate a template into two namespaces', async () => {
