@@ -58,6 +58,7 @@ type ResolverRoot interface {
 	TemplateVersion() TemplateVersionResolver
 	User() UserResolver
 	Variable() VariableResolver
+	Workload() WorkloadResolver
 }
 
 type DirectiveRoot struct {
@@ -548,6 +549,7 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog           func(childComplexity int, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, where *ent.AuditEntryWhereInput, orderBy *ent.AuditEntryOrder) int
 		Changes            func(childComplexity int, since *int, filter *model.ChangesFilter, first *int) int
+		ChangesHead        func(childComplexity int, projectID *gid.ID) int
 		ChartRepositories  func(childComplexity int, projectID gid.ID) int
 		Charts             func(childComplexity int, repositoryID gid.ID, search *string) int
 		Cluster            func(childComplexity int, id gid.ID) int
@@ -730,6 +732,7 @@ type ComplexityRoot struct {
 		Cluster         func(childComplexity int) int
 		ClusterID       func(childComplexity int) int
 		Desired         func(childComplexity int) int
+		Events          func(childComplexity int, first *int) int
 		ID              func(childComplexity int) int
 		Images          func(childComplexity int) int
 		Kind            func(childComplexity int) int
@@ -741,6 +744,7 @@ type ComplexityRoot struct {
 		ProjectID       func(childComplexity int) int
 		Ready           func(childComplexity int) int
 		ResourceVersion func(childComplexity int) int
+		Revisions       func(childComplexity int) int
 		Spec            func(childComplexity int) int
 		Status          func(childComplexity int) int
 		Updated         func(childComplexity int) int
@@ -847,6 +851,7 @@ type QueryResolver interface {
 	Users(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Workloads(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.WorkloadOrder, where *ent.WorkloadWhereInput) (*ent.WorkloadConnection, error)
 	Changes(ctx context.Context, since *int, filter *model.ChangesFilter, first *int) (*model.ChangePage, error)
+	ChangesHead(ctx context.Context, projectID *gid.ID) (int, error)
 	Cluster(ctx context.Context, id gid.ID) (*ent.Cluster, error)
 	Operation(ctx context.Context, id gid.ID) (*ent.Operation, error)
 	Operations(ctx context.Context, after *entgql.Cursor[gid.ID], first *int, before *entgql.Cursor[gid.ID], last *int, orderBy []*ent.OperationOrder, where *ent.OperationWhereInput) (*ent.OperationConnection, error)
@@ -888,6 +893,10 @@ type UserResolver interface {
 }
 type VariableResolver interface {
 	Value(ctx context.Context, obj *ent.Variable) (string, error)
+}
+type WorkloadResolver interface {
+	Events(ctx context.Context, obj *ent.Workload, first *int) ([]*ent.Change, error)
+	Revisions(ctx context.Context, obj *ent.Workload) ([]*ent.Change, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3317,6 +3326,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(*int), args["filter"].(*model.ChangesFilter), args["first"].(*int)), true
+	case "Query.changesHead":
+		if e.ComplexityRoot.Query.ChangesHead == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changesHead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ChangesHead(childComplexity, args["projectID"].(*gid.ID)), true
 	case "Query.chartRepositories":
 		if e.ComplexityRoot.Query.ChartRepositories == nil {
 			break
@@ -4215,6 +4235,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workload.Desired(childComplexity), true
+	case "Workload.events":
+		if e.ComplexityRoot.Workload.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Workload_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Workload.Events(childComplexity, args["first"].(*int)), true
 	case "Workload.id":
 		if e.ComplexityRoot.Workload.ID == nil {
 			break
@@ -4286,6 +4317,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Workload.ResourceVersion(childComplexity), true
+	case "Workload.revisions":
+		if e.ComplexityRoot.Workload.Revisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Workload.Revisions(childComplexity), true
 	case "Workload.spec":
 		if e.ComplexityRoot.Workload.Spec == nil {
 			break
@@ -4502,7 +4539,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "changes.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "helm.graphqls" "identity.graphqls" "kubeproxy.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls"
+//go:embed "changes.graphqls" "changeshead.graphqls" "cluster.graphqls" "console.graphqls" "ent.graphqls" "execsessions.graphqls" "federation.graphqls" "helm.graphqls" "identity.graphqls" "kubeproxy.graphqls" "project.graphqls" "replicas.graphqls" "scalars.graphqls" "templates.graphqls" "workloadhistory.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -4515,6 +4552,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "changes.graphqls", Input: sourceData("changes.graphqls"), BuiltIn: false},
+	{Name: "changeshead.graphqls", Input: sourceData("changeshead.graphqls"), BuiltIn: false},
 	{Name: "cluster.graphqls", Input: sourceData("cluster.graphqls"), BuiltIn: false},
 	{Name: "console.graphqls", Input: sourceData("console.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
@@ -4527,6 +4565,7 @@ var sources = []*ast.Source{
 	{Name: "replicas.graphqls", Input: sourceData("replicas.graphqls"), BuiltIn: false},
 	{Name: "scalars.graphqls", Input: sourceData("scalars.graphqls"), BuiltIn: false},
 	{Name: "templates.graphqls", Input: sourceData("templates.graphqls"), BuiltIn: false},
+	{Name: "workloadhistory.graphqls", Input: sourceData("workloadhistory.graphqls"), BuiltIn: false},
 	{Name: "../federation/directives.graphql", Input: `
 	directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
 	directive @composeDirective(name: String!) repeatable on SCHEMA
@@ -5769,6 +5808,10 @@ func (ec *executionContext) childFields_Workload(ctx context.Context, field grap
 		return ec.fieldContext_Workload_cluster(ctx, field)
 	case "pods":
 		return ec.fieldContext_Workload_pods(ctx, field)
+	case "events":
+		return ec.fieldContext_Workload_events(ctx, field)
+	case "revisions":
+		return ec.fieldContext_Workload_revisions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Workload", field.Name)
 }
@@ -7401,6 +7444,20 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changesHead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectID",
+		func(ctx context.Context, v any) (*gid.ID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectID"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8196,6 +8253,20 @@ func (ec *executionContext) field_Template_versions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Workload_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -18120,6 +18191,50 @@ func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changesHead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changesHead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ChangesHead(ctx, fc.Args["projectID"].(*gid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changesHead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changesHead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_cluster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21982,6 +22097,82 @@ func (ec *executionContext) fieldContext_Workload_pods(ctx context.Context, fiel
 	if fc.Args, err = ec.field_Workload_pods_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workload_events(ctx context.Context, field graphql.CollectedField, obj *ent.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workload_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Workload().Events(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workload_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Workload_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Workload_revisions(ctx context.Context, field graphql.CollectedField, obj *ent.Workload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Workload_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Workload().Revisions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋbcsᚑioᚋbcsᚋentᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Workload_revisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Workload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -41038,6 +41229,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_changes(ctx, field)
 				})
+		case "changesHead":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changesHead(ctx, field)
+				})
 		case "cluster":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -42278,6 +42475,18 @@ func (ec *executionContext) _Workload(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Workload_pods(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workload_events(ctx, field, obj)
+				})
+		case "revisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Workload_revisions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -91,6 +91,8 @@ func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
 
 func (r *Resolver) Variable() graph.VariableResolver { return &variableResolver{r} }
 
+func (r *Resolver) Workload() graph.WorkloadResolver { return &workloadResolver{r} }
+
 type (
 	chartRepositoryResolver struct{ *Resolver }
 	execSessionResolver     struct{ *Resolver }
@@ -100,4 +102,5 @@ type (
 	templateVersionResolver struct{ *Resolver }
 	userResolver            struct{ *Resolver }
 	variableResolver        struct{ *Resolver }
+	workloadResolver        struct{ *Resolver }
 )

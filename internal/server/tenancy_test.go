@@ -88,6 +88,7 @@ var rootQueries = map[string]string{
 	"operation":       `query($oid: ID!) { operation(id: $oid) { id } }`,
 	"operations":      `{ operations { edges { node { id projectID } } } }`,
 	"changes":         `{ changes(since: 0) { changes { id projectID } } }`,
+	"changesHead":     `query($pid: ID!) { changesHead(projectID: $pid) }`,
 	"replicas":        `{ replicas { id address } }`,
 	"template":        `query($tid: ID!) { template(id: $tid) { id } }`,
 	"variables":       `query($pid: ID!) { variables(projectID: $pid) { id } }`,

@@ -307,9 +307,13 @@ test('a first session in the console', async (t) => {
     await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
     await waitImage('nginx:1.28');
     await page.goto(workloadURL);
-    await page.getByRole('button', { name: 'Roll back' }).click();
+    // The revision history and the events come live with the rollout.
+    await page.getByLabel('events').getByText('ScalingReplicaSet').first().waitFor();
+    await page.getByRole('button', { name: 'Roll back to 1' }).click();
     await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
     await waitImage('nginx:1.27');
+    await page.getByLabel('revision history').locator('[data-revision="3"]').getByText('current').waitFor();
+    await shot(page, 'workload-history');
   });
 
   await step('instantiate a template into two namespaces', async () => {
@@ -399,6 +403,24 @@ test('a first session in the console', async (t) => {
     await row.getByRole('button', { name: 'Uncordon', exact: true }).click();
     await row.getByRole('button', { name: 'Cordon', exact: true }).waitFor();
     assert.equal(await row.getByText('cordoned', { exact: true }).count(), 0);
+    // Labels and taints: a bad line is shown before anything is sent; a good
+    // taint and label reach the node and come back live.
+    await row.getByRole('button', { name: 'Labels and taints' }).click();
+    const taints = page.getByLabel('Taints (key=value:Effect, one a line)');
+    await taints.fill('dedicated=gpu:Sometimes');
+    await page.getByRole('alert').filter({ hasText: 'line 1: effect "Sometimes"' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Save taints' }).isDisabled(), true);
+    await taints.fill('dedicated=gpu:NoSchedule');
+    await page.getByRole('button', { name: 'Save taints' }).click();
+    await row.getByText('dedicated=gpu:NoSchedule').waitFor();
+    const labels = page.getByLabel('Labels (key=value, one a line)');
+    await labels.fill(`${await labels.inputValue()}\nbcs.io/pool=gpu`);
+    await page.getByRole('button', { name: 'Save labels' }).click();
+    await page.getByTestId('operation').filter({ hasText: 'Labels of kwok-node-1' }).getByText('SUCCEEDED').waitFor();
+    await axe(page, 'cluster (node editor)');
+    await taints.fill('');
+    await page.getByRole('button', { name: 'Save taints' }).click();
+    await row.getByText('dedicated=gpu:NoSchedule').waitFor({ state: 'detached' });
   });
 
   await step('a viewer sees write actions disabled, with the reason', async () => {

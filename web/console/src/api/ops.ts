@@ -74,7 +74,7 @@ export const WorkloadsPageQuery = graphql(`
 `);
 
 export const HeadQuery = graphql(`
-  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }
+  query Head($projectID: ID!) { changesHead(projectID: $projectID) }
 `);
 
 export const ChangesSubscription = graphql(`
@@ -91,6 +91,8 @@ export const WorkloadQuery = graphql(`
         id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt
         cluster { id name }
         pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }
+        events(first: 50) { revision type kind name object createdAt }
+        revisions { revision type kind name object createdAt }
       }
     }
   }
@@ -205,7 +207,7 @@ export const ClusterQuery = graphql(`
   query Cluster($id: ID!) {
     cluster(id: $id) {
       id name kind status version capacity
-      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }
+      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }
       namespaces(first: 500) { edges { node { id name status quota labels } } }
     }
   }
@@ -218,6 +220,16 @@ export const UncordonMutation = graphql(`
 `);
 export const DrainMutation = graphql(`
   mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }
+`);
+export const SetNodeLabelsMutation = graphql(`
+  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {
+    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }
+  }
+`);
+export const SetNodeTaintsMutation = graphql(`
+  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {
+    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }
+  }
 `);
 export const ApplyNamespaceMutation = graphql(`
   mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }

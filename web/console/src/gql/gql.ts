@@ -27,9 +27,9 @@ type Documents = {
     "\n  mutation RegisterCluster($input: RegisterClusterInput!) { registerCluster(input: $input) { id name status } }\n": typeof types.RegisterClusterDocument,
     "\n  mutation RegisterToken($projectID: ID!, $clusterName: String!, $environment: ClusterEnvironment) {\n    createRegisterToken(projectID: $projectID, clusterName: $clusterName, environment: $environment) { token cluster { id name status } }\n  }\n": typeof types.RegisterTokenDocument,
     "\n  query WorkloadsPage($projectID: ID!, $after: Cursor) {\n    workloads(first: 1000, after: $after, where: { projectID: $projectID }) {\n      edges { node { id clusterID kind namespace name desired ready updated available images } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.WorkloadsPageDocument,
-    "\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n": typeof types.HeadDocument,
+    "\n  query Head($projectID: ID!) { changesHead(projectID: $projectID) }\n": typeof types.HeadDocument,
     "\n  subscription Changes($filter: ChangesFilter, $since: Int) {\n    changes(filter: $filter, since: $since) { revision type clusterID kind namespace name objectID object }\n  }\n": typeof types.ChangesDocument,
-    "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n": typeof types.WorkloadDocument,
+    "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n        events(first: 50) { revision type kind name object createdAt }\n        revisions { revision type kind name object createdAt }\n      }\n    }\n  }\n": typeof types.WorkloadDocument,
     "\n  mutation Scale($input: ScaleWorkloadInput!) { scaleWorkload(input: $input) { id status action } }\n": typeof types.ScaleDocument,
     "\n  mutation Restart($input: WorkloadRefInput!) { restartWorkload(input: $input) { id status action } }\n": typeof types.RestartDocument,
     "\n  mutation Rollback($input: RollbackWorkloadInput!) { rollbackWorkload(input: $input) { id status action } }\n": typeof types.RollbackDocument,
@@ -54,10 +54,12 @@ type Documents = {
     "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n": typeof types.UpgradeInstanceDocument,
     "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n": typeof types.RollbackInstanceDocument,
     "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n": typeof types.RetryInstanceDocument,
-    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": typeof types.ClusterDocument,
+    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": typeof types.ClusterDocument,
     "\n  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.CordonDocument,
     "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.UncordonDocument,
     "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n": typeof types.DrainDocument,
+    "\n  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {\n    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }\n  }\n": typeof types.SetNodeLabelsDocument,
+    "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n": typeof types.SetNodeTaintsDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": typeof types.ApplyNamespaceDocument,
     "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": typeof types.RegisterMesosDocument,
 };
@@ -75,9 +77,9 @@ const documents: Documents = {
     "\n  mutation RegisterCluster($input: RegisterClusterInput!) { registerCluster(input: $input) { id name status } }\n": types.RegisterClusterDocument,
     "\n  mutation RegisterToken($projectID: ID!, $clusterName: String!, $environment: ClusterEnvironment) {\n    createRegisterToken(projectID: $projectID, clusterName: $clusterName, environment: $environment) { token cluster { id name status } }\n  }\n": types.RegisterTokenDocument,
     "\n  query WorkloadsPage($projectID: ID!, $after: Cursor) {\n    workloads(first: 1000, after: $after, where: { projectID: $projectID }) {\n      edges { node { id clusterID kind namespace name desired ready updated available images } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.WorkloadsPageDocument,
-    "\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n": types.HeadDocument,
+    "\n  query Head($projectID: ID!) { changesHead(projectID: $projectID) }\n": types.HeadDocument,
     "\n  subscription Changes($filter: ChangesFilter, $since: Int) {\n    changes(filter: $filter, since: $since) { revision type clusterID kind namespace name objectID object }\n  }\n": types.ChangesDocument,
-    "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n": types.WorkloadDocument,
+    "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n        events(first: 50) { revision type kind name object createdAt }\n        revisions { revision type kind name object createdAt }\n      }\n    }\n  }\n": types.WorkloadDocument,
     "\n  mutation Scale($input: ScaleWorkloadInput!) { scaleWorkload(input: $input) { id status action } }\n": types.ScaleDocument,
     "\n  mutation Restart($input: WorkloadRefInput!) { restartWorkload(input: $input) { id status action } }\n": types.RestartDocument,
     "\n  mutation Rollback($input: RollbackWorkloadInput!) { rollbackWorkload(input: $input) { id status action } }\n": types.RollbackDocument,
@@ -102,10 +104,12 @@ const documents: Documents = {
     "\n  mutation UpgradeInstance($id: ID!, $versionID: ID!) { upgradeInstance(id: $id, versionID: $versionID) { id status } }\n": types.UpgradeInstanceDocument,
     "\n  mutation RollbackInstance($id: ID!) { rollbackInstance(id: $id) { id status } }\n": types.RollbackInstanceDocument,
     "\n  mutation RetryInstance($id: ID!, $force: Boolean) { retryInstance(id: $id, force: $force) { id status } }\n": types.RetryInstanceDocument,
-    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": types.ClusterDocument,
+    "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n": types.ClusterDocument,
     "\n  mutation Cordon($clusterID: ID!, $name: String!) { cordonNode(clusterID: $clusterID, name: $name) { id status } }\n": types.CordonDocument,
     "\n  mutation Uncordon($clusterID: ID!, $name: String!) { uncordonNode(clusterID: $clusterID, name: $name) { id status } }\n": types.UncordonDocument,
     "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n": types.DrainDocument,
+    "\n  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {\n    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }\n  }\n": types.SetNodeLabelsDocument,
+    "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n": types.SetNodeTaintsDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": types.ApplyNamespaceDocument,
     "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": types.RegisterMesosDocument,
 };
@@ -179,7 +183,7 @@ export function graphql(source: "\n  query WorkloadsPage($projectID: ID!, $after
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n"): (typeof documents)["\n  query Head($projectID: ID!) { changes(since: 0, first: 1, filter: { projectID: $projectID }) { head } }\n"];
+export function graphql(source: "\n  query Head($projectID: ID!) { changesHead(projectID: $projectID) }\n"): (typeof documents)["\n  query Head($projectID: ID!) { changesHead(projectID: $projectID) }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -187,7 +191,7 @@ export function graphql(source: "\n  subscription Changes($filter: ChangesFilter
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n        events(first: 50) { revision type kind name object createdAt }\n        revisions { revision type kind name object createdAt }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Workload($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on Workload {\n        id clusterID projectID kind namespace name desired ready updated available images labels spec status observedAt\n        cluster { id name }\n        pods(first: 500) { edges { node { id name phase nodeName podIP restarts startedAt } } }\n        events(first: 50) { revision type kind name object createdAt }\n        revisions { revision type kind name object createdAt }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -287,7 +291,7 @@ export function graphql(source: "\n  mutation RetryInstance($id: ID!, $force: Bo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"): (typeof documents)["\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"];
+export function graphql(source: "\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"): (typeof documents)["\n  query Cluster($id: ID!) {\n    cluster(id: $id) {\n      id name kind status version capacity\n      nodes(first: 500) { edges { node { id name status unschedulable internalIP version roles taints labels capacity allocatable } } }\n      namespaces(first: 500) { edges { node { id name status quota labels } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -300,6 +304,14 @@ export function graphql(source: "\n  mutation Uncordon($clusterID: ID!, $name: S
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n"): (typeof documents)["\n  mutation Drain($clusterID: ID!, $name: String!) { drainNode(clusterID: $clusterID, name: $name) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {\n    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }\n  }\n"): (typeof documents)["\n  mutation SetNodeLabels($clusterID: ID!, $name: String!, $labels: StringMap!, $remove: [String!]) {\n    setNodeLabels(clusterID: $clusterID, name: $name, labels: $labels, remove: $remove) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n"): (typeof documents)["\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -60,7 +60,7 @@ export function useLiveTable(projectID: string) {
     };
     const follow = () => {
       unsubscribe?.();
-      unsubscribe = live(ChangesSubscription, () => ({ filter: { projectID }, since: revision.current || undefined }), {
+      unsubscribe = live(ChangesSubscription, () => ({ filter: { projectID }, since: revision.current }), {
         next: (d) => {
           buffer.push(d.changes as LiveChange);
           // Keep the resume point current even before the frame flushes.
@@ -82,29 +82,16 @@ export function useLiveTable(projectID: string) {
       try {
         setStatus({ loading: true });
         // The head before the listing: following from it replays whatever
-        // changed while listing (dropped or re-applied idempotently).
-        let head: number | undefined;
-        try {
-          head = (await request(HeadQuery, { projectID })).changes.head;
-        } catch (e) {
-          // The log no longer reaches revision 0 and the API has no other
-          // read of the head: follow live from now, then list.
-          if ((e as ApiError).errors?.[0]?.extensions?.reason !== 'REVISION_COMPACTED') throw e;
-        }
-        if (head === undefined) {
-          revision.current = 0;
-          follow();
-        }
+        // changed while listing (dropped or re-applied idempotently). It is
+        // read even when the log has been compacted, so there is no gap.
+        const head = (await request(HeadQuery, { projectID })).changesHead;
         const rows = await listAll(projectID);
         if (!alive) return;
-        dispatch({ type: 'reset', rows, revision: head ?? 0 });
+        dispatch({ type: 'reset', rows, revision: head });
         listed = true;
-        flush();
         setStatus({ loading: false });
-        if (head !== undefined) {
-          revision.current = head;
-          follow();
-        }
+        revision.current = head;
+        follow();
       } catch (e) {
         if (alive) setStatus({ loading: false, error: e as ApiError });
       }

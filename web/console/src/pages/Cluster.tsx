@@ -1,4 +1,4 @@
-// One cluster: its nodes (cordon, uncordon, drain) and namespaces with their
+// One cluster: its nodes (cordon, uncordon, drain, labels and taints) and namespaces with their
 // quotas, both kept current from the change log.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
@@ -7,6 +7,7 @@ import { live } from '../api/socket';
 import { ErrorView, FormError } from '../components/ErrorView';
 import { Gated, type Permissions } from '../components/Gate';
 import { OperationStatus, type Op } from '../components/OperationStatus';
+import { NodeEditor } from '../components/NodeEditor';
 
 export default function ClusterPage({ pid, cid }: { pid: string; cid: string }) {
   const q = useQuery(ClusterQuery, { id: cid });
@@ -18,6 +19,7 @@ export default function ClusterPage({ pid, cid }: { pid: string; cid: string }) 
   const applyNs = useMutation(ApplyNamespaceMutation);
   const [op, setOp] = useState<{ label: string; op: Op } | undefined>();
   const [ns, setNs] = useState({ name: '', pods: '', cpu: '' });
+  const [editing, setEditing] = useState('');
   const { reload } = q;
   // Node and namespace rows change with the cluster: refetch on their changes
   // (debounced), since a change carries only what the change log keeps.
@@ -73,12 +75,17 @@ export default function ClusterPage({ pid, cid }: { pid: string; cid: string }) 
                     ? <Gated can={can} action="clusterManage" onClick={() => act(`Uncordon ${e.node!.name}`, async () => (await uncordon.run({ clusterID: cid, name: e.node!.name }))?.uncordonNode)}>Uncordon</Gated>
                     : <Gated can={can} action="clusterManage" onClick={() => act(`Cordon ${e.node!.name}`, async () => (await cordon.run({ clusterID: cid, name: e.node!.name }))?.cordonNode)}>Cordon</Gated>}
                   <Gated can={can} action="clusterManage" className="danger" onClick={() => act(`Drain ${e.node!.name}`, async () => (await drain.run({ clusterID: cid, name: e.node!.name }))?.drainNode)}>Drain</Gated>
+                  <button type="button" aria-expanded={editing === e.node.name} onClick={() => setEditing(editing === e.node!.name ? '' : e.node!.name)}>Labels and taints</button>
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+      {(() => {
+        const n = c.nodes.edges?.find((e) => e?.node?.name === editing)?.node;
+        return n && <NodeEditor key={n.name} clusterID={cid} node={n} can={can} onOp={(label, o) => setOp({ label, op: o })} onClose={() => setEditing('')} />;
+      })()}
       <div className="panel">
         <h2>Namespaces</h2>
         <table aria-label="namespaces">

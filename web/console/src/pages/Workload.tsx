@@ -12,6 +12,8 @@ import { ErrorView } from '../components/ErrorView';
 import { Gated, type Permissions } from '../components/Gate';
 import { OperationStatus, type Op } from '../components/OperationStatus';
 import { apiKind, kindNames } from '../live/useLiveTable';
+import { applyHistory, type History, type HistoryChange } from '../live/history';
+import { WorkloadHistory } from '../components/WorkloadHistory';
 
 interface PodRow {
   name: string;
@@ -28,6 +30,7 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
   const w = q.data?.node?.__typename === 'Workload' ? q.data.node : undefined;
   const [counts, setCounts] = useState<{ desired: number; ready: number; updated: number; available: number } | undefined>();
   const [pods, setPods] = useState<Record<string, PodRow>>({});
+  const [history, setHistory] = useState<History>({ events: [], revisions: [] });
   const [replicas, setReplicas] = useState(1);
   const [revision, setRevision] = useState('');
   const [op, setOp] = useState<{ label: string; op: Op } | undefined>();
@@ -42,14 +45,10 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
     let alive = true;
     let off: (() => void) | undefined;
     (async () => {
-      let since: number | undefined;
-      try {
-        since = (await request(HeadQuery, { projectID: pid })).changes.head;
-      } catch {
-        // A compacted log: follow from the first change seen (see useLiveTable).
-      }
+      let since: number;
       let data: WorkloadData;
       try {
+        since = (await request(HeadQuery, { projectID: pid })).changesHead;
         data = await request(WorkloadQuery, { id: wid });
       } catch (e) {
         if (alive) setQ({ error: e as ApiError });
@@ -64,16 +63,21 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
       const m: Record<string, PodRow> = {};
       for (const e of node.pods.edges ?? []) if (e?.node) m[e.node.name] = e.node;
       setPods(m);
+      setHistory({ events: node.events as HistoryChange[], revisions: node.revisions as HistoryChange[] });
       const kind = kindNames[node.kind] ?? node.kind;
       // Pods are named after their workload (web-7d4b9c-x2x9z), Mesos tasks
       // namespace.name.index.launch.
       const owns = (c: { kind: string; name: string }) =>
         c.kind === 'MesosTask' ? c.name.startsWith(`${node.namespace}.${node.name}.`) : c.name.startsWith(`${node.name}-`);
-      off = live(ChangesSubscription, () => ({ filter: { projectID: pid, clusterIDs: [node.clusterID], namespaces: [node.namespace], kinds: ['Pod', 'MesosTask', kind] }, since }), {
+      off = live(ChangesSubscription, () => ({ filter: { projectID: pid, clusterIDs: [node.clusterID], namespaces: [node.namespace], kinds: ['Pod', 'MesosTask', 'Event', 'ReplicaSet', kind] }, since }), {
         next: ({ changes: c }) => {
-          if (since !== undefined && c.revision <= since) return;
+          if (c.revision <= since) return;
           since = c.revision;
           const o = (c.object ?? {}) as Record<string, unknown>;
+          if (c.kind === 'Event' || c.kind === 'ReplicaSet') {
+            setHistory((h) => applyHistory(h, c as HistoryChange, { kind, name: node.name }));
+            return;
+          }
           if (c.kind === kind) {
             if (c.name === node.name && c.type !== 'DELETED') {
               setCounts({ desired: Number(o.desired ?? o.instances ?? 0), ready: Number(o.ready ?? o.running ?? 0), updated: Number(o.updated ?? o.current ?? 0), available: Number(o.available ?? o.running ?? 0) });
@@ -136,6 +140,8 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
           </tbody>
         </table>
       </div>
+      <WorkloadHistory history={history} kind={kind} can={can} busy={rollback.busy}
+        onRollback={async (revision) => { const r = await rollback.run({ input: { ...ref, revision } }); if (r) setOp({ label: `Rollback to revision ${revision}`, op: r.rollbackWorkload }); }} />
       <div className="panel">
         <h2>YAML</h2>
         <pre className="yaml" tabIndex={0} aria-label="workload YAML">{stringify({ apiVersion: kind.startsWith('Mesos') ? undefined : 'apps/v1', kind, metadata: { name: w.name, namespace: w.namespace, labels: w.labels ?? undefined }, spec: w.spec ?? {}, status: w.status ?? {} })}</pre>
