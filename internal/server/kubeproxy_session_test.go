@@ -44,7 +44,8 @@ func (c *console) dialExec(url, origin, csrf string) (int, string) {
 // The console reaches the Kubernetes proxy with its session cookie under
 // /query's rules: plain requests need the X-CSRF-Token header, websockets
 // a same-origin Origin and the token as a subprotocol; the project's exec
-// switch holds for cookies as for tokens, and a signed-out session is 401.
+// switch holds for cookies as for tokens, and a signed-out session or one
+// of a revoked token is 401.
 func TestKubeProxyConsoleSession(t *testing.T) {
 	a, _ := kubeClusters(t)
 	env, base := kubeProxyEnv(t)
@@ -91,6 +92,21 @@ func TestKubeProxyConsoleSession(t *testing.T) {
 	// A bearer token needs neither, as before.
 	if code, body := proxyGet(t, base+list, devToken); code != http.StatusOK {
 		t.Fatalf("bearer: %d %s", code, body)
+	}
+
+	// A session whose token is revoked ends with it.
+	var created struct {
+		Secret string
+		Token  struct{ ID string }
+	}
+	env.as(devToken).do(t, `mutation { createToken(input: {name: "console"}) { secret token { id } } }`, nil).field(t, "createToken", &created)
+	second := signIn(t, base, tlsClient, created.Secret)
+	if res, body := second.call(http.MethodGet, list, CSRFHeader, second.csrf); res.StatusCode != http.StatusOK {
+		t.Fatalf("second session: %d %s", res.StatusCode, body)
+	}
+	env.as(created.Secret).do(t, `mutation($id: ID!) { revokeToken(id: $id) { revokedAt } }`, map[string]any{"id": created.Token.ID})
+	if res, body := second.call(http.MethodGet, list, CSRFHeader, second.csrf); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a session of a revoked token: %d %s", res.StatusCode, body)
 	}
 
 	if res, body := dev.call(http.MethodDelete, "/auth/session", CSRFHeader, dev.csrf); res.StatusCode != http.StatusNoContent {
