@@ -428,6 +428,15 @@ test('a first session in the console', async (t) => {
     assert.equal(await row.getByText('cordoned', { exact: true }).count(), 0);
   });
 
+  await step('download a kubeconfig for the cluster from its page', async () => {
+    const cluster = new URL(page.url()).pathname.split('/').pop();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download kubeconfig' }).click()]);
+    assert.equal(download.suggestedFilename(), 'dev-1.kubeconfig');
+    const text = fs.readFileSync(await download.path(), 'utf8');
+    assert.match(text, new RegExp(`server: \\S+/clusters/${cluster}/k8s`));
+    assert.match(text, /token: bcs_/);
+  });
+
   await step('a viewer sees write actions disabled, with the reason', async () => {
     const vp = await newPage();
     await signIn(vp, viewerToken);
@@ -437,6 +446,12 @@ test('a first session in the console', async (t) => {
     await vp.waitForFunction(() => document.querySelector('button[data-action="clusterUse"]')?.title?.includes('needs role'));
     assert.equal(await scale.isDisabled(), true);
     assert.match(await scale.getAttribute('title'), /needs role developer or higher \(you are viewer\)/);
+    // Logs for everyone; the terminal from the project's execMinRole (developer).
+    const pod = vp.locator('tr[data-pod]').first();
+    await vp.waitForFunction(() => document.querySelector('tr[data-pod] button[data-action="terminal"]')?.title?.includes('needs role'));
+    assert.match(await pod.locator('button[data-action="terminal"]').getAttribute('title'), /a terminal needs role developer or higher in this project \(you are viewer\)/);
+    assert.equal(await pod.locator('button[data-action="terminal"]').isDisabled(), true);
+    await pod.getByRole('link', { name: 'Logs' }).waitFor();
     await vp.goto(`${projectURL}/deploy`);
     await vp.getByRole('button', { name: 'Dry run' }).waitFor();
     await vp.waitForFunction(() => document.querySelector('button[data-action="clusterUse"]')?.title?.includes('needs role'));
