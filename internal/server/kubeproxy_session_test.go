@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/internal/kubeproxy"
 )
 
@@ -52,6 +53,11 @@ func TestKubeProxyConsoleSession(t *testing.T) {
 	p := env.createProject(t, "Console", "console")
 	var alpha struct{ ID string }
 	env.do(t, registerK8s, map[string]any{"in": map[string]any{"projectID": p.ID, "name": "alpha", "kubeconfig": string(a.Kubeconfig)}}).field(t, "registerCluster", &alpha)
+	// Another test may have removed BCS's bindings: registration puts them back.
+	eventually(t, "the RBAC sync of registration", func() bool {
+		return env.db.Client.Operation.Query().Where(operation.ClusterID(ID(alpha.ID)), operation.Action("SYNC_RBAC"),
+			operation.StatusEQ(operation.StatusSUCCEEDED)).ExistX(system())
+	})
 	devToken := env.member(t, p.ID, "dora", "DEVELOPER")
 	dev := signIn(t, base, tlsClient, devToken)
 	viewer := signIn(t, base, tlsClient, env.member(t, p.ID, "vic", "VIEWER"))
