@@ -279,7 +279,7 @@ test('a first session in the console', async (t) => {
     await page.getByTestId('log').filter({ hasText: 'a line written later' }).waitFor();
     await page.getByRole('button', { name: 'Pause' }).click();
     fs.appendFileSync(podLog, '2026-01-01T00:00:02Z stdout F held while paused\n');
-    await page.getByTestId('log-state').filter({ hasText: '1 new lines held' }).waitFor();
+    await page.getByTestId('log-state').filter({ hasText: '1 new line held' }).waitFor();
     assert.doesNotMatch(await page.getByTestId('log').innerText(), /held while paused/);
     await page.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('log').filter({ hasText: 'held while paused' }).waitFor();

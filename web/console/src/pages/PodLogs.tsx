@@ -16,6 +16,7 @@ export default function PodLogs({ pid, cid, ns, pod }: { pid: string; cid: strin
   const [state, setState] = useState<'connecting' | 'following' | 'ended' | 'error'>('connecting');
   const [error, setError] = useState('');
   const held = useRef<string[]>([]);
+  const [heldCount, setHeldCount] = useState(0);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
   const pre = useRef<HTMLPreElement>(null);
@@ -26,11 +27,13 @@ export default function PodLogs({ pid, cid, ns, pod }: { pid: string; cid: strin
     const ctl = new AbortController();
     setLines([]);
     held.current = [];
+    setHeldCount(0);
     setState('connecting');
     setError('');
     const push = (more: string[]) => {
       if (pausedRef.current) {
         held.current = held.current.concat(more).slice(-maxLines);
+        setHeldCount(held.current.length);
         return;
       }
       setLines((prev) => prev.concat(more).slice(-maxLines));
@@ -68,6 +71,7 @@ export default function PodLogs({ pid, cid, ns, pod }: { pid: string; cid: strin
     if (paused) {
       const more = held.current;
       held.current = [];
+      setHeldCount(0);
       setLines((prev) => prev.concat(more).slice(-maxLines));
     }
     setPaused(!paused);
@@ -84,9 +88,9 @@ export default function PodLogs({ pid, cid, ns, pod }: { pid: string; cid: strin
             {containers.map((c) => <option key={c} value={c}>{c}</option>)}
           </select>
         </div>
-        <button type="button" onClick={toggle} aria-pressed={paused} disabled={state !== 'following'}>{paused ? 'Resume' : 'Pause'}</button>
+        <button type="button" onClick={toggle} aria-pressed={paused} disabled={state !== 'following' && !paused}>{paused ? 'Resume' : 'Pause'}</button>
         <span role="status" aria-live="polite" className="muted" data-testid="log-state">
-          {state === 'following' ? (paused ? `Paused (${held.current.length} new lines held)` : 'Following') : state === 'connecting' ? 'Connecting…' : state === 'ended' ? 'Log ended' : ''}
+          {state === 'following' ? (paused ? `Paused (${heldCount} new ${heldCount === 1 ? 'line' : 'lines'} held)` : 'Following') : state === 'connecting' ? 'Connecting…' : state === 'ended' ? 'Log ended' : ''}
         </span>
       </div>
       {(error || podError) && <p role="alert" className="error">{error || podError}</p>}
