@@ -222,6 +222,9 @@ func CSRFToken(secret string) string {
 	return tokenEncoding.EncodeToString(sum[:])
 }
 
+// CSRFHeader carries a session's CSRF token on requests riding its cookie.
+const CSRFHeader = "X-CSRF-Token"
+
 // CheckCSRF reports whether got is the session's CSRF token, in constant time.
 func (s *Session) CheckCSRF(got string) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRF)) == 1

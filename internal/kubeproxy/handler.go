@@ -29,6 +29,9 @@ const Prefix = "/clusters/"
 type Handler struct {
 	Client *ent.Client
 	Auth   *auth.Authenticator
+	// Session, if set, lets the console's session cookie stand in for a
+	// bearer token (internal/server applies /query's rules).
+	Session SessionFunc
 	// Upstream opens a cluster: clusters.Connector.Upstream.
 	Upstream func(ctx context.Context, c *ent.Cluster) (*url.URL, http.RoundTripper, error)
 	// Streams, when set, serves exec, attach and port-forward (after the
@@ -61,19 +64,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusNotFound, metav1.StatusReasonNotFound, "no such path: use /clusters/{clusterID}/k8s/…")
 		return
 	}
-	secret, err := auth.ParseBearer(r.Header.Get("Authorization"))
-	if err != nil || secret == "" {
-		writeStatus(w, http.StatusUnauthorized, metav1.StatusReasonUnauthorized,
-			"send a BCS API token as \"Authorization: Bearer <token>\" (the kubeconfig query answers a ready kubeconfig)")
-		return
-	}
-	v, err := h.Auth.AuthenticateCluster(r.Context(), secret, gid.ID(clusterID))
-	if errors.Is(err, auth.ErrInvalidToken) {
-		writeStatus(w, http.StatusUnauthorized, metav1.StatusReasonUnauthorized, auth.ErrInvalidToken.Error())
-		return
-	}
-	if err != nil {
-		h.internal(w, r, "authenticate", err)
+	r, v, ok := h.authenticate(w, r, clusterID)
+	if !ok {
 		return
 	}
 	if h.Allow != nil {

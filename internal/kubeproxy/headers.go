@@ -3,6 +3,8 @@ package kubeproxy
 import (
 	"net/http"
 	"strings"
+
+	"github.com/bcs-io/bcs/internal/auth"
 )
 
 // Groups of BCS's identities in the clusters, bound by SyncRBAC.
@@ -15,11 +17,12 @@ const (
 // stripCredentials drops every header through which a client could speak
 // for someone else or carry its own credential to the cluster: without
 // this, an Impersonate-Group: system:masters would ride on BCS's
-// credential. X-Remote-* matter when the API server trusts a front proxy.
+// credential. A console session's CSRF token is the session's own
+// secret, no business of the cluster's. X-Remote-* matter when the API server trusts a front proxy.
 func stripCredentials(h http.Header) {
 	for k := range h {
 		c := http.CanonicalHeaderKey(k)
-		if c == "Authorization" || c == "Proxy-Authorization" || c == "Cookie" ||
+		if c == "Authorization" || c == "Proxy-Authorization" || c == "Cookie" || c == http.CanonicalHeaderKey(auth.CSRFHeader) ||
 			strings.HasPrefix(c, "Impersonate-") || strings.HasPrefix(c, "X-Remote-") {
 			delete(h, k)
 		}

@@ -43,7 +43,7 @@ func (s *Server) kubeProxy() http.Handler {
 	so := s.cfg.KubeProxy.Streams
 	so.Store = &streams.EntStore{Client: s.db.Client, RequestID: RequestID}
 	so.Log, so.Metrics = s.log, s.metrics.registry
-	return &kubeproxy.Handler{Streams: streams.New(so).ServeStream, Client: s.db.Client, Auth: s.authn, Upstream: s.clusters.Upstream,
+	return &kubeproxy.Handler{Streams: streams.New(so).ServeStream, Client: s.db.Client, Auth: s.authn, Session: s.kubeProxySession, Upstream: s.clusters.Upstream,
 		IdleTimeout: s.cfg.KubeProxy.IdleTimeout, MaxDuration: s.cfg.KubeProxy.MaxDuration,
 		Allow: s.limiter.allow, Hold: newSlots(s.cfg.KubeProxy.MaxStreamsPerToken).acquire, Metrics: kubeproxy.NewMetrics(s.metrics.registry), Log: s.log, RequestID: RequestID}
 }

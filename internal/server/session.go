@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/kubeproxy"
 	"github.com/bcs-io/bcs/internal/transport"
 )
 
@@ -28,7 +29,7 @@ import (
 const SessionCookie = "bcs_session"
 
 // CSRFHeader carries the session's CSRF token on cookie-authenticated requests.
-const CSRFHeader = "X-CSRF-Token"
+const CSRFHeader = auth.CSRFHeader
 
 type sessionKey struct{}
 
@@ -185,23 +186,39 @@ func (s *Server) withSession(w http.ResponseWriter, r *http.Request, next http.H
 		return
 	}
 	ctx := context.WithValue(r.Context(), sessionKey{}, sess)
-	if r.Header.Get("Upgrade") != "" {
-		// The CSRF token follows in connection_init (websocketInit);
-		// the upgrade itself must come from the console's own page.
-		if r.Header.Get("Origin") == "" || !transport.SameOrigin(r) {
-			s.metrics.errors.WithLabelValues("FORBIDDEN").Inc()
-			writeError(w, http.StatusForbidden, "FORBIDDEN", "a websocket signed in by cookie must come from this server's own origin")
-			return
-		}
-	} else if !sess.CheckCSRF(r.Header.Get(CSRFHeader)) {
+	// On an upgrade the CSRF token follows in connection_init (websocketInit).
+	if msg := cookieRefusal(r, sess, nil); msg != "" {
 		s.metrics.errors.WithLabelValues("FORBIDDEN").Inc()
-		writeError(w, http.StatusForbidden, "FORBIDDEN", "a request signed in by cookie needs the session's "+CSRFHeader+" header (from /auth/session)")
+		writeError(w, http.StatusForbidden, "FORBIDDEN", msg)
 		return
 	}
 	if (transport.SSE{}).Supports(r) {
 		ctx = s.watchSessionStream(ctx, sess)
 	}
 	s.serveAs(w, r.WithContext(ctx), next, sess.Viewer)
+}
+
+// cookieRefusal says why a request riding the session cookie is refused
+// ("" admits it), by the rules of every endpoint that takes the cookie: an
+// HTTP request carries the session's CSRF token in X-CSRF-Token; a
+// websocket upgrade, on which a browser sets no header, must come from
+// this server's own origin and carries the token in-band: upgradeCSRF
+// checks the one the upgrade offered, nil when the protocol checks it
+// later (connection_init on /query).
+func cookieRefusal(r *http.Request, sess *auth.Session, upgradeCSRF *string) string {
+	if r.Header.Get("Upgrade") == "" {
+		if !sess.CheckCSRF(r.Header.Get(CSRFHeader)) {
+			return "a request signed in by cookie needs the session's " + CSRFHeader + " header (from /auth/session)"
+		}
+		return ""
+	}
+	if r.Header.Get("Origin") == "" || !transport.SameOrigin(r) {
+		return "a websocket signed in by cookie must come from this server's own origin"
+	}
+	if upgradeCSRF != nil && !sess.CheckCSRF(*upgradeCSRF) {
+		return "a websocket signed in by cookie needs the session's CSRF token as the subprotocol " + kubeproxy.CSRFProtocolPrefix + "<token>"
+	}
+	return ""
 }
 
 // watchSessionStream ends an SSE stream when its session is signed out

@@ -12,6 +12,8 @@ export default defineConfig({
     proxy: {
       '/query': { target: api, ws: true },
       '/auth': { target: api },
+      // The Kubernetes proxy, for pod logs and terminals.
+      '/clusters': { target: api, ws: true },
     },
   },
   test: { environment: 'jsdom', include: ['src/**/*.test.{ts,tsx}'] },

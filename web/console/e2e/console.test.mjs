@@ -270,6 +270,33 @@ test('a first session in the console', async (t) => {
     await shot(page, 'workload');
   });
 
+  await step('a pod\'s live log and a terminal in it, through the Kubernetes proxy', async () => {
+    const podLog = env('BCS_POD_LOG');
+    await page.locator('tr[data-pod]').first().getByRole('link', { name: 'Logs' }).click();
+    await page.getByTestId('log').filter({ hasText: 'hello from the pod' }).waitFor();
+    await page.getByTestId('log-state').filter({ hasText: 'Following' }).waitFor();
+    fs.appendFileSync(podLog, '2026-01-01T00:00:01Z stdout F a line written later\n');
+    await page.getByTestId('log').filter({ hasText: 'a line written later' }).waitFor();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    fs.appendFileSync(podLog, '2026-01-01T00:00:02Z stdout F held while paused\n');
+    await page.getByTestId('log-state').filter({ hasText: '1 new line held' }).waitFor();
+    assert.doesNotMatch(await page.getByTestId('log').innerText(), /held while paused/);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('log').filter({ hasText: 'held while paused' }).waitFor();
+    await axe(page, 'pod logs');
+    await shot(page, 'pod-logs');
+    await page.goto(workloadURL);
+    await page.locator('tr[data-pod]').first().getByRole('link', { name: 'Terminal' }).click();
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByTestId('terminal-state').filter({ hasText: 'Connected' }).waitFor();
+    await page.getByTestId('terminal').click();
+    await page.keyboard.type('echo bcs-$((6*7))\n');
+    await page.getByTestId('terminal').filter({ hasText: 'bcs-42' }).waitFor();
+    await shot(page, 'pod-terminal');
+    await page.goto(workloadURL);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-pod] .phase-Running').length === 3, null, { timeout: LIVE_MS });
+  });
+
   await step('a change made directly on the API server appears live', async () => {
     await control('/scale', { namespace: 'default', name: 'web', replicas: 1 });
     await page.getByTestId('counts').filter({ hasText: 'Ready 1/1' }).waitFor();
@@ -423,6 +450,15 @@ test('a first session in the console', async (t) => {
     await row.getByText('dedicated=gpu:NoSchedule').waitFor({ state: 'detached' });
   });
 
+  await step('download a kubeconfig for the cluster from its page', async () => {
+    const cluster = new URL(page.url()).pathname.split('/').pop();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download kubeconfig' }).click()]);
+    assert.equal(download.suggestedFilename(), 'dev-1.kubeconfig');
+    const text = fs.readFileSync(await download.path(), 'utf8');
+    assert.match(text, new RegExp(`server: \\S+/clusters/${cluster}/k8s`));
+    assert.match(text, /token: bcs_/);
+  });
+
   await step('a viewer sees write actions disabled, with the reason', async () => {
     const vp = await newPage();
     await signIn(vp, viewerToken);
@@ -432,6 +468,12 @@ test('a first session in the console', async (t) => {
     await vp.waitForFunction(() => document.querySelector('button[data-action="clusterUse"]')?.title?.includes('needs role'));
     assert.equal(await scale.isDisabled(), true);
     assert.match(await scale.getAttribute('title'), /needs role developer or higher \(you are viewer\)/);
+    // Logs for everyone; the terminal from the project's execMinRole (developer).
+    const pod = vp.locator('tr[data-pod]').first();
+    await vp.waitForFunction(() => document.querySelector('tr[data-pod] button[data-action="terminal"]')?.title?.includes('needs role'));
+    assert.match(await pod.locator('button[data-action="terminal"]').getAttribute('title'), /a terminal needs role developer or higher in this project \(you are viewer\)/);
+    assert.equal(await pod.locator('button[data-action="terminal"]').isDisabled(), true);
+    await pod.getByRole('link', { name: 'Logs' }).waitFor();
     await vp.goto(`${projectURL}/deploy`);
     await vp.getByRole('button', { name: 'Dry run' }).waitFor();
     await vp.waitForFunction(() => document.querySelector('button[data-action="clusterUse"]')?.title?.includes('needs role'));

@@ -35,7 +35,18 @@ func TestConsoleInBrowser(t *testing.T) {
 	console := filepath.Join(root, "web", "console")
 	chromium := requireTools(t, console)
 	bin := bcsBinary(t, root)
-	cluster := kube.StartT(t, kube.Options{Nodes: 2})
+	// kwok serves the pods' logs from podLog (in the CRI log format) and runs
+	// exec locally, for the console's log and terminal pages.
+	streams := t.TempDir()
+	podLog := filepath.Join(streams, "pod.log")
+	if err := os.WriteFile(podLog, []byte("2026-01-01T00:00:00Z stdout F hello from the pod\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	kwokStreams, err := kube.WriteStreamsConfig(streams, podLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := kube.StartT(t, kube.Options{Nodes: 2, Kubelet: true, KwokConfigs: []string{kwokStreams}})
 	srv := startBcs(t, bin)
 	admin := srv.token(t, "admin", true)
 	viewer := srv.token(t, "viewer", false)
@@ -58,6 +69,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		"BCS_CONTROL_URL="+control,
 		"BCS_CHROMIUM="+chromium,
 		"BCS_SCREENSHOTS="+shots,
+		"BCS_POD_LOG="+podLog,
 		"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1",
 	)
 	var out bytes.Buffer

@@ -23,6 +23,9 @@ const Deploy = lazy(() => import('./pages/Deploy'));
 const WorkloadPage = lazy(() => import('./pages/Workload'));
 const TemplatePage = lazy(() => import('./pages/Template'));
 const ClusterPage = lazy(() => import('./pages/Cluster'));
+// xterm.js comes with the terminal page only.
+const PodTerminal = lazy(() => import('./pages/PodTerminal'));
+const PodLogs = lazy(() => import('./pages/PodLogs'));
 
 interface Route {
   pattern: string;
@@ -41,6 +44,8 @@ const routes: Route[] = [
   { pattern: '/projects/:pid/templates', render: (p) => <Templates pid={p.pid} /> },
   { pattern: '/projects/:pid/templates/:tid', render: (p) => <TemplatePage pid={p.pid} tid={p.tid} /> },
   { pattern: '/tokens', render: () => <Tokens /> },
+  { pattern: '/projects/:pid/clusters/:cid/namespaces/:ns/pods/:pod/logs', render: (p) => <PodLogs pid={p.pid} cid={p.cid} ns={p.ns} pod={p.pod} /> },
+  { pattern: '/projects/:pid/clusters/:cid/namespaces/:ns/pods/:pod/terminal', render: (p) => <PodTerminal pid={p.pid} cid={p.cid} ns={p.ns} pod={p.pod} /> },
 ];
 
 export function App() {

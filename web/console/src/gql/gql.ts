@@ -62,6 +62,8 @@ type Documents = {
     "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n": typeof types.SetNodeTaintsDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": typeof types.ApplyNamespaceDocument,
     "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": typeof types.RegisterMesosDocument,
+    "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n": typeof types.KubectlSettingsDocument,
+    "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": typeof types.KubeconfigDocument,
 };
 const documents: Documents = {
     "\n  query Me { me { id name displayName admin } }\n": types.MeDocument,
@@ -112,6 +114,8 @@ const documents: Documents = {
     "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n": types.SetNodeTaintsDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": types.ApplyNamespaceDocument,
     "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": types.RegisterMesosDocument,
+    "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n": types.KubectlSettingsDocument,
+    "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": types.KubeconfigDocument,
 };
 
 /**
@@ -320,6 +324,14 @@ export function graphql(source: "\n  mutation ApplyNamespace($input: ApplyNamesp
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n"): (typeof documents)["\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n"): (typeof documents)["\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"): (typeof documents)["\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

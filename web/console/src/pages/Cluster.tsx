@@ -8,6 +8,7 @@ import { ErrorView, FormError } from '../components/ErrorView';
 import { Gated, type Permissions } from '../components/Gate';
 import { OperationStatus, type Op } from '../components/OperationStatus';
 import { NodeEditor } from '../components/NodeEditor';
+import { KubeconfigButton } from '../components/KubeconfigButton';
 
 export default function ClusterPage({ pid, cid }: { pid: string; cid: string }) {
   const q = useQuery(ClusterQuery, { id: cid });
@@ -56,6 +57,7 @@ export default function ClusterPage({ pid, cid }: { pid: string; cid: string }) 
     <>
       <h1>Cluster {c.name} <span className={`badge status-${c.status}`}>{c.status}</span></h1>
       <p className="muted">{c.kind} {c.version}</p>
+      {c.kind === 'K8S' && <KubeconfigButton pid={pid} cid={cid} name={c.name} />}
       {op && <OperationStatus key={op.op.id} op={op.op} label={op.label} />}
       <ErrorView error={cordon.error ?? uncordon.error ?? drain.error} />
       <div className="panel">

@@ -14,6 +14,7 @@ import { OperationStatus, type Op } from '../components/OperationStatus';
 import { apiKind, kindNames } from '../live/useLiveTable';
 import { applyHistory, type History, type HistoryChange } from '../live/history';
 import { WorkloadHistory } from '../components/WorkloadHistory';
+import { PodActions, useExecDenial } from '../components/PodActions';
 
 interface PodRow {
   name: string;
@@ -37,6 +38,7 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
   const scale = useMutation(ScaleMutation);
   const restart = useMutation(RestartMutation);
   const rollback = useMutation(RollbackMutation);
+  const execDenied = useExecDenial(pid);
 
   // The head revision, then the workload and its pods, then one `changes`
   // subscription from that head for the workload and the pods of its
@@ -129,14 +131,15 @@ export default function WorkloadPage({ pid, wid }: { pid: string; wid: string })
       <div className="panel">
         <h2>Pods</h2>
         <table aria-label="pods">
-          <thead><tr><th scope="col">Name</th><th scope="col">Phase</th><th scope="col">Node</th><th scope="col">IP</th><th scope="col">Restarts</th></tr></thead>
+          <thead><tr><th scope="col">Name</th><th scope="col">Phase</th><th scope="col">Node</th><th scope="col">IP</th><th scope="col">Restarts</th><th scope="col"><span className="skip">Actions</span></th></tr></thead>
           <tbody>
             {podList.map((p) => (
               <tr key={p.name} data-pod={p.name}>
                 <td>{p.name}</td><td><span className={`badge phase-${p.phase}`}>{p.phase}</span></td><td>{p.nodeName}</td><td>{p.podIP}</td><td>{p.restarts}</td>
+                <td>{!kind.startsWith('Mesos') && <PodActions pid={pid} cid={w.clusterID} ns={w.namespace} pod={p.name} denied={execDenied} />}</td>
               </tr>
             ))}
-            {!podList.length && <tr><td colSpan={5} className="muted">No pods.</td></tr>}
+            {!podList.length && <tr><td colSpan={6} className="muted">No pods.</td></tr>}
           </tbody>
         </table>
       </div>

@@ -1,0 +1,13 @@
+// GraphQL of the pod pages and the kubeconfig button.
+import { graphql } from '../gql';
+
+export const KubectlSettingsQuery = graphql(`
+  query KubectlSettings($id: ID!) {
+    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }
+    me { id admin }
+  }
+`);
+
+export const KubeconfigQuery = graphql(`
+  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }
+`);
