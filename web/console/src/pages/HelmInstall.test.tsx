@@ -86,11 +86,14 @@ describe('install', () => {
 });
 
 describe('upgrade', () => {
-  it('starts from the release’s current values and previews the values diff', async () => {
+  it('starts from the release’s current values and chart reference, and previews the values diff', async () => {
     history.replaceState(null, '', '/projects/prj_1/charts/install?upgrade=1&cluster=cls_1&namespace=shop&name=shop&chart=shop&version=0.1.0');
     const sent = fakeServer({
       Clusters: clustersAnswer,
       Project: projectAnswer(viewerCan('DEVELOPER', ['clusterUse', 'namespaceUse'])),
+      ChartRepositories: () => ({ data: { chartRepositories: [{ id: 'crp_1', name: 'main', url: 'oci://reg/charts', kind: 'OCI', username: '', plainHTTP: false, hasPassword: false, createdBy: 'ann', createdAt: '' }] } }),
+      // search is "contains": only the chart named exactly like the release's counts.
+      Charts: () => ({ data: { charts: [{ name: 'shop', reference: 'oci://reg/charts/shop', description: '', versions: [] }, { name: 'shop-db', reference: 'oci://reg/charts/shop-db', description: '', versions: [] }] } }),
       ReleaseRevision: () => ({ data: { release: { name: 'shop', values: 'replicaCount: 1\n', manifest: '' } } }),
       UpgradeRelease: () => ({ data: { upgradeRelease: { id: 'op_1', status: 'SUCCEEDED', reason: null, message: null,
         result: { ...dryResult, revision: 2, valuesDiff: '--- current\n+++ new\n@@ -1 +1 @@\n-replicaCount: 1\n+replicaCount: 3\n' } } } }),
@@ -98,14 +101,14 @@ describe('upgrade', () => {
     render(<HelmInstall pid="prj_1" />);
     await waitFor(() => expect(screen.getByRole('textbox', { name: 'Values YAML' }).textContent).toContain('replicaCount: 1'));
     expect((screen.getByLabelText('Release name') as HTMLInputElement).readOnly).toBe(true);
-    fireEvent.change(screen.getByLabelText('Chart'), { target: { value: 'main/shop' } });
+    await waitFor(() => expect((screen.getByLabelText('Chart') as HTMLInputElement).value).toBe('oci://reg/charts/shop'));
     const preview = screen.getByRole('button', { name: 'Preview' }) as HTMLButtonElement;
     await waitFor(() => expect(preview.disabled).toBe(false));
     fireEvent.click(preview);
     const diff = await screen.findByTestId('values-diff');
     expect([...diff.querySelectorAll('[data-kind="add"]')].map((e) => e.textContent)).toEqual(['added: +replicaCount: 3']);
     const input = sent.find((s) => s.op === 'UpgradeRelease')!.variables.input;
-    expect(input).toMatchObject({ clusterID: 'cls_1', namespace: 'shop', name: 'shop', chart: 'main/shop', version: '0.1.0', values: 'replicaCount: 1\n', dryRun: true });
+    expect(input).toMatchObject({ clusterID: 'cls_1', namespace: 'shop', name: 'shop', chart: 'oci://reg/charts/shop', version: '0.1.0', values: 'replicaCount: 1\n', dryRun: true });
     expect(screen.getByRole('button', { name: 'Upgrade' })).toBeTruthy();
   });
 });

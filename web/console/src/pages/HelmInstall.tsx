@@ -11,7 +11,7 @@ import { useOperation, type Op } from '../components/OperationStatus';
 import { YamlEditor, yamlProblems } from '../components/YamlEditor';
 import { useLocation } from '../router';
 import { HelmDiff } from './HelmDiff';
-import { InstallReleaseMutation, ReleaseRevisionQuery, UpgradeReleaseMutation, formKey, previewOf, releaseInput, releasePath, type InstallForm } from './HelmOps';
+import { ChartRepositoriesQuery, ChartsQuery, InstallReleaseMutation, ReleaseRevisionQuery, UpgradeReleaseMutation, formKey, previewOf, releaseInput, releasePath, type InstallForm } from './HelmOps';
 
 const fields = ['clusterID', 'namespace', 'name', 'chart', 'version', 'values'];
 
@@ -41,6 +41,16 @@ export default function HelmInstall({ pid }: { pid: string }) {
   const inst = useMutation(InstallReleaseMutation);
   const upg = useMutation(UpgradeReleaseMutation);
   const install = upgrade ? upg : inst;
+  // A release records its chart's name, not where it came from: look the
+  // name up in the project's repositories and take the reference when
+  // exactly one repository has it.
+  const bare = upgrade && !!form.chart && !form.chart.includes('/');
+  const repos = useQuery(ChartRepositoriesQuery, { projectID: pid }, !bare);
+  const [refs, setRefs] = useState<Record<string, string[]>>({});
+  const found = [...new Set(Object.values(refs).flat())];
+  useEffect(() => {
+    if (found.length === 1 && bare) setForm((x) => (x.chart.includes('/') ? x : { ...x, chart: found[0] }));
+  }, [found.join(' '), bare]); // eslint-disable-line react-hooks/exhaustive-deps
   const [preview, setPreview] = useState<{ key: string; op: Op } | undefined>();
   const [started, setStarted] = useState<Op | undefined>();
   const op = useOperation(started);
@@ -76,7 +86,11 @@ export default function HelmInstall({ pid }: { pid: string }) {
         <div><label htmlFor="h-name">Release name</label><input id="h-name" value={form.name} onChange={set('name')} readOnly={upgrade} required /></div>
       </div>
       <div className="row">
-        <div><label htmlFor="h-chart">Chart</label><input id="h-chart" size={48} value={form.chart} onChange={set('chart')} placeholder="oci://host/path/chart or repository/chart" required /></div>
+        <div><label htmlFor="h-chart">Chart</label><input id="h-chart" size={48} value={form.chart} onChange={set('chart')} placeholder="oci://host/path/chart or repository/chart" list="h-chart-refs" required />
+          <datalist id="h-chart-refs">{found.map((r) => <option key={r} value={r} />)}</datalist>
+          {bare && repos.data?.chartRepositories.map((r) => <FindChart key={r.id} repositoryID={r.id} name={form.chart} onFound={(x) => setRefs((m) => ({ ...m, [r.id]: x }))} />)}
+          {bare && found.length > 1 && <p className="muted">Several repositories serve {form.chart}: pick one.</p>}
+        </div>
         <div><label htmlFor="h-version">Version</label><input id="h-version" value={form.version} onChange={set('version')} placeholder="newest stable" /></div>
       </div>
       {fields.filter((x) => x !== 'values').map((x) => <ErrorView key={x} error={err} field={x} />)}
@@ -115,4 +129,14 @@ export default function HelmInstall({ pid }: { pid: string }) {
       )}
     </>
   );
+}
+
+function FindChart({ repositoryID, name, onFound }: { repositoryID: string; name: string; onFound: (refs: string[]) => void }) {
+  const q = useQuery(ChartsQuery, { repositoryID, search: name });
+  const refs = q.data?.charts.filter((c) => c.name === name).map((c) => c.reference);
+  const key = refs?.join(' ');
+  useEffect(() => {
+    if (refs) onFound(refs);
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  return null;
 }
