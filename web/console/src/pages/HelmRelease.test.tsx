@@ -5,7 +5,11 @@ import { fakeServer, projectAnswer, viewerCan } from './HelmTestServer';
 vi.mock('../api/socket', () => ({
   connectionState: () => 'connected',
   onConnectionState: () => () => {},
-  live: () => () => {},
+  // A followed operation finishes at once.
+  live: (_doc: unknown, vars: () => { id: string }, sink: { next(d: unknown): void }) => {
+    queueMicrotask(() => sink.next({ operation: { id: vars().id, status: 'SUCCEEDED', reason: null, message: null, result: {} } }));
+    return () => {};
+  },
 }));
 const { HelmRelease } = await import('./HelmRelease');
 
@@ -38,8 +42,11 @@ describe('release page', () => {
     const rb = within(r1).getByRole('button', { name: 'Rollback' }) as HTMLButtonElement;
     await waitFor(() => expect(rb.disabled).toBe(false));
     fireEvent.click(rb);
-    await screen.findByTestId('operation');
+    const status = await screen.findByTestId('operation');
     expect(sent.find((s) => s.op === 'RollbackRelease')!.variables).toEqual({ clusterID: 'cls_1', namespace: 'shop', name: 'shop', revision: 1 });
+    // Once the rollback has finished the history is read again.
+    await waitFor(() => expect(status.textContent).toContain('SUCCEEDED'));
+    await waitFor(() => expect(sent.filter((s) => s.op === 'Release').length).toBe(2));
 
     const diff = await screen.findByTestId('values-diff');
     expect(sent.find((s) => s.op === 'ReleaseValuesDiff')!.variables).toMatchObject({ from: 1, to: 2 });

@@ -1,12 +1,12 @@
 // One Helm release: its history with Rollback to a revision, Upgrade and
 // Uninstall, each revision's values and manifest, and the values diff of
 // two revisions.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery } from '../api/hooks';
 import { ProjectQuery } from '../api/ops';
 import { ErrorView } from '../components/ErrorView';
 import { Gated, type Permissions } from '../components/Gate';
-import { OperationStatus, type Op } from '../components/OperationStatus';
+import { useOperation, type Op } from '../components/OperationStatus';
 import { navigate } from '../router';
 import { HelmDiff } from './HelmDiff';
 import { ReleaseQuery, ReleaseRevisionQuery, ReleaseValuesDiffQuery, RollbackReleaseMutation, UninstallReleaseMutation, canCompare } from './HelmOps';
@@ -21,6 +21,13 @@ export function HelmRelease({ pid, cid, ns, name }: { pid: string; cid: string; 
   const [op, setOp] = useState<{ label: string; op: Op } | undefined>();
   const [shown, setShown] = useState<number | undefined>();
   const [cmp, setCmp] = useState<{ from?: number; to?: number }>({});
+  const cur = useOperation(op?.op);
+  const finished = cur?.status === 'SUCCEEDED' || cur?.status === 'FAILED';
+  const { reload } = q;
+  // The history changes when a rollback finishes: read it again then.
+  useEffect(() => {
+    if (finished && op?.label !== 'Uninstall') reload();
+  }, [finished, op, reload]);
   if (q.error) return <><h1>Release {name}</h1><ErrorView error={q.error} /></>;
   const r = q.data?.release;
   if (!r) return <p className="muted">Loading…</p>;
@@ -48,7 +55,12 @@ export function HelmRelease({ pid, cid, ns, name }: { pid: string; cid: string; 
         <Gated can={can} action="clusterUse" className="danger" disabled={uninstall.busy} onClick={doUninstall}>Uninstall</Gated>
         <button type="button" onClick={() => q.reload()}>Refresh</button>
       </p>
-      {op && <OperationStatus key={op.op.id} op={op.op} label={op.label} />}
+      {op && cur && (
+        <p role="status" data-testid="operation">
+          {op.label}: <span className={`badge status-${cur.status}`}>{cur.status}</span>
+          {cur.reason && <> <code>{cur.reason}</code></>} {cur.message && <span className="muted">{cur.message}</span>}
+        </p>
+      )}
       <ErrorView error={rollback.error ?? uninstall.error} />
       <div className="panel">
         <h2>History</h2>
@@ -84,7 +96,7 @@ export function HelmRelease({ pid, cid, ns, name }: { pid: string; cid: string; 
           {canCompare(revisions, from, to) ? <ValuesDiff {...ref} from={from} to={to} /> : <p className="muted">Pick two different revisions.</p>}
         </div>
       )}
-      {op && op.label === 'Uninstall' && <p><button type="button" onClick={() => navigate(`/projects/${pid}/releases?cluster=${encodeURIComponent(cid)}`)}>Back to releases</button></p>}
+      {op?.label === 'Uninstall' && cur?.status === 'SUCCEEDED' && <p><button type="button" onClick={() => navigate(`/projects/${pid}/releases?cluster=${encodeURIComponent(cid)}`)}>Back to releases</button></p>}
     </>
   );
 }
