@@ -62,7 +62,7 @@ describe('install', () => {
     fakeServer({
       Clusters: clustersAnswer,
       Project: projectAnswer(viewerCan('DEVELOPER', ['clusterUse', 'namespaceUse'])),
-      InstallRelease: () => ({ errors: [{ message: 'values: error converting YAML to JSON: yaml: line 2: could not find expected key', extensions: { code: 'BAD_USER_INPUT', field: 'values' } }] }),
+      InstallRelease: () => ({ errors: [{ message: 'values are not valid YAML: line 2: could not find expected key', extensions: { code: 'BAD_USER_INPUT', field: 'values' } }] }),
     });
     render(<HelmInstall pid="prj_1" />);
     fireEvent.change(await screen.findByLabelText('Release name'), { target: { value: 'shop' } });
