@@ -26,6 +26,10 @@ const ClusterPage = lazy(() => import('./pages/Cluster'));
 // xterm.js comes with the terminal page only.
 const PodTerminal = lazy(() => import('./pages/PodTerminal'));
 const PodLogs = lazy(() => import('./pages/PodLogs'));
+const HelmInstall = lazy(() => import('./pages/HelmInstall'));
+const Charts = lazy(() => import('./pages/Charts').then((m) => ({ default: m.Charts })));
+const Releases = lazy(() => import('./pages/Releases').then((m) => ({ default: m.Releases })));
+const HelmRelease = lazy(() => import('./pages/HelmRelease').then((m) => ({ default: m.HelmRelease })));
 
 interface Route {
   pattern: string;
@@ -43,6 +47,10 @@ const routes: Route[] = [
   { pattern: '/projects/:pid/audit', render: (p) => <Audit pid={p.pid} /> },
   { pattern: '/projects/:pid/templates', render: (p) => <Templates pid={p.pid} /> },
   { pattern: '/projects/:pid/templates/:tid', render: (p) => <TemplatePage pid={p.pid} tid={p.tid} /> },
+  { pattern: '/projects/:pid/charts', render: (p) => <Charts pid={p.pid} /> },
+  { pattern: '/projects/:pid/charts/install', render: (p) => <HelmInstall pid={p.pid} /> },
+  { pattern: '/projects/:pid/releases', render: (p) => <Releases pid={p.pid} /> },
+  { pattern: '/projects/:pid/releases/:cid/:ns/:name', render: (p) => <HelmRelease pid={p.pid} cid={p.cid} ns={p.ns} name={p.name} /> },
   { pattern: '/tokens', render: () => <Tokens /> },
   { pattern: '/projects/:pid/clusters/:cid/namespaces/:ns/pods/:pod/logs', render: (p) => <PodLogs pid={p.pid} cid={p.cid} ns={p.ns} pod={p.pod} /> },
   { pattern: '/projects/:pid/clusters/:cid/namespaces/:ns/pods/:pod/terminal', render: (p) => <PodTerminal pid={p.pid} cid={p.cid} ns={p.ns} pod={p.pod} /> },
@@ -134,6 +142,8 @@ function Shell({ session: s }: { session: Session }) {
               {link(`/projects/${pid}/workloads`, 'Workloads')}
               {link(`/projects/${pid}/deploy`, 'Deploy')}
               {link(`/projects/${pid}/templates`, 'Templates')}
+              {link(`/projects/${pid}/charts`, 'Charts')}
+              {link(`/projects/${pid}/releases`, 'Releases')}
               {link(`/projects/${pid}/operations`, 'Operations')}
               {link(`/projects/${pid}/audit`, 'Audit log')}
             </ul>

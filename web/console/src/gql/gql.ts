@@ -62,6 +62,19 @@ type Documents = {
     "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n": typeof types.SetNodeTaintsDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": typeof types.ApplyNamespaceDocument,
     "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": typeof types.RegisterMesosDocument,
+    "\n  query ChartRepositories($projectID: ID!) {\n    chartRepositories(projectID: $projectID) { id name url kind username plainHTTP hasPassword createdBy createdAt }\n  }\n": typeof types.ChartRepositoriesDocument,
+    "\n  mutation AddChartRepository($input: AddChartRepositoryInput!) { addChartRepository(input: $input) { id name kind hasPassword } }\n": typeof types.AddChartRepositoryDocument,
+    "\n  mutation RemoveChartRepository($id: ID!) { removeChartRepository(id: $id) { deletedID } }\n": typeof types.RemoveChartRepositoryDocument,
+    "\n  query Charts($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference description versions { version appVersion description } }\n  }\n": typeof types.ChartsDocument,
+    "\n  query ChartValues($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }\n  }\n": typeof types.ChartValuesDocument,
+    "\n  query Releases($clusterID: ID!, $namespace: String) {\n    releases(clusterID: $clusterID, namespace: $namespace) { name namespace revision status chart chartVersion appVersion updated description }\n  }\n": typeof types.ReleasesDocument,
+    "\n  query Release($clusterID: ID!, $namespace: String!, $name: String!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) {\n      clusterID name namespace revision status chart chartVersion appVersion updated description\n      history { revision status chart chartVersion appVersion updated description }\n    }\n  }\n": typeof types.ReleaseDocument,
+    "\n  query ReleaseRevision($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name values(revision: $revision) manifest(revision: $revision) }\n  }\n": typeof types.ReleaseRevisionDocument,
+    "\n  query ReleaseValuesDiff($clusterID: ID!, $namespace: String!, $name: String!, $from: Int!, $to: Int!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name valuesDiff(from: $from, to: $to) }\n  }\n": typeof types.ReleaseValuesDiffDocument,
+    "\n  mutation InstallRelease($input: HelmReleaseInput!) { installRelease(input: $input) { id status reason message result } }\n": typeof types.InstallReleaseDocument,
+    "\n  mutation UpgradeRelease($input: HelmReleaseInput!) { upgradeRelease(input: $input) { id status reason message result } }\n": typeof types.UpgradeReleaseDocument,
+    "\n  mutation RollbackRelease($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int!) {\n    rollbackRelease(clusterID: $clusterID, namespace: $namespace, name: $name, revision: $revision) { id status reason message result }\n  }\n": typeof types.RollbackReleaseDocument,
+    "\n  mutation UninstallRelease($clusterID: ID!, $namespace: String!, $name: String!) {\n    uninstallRelease(clusterID: $clusterID, namespace: $namespace, name: $name) { id status reason message result }\n  }\n": typeof types.UninstallReleaseDocument,
     "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n": typeof types.KubectlSettingsDocument,
     "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": typeof types.KubeconfigDocument,
 };
@@ -114,6 +127,19 @@ const documents: Documents = {
     "\n  mutation SetNodeTaints($clusterID: ID!, $name: String!, $taints: [TaintInput!]!) {\n    setNodeTaints(clusterID: $clusterID, name: $name, taints: $taints) { id status }\n  }\n": types.SetNodeTaintsDocument,
     "\n  mutation ApplyNamespace($input: ApplyNamespaceInput!) { applyNamespace(input: $input) { id status } }\n": types.ApplyNamespaceDocument,
     "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n": types.RegisterMesosDocument,
+    "\n  query ChartRepositories($projectID: ID!) {\n    chartRepositories(projectID: $projectID) { id name url kind username plainHTTP hasPassword createdBy createdAt }\n  }\n": types.ChartRepositoriesDocument,
+    "\n  mutation AddChartRepository($input: AddChartRepositoryInput!) { addChartRepository(input: $input) { id name kind hasPassword } }\n": types.AddChartRepositoryDocument,
+    "\n  mutation RemoveChartRepository($id: ID!) { removeChartRepository(id: $id) { deletedID } }\n": types.RemoveChartRepositoryDocument,
+    "\n  query Charts($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference description versions { version appVersion description } }\n  }\n": types.ChartsDocument,
+    "\n  query ChartValues($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }\n  }\n": types.ChartValuesDocument,
+    "\n  query Releases($clusterID: ID!, $namespace: String) {\n    releases(clusterID: $clusterID, namespace: $namespace) { name namespace revision status chart chartVersion appVersion updated description }\n  }\n": types.ReleasesDocument,
+    "\n  query Release($clusterID: ID!, $namespace: String!, $name: String!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) {\n      clusterID name namespace revision status chart chartVersion appVersion updated description\n      history { revision status chart chartVersion appVersion updated description }\n    }\n  }\n": types.ReleaseDocument,
+    "\n  query ReleaseRevision($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name values(revision: $revision) manifest(revision: $revision) }\n  }\n": types.ReleaseRevisionDocument,
+    "\n  query ReleaseValuesDiff($clusterID: ID!, $namespace: String!, $name: String!, $from: Int!, $to: Int!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name valuesDiff(from: $from, to: $to) }\n  }\n": types.ReleaseValuesDiffDocument,
+    "\n  mutation InstallRelease($input: HelmReleaseInput!) { installRelease(input: $input) { id status reason message result } }\n": types.InstallReleaseDocument,
+    "\n  mutation UpgradeRelease($input: HelmReleaseInput!) { upgradeRelease(input: $input) { id status reason message result } }\n": types.UpgradeReleaseDocument,
+    "\n  mutation RollbackRelease($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int!) {\n    rollbackRelease(clusterID: $clusterID, namespace: $namespace, name: $name, revision: $revision) { id status reason message result }\n  }\n": types.RollbackReleaseDocument,
+    "\n  mutation UninstallRelease($clusterID: ID!, $namespace: String!, $name: String!) {\n    uninstallRelease(clusterID: $clusterID, namespace: $namespace, name: $name) { id status reason message result }\n  }\n": types.UninstallReleaseDocument,
     "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n": types.KubectlSettingsDocument,
     "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": types.KubeconfigDocument,
 };
@@ -324,6 +350,58 @@ export function graphql(source: "\n  mutation ApplyNamespace($input: ApplyNamesp
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n"): (typeof documents)["\n  mutation RegisterMesos($input: RegisterMesosClusterInput!) { registerMesosCluster(input: $input) { id name status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChartRepositories($projectID: ID!) {\n    chartRepositories(projectID: $projectID) { id name url kind username plainHTTP hasPassword createdBy createdAt }\n  }\n"): (typeof documents)["\n  query ChartRepositories($projectID: ID!) {\n    chartRepositories(projectID: $projectID) { id name url kind username plainHTTP hasPassword createdBy createdAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddChartRepository($input: AddChartRepositoryInput!) { addChartRepository(input: $input) { id name kind hasPassword } }\n"): (typeof documents)["\n  mutation AddChartRepository($input: AddChartRepositoryInput!) { addChartRepository(input: $input) { id name kind hasPassword } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveChartRepository($id: ID!) { removeChartRepository(id: $id) { deletedID } }\n"): (typeof documents)["\n  mutation RemoveChartRepository($id: ID!) { removeChartRepository(id: $id) { deletedID } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Charts($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference description versions { version appVersion description } }\n  }\n"): (typeof documents)["\n  query Charts($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference description versions { version appVersion description } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ChartValues($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }\n  }\n"): (typeof documents)["\n  query ChartValues($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Releases($clusterID: ID!, $namespace: String) {\n    releases(clusterID: $clusterID, namespace: $namespace) { name namespace revision status chart chartVersion appVersion updated description }\n  }\n"): (typeof documents)["\n  query Releases($clusterID: ID!, $namespace: String) {\n    releases(clusterID: $clusterID, namespace: $namespace) { name namespace revision status chart chartVersion appVersion updated description }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Release($clusterID: ID!, $namespace: String!, $name: String!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) {\n      clusterID name namespace revision status chart chartVersion appVersion updated description\n      history { revision status chart chartVersion appVersion updated description }\n    }\n  }\n"): (typeof documents)["\n  query Release($clusterID: ID!, $namespace: String!, $name: String!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) {\n      clusterID name namespace revision status chart chartVersion appVersion updated description\n      history { revision status chart chartVersion appVersion updated description }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReleaseRevision($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name values(revision: $revision) manifest(revision: $revision) }\n  }\n"): (typeof documents)["\n  query ReleaseRevision($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name values(revision: $revision) manifest(revision: $revision) }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ReleaseValuesDiff($clusterID: ID!, $namespace: String!, $name: String!, $from: Int!, $to: Int!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name valuesDiff(from: $from, to: $to) }\n  }\n"): (typeof documents)["\n  query ReleaseValuesDiff($clusterID: ID!, $namespace: String!, $name: String!, $from: Int!, $to: Int!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name valuesDiff(from: $from, to: $to) }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InstallRelease($input: HelmReleaseInput!) { installRelease(input: $input) { id status reason message result } }\n"): (typeof documents)["\n  mutation InstallRelease($input: HelmReleaseInput!) { installRelease(input: $input) { id status reason message result } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpgradeRelease($input: HelmReleaseInput!) { upgradeRelease(input: $input) { id status reason message result } }\n"): (typeof documents)["\n  mutation UpgradeRelease($input: HelmReleaseInput!) { upgradeRelease(input: $input) { id status reason message result } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RollbackRelease($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int!) {\n    rollbackRelease(clusterID: $clusterID, namespace: $namespace, name: $name, revision: $revision) { id status reason message result }\n  }\n"): (typeof documents)["\n  mutation RollbackRelease($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int!) {\n    rollbackRelease(clusterID: $clusterID, namespace: $namespace, name: $name, revision: $revision) { id status reason message result }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UninstallRelease($clusterID: ID!, $namespace: String!, $name: String!) {\n    uninstallRelease(clusterID: $clusterID, namespace: $namespace, name: $name) { id status reason message result }\n  }\n"): (typeof documents)["\n  mutation UninstallRelease($clusterID: ID!, $namespace: String!, $name: String!) {\n    uninstallRelease(clusterID: $clusterID, namespace: $namespace, name: $name) { id status reason message result }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
