@@ -33,7 +33,8 @@ func (a *Authenticator) MembershipChanged(ctx context.Context, userID ID) {
 }
 
 // MembershipAdded drops the user's cached viewers so their next request
-// sees the new project; viewers in use keep their narrower scope.
+// sees the new project; an open socket acts with the wider scope from its
+// next operation on (Recheck), a running operation keeps the narrower one.
 func (a *Authenticator) MembershipAdded(ctx context.Context, userID ID) {
 	a.publish(ctx, eventGrant, userID)
 }

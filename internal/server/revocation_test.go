@@ -394,3 +394,39 @@ func drain(stream <-chan sseEvent, d time.Duration) ([]sseEvent, bool) {
 		}
 	}
 }
+
+// A socket whose scope grew (admitViewer acts with the wider viewer) is
+// held to the wider scope too: when the grant is taken back with no event
+// (straight in the database, or a NOTIFY lost) the sweep must close it,
+// not leave a subscription of the lost project streaming on the old,
+// narrower viewer it still "covers".
+func TestSweepClosesASocketWhoseGrownScopeShrank(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	a, b := env.newTenant(t, "grow-a"), env.newTenant(t, "grow-b")
+	ws := env.dialGraphQL(t, a.tokens[member.RoleVIEWER])
+	ws.subscribeWS("1", `{ me { name } }`, nil)
+	if m := ws.result("1"); m.Type != "next" {
+		t.Fatalf("first operation: %s %s", m.Type, m.Payload)
+	}
+	if m := ws.result("1"); m.Type != "complete" {
+		t.Fatalf("first operation: %s %s", m.Type, m.Payload)
+	}
+	env.do(t, `mutation($p: ID!, $u: String!) { addMember(projectID: $p, userName: $u, role: VIEWER) { id } }`,
+		map[string]any{"p": b.project, "u": "grow-a-viewer"}).field(t, "addMember", new(struct{ ID string }))
+	ws.subscribeWS("b", `subscription($p: ID!) { changes(filter: {projectID: $p}) { `+changeFields+` } }`, map[string]any{"p": b.project})
+	eventuallySubscribed(t, env)
+	env.submitChange(t, b, "granted")
+	for ws.nextChange("b").Name != "granted" {
+	}
+
+	ctx := system()
+	env.db.Client.Member.Delete().Where(member.HasUserWith(user.Name("grow-a-viewer")), member.ProjectID(ID(b.project))).ExecX(ctx)
+	env.server.authn.Invalidate() // as the cache TTL would
+	env.server.authn.Sweep(ctx)
+	env.submitChange(t, b, "secret-after-removal")
+	code, _, seen := ws.closedWithin(10 * time.Second)
+	noChangeNamed(t, seen, "secret-after-removal")
+	if code != 4403 {
+		t.Fatalf("socket closed with %d; want 4403", code)
+	}
+}
