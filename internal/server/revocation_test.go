@@ -430,3 +430,29 @@ func TestSweepClosesASocketWhoseGrownScopeShrank(t *testing.T) {
 		t.Fatalf("socket closed with %d; want 4403", code)
 	}
 }
+
+// The SSE transport takes any case and any Accept line, so must the
+// revocation watch: a stream asked for as "Text/Event-Stream" on a second
+// Accept line ends when its token is revoked, like any other.
+func TestRevocationEndsAStreamWithAMixedCaseAccept(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	tn := env.newTenant(t, "accept")
+	var created struct {
+		Secret string
+		Token  struct{ ID string }
+	}
+	env.as(tn.tokens[member.RoleOWNER]).do(t, `mutation { createToken(input: {name: "sse"}) { secret token { id } } }`, nil).field(t, "createToken", &created)
+	sse := env.as(created.Secret).subscribeAccepting(t, []string{"application/json", "Text/Event-Stream;q=0.9"},
+		`subscription { changes { `+changeFields+` } }`, nil)
+	eventuallySubscribed(t, env)
+
+	env.as(created.Secret).do(t, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": created.Token.ID})
+	evs, ended := drain(sse, 10*time.Second)
+	if !ended || len(evs) == 0 {
+		t.Fatalf("the stream did not end with an error: %+v", evs)
+	}
+	last := evs[len(evs)-1]
+	if len(last.Errors) == 0 || last.Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
+		t.Fatalf("stream ended with %+v", last)
+	}
+}
