@@ -375,7 +375,9 @@ func TestEverySpellingOfAStreamIsCapped(t *testing.T) {
 	f.h.Hold = func(string) (func(), bool) { return nil, false } // the token's slots are all taken
 	dev := f.user(t, "dev", member.RoleDEVELOPER)
 	for _, path := range []string{"/api/v1/pods?watch=True", "/api/v1/pods?watch=yes", "/api/v1/pods?watch=",
-		"/api/v1/namespaces/ns/pods/web/log?follow=1", "/api/v1/namespaces/ns/pods/web/log?follow=TRUE"} {
+		"/api/v1/namespaces/ns/pods/web/log?follow=1", "/api/v1/namespaces/ns/pods/web/log?follow=TRUE",
+		// The deprecated /watch/ paths, which the API server still serves.
+		"/api/v1/watch/pods", "/api/v1/watch/namespaces/ns/pods/web", "/apis/apps/v1/watch/namespaces/ns/deployments"} {
 		if w := f.do(dev, http.MethodGet, path); w.Code != http.StatusTooManyRequests {
 			t.Errorf("%s: %d; want 429 with no slot free", path, w.Code)
 		}

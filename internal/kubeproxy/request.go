@@ -38,6 +38,11 @@ func parseRequest(r *http.Request, path string) request {
 	default:
 		parts = nil // discovery, /version, /healthz …
 	}
+	// The deprecated /watch/ paths still open a watch on the API server.
+	watchPath := len(parts) > 0 && parts[0] == "watch"
+	if watchPath {
+		parts = parts[1:]
+	}
 	if len(parts) >= 2 && parts[0] == "namespaces" {
 		q.Namespace = parts[1]
 		if len(parts) > 2 && !namespaceSubresources[parts[2]] {
@@ -57,6 +62,9 @@ func parseRequest(r *http.Request, path string) request {
 		q.Namespace = ""
 	}
 	q.Verb = verb(r, q.Name != "")
+	if watchPath && (q.Verb == "get" || q.Verb == "list") {
+		q.Verb = "watch"
+	}
 	return q
 }
 
