@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/bcs-io/bcs/ent/cluster"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/schema/gid"
 	"github.com/bcs-io/bcs/ent/user"
@@ -56,5 +58,23 @@ func TestClusterScopedTokenOpensNothingButItsProxy(t *testing.T) {
 	// The owner's ordinary token still works: the refusal is the scope's.
 	if r := env.as(tn.tokens[member.RoleOWNER]).do(t, `{ me { name } }`, nil); len(r.Errors) > 0 {
 		t.Fatal(r.raw)
+	}
+}
+
+// A kubeconfig's token is named after its cluster, cut to 64 bytes: the
+// cut must not split a character (PostgreSQL refuses such text, and the
+// name shows in `tokens`).
+func TestKubeconfigTokenNameIsValidUTF8(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	tn := env.newTenant(t, "utf")
+	ctx := system()
+	name := strings.Repeat("é", 32) // 64 bytes, the longest a cluster name may be
+	env.db.Client.Cluster.UpdateOneID(gid.ID(tn.objects[1])).SetName(name).SetStatus(cluster.StatusNORMAL).ExecX(ctx)
+	var kc string
+	env.as(tn.tokens[member.RoleOWNER]).do(t, `query($cid: ID!) { kubeconfig(clusterID: $cid) }`, map[string]any{"cid": tn.objects[1]}).field(t, "kubeconfig", &kc)
+	for _, tk := range env.db.Client.Token.Query().AllX(ctx) {
+		if !utf8.ValidString(tk.Name) || len(tk.Name) > 64 {
+			t.Fatalf("token name %q", tk.Name)
+		}
 	}
 }
