@@ -158,13 +158,20 @@ func (a *Authenticator) Recheck(ctx context.Context, v *Viewer) (*Viewer, error)
 	if err != nil {
 		return nil, err
 	}
-	if cur == v {
-		return v, nil
+	held := v.held()
+	if cur == held {
+		return cur, nil
 	}
-	if !cur.covers(v) {
+	// Against what v went on to act as, not v alone: a grant taken back
+	// with no event would otherwise leave the socket acting in the lost
+	// project, its narrower viewer still covered.
+	if !cur.covers(held) {
 		a.endWhere(func(o *Viewer) bool { return o.UserID == v.UserID && o != cur }, ErrScopeChanged, true)
 		v.end(ErrScopeChanged)
 		return nil, ErrScopeChanged
+	}
+	if cur != v && v.life != nil {
+		v.life.actedAs.Store(cur)
 	}
 	return cur, nil
 }

@@ -97,11 +97,9 @@ func (s *Server) admitViewer(ctx context.Context) (context.Context, error) {
 		return ctx, &gqlerror.Error{Message: "internal error (request id " + id + ")",
 			Extensions: map[string]any{"code": "INTERNAL", "requestId": id}}
 	case cur != v:
-		// The scope only grew (a project added): act with it, and have the
-		// sweep recheck it while the operation runs — it rechecks only
-		// watched viewers, and the socket's narrower one would still hold
-		// after the grant is taken back without an event.
-		return s.watchSocket(auth.NewContext(ctx, cur), cur), nil
+		// The scope only grew (a project added): act with it. Recheck
+		// holds the socket's viewer to it from now on.
+		return auth.NewContext(ctx, cur), nil
 	}
 	return ctx, nil
 }
