@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/bcs-io/bcs/ent"
@@ -85,8 +86,8 @@ func (r *Resolver) kubeconfig(ctx context.Context, clusterID gid.ID, expiresIn *
 		return "", apierr.New(apierr.Internal, "BCS does not know its public URL: start it with --public-url")
 	}
 	name := "kubeconfig " + c.Name
-	if len(name) > 64 {
-		name = name[:64]
+	if len(name) > 64 { // the token name's limit, in bytes: cut on a character
+		name = strings.ToValidUTF8(name[:64], "")
 	}
 	secret, _, err := auth.IssueClusterToken(ctx, r.Client, v.UserID, name, auth.Expiry(v, ttl), c.ID)
 	if err != nil {

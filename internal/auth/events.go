@@ -33,7 +33,8 @@ func (a *Authenticator) MembershipChanged(ctx context.Context, userID ID) {
 }
 
 // MembershipAdded drops the user's cached viewers so their next request
-// sees the new project; viewers in use keep their narrower scope.
+// sees the new project; an open socket acts with the wider scope from its
+// next operation on (Recheck), a running operation keeps the narrower one.
 func (a *Authenticator) MembershipAdded(ctx context.Context, userID ID) {
 	a.publish(ctx, eventGrant, userID)
 }
@@ -157,13 +158,20 @@ func (a *Authenticator) Recheck(ctx context.Context, v *Viewer) (*Viewer, error)
 	if err != nil {
 		return nil, err
 	}
-	if cur == v {
-		return v, nil
+	held := v.held()
+	if cur == held {
+		return cur, nil
 	}
-	if !cur.covers(v) {
+	// Against what v went on to act as, not v alone: a grant taken back
+	// with no event would otherwise leave the socket acting in the lost
+	// project, its narrower viewer still covered.
+	if !cur.covers(held) {
 		a.endWhere(func(o *Viewer) bool { return o.UserID == v.UserID && o != cur }, ErrScopeChanged, true)
 		v.end(ErrScopeChanged)
 		return nil, ErrScopeChanged
+	}
+	if cur != v && v.life != nil {
+		v.life.actedAs.Store(cur)
 	}
 	return cur, nil
 }

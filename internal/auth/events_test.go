@@ -167,3 +167,26 @@ func TestRecheckFindsChangesNoEventAnnounced(t *testing.T) {
 		t.Fatalf("the user's other viewer: %v; the current one: %v", sibling.Err(), narrowed.Err())
 	}
 }
+
+// A viewer that went on to act with a grown scope is held to it: the grant
+// taken back with no event ends it, though its own narrower roles still hold.
+func TestRecheckHoldsAViewerToTheScopeItActedWith(t *testing.T) {
+	a := &Authenticator{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	socket := &Viewer{UserID: "usr_a", TokenID: "tok_a", Roles: map[ID]member.Role{"prj_a": member.RoleVIEWER}, hash: "h", life: &life{}}
+	a.Watch(ctx, socket, func(error) {})
+	grown := &Viewer{UserID: "usr_a", TokenID: "tok_a", Roles: map[ID]member.Role{"prj_a": member.RoleVIEWER, "prj_b": member.RoleVIEWER}, hash: "h", life: &life{}}
+	a.cache = map[string]cached{"h": {viewer: grown, expires: time.Now().Add(time.Hour)}}
+	if cur, err := a.Recheck(ctx, socket); err != nil || cur != grown {
+		t.Fatalf("a grown scope: %v, %v", cur, err)
+	}
+	if cur, err := a.Recheck(ctx, socket); err != nil || cur != grown {
+		t.Fatalf("the same grown scope again: %v, %v", cur, err)
+	}
+	back := &Viewer{UserID: "usr_a", TokenID: "tok_a", Roles: map[ID]member.Role{"prj_a": member.RoleVIEWER}, hash: "h", life: &life{}}
+	a.cache["h"] = cached{viewer: back, expires: time.Now().Add(time.Hour)}
+	if _, err := a.Recheck(ctx, socket); !errors.Is(err, ErrScopeChanged) || !errors.Is(socket.Err(), ErrScopeChanged) {
+		t.Fatalf("the grant taken back: %v; the socket's viewer: %v", err, socket.Err())
+	}
+}

@@ -56,6 +56,20 @@ type life struct {
 
 	mu    sync.Mutex
 	hooks map[*func(error)]struct{}
+
+	// actedAs is the wider viewer an open socket went on to act as
+	// (Recheck), which the viewer is held to from then on.
+	actedAs atomic.Pointer[Viewer]
+}
+
+// held is what v must still grant: v, or the wider viewer it acted as.
+func (v *Viewer) held() *Viewer {
+	if v.life != nil {
+		if w := v.life.actedAs.Load(); w != nil {
+			return w
+		}
+	}
+	return v
 }
 
 // Err is nil while the viewer may still act: its token is not revoked or

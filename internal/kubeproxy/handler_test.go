@@ -365,3 +365,27 @@ func TestStreamsPerTokenBounded(t *testing.T) {
 		t.Fatalf("watch within the cap: %d, slot held after it ended: %d", w.Code, held)
 	}
 }
+
+// The API server reads a query flag as true unless it is "0" or "false"
+// (any case): watch=True, watch=yes, watch= and follow=1 open streams
+// there, so they must count against the token's cap here (and be watched
+// for revocation and time limits) like watch=true.
+func TestEverySpellingOfAStreamIsCapped(t *testing.T) {
+	f := newFixture(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "{}") })
+	f.h.Hold = func(string) (func(), bool) { return nil, false } // the token's slots are all taken
+	dev := f.user(t, "dev", member.RoleDEVELOPER)
+	for _, path := range []string{"/api/v1/pods?watch=True", "/api/v1/pods?watch=yes", "/api/v1/pods?watch=",
+		"/api/v1/namespaces/ns/pods/web/log?follow=1", "/api/v1/namespaces/ns/pods/web/log?follow=TRUE",
+		// The deprecated /watch/ paths, which the API server still serves.
+		"/api/v1/watch/pods", "/api/v1/watch/namespaces/ns/pods/web", "/apis/apps/v1/watch/namespaces/ns/deployments"} {
+		if w := f.do(dev, http.MethodGet, path); w.Code != http.StatusTooManyRequests {
+			t.Errorf("%s: %d; want 429 with no slot free", path, w.Code)
+		}
+	}
+	for _, path := range []string{"/api/v1/pods?watch=false", "/api/v1/pods?watch=0", "/api/v1/pods?watch=FALSE",
+		"/api/v1/namespaces/ns/pods/web/log?follow=False"} {
+		if w := f.do(dev, http.MethodGet, path); w.Code != http.StatusOK {
+			t.Errorf("%s: %d; not a stream", path, w.Code)
+		}
+	}
+}

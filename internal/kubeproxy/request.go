@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protowire"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // request is what the proxy understands of a Kubernetes API path: enough
@@ -37,6 +38,11 @@ func parseRequest(r *http.Request, path string) request {
 	default:
 		parts = nil // discovery, /version, /healthz …
 	}
+	// The deprecated /watch/ paths still open a watch on the API server.
+	watchPath := len(parts) > 0 && parts[0] == "watch"
+	if watchPath {
+		parts = parts[1:]
+	}
 	if len(parts) >= 2 && parts[0] == "namespaces" {
 		q.Namespace = parts[1]
 		if len(parts) > 2 && !namespaceSubresources[parts[2]] {
@@ -56,13 +62,16 @@ func parseRequest(r *http.Request, path string) request {
 		q.Namespace = ""
 	}
 	q.Verb = verb(r, q.Name != "")
+	if watchPath && (q.Verb == "get" || q.Verb == "list") {
+		q.Verb = "watch"
+	}
 	return q
 }
 
 func verb(r *http.Request, named bool) string {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		if v := r.URL.Query().Get("watch"); v == "true" || v == "1" {
+		if queryFlag(r, "watch") {
 			return "watch"
 		}
 		if named {
@@ -105,7 +114,17 @@ func (q request) long(r *http.Request) bool {
 	if q.Verb == "watch" || r.Header.Get("Upgrade") != "" {
 		return true
 	}
-	return q.Subresource == "log" && r.URL.Query().Get("follow") == "true"
+	return q.Subresource == "log" && queryFlag(r, "follow")
+}
+
+// queryFlag reads a boolean query parameter as the API server does (watch=1,
+// watch=True, even watch= are true): a spelling read differently here would
+// open a stream that escapes the per-token cap, the time limits and the
+// revocation watch.
+func queryFlag(r *http.Request, key string) bool {
+	vals, on := r.URL.Query()[key], false
+	_ = runtime.Convert_Slice_string_To_bool(&vals, &on, nil) // never fails
+	return on
 }
 
 // maxNamedBody bounds the body read for a created object's name (etcd's

@@ -7,6 +7,8 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/bcs-io/bcs/internal/querylimit/querylimittest"
 )
 
 // The seed corpora under testdata/fuzz run with every `go test`; `go test
@@ -15,8 +17,8 @@ import (
 // FuzzDocumentGuard: the guard never panics, refuses only with *Exceeded,
 // and counts what a naive expansion counts wherever that one finishes.
 func FuzzDocumentGuard(f *testing.F) {
-	f.Add(doubling(3))
-	f.Add(doubling(40))
+	f.Add(querylimittest.Doubling(3))
+	f.Add(querylimittest.Doubling(40))
 	f.Add(nested(2000))
 	f.Fuzz(func(t *testing.T, query string) {
 		d := Document{MaxBytes: 64 << 10, MaxTokens: 5000, MaxNodes: 500, MaxMerges: 1000}

@@ -9,6 +9,8 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/bcs-io/bcs/internal/querylimit/querylimittest"
 )
 
 // schema is a small stand-in for BCS's: a connection with first/last, one
@@ -29,18 +31,6 @@ type MemberEdge { node: Member! }
 type Member { role: String! }
 type ChangePage { items: [String!]! }
 `})
-
-// doubling is the document of issue 11: each fragment spreads the next
-// twice, so its expansion has 2^n leaves.
-func doubling(n int) string {
-	var b strings.Builder
-	b.WriteString("query { ...F0 }\n")
-	for i := range n {
-		fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
-	}
-	fmt.Fprintf(&b, "fragment F%d on Query { __typename }\n", n)
-	return b.String()
-}
 
 // nested is a document of about size bytes: a chain of fragments each
 // nesting the next one level deeper and spreading it twice.
@@ -64,13 +54,13 @@ func validated(t testing.TB, query string) *ast.QueryDocument {
 
 func TestDoublingFragmentsAreRefusedByNodeCount(t *testing.T) {
 	for _, n := range []int{20, 40, 200} {
-		err := Document{MaxBytes: 1 << 20, MaxTokens: 100000, MaxNodes: 5000}.Check(doubling(n))
+		err := Document{MaxBytes: 1 << 20, MaxTokens: 100000, MaxNodes: 5000}.Check(querylimittest.Doubling(n))
 		var ex *Exceeded
 		if !errors.As(err, &ex) || ex.Limit != LimitNodes {
 			t.Fatalf("n=%d: %v, want a %s refusal", n, err, LimitNodes)
 		}
 	}
-	if err := (Document{MaxNodes: 5000}).Check(doubling(5)); err != nil {
+	if err := (Document{MaxNodes: 5000}).Check(querylimittest.Doubling(5)); err != nil {
 		t.Fatalf("n=5 has 2^5 leaves and must pass: %v", err)
 	}
 }
@@ -114,7 +104,7 @@ func TestSameNamedFieldsAreRefusedByMerges(t *testing.T) {
 	for _, q := range []string{
 		"{" + strings.Repeat(" __typename", 200) + " }",
 		"{" + strings.Repeat(" node { id }", 141) + " }",
-		doubling(5),
+		querylimittest.Doubling(5),
 	} {
 		if err := d.Check(q); err != nil {
 			t.Fatalf("%.80s…: %v", q, err)
@@ -129,7 +119,7 @@ func TestSameNamedFieldsAreRefusedByMerges(t *testing.T) {
 
 func TestMeasureMemoisesFragments(t *testing.T) {
 	// 40 doublings: measured in linear time, saturating, not overflowing.
-	doc, err := parser.ParseQuery(&ast.Source{Input: doubling(40)})
+	doc, err := parser.ParseQuery(&ast.Source{Input: querylimittest.Doubling(40)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +203,7 @@ func TestDepthAndAliasesThroughFragments(t *testing.T) {
 }
 
 func BenchmarkRefuseDoubling40(b *testing.B) {
-	q := doubling(40)
+	q := querylimittest.Doubling(40)
 	d := Document{MaxBytes: 128 << 10, MaxTokens: 15000, MaxNodes: 2000}
 	for b.Loop() {
 		if d.Check(q) == nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/bcs-io/bcs/internal/querylimit/querylimittest"
 	"github.com/bcs-io/bcs/internal/storage"
 	"github.com/bcs-io/bcs/resolvers"
 )
@@ -39,7 +40,7 @@ func BenchmarkRefuse(b *testing.B) {
 		name, query, limit string
 		configure          func(*Config)
 	}{
-		{"doubling-n40", doublingDocument(40), "documentNodes", nil},
+		{"doubling-n40", querylimittest.Doubling(40), "documentNodes", nil},
 		{"nested-1MiB", nested, "documentBytes", nil},
 		// With the size and token limits raised, the node count refuses
 		// it, after a full parse.

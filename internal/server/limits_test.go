@@ -23,19 +23,8 @@ import (
 
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/internal/auth"
+	"github.com/bcs-io/bcs/internal/querylimit/querylimittest"
 )
-
-// doublingDocument is issue 11's document: each fragment spreads the next
-// twice, so the expansion has 2^n leaves though the text grows by n lines.
-func doublingDocument(n int) string {
-	var b strings.Builder
-	b.WriteString("query { ...F0 }\n")
-	for i := range n {
-		fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
-	}
-	fmt.Fprintf(&b, "fragment F%d on Query { __typename }\n", n)
-	return b.String()
-}
 
 // nestedDocument is about size bytes of fragments, each nesting the next
 // one level deeper and spreading it twice.
@@ -118,7 +107,7 @@ func TestDoublingFragmentsAreRefusedBeforeValidation(t *testing.T) {
 	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
 	out := env.as(outsider(t, env, "mallory"))
 	for _, n := range []int{20, 40} {
-		limitRefusal(t, out.do(t, doublingDocument(n), nil), "documentNodes")
+		limitRefusal(t, out.do(t, querylimittest.Doubling(n), nil), "documentNodes")
 	}
 	big := nestedDocument(1_000_000) // the body, with its JSON, stays under 1 MiB
 	limitRefusal(t, out.do(t, big, nil), "documentBytes")
@@ -133,7 +122,7 @@ func TestDoublingFragmentsAreRefusedBeforeValidation(t *testing.T) {
 	limitRefusal(t, roomy.as(outsider(t, roomy, "mallory")).do(t, big, nil), "documentNodes")
 
 	s := env.dialGraphQL(t, outsider(t, env, "eve"))
-	s.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": doublingDocument(40)}})
+	s.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": querylimittest.Doubling(40)}})
 	m := s.read()
 	if m.Type != "error" || !strings.Contains(string(m.Payload), `"documentNodes"`) {
 		t.Fatalf("websocket: got %s %s; want an error naming documentNodes", m.Type, m.Payload)

@@ -394,3 +394,65 @@ func drain(stream <-chan sseEvent, d time.Duration) ([]sseEvent, bool) {
 		}
 	}
 }
+
+// A socket whose scope grew (admitViewer acts with the wider viewer) is
+// held to the wider scope too: when the grant is taken back with no event
+// (straight in the database, or a NOTIFY lost) the sweep must close it,
+// not leave a subscription of the lost project streaming on the old,
+// narrower viewer it still "covers".
+func TestSweepClosesASocketWhoseGrownScopeShrank(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	a, b := env.newTenant(t, "grow-a"), env.newTenant(t, "grow-b")
+	ws := env.dialGraphQL(t, a.tokens[member.RoleVIEWER])
+	ws.subscribeWS("1", `{ me { name } }`, nil)
+	if m := ws.result("1"); m.Type != "next" {
+		t.Fatalf("first operation: %s %s", m.Type, m.Payload)
+	}
+	if m := ws.result("1"); m.Type != "complete" {
+		t.Fatalf("first operation: %s %s", m.Type, m.Payload)
+	}
+	env.do(t, `mutation($p: ID!, $u: String!) { addMember(projectID: $p, userName: $u, role: VIEWER) { id } }`,
+		map[string]any{"p": b.project, "u": "grow-a-viewer"}).field(t, "addMember", new(struct{ ID string }))
+	ws.subscribeWS("b", `subscription($p: ID!) { changes(filter: {projectID: $p}) { `+changeFields+` } }`, map[string]any{"p": b.project})
+	eventuallySubscribed(t, env)
+	env.submitChange(t, b, "granted")
+	for ws.nextChange("b").Name != "granted" {
+	}
+
+	ctx := system()
+	env.db.Client.Member.Delete().Where(member.HasUserWith(user.Name("grow-a-viewer")), member.ProjectID(ID(b.project))).ExecX(ctx)
+	env.server.authn.Invalidate() // as the cache TTL would
+	env.server.authn.Sweep(ctx)
+	env.submitChange(t, b, "secret-after-removal")
+	code, _, seen := ws.closedWithin(10 * time.Second)
+	noChangeNamed(t, seen, "secret-after-removal")
+	if code != 4403 {
+		t.Fatalf("socket closed with %d; want 4403", code)
+	}
+}
+
+// The SSE transport takes any case and any Accept line, so must the
+// revocation watch: a stream asked for as "Text/Event-Stream" on a second
+// Accept line ends when its token is revoked, like any other.
+func TestRevocationEndsAStreamWithAMixedCaseAccept(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	tn := env.newTenant(t, "accept")
+	var created struct {
+		Secret string
+		Token  struct{ ID string }
+	}
+	env.as(tn.tokens[member.RoleOWNER]).do(t, `mutation { createToken(input: {name: "sse"}) { secret token { id } } }`, nil).field(t, "createToken", &created)
+	sse := env.as(created.Secret).subscribeAccepting(t, []string{"application/json", "Text/Event-Stream;q=0.9"},
+		`subscription { changes { `+changeFields+` } }`, nil)
+	eventuallySubscribed(t, env)
+
+	env.as(created.Secret).do(t, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": created.Token.ID})
+	evs, ended := drain(sse, 10*time.Second)
+	if !ended || len(evs) == 0 {
+		t.Fatalf("the stream did not end with an error: %+v", evs)
+	}
+	last := evs[len(evs)-1]
+	if len(last.Errors) == 0 || last.Errors[0].Extensions["code"] != "UNAUTHENTICATED" {
+		t.Fatalf("stream ended with %+v", last)
+	}
+}

@@ -29,12 +29,18 @@ type sseEvent struct {
 // until the stream ends or the test does.
 func (e *testEnv) subscribe(t *testing.T, query string, vars map[string]any) <-chan sseEvent {
 	t.Helper()
+	return e.subscribeAccepting(t, []string{"text/event-stream"}, query, vars)
+}
+
+// subscribeAccepting is subscribe with the request's Accept lines.
+func (e *testEnv) subscribeAccepting(t *testing.T, accept []string, query string, vars map[string]any) <-chan sseEvent {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.srv.URL+"/query", strings.NewReader(string(body)))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "text/event-stream")
+	req.Header["Accept"] = accept
 	req.Header.Set("Authorization", "Bearer "+e.token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -97,7 +97,8 @@ func (s *Server) admitViewer(ctx context.Context) (context.Context, error) {
 		return ctx, &gqlerror.Error{Message: "internal error (request id " + id + ")",
 			Extensions: map[string]any{"code": "INTERNAL", "requestId": id}}
 	case cur != v:
-		// The scope only grew (a project added): act with it.
+		// The scope only grew (a project added): act with it. Recheck
+		// holds the socket's viewer to it from now on.
 		return auth.NewContext(ctx, cur), nil
 	}
 	return ctx, nil
