@@ -133,7 +133,7 @@ func (h *Handler) ServeStream(w http.ResponseWriter, r *http.Request, up Upstrea
 		Namespace: t.namespace,
 		Pod:       t.pod,
 		Container: q.Get("container"),
-		Command:   q["command"],
+		Command:   recordedCommand(q["command"]),
 		TTY:       flag(q.Get("tty")),
 		Stdin:     flag(q.Get("stdin")),
 	}

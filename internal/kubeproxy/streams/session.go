@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"time"
+	"unicode/utf8"
 )
 
 // Kind is the pod subresource a session opened.
@@ -53,4 +54,28 @@ type Session struct {
 type Store interface {
 	Start(ctx context.Context, s *Session) error
 	Finish(ctx context.Context, s *Session) error
+}
+
+// maxRecordedCommand bounds the command kept in a session's row, audit
+// entries and recording header: the URL may carry up to a megabyte of it.
+// What runs is the request's own command, untouched.
+const maxRecordedCommand = 4096
+
+// recordedCommand is args cut to maxRecordedCommand bytes in all, the cut
+// marked, so a session's records stay small whatever the request says.
+func recordedCommand(args []string) []string {
+	out := make([]string, 0, len(args))
+	n := 0
+	for _, a := range args {
+		if n+len(a) > maxRecordedCommand {
+			keep := max(maxRecordedCommand-n, 0)
+			for keep > 0 && !utf8.RuneStart(a[keep]) {
+				keep--
+			}
+			return append(out, a[:keep]+"…[truncated]")
+		}
+		out = append(out, a)
+		n += len(a)
+	}
+	return out
 }
