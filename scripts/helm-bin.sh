@@ -11,6 +11,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/cached-go-bin.sh
+. "$root/scripts/lib/cached-go-bin.sh"
 tools=$root/tools/helm
 version=v4.3.2
 cache=${BCS_CACHE:-$HOME/.cache/bcs}
@@ -21,26 +23,6 @@ hash=$({ echo "$recipe"; cat "$tools/go.mod" "$tools/go.sum"; } | sha256sum | cu
 dir=$cache/helm/$version-$hash
 bin=$dir/helm
 
-if [[ ${1:-} == --print || -x $bin ]]; then
-  echo "$bin"
-  exit 0
-fi
-
-mkdir -p "$dir"
-# One build at a time: parallel test binaries may all find the cache empty.
-exec 9>"$dir/.lock"
-flock 9
-if [[ -x $bin ]]; then
-  echo "$bin"
-  exit 0
-fi
-
-export GOWORK=off GOFLAGS=-buildvcs=false
-start=$SECONDS
-echo "helm-bin: building helm $version" >&2
 # `helm version` must report the release, not the module's default.
 ldflags="-s -w -X helm.sh/helm/v4/internal/version.version=$version -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
-(cd "$tools" && go build -trimpath -ldflags "$ldflags" -o "$bin.tmp" helm.sh/helm/v4/cmd/helm)
-mv "$bin.tmp" "$bin"
-echo "helm-bin: done: $bin ($((SECONDS - start))s)" >&2
-echo "$bin"
+build_cached helm-bin "$bin" "$tools" helm.sh/helm/v4/cmd/helm "$ldflags" "${1:-}"

@@ -10,6 +10,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/cached-go-bin.sh
+. "$root/scripts/lib/cached-go-bin.sh"
 tools=$root/tools/kubectl
 version=v1.37.2
 cache=${BCS_CACHE:-$HOME/.cache/bcs}
@@ -20,28 +22,8 @@ hash=$({ echo "$recipe"; cat "$tools/go.mod" "$tools/go.sum" "$tools/main.go"; }
 dir=$cache/kubectl/$version-$hash
 bin=$dir/kubectl
 
-if [[ ${1:-} == --print || -x $bin ]]; then
-  echo "$bin"
-  exit 0
-fi
-
-mkdir -p "$dir"
-# One build at a time: parallel test binaries may all find the cache empty.
-exec 9>"$dir/.lock"
-flock 9
-if [[ -x $bin ]]; then
-  echo "$bin"
-  exit 0
-fi
-
-export GOWORK=off GOFLAGS=-buildvcs=false
-start=$SECONDS
-echo "kubectl-bin: building kubectl $version" >&2
 # kubectl version must report the release, not v0.0.0-master.
 pkg=k8s.io/component-base/version
 ver=(-X "$pkg.gitVersion=$version" -X "$pkg.gitMajor=1" -X "$pkg.gitMinor=37"
   -X "$pkg.gitTreeState=clean" -X "$pkg.buildDate=2026-01-01T00:00:00Z")
-(cd "$tools" && go build -trimpath -ldflags "-s -w ${ver[*]}" -o "$bin.tmp" .)
-mv "$bin.tmp" "$bin"
-echo "kubectl-bin: done: $bin ($((SECONDS - start))s)" >&2
-echo "$bin"
+build_cached kubectl-bin "$bin" "$tools" . "-s -w ${ver[*]}" "${1:-}"
