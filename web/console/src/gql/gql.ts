@@ -76,7 +76,7 @@ type Documents = {
     "\n  mutation RollbackRelease($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int!) {\n    rollbackRelease(clusterID: $clusterID, namespace: $namespace, name: $name, revision: $revision) { id status reason message result }\n  }\n": typeof types.RollbackReleaseDocument,
     "\n  mutation UninstallRelease($clusterID: ID!, $namespace: String!, $name: String!) {\n    uninstallRelease(clusterID: $clusterID, namespace: $namespace, name: $name) { id status reason message result }\n  }\n": typeof types.UninstallReleaseDocument,
     "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n": typeof types.KubectlSettingsDocument,
-    "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": typeof types.KubeconfigDocument,
+    "\n  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": typeof types.CreateKubeconfigDocument,
 };
 const documents: Documents = {
     "\n  query Me { me { id name displayName admin } }\n": types.MeDocument,
@@ -141,7 +141,7 @@ const documents: Documents = {
     "\n  mutation RollbackRelease($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int!) {\n    rollbackRelease(clusterID: $clusterID, namespace: $namespace, name: $name, revision: $revision) { id status reason message result }\n  }\n": types.RollbackReleaseDocument,
     "\n  mutation UninstallRelease($clusterID: ID!, $namespace: String!, $name: String!) {\n    uninstallRelease(clusterID: $clusterID, namespace: $namespace, name: $name) { id status reason message result }\n  }\n": types.UninstallReleaseDocument,
     "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n": types.KubectlSettingsDocument,
-    "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": types.KubeconfigDocument,
+    "\n  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": types.CreateKubeconfigDocument,
 };
 
 /**
@@ -409,7 +409,7 @@ export function graphql(source: "\n  query KubectlSettings($id: ID!) {\n    proj
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"): (typeof documents)["\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"];
+export function graphql(source: "\n  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"): (typeof documents)["\n  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
