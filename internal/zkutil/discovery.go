@@ -1,15 +1,15 @@
 package zkutil
 
 import (
-	"net"
-	"strconv"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"path"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 

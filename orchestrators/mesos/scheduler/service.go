@@ -28,7 +28,7 @@ type Service struct {
 	self    zkutil.ServiceInstance
 	broker  *broker
 	masters *masterSource
-	rpcAuth RPCVerifier // forwarded calls this instance took
+	rpcAuth RPCVerifier  // forwarded calls this instance took
 	rpc     *http.Client // forwards calls to the leader
 
 	engine atomic.Pointer[Engine]
