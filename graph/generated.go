@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	ChartRepository() ChartRepositoryResolver
 	Entity() EntityResolver
 	ExecSession() ExecSessionResolver
+	HelmChart() HelmChartResolver
 	HelmChartVersion() HelmChartVersionResolver
 	HelmRelease() HelmReleaseResolver
 	Mutation() MutationResolver
@@ -242,7 +243,7 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Reference   func(childComplexity int) int
-		Versions    func(childComplexity int) int
+		Versions    func(childComplexity int, version *string) int
 	}
 
 	HelmChartVersion struct {
@@ -782,6 +783,9 @@ type EntityResolver interface {
 }
 type ExecSessionResolver interface {
 	Recording(ctx context.Context, obj *ent.ExecSession) (*string, error)
+}
+type HelmChartResolver interface {
+	Versions(ctx context.Context, obj *model.HelmChart, version *string) ([]*model.HelmChartVersion, error)
 }
 type HelmChartVersionResolver interface {
 	DefaultValues(ctx context.Context, obj *model.HelmChartVersion) (string, error)
@@ -1714,7 +1718,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.HelmChart.Versions(childComplexity), true
+		args, err := ec.field_HelmChart_versions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.HelmChart.Versions(childComplexity, args["version"].(*string)), true
 
 	case "HelmChartVersion.appVersion":
 		if e.ComplexityRoot.HelmChartVersion.AppVersion == nil {
@@ -6244,6 +6253,20 @@ func (ec *executionContext) field_Entity_findManyWorkloadByIDs_args(ctx context.
 		return nil, err
 	}
 	args["reps"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_HelmChart_versions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg0
 	return args, nil
 }
 
@@ -11560,7 +11583,8 @@ func (ec *executionContext) _HelmChart_versions(ctx context.Context, field graph
 			return ec.fieldContext_HelmChart_versions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Versions, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.HelmChart().Versions(ctx, obj, fc.Args["version"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.HelmChartVersion) graphql.Marshaler {
@@ -11570,15 +11594,26 @@ func (ec *executionContext) _HelmChart_versions(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_HelmChart_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_HelmChart_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "HelmChart",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_HelmChartVersion(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_HelmChart_versions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -39228,23 +39263,24 @@ func (ec *executionContext) _HelmChart(ctx context.Context, sel ast.SelectionSet
 		case "name":
 			out.Values[i] = ec._HelmChart_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reference":
 			out.Values[i] = ec._HelmChart_reference(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._HelmChart_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "versions":
-			out.Values[i] = ec._HelmChart_versions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HelmChart_versions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

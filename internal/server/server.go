@@ -282,6 +282,7 @@ func (s *Server) graphql() http.Handler {
 	srv.Use(gqlext.OperationTimeout(s.limits.QueryTimeout))
 	srv.Use(gqlext.AnonymousIntrospection{})
 	srv.AroundFields(gqlext.DefaultPage(s.limits.DefaultPageSize))
+	srv.AroundOperations(resolvers.LimitChartFetches)
 	srv.Use(s.metrics)
 	srv.Use(&gqlext.Auditor{Client: s.db.Client, Log: s.log, Digest: redact.KeyedBy(s.cfg.Secrets), RequestID: RequestID})
 	p := &gqlext.Presenter{Log: s.log, RequestID: RequestID,
