@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -51,6 +52,9 @@ func TestMain(m *testing.M) {
 	}
 	_ = pg.Stop()
 	_ = os.RemoveAll(dir)
+	for _, d := range packageDirs {
+		_ = os.RemoveAll(d)
+	}
 	os.Exit(code)
 }
 
@@ -238,7 +242,22 @@ func mustJSON(v any) []byte {
 
 func tokenNamed(name string) predicate.Token { return token.Name(name) }
 
-func tempDir() (string, error) { return os.MkdirTemp("", "bcs-bench-") }
+// tempDir is a directory shared by the package's tests (a control plane,
+// a seeded database, a built binary): TestMain removes it after them.
+func tempDir() (string, error) {
+	dir, err := os.MkdirTemp("", "bcs-bench-")
+	if err == nil {
+		packageDirsMu.Lock()
+		packageDirs = append(packageDirs, dir)
+		packageDirsMu.Unlock()
+	}
+	return dir, err
+}
+
+var (
+	packageDirsMu sync.Mutex
+	packageDirs   []string
+)
 
 var permissiveNetworks, _ = netpolicy.Parse([]string{"0.0.0.0/0", "::/0"})
 

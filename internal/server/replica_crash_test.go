@@ -270,7 +270,7 @@ func bcsBinary(t *testing.T) string {
 		return bin
 	}
 	builtBCS.Do(func() {
-		dir, err := os.MkdirTemp("", "bcs-bin-")
+		dir, err := tempDir()
 		if err != nil {
 			builtBCS.err = err
 			return
