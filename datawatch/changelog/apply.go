@@ -62,7 +62,8 @@ func (w *Writer) apply(ctx context.Context, batch []Event) error {
 		// Counted once the batch commits (a failed try is retried).
 		rejected, unchanged int64
 	)
-	now := dbTime(time.Now())
+	begin := time.Now()
+	now := dbTime(begin)
 	err := w.inTx(ctx, func(tx queryer) error {
 		rejected, unchanged = 0, 0
 		var err error
@@ -138,6 +139,13 @@ func (w *Writer) apply(ctx context.Context, batch []Event) error {
 	})
 	if err != nil {
 		return err
+	}
+	committed := time.Now()
+	w.commitTime.Observe(committed.Sub(begin).Seconds())
+	for i := range batch {
+		if t := batch[i].Observed; !t.IsZero() {
+			w.latency.Observe(committed.Sub(t).Seconds())
+		}
 	}
 	w.batches.Add(1)
 	w.changes.Add(int64(len(ops)))

@@ -35,23 +35,10 @@ func (w *Writer) Run(ctx context.Context) error {
 			barrier = &it
 		} else {
 			batch = append(batch, it.ev)
-			timer.Reset(w.cfg.MaxLatency)
-		fill:
-			for len(batch) < w.cfg.BatchSize {
-				select {
-				case it = <-w.queue:
-					if it.resync != nil || it.flush != nil {
-						barrier = &it
-						break fill
-					}
-					batch = append(batch, it.ev)
-				case <-timer.C:
-					break fill
-				case <-ctx.Done():
-					return nil
-				}
+			barrier = w.fill(ctx, &batch, timer)
+			if ctx.Err() != nil {
+				return nil
 			}
-			timer.Stop()
 		}
 		if len(batch) > 0 {
 			if err := w.commit(ctx, batch); err != nil {
@@ -63,6 +50,43 @@ func (w *Writer) Run(ctx context.Context) error {
 			w.runBarrier(ctx, barrier)
 		}
 	}
+}
+
+// fill adds queued events to batch until it is full, a barrier comes (which
+// it returns) or, with no MaxLatency, the queue is empty: group commit. An
+// event then waits only for the commit in progress, and the batch holds what
+// queued up meanwhile, so batches grow with the load instead of every event
+// paying a fixed window. With MaxLatency it also waits that long for more.
+func (w *Writer) fill(ctx context.Context, batch *[]Event, timer *time.Timer) *item {
+	var expired <-chan time.Time
+	if w.cfg.MaxLatency > 0 {
+		timer.Reset(w.cfg.MaxLatency)
+		defer timer.Stop()
+		expired = timer.C
+	}
+	for len(*batch) < w.cfg.BatchSize {
+		var it item
+		if expired == nil {
+			select {
+			case it = <-w.queue:
+			default:
+				return nil
+			}
+		} else {
+			select {
+			case it = <-w.queue:
+			case <-expired:
+				return nil
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		if it.resync != nil || it.flush != nil {
+			return &it
+		}
+		*batch = append(*batch, it.ev)
+	}
+	return nil
 }
 
 func (w *Writer) failBarrier(b *item, err error) {

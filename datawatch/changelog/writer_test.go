@@ -243,3 +243,38 @@ func TestSubmitBlocksWhenFull(t *testing.T) {
 		t.Fatalf("Submit on a full queue = %v, want context.Canceled", err)
 	}
 }
+
+// TestWriterGroupCommit: without MaxLatency a batch is what queued up while
+// the previous one committed. A lone event is committed on its own, without
+// waiting for company; events that arrive during a commit share the next.
+func TestWriterGroupCommit(t *testing.T) {
+	dwtest.Backends(t, func(t *testing.T, url string) {
+		db := dwtest.Open(t, url)
+		_, cl := dwtest.Cluster(t, db)
+		sizes := make(chan int, 4)
+		release := make(chan struct{})
+		var once sync.Once
+		w := startWriter(t, db, changelog.Config{OnCommit: func(cs []*ent.Change) {
+			sizes <- len(cs)
+			once.Do(func() { <-release }) // hold the writer inside the first commit
+		}})
+		ctx := ctxT(t)
+		must(t, w.Submit(ctx, pod(cl, "shop", "first", 1)))
+		if n := <-sizes; n != 1 {
+			t.Fatalf("first batch: %d changes, want the lone event", n)
+		}
+		var later []changelog.Event
+		for i := range 20 {
+			later = append(later, pod(cl, "shop", fmt.Sprint("later-", i), 1))
+		}
+		must(t, w.Submit(ctx, later...))
+		close(release)
+		must(t, w.Flush(ctx))
+		if n := <-sizes; n != 20 {
+			t.Errorf("second batch: %d changes, want the 20 queued during the first commit", n)
+		}
+		if st := w.Stats(); st.Batches != 2 || st.Changes != 21 {
+			t.Errorf("stats %+v, want 21 changes in 2 batches", st)
+		}
+	})
+}
