@@ -16,6 +16,7 @@ import (
 func (w *Writer) Run(ctx context.Context) error {
 	defer close(w.done)
 	defer w.stmts.close()
+	defer w.release()
 	var (
 		batch []Event
 		timer = time.NewTimer(time.Hour)
@@ -157,10 +158,11 @@ func (w *Writer) diff(ctx context.Context, r *resyncReq) ([]Event, error) {
 	err := w.inTx(ctx, func(tx queryer) error {
 		// Under the batch lock, so the listing is diffed against a state
 		// no other writer is changing.
-		if _, err := w.lockHead(ctx, tx); err != nil {
+		_, heads, err := w.lockHead(ctx, tx, r.cluster)
+		if err != nil {
 			return err
 		}
-		c, err := w.prepareCluster(ctx, tx, r.cluster)
+		c, err := w.prepareCluster(ctx, tx, r.cluster, heads)
 		if err != nil || c == nil {
 			return err
 		}
@@ -185,7 +187,7 @@ func (w *Writer) diff(ctx context.Context, r *resyncReq) ([]Event, error) {
 
 // prepareCluster returns the cluster's cache, fenced against the database,
 // or nil if the cluster does not exist.
-func (w *Writer) prepareCluster(ctx context.Context, tx queryer, id gid.ID) (*clusterCache, error) {
+func (w *Writer) prepareCluster(ctx context.Context, tx queryer, id gid.ID, known clusterHeads) (*clusterCache, error) {
 	c := w.clusters[id]
 	if c == nil {
 		project, ok, err := w.clusterRow(ctx, tx, id)
@@ -195,7 +197,7 @@ func (w *Writer) prepareCluster(ctx context.Context, tx queryer, id gid.ID) (*cl
 		c = &clusterCache{project: project, head: -1}
 		w.clusters[id] = c
 	}
-	if err := w.fence(ctx, tx, c, id); err != nil {
+	if err := w.fence(ctx, tx, c, id, known); err != nil {
 		return nil, err
 	}
 	return c, nil

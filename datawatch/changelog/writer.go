@@ -2,6 +2,7 @@ package changelog
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -78,6 +79,7 @@ type Writer struct {
 
 	clusters map[gid.ID]*clusterCache // owned by the Run goroutine
 	stmts    stmtCache
+	conn     *sql.Conn // PostgreSQL: the transactions' connection; Run goroutine only
 
 	submitted, changes, unchanged, rejected, batches, retries atomic.Int64
 
