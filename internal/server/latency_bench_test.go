@@ -21,6 +21,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/internal/auth"
@@ -31,13 +32,14 @@ import (
 // subscriber (and the probes) can tell which write a change shows.
 const latencyLabel = "bcs-latency-seq"
 
-// latencyObjects is how many objects the writes rotate over; a multiple of
-// latencyWriters so that each object has one writer and its writes stay in
-// order.
-const (
-	latencyObjects = 20
-	latencyWriters = 4
-)
+// latencyShape is how many writers send the writes and how many objects
+// they rotate over: one writer per 25 writes/s (a patch takes 5–30 ms on the
+// loaded 2-core machine), at least 4, and five objects per writer, so that
+// each object has one writer and its writes stay in order.
+func latencyShape(rate float64) (writers, objects int) {
+	writers = max(4, int(rate+24)/25)
+	return writers, 5 * writers
+}
 
 // BenchmarkChangeLatency is issue 14's target 5: the time from a write
 // acknowledged by a real Kubernetes API server to the `changes` event read
@@ -128,6 +130,7 @@ func (r *latencyRun) get(seq int) *latWrite {
 
 func runLatency(b *testing.B, env *testEnv, kc *kube.Cluster, viewer, projectID, kind, ns string, rate float64, dur time.Duration) {
 	ctx := context.Background()
+	latencyWriters, latencyObjects := latencyShape(rate)
 	if _, err := kc.Client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		b.Fatal(err)
 	}
@@ -162,21 +165,31 @@ func runLatency(b *testing.B, env *testEnv, kc *kube.Cluster, viewer, projectID,
 	// Probes: a plain watch on the API server and a hub subscription.
 	wctx, wcancel := context.WithCancel(ctx)
 	defer wcancel()
-	w, err := latencyWatch(wctx, kc.Client, kind, ns)
-	if err != nil {
-		b.Fatal(err)
-	}
 	var probes sync.WaitGroup
 	probes.Go(func() {
-		for ev := range w.ResultChan() {
-			now := time.Now()
-			if m, ok := ev.Object.(metav1.Object); ok {
+		// The API server ends a watch that falls behind: watch again from
+		// the last version seen.
+		rv := ""
+		for wctx.Err() == nil {
+			w, err := latencyWatch(wctx, kc.Client, kind, ns, rv)
+			if err != nil {
+				return
+			}
+			for ev := range w.ResultChan() {
+				now := time.Now()
+				m, ok := ev.Object.(metav1.Object)
+				if ev.Type == watch.Error || !ok {
+					rv = ""
+					break
+				}
+				rv = m.GetResourceVersion()
 				if seq, err := strconv.Atoi(m.GetLabels()[latencyLabel]); err == nil {
 					if wr := run.get(seq); wr != nil && wr.watched.IsZero() {
 						wr.watched = now
 					}
 				}
 			}
+			w.Stop()
 		}
 	})
 	hsub, err := env.server.hub.Subscribe(system(), changelog.Filter{AllProjects: true}, nil, 1<<16)
@@ -206,6 +219,14 @@ func runLatency(b *testing.B, env *testEnv, kc *kube.Cluster, viewer, projectID,
 	for i := range total {
 		run.writes[i] = &latWrite{object: i % latencyObjects}
 	}
+	// The writers' own client: the cluster's shared one is limited to 200
+	// requests/s.
+	cfg := rest.CopyConfig(kc.Config)
+	cfg.QPS, cfg.Burst = 1e5, 1e5
+	wc, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	var writers sync.WaitGroup
 	errs := make(chan error, latencyWriters)
@@ -219,7 +240,7 @@ func runLatency(b *testing.B, env *testEnv, kc *kube.Cluster, viewer, projectID,
 				wr := run.get(i)
 				patch := fmt.Appendf(nil, `{"metadata":{"labels":{%q:%q}}}`, latencyLabel, strconv.Itoa(i))
 				sent := time.Now()
-				if err := patchLatencyObject(ctx, kc.Client, kind, ns, latencyName(wr.object), patch); err != nil {
+				if err := patchLatencyObject(ctx, wc, kind, ns, latencyName(wr.object), patch); err != nil {
 					errs <- fmt.Errorf("write %d: %w", i, err)
 					return
 				}
@@ -388,11 +409,12 @@ func patchLatencyObject(ctx context.Context, c kubernetes.Interface, kind, ns, n
 	return err
 }
 
-func latencyWatch(ctx context.Context, c kubernetes.Interface, kind, ns string) (watch.Interface, error) {
+func latencyWatch(ctx context.Context, c kubernetes.Interface, kind, ns, rv string) (watch.Interface, error) {
+	opts := metav1.ListOptions{ResourceVersion: rv}
 	if kind == "Deployment" {
-		return c.AppsV1().Deployments(ns).Watch(ctx, metav1.ListOptions{})
+		return c.AppsV1().Deployments(ns).Watch(ctx, opts)
 	}
-	return c.CoreV1().Services(ns).Watch(ctx, metav1.ListOptions{})
+	return c.CoreV1().Services(ns).Watch(ctx, opts)
 }
 
 // labelSeq reads the sequence label from a change's object.
