@@ -5,3 +5,4 @@
 .PHONY: bench-latency
 bench-latency: kube-bins ## API server write → subscriber's event: p50/p90/p99, lost, duplicated, the path split (BENCHMARKS.md)
 	$(GO) test -run '^$$' -bench '^BenchmarkChangeLatency$$' -benchtime 1x -timeout 20m ./internal/server
+	$(GO) test -run '^$$' -bench Paced2000 -benchtime 6000x ./datawatch/changelog

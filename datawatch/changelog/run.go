@@ -20,6 +20,7 @@ func (w *Writer) Run(ctx context.Context) error {
 	var (
 		batch []Event
 		timer = time.NewTimer(time.Hour)
+		begun time.Time // when the last batch began
 	)
 	timer.Stop()
 	for {
@@ -36,12 +37,13 @@ func (w *Writer) Run(ctx context.Context) error {
 			barrier = &it
 		} else {
 			batch = append(batch, it.ev)
-			barrier = w.fill(ctx, &batch, timer)
+			barrier = w.fill(ctx, &batch, timer, begun)
 			if ctx.Err() != nil {
 				return nil
 			}
 		}
 		if len(batch) > 0 {
+			begun = time.Now()
 			if err := w.commit(ctx, batch); err != nil {
 				w.failBarrier(barrier, err)
 				return nil // ctx ended
@@ -54,20 +56,21 @@ func (w *Writer) Run(ctx context.Context) error {
 }
 
 // fill adds queued events to batch until it is full, a barrier comes (which
-// it returns) or, with no MaxLatency, the queue is empty: group commit. An
-// event then waits only for the commit in progress, and the batch holds what
-// queued up meanwhile, so batches grow with the load instead of every event
-// paying a fixed window. With MaxLatency it also waits that long for more.
-func (w *Writer) fill(ctx context.Context, batch *[]Event, timer *time.Timer) *item {
-	var expired <-chan time.Time
-	if w.cfg.MaxLatency > 0 {
-		timer.Reset(w.cfg.MaxLatency)
+// it returns), or the batch's time is up: MaxLatency after the previous
+// batch began. An event that finds the writer idle (that is past) goes at
+// once with whatever else is queued; under a stream, batches begin at most
+// once per MaxLatency and gather what arrived meanwhile, so a steady flow
+// costs no more transactions than a fixed window would.
+func (w *Writer) fill(ctx context.Context, batch *[]Event, timer *time.Timer, begun time.Time) *item {
+	var due <-chan time.Time
+	if wait := w.cfg.MaxLatency - time.Since(begun); wait > 0 {
+		timer.Reset(wait)
 		defer timer.Stop()
-		expired = timer.C
+		due = timer.C
 	}
 	for len(*batch) < w.cfg.BatchSize {
 		var it item
-		if expired == nil {
+		if due == nil {
 			select {
 			case it = <-w.queue:
 			default:
@@ -76,7 +79,7 @@ func (w *Writer) fill(ctx context.Context, batch *[]Event, timer *time.Timer) *i
 		} else {
 			select {
 			case it = <-w.queue:
-			case <-expired:
+			case <-due:
 				return nil
 			case <-ctx.Done():
 				return nil

@@ -27,10 +27,12 @@ const advisoryKey int64 = 0x6263735f636867
 // Config tunes a Writer. Zero values take the defaults.
 type Config struct {
 	BatchSize int // events per transaction; default 500
-	// MaxLatency is how long an event may wait for its batch to fill. Zero
-	// (the default) waits for nothing: a batch is what queued up while the
-	// previous one committed (group commit), which under load makes batches
-	// as large as a window would, without adding the window to every event.
+	// MaxLatency paces transactions: a batch begins no sooner than
+	// MaxLatency after the previous one began, gathering what arrives
+	// meanwhile, so a stream costs at most one transaction per MaxLatency.
+	// A change that finds the writer idle (the previous batch began longer
+	// ago) is committed at once. Default 5ms; negative: batches begin as
+	// soon as the previous one committed (more CPU under a stream).
 	MaxLatency time.Duration
 	QueueSize  int // events buffered before Submit blocks; default 8×BatchSize
 	// OnCommit, if set, is called after each commit with the batch's
@@ -44,6 +46,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.MaxLatency == 0 {
+		c.MaxLatency = 5 * time.Millisecond
+	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 500
 	}
@@ -114,7 +119,7 @@ func NewWriter(db *storage.DB, cfg Config) *Writer {
 		clusters: map[gid.ID]*clusterCache{},
 		stmts:    stmtCache{db: db.SQL},
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bcs_changelog_event_latency_seconds",
-			Help:    "From a source observing a change (or submitting it) to its commit in the change log.",
+			Help:    "From a source observing a change (or submitting it) to its commit in the change log; events that changed nothing are not counted.",
 			Buckets: latencyBuckets}),
 		commitTime: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bcs_changelog_commit_seconds",
 			Help:    "Duration of change-log write transactions, from begin to commit.",

@@ -244,9 +244,9 @@ func TestSubmitBlocksWhenFull(t *testing.T) {
 	}
 }
 
-// TestWriterGroupCommit: without MaxLatency a batch is what queued up while
-// the previous one committed. A lone event is committed on its own, without
-// waiting for company; events that arrive during a commit share the next.
+// TestWriterGroupCommit: a lone event that finds the writer idle is
+// committed on its own, without waiting for company; events that arrive
+// during a commit share the next batch.
 func TestWriterGroupCommit(t *testing.T) {
 	dwtest.Backends(t, func(t *testing.T, url string) {
 		db := dwtest.Open(t, url)
