@@ -202,7 +202,7 @@ func runLatency(b *testing.B, env *testEnv, kc *kube.Cluster, viewer, projectID,
 			if c.Namespace != ns {
 				continue
 			}
-			if seq, ok := labelSeq(c.Object); ok {
+			if seq, ok := latLabelSeq(c.Object); ok {
 				if wr := run.get(seq); wr != nil && wr.hub.IsZero() {
 					wr.hub = now
 				}
@@ -210,8 +210,8 @@ func runLatency(b *testing.B, env *testEnv, kc *kube.Cluster, viewer, projectID,
 		}
 	})
 	before := env.server.writer.Stats()
-	writeHist := histogramSince(b, env, "bcs_changelog_event_latency_seconds")
-	commitHist := histogramSince(b, env, "bcs_changelog_commit_seconds")
+	writeHist := latHistogramSince(b, env, "bcs_changelog_event_latency_seconds")
+	commitHist := latHistogramSince(b, env, "bcs_changelog_commit_seconds")
 
 	// The writers: write i is due at start + i/rate, on object i mod
 	// latencyObjects, by writer i mod latencyWriters.
@@ -315,14 +315,14 @@ collect:
 			}
 			continue
 		}
-		client = append(client, ms(at.Sub(wr.acked)))
-		sendToAck = append(sendToAck, ms(wr.acked.Sub(wr.sent)))
+		client = append(client, latMS(at.Sub(wr.acked)))
+		sendToAck = append(sendToAck, latMS(wr.acked.Sub(wr.sent)))
 		if !wr.watched.IsZero() {
-			watchLat = append(watchLat, ms(wr.watched.Sub(wr.acked)))
+			watchLat = append(watchLat, latMS(wr.watched.Sub(wr.acked)))
 		}
 		if !wr.hub.IsZero() {
-			hubLat = append(hubLat, ms(wr.hub.Sub(wr.acked)))
-			hubToClient = append(hubToClient, ms(at.Sub(wr.hub)))
+			hubLat = append(hubLat, latMS(wr.hub.Sub(wr.acked)))
+			hubToClient = append(hubToClient, latMS(at.Sub(wr.hub)))
 		}
 	}
 	b.Logf("%s: %d writes in %v (%.1f/s), %d delivered, %d lost, %d coalesced, %d duplicated, %d out of order; writer: %d changes in %d batches",
@@ -338,14 +338,14 @@ collect:
 		{"hub dispatch → client read (resolver, websocket)", hubToClient},
 		{"ack → client read (end to end)", client},
 	} {
-		p := pcts(s.v)
+		p := latPcts(s.v)
 		b.Logf("  %-55s n=%-5d p50 %6.1f  p90 %6.1f  p99 %6.1f  max %6.1f ms", s.name, len(s.v), p[0], p[1], p[2], p[3])
 	}
 	if writeHist != nil {
 		b.Logf("  %-55s %s", "handler → commit (bcs_changelog_event_latency_seconds)", writeHist())
 		b.Logf("  %-55s %s", "transactions (bcs_changelog_commit_seconds)", commitHist())
 	}
-	p := pcts(client)
+	p := latPcts(client)
 	b.ReportMetric(p[0], "p50-ms")
 	b.ReportMetric(p[1], "p90-ms")
 	b.ReportMetric(p[2], "p99-ms")
@@ -358,10 +358,10 @@ collect:
 	}
 }
 
-func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func latMS(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// pcts returns p50, p90, p99 and max.
-func pcts(v []float64) [4]float64 {
+// latPcts returns p50, p90, p99 and max.
+func latPcts(v []float64) [4]float64 {
 	if len(v) == 0 {
 		return [4]float64{}
 	}
@@ -417,8 +417,8 @@ func latencyWatch(ctx context.Context, c kubernetes.Interface, kind, ns, rv stri
 	return c.CoreV1().Services(ns).Watch(ctx, opts)
 }
 
-// labelSeq reads the sequence label from a change's object.
-func labelSeq(obj map[string]any) (int, bool) {
+// latLabelSeq reads the sequence label from a change's object.
+func latLabelSeq(obj map[string]any) (int, bool) {
 	var v any
 	switch l := obj["labels"].(type) {
 	case map[string]any:
@@ -516,7 +516,7 @@ func readLatencySubscriber(conn *websocket.Conn, out chan<- latEvent) {
 			return
 		}
 		c := m.Payload.Data.Changes
-		seq, ok := labelSeq(c.Object)
+		seq, ok := latLabelSeq(c.Object)
 		if !ok {
 			seq = -1
 		}
@@ -524,10 +524,10 @@ func readLatencySubscriber(conn *websocket.Conn, out chan<- latEvent) {
 	}
 }
 
-// histogramSince snapshots a histogram of the server's registry and returns
+// latHistogramSince snapshots a histogram of the server's registry and returns
 // a function that describes the observations since, or nil if the server
 // does not export it.
-func histogramSince(b *testing.B, env *testEnv, name string) func() string {
+func latHistogramSince(b *testing.B, env *testEnv, name string) func() string {
 	read := func() (count uint64, buckets []*dto.Bucket, ok bool) {
 		mfs, err := env.server.metrics.registry.Gather()
 		if err != nil {
