@@ -67,6 +67,7 @@ bench: build kube-bins ## run every benchmark of BENCHMARKS.md (about 15 minutes
 	$(GO) test -run '^$$' -bench Launch1000 -benchtime 5x ./orchestrators/mesos/sim
 	$(MAKE) bench-mesos-scheduler
 	$(MAKE) bench-helm
+	$(MAKE) bench-latency
 
 lint: ## go vet and gofmt
 	$(GO) vet ./...

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/bcs-io/bcs/ent"
@@ -62,11 +61,13 @@ func (w *Writer) apply(ctx context.Context, batch []Event) error {
 		// Counted once the batch commits (a failed try is retried).
 		rejected, unchanged int64
 	)
-	now := dbTime(time.Now())
+	begin := time.Now()
+	now := dbTime(begin)
 	err := w.inTx(ctx, func(tx queryer) error {
 		rejected, unchanged = 0, 0
 		var err error
-		if head, err = w.lockHead(ctx, tx); err != nil {
+		var heads clusterHeads
+		if head, heads, err = w.lockHead(ctx, tx, batch[0].ClusterID); err != nil {
 			return err
 		}
 		clusters := map[gid.ID]*clusterCache{}
@@ -74,7 +75,7 @@ func (w *Writer) apply(ctx context.Context, batch []Event) error {
 			ev := &batch[i]
 			c, ok := clusters[ev.ClusterID]
 			if !ok {
-				if c, err = w.prepareCluster(ctx, tx, ev.ClusterID); err != nil {
+				if c, err = w.prepareCluster(ctx, tx, ev.ClusterID, heads); err != nil {
 					return err
 				}
 				clusters[ev.ClusterID] = c
@@ -126,18 +127,21 @@ func (w *Writer) apply(ctx context.Context, batch []Event) error {
 		if err := w.writeRows(ctx, tx, deleted, final, now); err != nil {
 			return err
 		}
-		if err := w.insertChanges(ctx, tx, ops, now); err != nil {
-			return err
-		}
+		var notify int64
 		if w.d.pg() && !w.cfg.NoNotify {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, strconv.FormatInt(head, 10)); err != nil {
-				return fmt.Errorf("notify: %w", err)
-			}
+			notify = head
 		}
-		return nil
+		return w.insertChanges(ctx, tx, ops, now, notify)
 	})
 	if err != nil {
 		return err
+	}
+	committed := time.Now()
+	w.commitTime.Observe(committed.Sub(begin).Seconds())
+	for _, o := range ops { // noise was never going to be seen: not counted
+		if t := o.ev.Observed; !t.IsZero() {
+			w.latency.Observe(committed.Sub(t).Seconds())
+		}
 	}
 	w.batches.Add(1)
 	w.changes.Add(int64(len(ops)))
@@ -191,18 +195,28 @@ func (w *Writer) effect(ev *Event, project gid.ID, s *staged, rev int64) (*op, e
 	return o, nil
 }
 
-// lockHead serialises batches across writers and returns the current head.
-func (w *Writer) lockHead(ctx context.Context, tx queryer) (int64, error) {
+// clusterHeads is a cluster's highest revision, read with the batch head so
+// that fencing the batch's first cluster costs no statement of its own.
+type clusterHeads struct {
+	id   gid.ID
+	head int64
+}
+
+// lockHead serialises batches across writers and returns the current head,
+// and that of cluster.
+func (w *Writer) lockHead(ctx context.Context, tx queryer, cluster gid.ID) (int64, clusterHeads, error) {
 	if w.d.pg() {
+		// Its own statement: the head must be read with a snapshot taken
+		// after the lock is held.
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryKey); err != nil {
-			return 0, fmt.Errorf("take changelog lock: %w", err)
+			return 0, clusterHeads{}, fmt.Errorf("take changelog lock: %w", err)
 		}
 	}
-	var head sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(revision) FROM changes`).Scan(&head); err != nil {
-		return 0, fmt.Errorf("read head revision: %w", err)
+	var head, ch sql.NullInt64
+	if err := tx.QueryRowContext(ctx, w.d.q(`SELECT (SELECT MAX(revision) FROM changes), (SELECT MAX(revision) FROM changes WHERE cluster_id = ?)`), cluster).Scan(&head, &ch); err != nil {
+		return 0, clusterHeads{}, fmt.Errorf("read head revision: %w", err)
 	}
-	return head.Int64, nil
+	return head.Int64, clusterHeads{id: cluster, head: ch.Int64}, nil
 }
 
 // fillDeleted copies the last stored projection into DELETED changes whose
@@ -303,7 +317,7 @@ func toChanges(ops []*op, now time.Time) []*ent.Change {
 
 // inTx runs fn in a transaction (IMMEDIATE on SQLite, so writers queue).
 func (w *Writer) inTx(ctx context.Context, fn func(tx queryer) error) error {
-	tx, err := w.db.SQL.BeginTx(ctx, nil)
+	tx, err := w.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin changelog transaction: %w", err)
 	}
@@ -313,10 +327,45 @@ func (w *Writer) inTx(ctx context.Context, fn func(tx queryer) error) error {
 	}
 	if err := fn(q); err != nil {
 		_ = tx.Rollback()
+		w.release()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		w.release()
 		return fmt.Errorf("commit changelog transaction: %w", err)
 	}
 	return nil
+}
+
+// begin starts a transaction. On PostgreSQL the writer keeps one connection
+// for its transactions: a connection taken from the pool anew is checked
+// with a ping first (pgx does so when it was idle for a second), a round
+// trip more before each batch whenever other work took the last one.
+// SQLite's connections are shared with every other writer, so each batch
+// takes one from the pool.
+func (w *Writer) begin(ctx context.Context) (*sql.Tx, error) {
+	if !w.d.pg() {
+		return w.db.SQL.BeginTx(ctx, nil)
+	}
+	if w.conn == nil {
+		c, err := w.db.SQL.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.conn = c
+	}
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		w.release()
+	}
+	return tx, err
+}
+
+// release gives the held connection back after a failure: the next batch
+// starts on a connection the pool has checked.
+func (w *Writer) release() {
+	if w.conn != nil {
+		_ = w.conn.Close()
+		w.conn = nil
+	}
 }

@@ -51,6 +51,10 @@ type Event struct {
 	// must be derived from Object only, since an event whose Object is
 	// unchanged is dropped whatever its Row says. Not needed for DELETED.
 	Row Row
+	// Observed is when the source learned of the change (a Kubernetes
+	// watcher: when its event handler ran); zero means when Submit took it.
+	// It only feeds the latency histogram (Writer.Collectors).
+	Observed time.Time
 
 	// enc is Object's canonical JSON, encoded by Submit in the caller's
 	// goroutine so the single applying goroutine does not have to.

@@ -153,3 +153,58 @@ func TestResyncAdoptsUnloggedRows(t *testing.T) {
 		}
 	})
 }
+
+// TestWriterFencesEveryClusterOfABatch: the batch's first cluster is fenced
+// by the statement that reads the head, the others by one of their own;
+// either way another writer's change to the cluster is seen, so an event
+// that only matches the stale cache is still written.
+func TestWriterFencesEveryClusterOfABatch(t *testing.T) {
+	dwtest.Backends(t, func(t *testing.T, url string) {
+		db := dwtest.Open(t, url)
+		_, c1 := dwtest.Cluster(t, db)
+		_, c2 := dwtest.Cluster(t, db)
+		ctx := ctxT(t)
+		a := startWriter(t, db, changelog.Config{})
+		b := startWriter(t, dwtest.Open(t, url), changelog.Config{})
+		must(t, a.Submit(ctx, pod(c1, "ns", "x", 1), pod(c2, "ns", "y", 1)))
+		must(t, a.Flush(ctx))
+		must(t, b.Submit(ctx, pod(c1, "ns", "x", 2), pod(c2, "ns", "y", 2)))
+		must(t, b.Flush(ctx))
+		// a's cache still holds version 1 of both.
+		must(t, a.Submit(ctx, pod(c1, "ns", "x", 1), pod(c2, "ns", "y", 1)))
+		must(t, a.Flush(ctx))
+		got := summary(listAll(t, changelog.NewLog(db), 0, all))
+		want := []string{"1 ADDED Pod ns/x", "2 ADDED Pod ns/y", "3 MODIFIED Pod ns/x", "4 MODIFIED Pod ns/y",
+			"5 MODIFIED Pod ns/x", "6 MODIFIED Pod ns/y"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("got %q\nwant %q", got, want)
+		}
+	})
+}
+
+// TestWriterReconnectsAfterItsConnectionDies: on PostgreSQL the writer keeps
+// one connection for its transactions; when the server ends it, the batch
+// is retried on a fresh one and nothing is lost.
+func TestWriterReconnectsAfterItsConnectionDies(t *testing.T) {
+	db := dwtest.Open(t, dwtest.PostgresURL(t))
+	_, cl := dwtest.Cluster(t, db)
+	ctx := ctxT(t)
+	w := startWriter(t, db, changelog.Config{})
+	must(t, w.Submit(ctx, pod(cl, "ns", "x", 1)))
+	must(t, w.Flush(ctx))
+	var killed int
+	must(t, db.SQL.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&killed))
+	if killed == 0 {
+		t.Fatal("no writer connection to end")
+	}
+	must(t, w.Submit(ctx, pod(cl, "ns", "x", 2)))
+	must(t, w.Flush(ctx))
+	got := summary(listAll(t, changelog.NewLog(db), 0, all))
+	if want := []string{"1 ADDED Pod ns/x", "2 MODIFIED Pod ns/x"}; !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+	if st := w.Stats(); st.Retries == 0 {
+		t.Errorf("stats %+v: the batch on the ended connection should have been retried", st)
+	}
+}

@@ -16,9 +16,11 @@ import (
 func (w *Writer) Run(ctx context.Context) error {
 	defer close(w.done)
 	defer w.stmts.close()
+	defer w.release()
 	var (
 		batch []Event
 		timer = time.NewTimer(time.Hour)
+		begun time.Time // when the last batch began
 	)
 	timer.Stop()
 	for {
@@ -35,25 +37,13 @@ func (w *Writer) Run(ctx context.Context) error {
 			barrier = &it
 		} else {
 			batch = append(batch, it.ev)
-			timer.Reset(w.cfg.MaxLatency)
-		fill:
-			for len(batch) < w.cfg.BatchSize {
-				select {
-				case it = <-w.queue:
-					if it.resync != nil || it.flush != nil {
-						barrier = &it
-						break fill
-					}
-					batch = append(batch, it.ev)
-				case <-timer.C:
-					break fill
-				case <-ctx.Done():
-					return nil
-				}
+			barrier = w.fill(ctx, &batch, timer, begun)
+			if ctx.Err() != nil {
+				return nil
 			}
-			timer.Stop()
 		}
 		if len(batch) > 0 {
+			begun = time.Now()
 			if err := w.commit(ctx, batch); err != nil {
 				w.failBarrier(barrier, err)
 				return nil // ctx ended
@@ -63,6 +53,44 @@ func (w *Writer) Run(ctx context.Context) error {
 			w.runBarrier(ctx, barrier)
 		}
 	}
+}
+
+// fill adds queued events to batch until it is full, a barrier comes (which
+// it returns), or the batch's time is up: MaxLatency after the previous
+// batch began. An event that finds the writer idle (that is past) goes at
+// once with whatever else is queued; under a stream, batches begin at most
+// once per MaxLatency and gather what arrived meanwhile, so a steady flow
+// costs no more transactions than a fixed window would.
+func (w *Writer) fill(ctx context.Context, batch *[]Event, timer *time.Timer, begun time.Time) *item {
+	var due <-chan time.Time
+	if wait := w.cfg.MaxLatency - time.Since(begun); wait > 0 {
+		timer.Reset(wait)
+		defer timer.Stop()
+		due = timer.C
+	}
+	for len(*batch) < w.cfg.BatchSize {
+		var it item
+		if due == nil {
+			select {
+			case it = <-w.queue:
+			default:
+				return nil
+			}
+		} else {
+			select {
+			case it = <-w.queue:
+			case <-due:
+				return nil
+			case <-ctx.Done():
+				return nil
+			}
+		}
+		if it.resync != nil || it.flush != nil {
+			return &it
+		}
+		*batch = append(*batch, it.ev)
+	}
+	return nil
 }
 
 func (w *Writer) failBarrier(b *item, err error) {
@@ -133,10 +161,11 @@ func (w *Writer) diff(ctx context.Context, r *resyncReq) ([]Event, error) {
 	err := w.inTx(ctx, func(tx queryer) error {
 		// Under the batch lock, so the listing is diffed against a state
 		// no other writer is changing.
-		if _, err := w.lockHead(ctx, tx); err != nil {
+		_, heads, err := w.lockHead(ctx, tx, r.cluster)
+		if err != nil {
 			return err
 		}
-		c, err := w.prepareCluster(ctx, tx, r.cluster)
+		c, err := w.prepareCluster(ctx, tx, r.cluster, heads)
 		if err != nil || c == nil {
 			return err
 		}
@@ -161,7 +190,7 @@ func (w *Writer) diff(ctx context.Context, r *resyncReq) ([]Event, error) {
 
 // prepareCluster returns the cluster's cache, fenced against the database,
 // or nil if the cluster does not exist.
-func (w *Writer) prepareCluster(ctx context.Context, tx queryer, id gid.ID) (*clusterCache, error) {
+func (w *Writer) prepareCluster(ctx context.Context, tx queryer, id gid.ID, known clusterHeads) (*clusterCache, error) {
 	c := w.clusters[id]
 	if c == nil {
 		project, ok, err := w.clusterRow(ctx, tx, id)
@@ -171,7 +200,7 @@ func (w *Writer) prepareCluster(ctx context.Context, tx queryer, id gid.ID) (*cl
 		c = &clusterCache{project: project, head: -1}
 		w.clusters[id] = c
 	}
-	if err := w.fence(ctx, tx, c, id); err != nil {
+	if err := w.fence(ctx, tx, c, id, known); err != nil {
 		return nil, err
 	}
 	return c, nil

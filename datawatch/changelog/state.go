@@ -76,9 +76,11 @@ func (w *Writer) clusterRow(ctx context.Context, q queryer, id gid.ID) (project 
 
 // fence reloads nothing but forgets a cluster's kinds if the database's
 // view of the cluster moved since this writer's last commit.
-func (w *Writer) fence(ctx context.Context, q queryer, c *clusterCache, id gid.ID) error {
+func (w *Writer) fence(ctx context.Context, q queryer, c *clusterCache, id gid.ID, known clusterHeads) error {
 	var head sql.NullInt64
-	if err := q.QueryRowContext(ctx, w.d.q(`SELECT MAX(revision) FROM changes WHERE cluster_id = ?`), id).Scan(&head); err != nil {
+	if known.id == id {
+		head = sql.NullInt64{Int64: known.head, Valid: true}
+	} else if err := q.QueryRowContext(ctx, w.d.q(`SELECT MAX(revision) FROM changes WHERE cluster_id = ?`), id).Scan(&head); err != nil {
 		return fmt.Errorf("read cluster %s head: %w", id, err)
 	}
 	if head.Int64 != c.head {

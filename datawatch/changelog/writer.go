@@ -2,11 +2,14 @@ package changelog
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/schema/gid"
@@ -23,9 +26,15 @@ const advisoryKey int64 = 0x6263735f636867
 
 // Config tunes a Writer. Zero values take the defaults.
 type Config struct {
-	BatchSize  int           // events per transaction; default 500
-	MaxLatency time.Duration // how long an event may wait for its batch to fill; default 10ms
-	QueueSize  int           // events buffered before Submit blocks; default 8×BatchSize
+	BatchSize int // events per transaction; default 500
+	// MaxLatency paces transactions: a batch begins no sooner than
+	// MaxLatency after the previous one began, gathering what arrives
+	// meanwhile, so a stream costs at most one transaction per MaxLatency.
+	// A change that finds the writer idle (the previous batch began longer
+	// ago) is committed at once. Default 5ms; negative: batches begin as
+	// soon as the previous one committed (more CPU under a stream).
+	MaxLatency time.Duration
+	QueueSize  int // events buffered before Submit blocks; default 8×BatchSize
 	// OnCommit, if set, is called after each commit with the batch's
 	// Changes in revision order, from the writer's goroutine; it must not
 	// block (hub.Publish does not). The slice and Changes are shared: do not
@@ -37,11 +46,11 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.MaxLatency == 0 {
+		c.MaxLatency = 5 * time.Millisecond
+	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 500
-	}
-	if c.MaxLatency <= 0 {
-		c.MaxLatency = 10 * time.Millisecond
 	}
 	if c.QueueSize <= 0 {
 		c.QueueSize = 8 * c.BatchSize
@@ -75,8 +84,11 @@ type Writer struct {
 
 	clusters map[gid.ID]*clusterCache // owned by the Run goroutine
 	stmts    stmtCache
+	conn     *sql.Conn // PostgreSQL: the transactions' connection; Run goroutine only
 
 	submitted, changes, unchanged, rejected, batches, retries atomic.Int64
+
+	latency, commitTime prometheus.Histogram
 }
 
 // item is one queue entry: an event, or a barrier (resync or flush) that is
@@ -106,7 +118,22 @@ func NewWriter(db *storage.DB, cfg Config) *Writer {
 		done:     make(chan struct{}),
 		clusters: map[gid.ID]*clusterCache{},
 		stmts:    stmtCache{db: db.SQL},
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bcs_changelog_event_latency_seconds",
+			Help:    "From a source observing a change (or submitting it) to its commit in the change log; events that changed nothing are not counted.",
+			Buckets: latencyBuckets}),
+		commitTime: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "bcs_changelog_commit_seconds",
+			Help:    "Duration of change-log write transactions, from begin to commit.",
+			Buckets: latencyBuckets}),
 	}
+}
+
+// latencyBuckets resolve the milliseconds a change spends between its
+// source and the log.
+var latencyBuckets = []float64{.0005, .001, .002, .005, .01, .02, .05, .1, .2, .5, 1, 5}
+
+// Collectors are the Writer's latency histograms, for a Prometheus registry.
+func (w *Writer) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{w.latency, w.commitTime}
 }
 
 // Stats returns the counters.
@@ -122,7 +149,11 @@ func (w *Writer) Stats() Stats {
 // is refused before any of the events is queued.
 func (w *Writer) Submit(ctx context.Context, events ...Event) error {
 	encoded := make([]Event, len(events))
+	now := time.Now()
 	for i, ev := range events {
+		if ev.Observed.IsZero() {
+			ev.Observed = now
+		}
 		if err := ev.validate(); err != nil {
 			return err
 		}

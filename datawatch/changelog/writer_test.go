@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/datawatch/internal/dwtest"
@@ -242,4 +243,42 @@ func TestSubmitBlocksWhenFull(t *testing.T) {
 	if err := <-errc; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Submit on a full queue = %v, want context.Canceled", err)
 	}
+}
+
+// TestWriterPacesBatches: a change that finds the writer idle is committed
+// at once, however long MaxLatency is; changes that follow within
+// MaxLatency of that batch's start wait and share the next batch (here
+// until a Flush ends it), so a stream costs at most one transaction per
+// MaxLatency.
+func TestWriterPacesBatches(t *testing.T) {
+	dwtest.Backends(t, func(t *testing.T, url string) {
+		db := dwtest.Open(t, url)
+		_, cl := dwtest.Cluster(t, db)
+		sizes := make(chan int, 4)
+		w := startWriter(t, db, changelog.Config{MaxLatency: time.Hour, OnCommit: func(cs []*ent.Change) { sizes <- len(cs) }})
+		ctx := ctxT(t)
+		committed := func() int {
+			t.Helper()
+			select {
+			case n := <-sizes:
+				return n
+			case <-ctx.Done():
+				t.Fatal("no batch committed")
+				return 0
+			}
+		}
+		must(t, w.Submit(ctx, pod(cl, "shop", "first", 1)))
+		if n := committed(); n != 1 {
+			t.Fatalf("first batch: %d changes, want the lone event, at once", n)
+		}
+		must(t, w.Submit(ctx, pod(cl, "shop", "second", 1)))
+		must(t, w.Submit(ctx, pod(cl, "shop", "third", 1)))
+		must(t, w.Flush(ctx))
+		if n := committed(); n != 2 {
+			t.Errorf("second batch: %d changes, want both that came within MaxLatency", n)
+		}
+		if st := w.Stats(); st.Batches != 2 || st.Changes != 3 {
+			t.Errorf("stats %+v, want 3 changes in 2 batches", st)
+		}
+	})
 }

@@ -25,6 +25,8 @@ type Watcher struct {
 	Writer               *changelog.Writer
 	Log                  *slog.Logger
 	Workers              int // default 4
+
+	seen *observed
 }
 
 // key names one object of one kind; the queue dedupes and orders by it.
@@ -58,10 +60,11 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 	queue := workqueue.NewTypedRateLimitingQueue(workqueue.DefaultTypedControllerRateLimiter[key]())
 	defer queue.ShutDown()
+	w.seen = newObserved()
 	byName := map[string]cache.SharedIndexInformer{}
 	for _, k := range kinds {
 		byName[k.name] = k.informer
-		if _, err := k.informer.AddEventHandler(enqueuer(k.name, queue)); err != nil {
+		if _, err := k.informer.AddEventHandler(enqueuer(k.name, queue, w.seen)); err != nil {
 			return fmt.Errorf("watch %s: %w", k.name, err)
 		}
 	}
@@ -105,14 +108,16 @@ func (w *Watcher) Run(ctx context.Context) error {
 }
 
 // enqueuer only turns events into keys: workers read the cache.
-func enqueuer(kind string, q workqueue.TypedRateLimitingInterface[key]) cache.ResourceEventHandler {
+func enqueuer(kind string, q workqueue.TypedRateLimitingInterface[key], seen *observed) cache.ResourceEventHandler {
 	add := func(obj any) {
 		if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 			obj = t.Obj
 		}
 		ns, name, err := cache.SplitMetaNamespaceKey(mustKey(obj))
 		if err == nil {
-			q.Add(key{kind, ns, name})
+			k := key{kind, ns, name}
+			seen.mark(k)
+			q.Add(k)
 		}
 	}
 	return cache.ResourceEventHandlerFuncs{
@@ -152,11 +157,12 @@ func (w *Watcher) sync(ctx context.Context, k key, inf cache.SharedIndexInformer
 	if k.namespace != "" {
 		cacheKey = k.namespace + "/" + k.name
 	}
+	seen := w.seen.take(k)
 	obj, exists, err := inf.GetIndexer().GetByKey(cacheKey)
 	if err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}
-	ev := changelog.Event{ClusterID: w.ClusterID, ProjectID: w.ProjectID, Kind: k.kind, Namespace: k.namespace, Name: k.name}
+	ev := changelog.Event{ClusterID: w.ClusterID, ProjectID: w.ProjectID, Kind: k.kind, Namespace: k.namespace, Name: k.name, Observed: seen}
 	if !exists {
 		ev.Type = changelog.Deleted
 	} else {

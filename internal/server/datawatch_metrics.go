@@ -23,4 +23,5 @@ func (s *Server) registerDatawatchMetrics() {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "bcs_subscription_polls", Help: "Storage polls behind the operation, workload and instance subscriptions, one per followed object."},
 			func() float64 { return float64(s.follows.Polls()) }),
 	)
+	s.metrics.registry.MustRegister(s.writer.Collectors()...)
 }

@@ -104,6 +104,8 @@ func TestMetricsCountOperationsAndErrors(t *testing.T) {
 		`bcs_graphql_errors_total{code="BAD_USER_INPUT"} 1`,
 		`bcs_graphql_request_duration_seconds_bucket{operation="ListProjects"`,
 		`bcs_changelog_changes_total`,
+		`bcs_changelog_event_latency_seconds_bucket{le="0.005"}`,
+		`bcs_changelog_commit_seconds_count`,
 		`bcs_subscribers 0`,
 	} {
 		if !strings.Contains(b.String(), want) {
