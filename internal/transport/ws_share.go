@@ -26,6 +26,19 @@ type Sharing struct {
 	// member, so it covers the document, the variables and whatever of
 	// the viewer the results depend on.
 	Key func(ctx context.Context, rc *graphql.OperationContext) string
+	// Exec, if set, turns the context of the member that starts a group
+	// into the context the group's execution runs under. Members may hold
+	// different identities with one key (the key says their results are
+	// the same), so the execution must not end when the first member's
+	// identity does: Exec swaps it for one that holds only what the key
+	// covers.
+	Exec func(ctx context.Context) context.Context
+	// Check, if set, vets a member (with the context of its own operation)
+	// before every response is queued to it; an error takes the member out
+	// of the group and ends its operation with that error, the others
+	// receive on. It runs once per member per response: keep it an atomic
+	// load.
+	Check func(ctx context.Context) error
 
 	mu     sync.Mutex
 	groups map[string]*sharedExec
@@ -73,9 +86,16 @@ type member struct {
 func (s *Sharing) join(c *wsConn, op *operation, ctx context.Context, rc *graphql.OperationContext, key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.Check != nil {
+		op.ctx = ctx
+	}
 	g := s.groups[key]
 	if g == nil {
-		gctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		gctx := context.WithoutCancel(ctx)
+		if s.Exec != nil {
+			gctx = s.Exec(gctx)
+		}
+		gctx, cancel := context.WithCancel(gctx)
 		g = &sharedExec{key: key, cancel: cancel, members: map[*operation]*wsConn{}}
 		s.groups[key] = g
 		go s.run(g, gctx, c.exec, rc)
@@ -151,10 +171,17 @@ func (s *Sharing) broadcast(g *sharedExec, payload []byte) {
 	g.scratch = ms
 	s.mu.Unlock()
 	for i, m := range ms {
+		ms[i] = member{}
+		if s.Check != nil {
+			if err := s.Check(m.op.ctx); err != nil {
+				s.leave(m.op)
+				m.c.end(m.op, gqlerror.List{gqlerror.WrapIfUnwrapped(err)})
+				continue
+			}
+		}
 		if !m.c.send(m.op, frame(m.c.dialect.next, m.op.idJSON, payload)) {
 			s.leave(m.op)
 		}
-		ms[i] = member{}
 	}
 }
 
