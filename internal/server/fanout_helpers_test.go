@@ -30,10 +30,13 @@ import (
 	"github.com/bcs-io/bcs/datawatch/hub"
 )
 
-// fanoutQuery is what every BCS subscriber runs, with $ns its one namespace.
-const fanoutQuery = `subscription($ns: [String!]) { changes(filter: {namespaces: $ns, kinds: ["ConfigMap"]}) { revision namespace name object } }`
+// fanoutQuery is what every BCS subscriber runs, with $ns its one
+// namespace; with distinct tokens, $c its namespace's cluster and, for half
+// of them, $p its project.
+const fanoutQuery = `subscription($ns: [String!], $p: ID, $c: [ID!]) { changes(filter: {projectID: $p, clusterIDs: $c, namespaces: $ns, kinds: ["ConfigMap"]}) { revision projectID namespace name object } }`
 
-// fleetEnv carries the fleet's JSON configuration to a child process: the
+// fleetEnv carries the fleet's JSON configuration to a child process (or
+// "@file" holding it: one environment string is capped at 128 KiB): the
 // test binary re-executed, intercepted in init before TestMain (and its
 // PostgreSQL) runs.
 const fleetEnv = "BCS_FANOUT_FLEET_CHILD"
@@ -50,19 +53,31 @@ func init() {
 func fanoutNS(i int) string { return fmt.Sprintf("ns-%02d", i) }
 
 // fleetConfig describes N websocket clients; client i follows namespace
-// i % Spaces.
+// i % Spaces with Token, or, when Clients is set, what Clients[i] says.
 type fleetConfig struct {
-	URL      string `json:"url"`      // ws://127.0.0.1:port/path
-	GraphQL  bool   `json:"graphql"`  // graphql-transport-ws handshake + subscribe; else bare (?ns=)
-	Token    string `json:"token"`    // connection_init Authorization
-	N        int    `json:"n"`        // clients
-	Spaces   int    `json:"spaces"`   // namespaces
-	Deadline int64  `json:"deadline"` // unix ns: every read ends by then
+	URL      string        `json:"url"`     // ws://127.0.0.1:port/path
+	GraphQL  bool          `json:"graphql"` // graphql-transport-ws handshake + subscribe; else bare (?ns=)
+	Token    string        `json:"token"`   // connection_init Authorization
+	N        int           `json:"n"`       // clients
+	Spaces   int           `json:"spaces"`  // namespaces
+	Clients  []fleetClient `json:"clients,omitempty"`
+	Deadline int64         `json:"deadline"` // unix ns: every read ends by then
+}
+
+// fleetClient is one subscriber of its own: its token, its filter and the
+// projects its user may see, against which it checks every change.
+type fleetClient struct {
+	Token   string   `json:"t"`
+	NS      int      `json:"ns"`
+	Project string   `json:"p,omitempty"` // filter.projectID; "": none
+	Cluster string   `json:"c"`           // filter.clusterIDs
+	Allowed []string `json:"a"`
 }
 
 // fanChange is a change as subscribers see it; the floor sends the same.
 type fanChange struct {
 	Revision  int64     `json:"revision"`
+	ProjectID string    `json:"projectID"`
 	Namespace string    `json:"namespace"`
 	Name      string    `json:"name"`
 	Object    fanObject `json:"object"`
@@ -76,13 +91,15 @@ type fanObject struct {
 }
 
 type fanClient struct {
-	ns   int
-	conn *websocket.Conn
+	ns      int
+	conn    *websocket.Conn
+	allowed []string // projects whose changes it may receive; nil: any
 
 	lastSeq, lastRev int64
 	got              int // distinct changes of its namespace, in order
 	dups, disorder   int // repeated / out-of-order deliveries
 	foreign          int // changes of another namespace
+	cross            int // changes of a project its user may not see
 	lat              []int32
 	lastRecv         int64
 	ended            bool // the end-of-run marker arrived
@@ -96,6 +113,7 @@ type clientResult struct {
 	Dups     int    `json:"dups"`
 	Disorder int    `json:"disorder"`
 	Foreign  int    `json:"foreign"`
+	Cross    int    `json:"cross"`
 	Ended    bool   `json:"ended"`
 	Err      string `json:"err,omitempty"`
 }
@@ -174,6 +192,16 @@ func startFleet(cfg fleetConfig) (*fleet, error) {
 
 func (f *fleet) dial(i int) (*fanClient, error) {
 	c := &fanClient{ns: i % f.cfg.Spaces, lastSeq: -1}
+	token, vars := f.cfg.Token, map[string]any{}
+	if f.cfg.Clients != nil {
+		fc := f.cfg.Clients[i]
+		c.ns, c.allowed, token = fc.NS, fc.Allowed, fc.Token
+		vars["c"] = []string{fc.Cluster}
+		if fc.Project != "" {
+			vars["p"] = fc.Project
+		}
+	}
+	vars["ns"] = []string{fanoutNS(c.ns)}
 	d := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &f.pool, HandshakeTimeout: 30 * time.Second}
 	url := f.cfg.URL
 	if f.cfg.GraphQL {
@@ -188,7 +216,7 @@ func (f *fleet) dial(i int) (*fanClient, error) {
 	_ = resp.Body.Close()
 	c.conn = conn
 	if f.cfg.GraphQL {
-		if err := c.handshake(f.cfg.Token); err != nil {
+		if err := c.handshake(token, vars); err != nil {
 			_ = conn.Close()
 			return nil, err
 		}
@@ -198,7 +226,7 @@ func (f *fleet) dial(i int) (*fanClient, error) {
 }
 
 // handshake runs connection_init → connection_ack, then subscribes.
-func (c *fanClient) handshake(token string) error {
+func (c *fanClient) handshake(token string, vars map[string]any) error {
 	_ = c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	_ = c.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
 	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
@@ -220,7 +248,7 @@ func (c *fanClient) handshake(token string) error {
 		}
 	}
 	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query": fanoutQuery, "variables": map[string]any{"ns": []string{fanoutNS(c.ns)}}}})
+		"query": fanoutQuery, "variables": vars}})
 	if err := c.conn.WriteMessage(websocket.TextMessage, sub); err != nil {
 		return err
 	}
@@ -270,6 +298,10 @@ func (c *fanClient) run(deadline time.Time, wg *sync.WaitGroup) {
 			return
 		}
 		ch := p.Data.Changes
+		if c.allowed != nil && !slices.Contains(c.allowed, ch.ProjectID) {
+			c.cross++
+			continue
+		}
 		switch {
 		case ch.Namespace != want:
 			c.foreign++
@@ -299,7 +331,7 @@ func (f *fleet) wait() fleetResult {
 	var lat []int32
 	for _, c := range f.clients {
 		res.Clients = append(res.Clients, clientResult{NS: c.ns, Got: c.got, Dups: c.dups, Disorder: c.disorder,
-			Foreign: c.foreign, Ended: c.ended, Err: c.errIfUnended()})
+			Foreign: c.foreign, Cross: c.cross, Ended: c.ended, Err: c.errIfUnended()})
 		res.LastRecv = max(res.LastRecv, c.lastRecv)
 		lat = append(lat, c.lat...)
 	}
@@ -405,6 +437,7 @@ type procFleet struct {
 	lines chan string
 	exit  chan error
 	once  sync.Once
+	file  string // the configuration, when passed in a file
 }
 
 func launchProcess(cfg fleetConfig) (*procFleet, error) {
@@ -413,8 +446,25 @@ func launchProcess(cfg fleetConfig) (*procFleet, error) {
 		return nil, err
 	}
 	raw, _ := json.Marshal(cfg)
+	arg, file := string(raw), ""
+	if len(raw) > 64<<10 {
+		f, err := os.CreateTemp("", "bcs-fanout-fleet-*.json")
+		if err != nil {
+			return nil, err
+		}
+		file = f.Name()
+		_, err = f.Write(raw)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(file)
+			return nil, err
+		}
+		arg = "@" + file
+	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), fleetEnv+"="+string(raw))
+	cmd.Env = append(os.Environ(), fleetEnv+"="+arg)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -427,7 +477,7 @@ func launchProcess(cfg fleetConfig) (*procFleet, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &procFleet{cmd: cmd, stdin: stdin, lines: make(chan string, 4), exit: make(chan error, 1)}
+	p := &procFleet{cmd: cmd, stdin: stdin, lines: make(chan string, 4), exit: make(chan error, 1), file: file}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		sc.Buffer(make([]byte, 1<<20), 64<<20)
@@ -486,6 +536,9 @@ func (p *procFleet) drainBy(t time.Time) {
 // (by its own pid) if it has not within 10 s.
 func (p *procFleet) stop() {
 	p.once.Do(func() {
+		if p.file != "" {
+			_ = os.Remove(p.file)
+		}
 		_ = p.stdin.Close()
 		go func() {
 			for range p.lines { // drain so the reader reaches Wait
@@ -507,7 +560,15 @@ func fleetChildMain(raw string) int {
 		fmt.Fprintln(os.Stdout, fleetLine+string(b))
 	}
 	var cfg fleetConfig
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+	data := []byte(raw)
+	if path, ok := strings.CutPrefix(raw, "@"); ok {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			emit(fleetReady{Error: err.Error()})
+			return 2
+		}
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
 		emit(fleetReady{Error: err.Error()})
 		return 2
 	}
@@ -740,9 +801,9 @@ func endMarkers(spaces int) []fanEvent {
 }
 
 // floorFrame is the graphql-transport-ws next message BCS sends for a change.
-func floorFrame(rev int64, ns, name string, obj map[string]any) []byte {
+func floorFrame(rev int64, project, ns, name string, obj map[string]any) []byte {
 	b, _ := json.Marshal(map[string]any{"id": "1", "type": "next", "payload": map[string]any{"data": map[string]any{"changes": map[string]any{
-		"revision": rev, "namespace": ns, "name": name, "object": obj}}}})
+		"revision": rev, "projectID": project, "namespace": ns, "name": name, "object": obj}}}})
 	return b
 }
 

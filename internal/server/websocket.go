@@ -134,7 +134,7 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 //
 // The key is that scope, the document, the operation name and the coerced
 // variables. Members' own identities are checked before each delivery
-// (shareCheck); the execution runs as a detached viewer (shareExec).
+// (shareGuard); the execution runs as a detached viewer (shareExec).
 func shareKey(ctx context.Context, rc *graphql.OperationContext) string {
 	v := auth.FromContext(ctx)
 	if v == nil || rc.Operation == nil || rc.Operation.Operation != ast.Subscription {
@@ -227,12 +227,21 @@ func shareExec(ctx context.Context) context.Context {
 	return ctx
 }
 
-// shareCheck holds each member of a shared execution to its own viewer
+// shareGuard holds each member of a shared execution to its own viewer
 // before every delivery, as the hub does for a subscription of its own: a
 // revoked token, an expired one or a changed membership receives nothing
 // more (its socket is closing with 4403 too).
-func shareCheck(ctx context.Context) error {
-	if err := auth.FromContext(ctx).Err(); err != nil {
+func shareGuard(ctx context.Context) transport.Guard {
+	if v := auth.FromContext(ctx); v != nil {
+		return viewerGuard{v}
+	}
+	return nil
+}
+
+type viewerGuard struct{ v *auth.Viewer }
+
+func (g viewerGuard) Err() error {
+	if err := g.v.Err(); err != nil {
 		return &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "UNAUTHENTICATED"}}
 	}
 	return nil

@@ -22,8 +22,8 @@ type operation struct {
 	// group is the shared execution the operation is a member of, if any;
 	// set by Sharing.join.
 	group *sharedExec
-	// ctx is a shared member's own context, for Sharing.Check.
-	ctx context.Context
+	// guard is a shared member's Sharing.Guard.
+	guard Guard
 }
 
 // start validates and runs an operation. Request errors (parse, validation,

@@ -33,16 +33,22 @@ type Sharing struct {
 	// identity does: Exec swaps it for one that holds only what the key
 	// covers.
 	Exec func(ctx context.Context) context.Context
-	// Check, if set, vets a member (with the context of its own operation)
-	// before every response is queued to it; an error takes the member out
+	// Guard, if set, names what holds a member's right to receive, read
+	// from the member's own operation context when it joins (the member
+	// keeps that, not its context). Before every response is queued to
+	// the member, the guard's Err is asked: an error takes the member out
 	// of the group and ends its operation with that error, the others
 	// receive on. It runs once per member per response: keep it an atomic
 	// load.
-	Check func(ctx context.Context) error
+	Guard func(ctx context.Context) Guard
 
 	mu     sync.Mutex
 	groups map[string]*sharedExec
 }
+
+// Guard is what a member of a shared execution must still hold to receive
+// (Sharing.Guard); nil holds forever.
+type Guard interface{ Err() error }
 
 // NewSharing returns a Sharing with the given key function.
 func NewSharing(key func(ctx context.Context, rc *graphql.OperationContext) string) *Sharing {
@@ -86,8 +92,8 @@ type member struct {
 func (s *Sharing) join(c *wsConn, op *operation, ctx context.Context, rc *graphql.OperationContext, key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.Check != nil {
-		op.ctx = ctx
+	if s.Guard != nil {
+		op.guard = s.Guard(ctx)
 	}
 	g := s.groups[key]
 	if g == nil {
@@ -172,8 +178,8 @@ func (s *Sharing) broadcast(g *sharedExec, payload []byte) {
 	s.mu.Unlock()
 	for i, m := range ms {
 		ms[i] = member{}
-		if s.Check != nil {
-			if err := s.Check(m.op.ctx); err != nil {
+		if m.op.guard != nil {
+			if err := m.op.guard.Err(); err != nil {
 				s.leave(m.op)
 				m.c.end(m.op, gqlerror.List{gqlerror.WrapIfUnwrapped(err)})
 				continue

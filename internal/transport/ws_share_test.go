@@ -150,8 +150,21 @@ func TestWebSocketSharedSlowMember(t *testing.T) {
 
 type memberName struct{}
 
+// nameGuard holds while its member's name is not refused.
+type nameGuard struct {
+	name    any
+	refused *sync.Map
+}
+
+func (g nameGuard) Err() error {
+	if _, no := g.refused.Load(g.name); no {
+		return errors.New("revoked")
+	}
+	return nil
+}
+
 // Members may hold different identities with one key: the execution runs
-// under Exec's context (not the first member's), and a member that Check
+// under Exec's context (not the first member's), and a member whose Guard
 // refuses leaves with the error while the others — the one that started
 // the execution included — receive on.
 func TestWebSocketSharedMembersCheckedEach(t *testing.T) {
@@ -164,12 +177,7 @@ func TestWebSocketSharedMembersCheckedEach(t *testing.T) {
 		execs.Add(1)
 		return context.WithValue(ctx, memberName{}, "group")
 	}
-	sh.Check = func(ctx context.Context) error {
-		if _, no := refused.Load(ctx.Value(memberName{})); no {
-			return errors.New("revoked")
-		}
-		return nil
-	}
+	sh.Guard = func(ctx context.Context) Guard { return nameGuard{ctx.Value(memberName{}), &refused} }
 	srv := newHubServer(t, h, WebSocket{Share: sh, InitFunc: func(ctx context.Context, _ *http.Request, p map[string]any) (context.Context, map[string]any, error) {
 		return context.WithValue(ctx, memberName{}, p["name"]), nil, nil
 	}}, nil)
