@@ -34,6 +34,7 @@ type Authenticator struct {
 	cache    map[string]cached
 	watched  map[*Viewer]int // viewers held by open sockets and streams
 	sessions *Sessions       // console sessions (NewSessions), if any
+	touched  touches         // last-used writes waiting for their batch
 }
 
 type cached struct {
@@ -139,8 +140,7 @@ func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) 
 		v.Roles[m.ProjectID] = m.Role
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
-		// Best effort, throttled: last-used is informational.
-		_ = a.Client.Token.UpdateOneID(t.ID).SetLastUsedAt(now).Exec(ctx)
+		a.touch(t.ID, now) // throttled and batched: last-used is informational
 	}
 	return v, nil
 }
