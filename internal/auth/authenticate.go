@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/ent"
-	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/privacy"
 	"github.com/bcs-io/bcs/ent/token"
 )
@@ -35,6 +34,8 @@ type Authenticator struct {
 	watched  map[*Viewer]int // viewers held by open sockets and streams
 	sessions *Sessions       // console sessions (NewSessions), if any
 	touched  touches         // last-used writes waiting for their batch
+	roles    map[ID]userRoles
+	rolesGen uint64 // counts identity events: a lookup that overlapped one is not cached
 }
 
 type cached struct {
@@ -85,15 +86,14 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	}
 	a.mu.Unlock()
 
-	v, err := a.lookup(ctx, []byte(key), now)
-	if err != nil {
-		return nil, err
-	}
 	ttl := a.TTL
 	if ttl <= 0 {
 		ttl = 5 * time.Second
 	}
-	until := now.Add(ttl)
+	v, until, err := a.lookup(ctx, []byte(key), now, ttl)
+	if err != nil {
+		return nil, err
+	}
 	if v.ExpiresAt != nil && v.ExpiresAt.Before(until) {
 		until = *v.ExpiresAt
 	}
@@ -109,40 +109,40 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	return v, nil
 }
 
-func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) (*Viewer, error) {
+// lookup reads the token and its user's memberships; until is when the
+// viewer must be looked up again (the memberships' cache entry may be
+// older than now).
+func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time, ttl time.Duration) (v *Viewer, until time.Time, err error) {
 	ctx = System(ctx)
 	t, err := a.Client.Token.Query().Where(token.Hash(hash)).WithUser().Only(ctx)
 	if ent.IsNotFound(err) {
-		return nil, ErrInvalidToken
+		return nil, until, ErrInvalidToken
 	}
 	if err != nil {
-		return nil, fmt.Errorf("look up token: %w", err)
+		return nil, until, fmt.Errorf("look up token: %w", err)
 	}
 	switch {
 	case t.RevokedAt != nil:
-		return nil, ErrRevoked
+		return nil, until, ErrRevoked
 	case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
-		return nil, ErrExpired
+		return nil, until, ErrExpired
 	case t.Edges.User == nil || t.Edges.User.Disabled:
-		return nil, ErrDisabled
+		return nil, until, ErrDisabled
 	}
 	u := t.Edges.User
-	members, err := a.Client.Member.Query().Where(member.UserID(u.ID)).All(ctx)
+	roles, until, err := a.rolesOf(ctx, u.ID, now, ttl)
 	if err != nil {
-		return nil, fmt.Errorf("load memberships: %w", err)
+		return nil, until, err
 	}
-	v := &Viewer{UserID: u.ID, UserName: u.Name, Admin: u.Admin, TokenID: t.ID, ExpiresAt: t.ExpiresAt,
-		Roles: map[ID]member.Role{}, hash: string(hash), life: &life{}}
+	v = &Viewer{UserID: u.ID, UserName: u.Name, Admin: u.Admin, TokenID: t.ID, ExpiresAt: t.ExpiresAt,
+		Roles: roles, hash: string(hash), life: &life{}}
 	if t.ClusterID != nil {
 		v.Cluster = *t.ClusterID
-	}
-	for _, m := range members {
-		v.Roles[m.ProjectID] = m.Role
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		a.touch(t.ID, now) // throttled and batched: last-used is informational
 	}
-	return v, nil
+	return v, until, nil
 }
 
 // Invalidate forgets every cached viewer. Prefer the events (TokenRevoked,
@@ -150,5 +150,6 @@ func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) 
 func (a *Authenticator) Invalidate() {
 	a.mu.Lock()
 	clear(a.cache)
+	a.forgetRoles("")
 	a.mu.Unlock()
 }

@@ -64,6 +64,12 @@ func (a *Authenticator) Apply(event string) {
 		return
 	}
 	switch kind {
+	case eventScope, eventUser, eventGrant:
+		a.mu.Lock()
+		a.forgetRoles(ID(id))
+		a.mu.Unlock()
+	}
+	switch kind {
 	case eventRevoked:
 		a.endWhere(func(v *Viewer) bool { return v.TokenID == ID(id) }, ErrRevoked, true)
 	case eventScope:

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"testing"
+	"time"
+
+	"github.com/bcs-io/bcs/ent/member"
+	"github.com/bcs-io/bcs/ent/token"
+	"github.com/bcs-io/bcs/internal/auth"
+)
+
+// A user's tokens share one lookup of its memberships (a dashboard fleet
+// connecting with many tokens of one user); a grant or a removal is seen
+// at once by a token looked up after it, though another token of the
+// user had cached the old memberships.
+func TestTokensOfOneUserSeeMembershipChangesAtOnce(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	a, b := env.newTenant(t, "alpha"), env.newTenant(t, "beta")
+	first, _ := env.addUser(t, "fleet", map[string]member.Role{a.project: member.RoleVIEWER})
+	projects := func(tok string) map[string]bool {
+		t.Helper()
+		var ps struct{ Edges []struct{ Node struct{ ID string } } }
+		env.as(tok).do(t, `{ projects { edges { node { id } } } }`, nil).field(t, "projects", &ps)
+		out := map[string]bool{}
+		for _, e := range ps.Edges {
+			out[e.Node.ID] = true
+		}
+		return out
+	}
+	if got := projects(first); !got[a.project] || got[b.project] {
+		t.Fatalf("first token sees %v; want alpha only", got)
+	}
+
+	var m struct{ ID string }
+	env.do(t, `mutation($p: ID!, $u: String!) { addMember(projectID: $p, userName: $u, role: VIEWER) { id } }`,
+		map[string]any{"p": b.project, "u": "fleet"}).field(t, "addMember", &m)
+	second, err := auth.Bootstrap(system(), env.db.Client, "fleet", false, "t2", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := projects(second); !got[a.project] || !got[b.project] {
+		t.Fatalf("a token looked up after the grant sees %v; want alpha and beta", got)
+	}
+
+	if res := env.do(t, `mutation($id: ID!) { removeMember(id: $id) { deletedID } }`, map[string]any{"id": m.ID}); len(res.Errors) > 0 {
+		t.Fatal(res.raw)
+	}
+	third, err := auth.Bootstrap(system(), env.db.Client, "fleet", false, "t3", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := projects(third); got[b.project] {
+		t.Fatalf("a token looked up after the removal sees %v; want no beta", got)
+	}
+}
+
+// Last-used times are written in batches, off the handshake's path, and
+// still written.
+func TestLastUsedIsWrittenInBatches(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	a := env.newTenant(t, "alpha")
+	var toks []string
+	for _, role := range []member.Role{member.RoleVIEWER, member.RoleDEVELOPER, member.RoleMAINTAINER} {
+		toks = append(toks, a.tokens[role])
+		env.as(a.tokens[role]).do(t, `{ me { name } }`, nil)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		used := 0
+		for _, tok := range toks {
+			if tk := env.db.Client.Token.Query().Where(token.Hash(auth.HashToken(tok))).OnlyX(system()); tk.LastUsedAt != nil {
+				used++
+			}
+		}
+		if used == len(toks) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d tokens have a last-used time", used, len(toks))
+		}
+		time.Sleep(20 * time.Millisecond) // polling with a deadline
+	}
+}
