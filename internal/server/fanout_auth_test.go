@@ -19,7 +19,9 @@ func TestTokensOfOneUserSeeMembershipChangesAtOnce(t *testing.T) {
 	first, _ := env.addUser(t, "fleet", map[string]member.Role{a.project: member.RoleVIEWER})
 	projects := func(tok string) map[string]bool {
 		t.Helper()
-		var ps struct{ Edges []struct{ Node struct{ ID string } } }
+		var ps struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 		env.as(tok).do(t, `{ projects { edges { node { id } } } }`, nil).field(t, "projects", &ps)
 		out := map[string]bool{}
 		for _, e := range ps.Edges {
