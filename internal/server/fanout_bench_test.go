@@ -42,33 +42,43 @@ const fanoutSpaces = 100
 // cluster of its user's project. Every client checks each change's
 // project against its user's memberships (cross-project deliveries).
 //
+// FANOUT_OPS=k runs k subscriptions on each socket (graphql-transport-ws
+// multiplexes), N/k sockets in all, each with its own token: how 20,000
+// subscribers fit under 20,000 descriptors per process. The floor (one
+// namespace per socket) is skipped then.
+//
 //	go test ./internal/server -run '^$' -bench Fanout10k -benchtime 1x -timeout 20m
 func BenchmarkFanout10k(b *testing.B) {
 	n := int(envNumber("FANOUT_SUBSCRIBERS", 10000))
 	rate := envNumber("FANOUT_RATE", 200)
 	dur := time.Duration(envNumber("FANOUT_SECONDS", 10) * float64(time.Second))
+	ops := int(envNumber("FANOUT_OPS", 1))
+	if n%ops != 0 || fanoutSpaces%ops != 0 {
+		b.Fatalf("FANOUT_OPS=%d must divide %d subscribers and %d namespaces", ops, n, fanoutSpaces)
+	}
+	sockets := n / ops
 
 	if os.Getenv("FANOUT_HEAPPROFILE") != "" {
 		runtime.MemProfileRate = 4 << 10 // per-subscriber objects are small
 	}
-	limit := raiseNoFile(uint64(2*n + 1024))
+	limit := raiseNoFile(uint64(2*sockets + 1024))
 	base := openFDs()
 	mode := os.Getenv("FANOUT_CLIENTS")
 	fits := func(k int) bool { return uint64(base+k+256) <= limit }
 	switch mode {
 	case "", "auto":
 		mode = "inproc"
-		if !fits(2 * n) {
+		if !fits(2 * sockets) {
 			mode = "process"
 		}
 	case "inproc", "process":
 	default:
 		b.Fatalf("FANOUT_CLIENTS=%q: want auto, inproc or process", mode)
 	}
-	if mode == "inproc" && !fits(2*n) || !fits(n) {
-		b.Fatalf("RLIMIT_NOFILE is %d with %d descriptors open: too few for %d subscribers in %s mode", limit, base, n, mode)
+	if mode == "inproc" && !fits(2*sockets) || !fits(sockets) {
+		b.Fatalf("RLIMIT_NOFILE is %d with %d descriptors open: too few for %d sockets in %s mode", limit, base, sockets, mode)
 	}
-	b.Logf("RLIMIT_NOFILE %d, %d open; %d subscribers, clients %s", limit, base, n, mode)
+	b.Logf("RLIMIT_NOFILE %d, %d open; %d subscribers on %d sockets, clients %s", limit, base, n, sockets, mode)
 
 	tokens := os.Getenv("FANOUT_TOKENS")
 	switch tokens {
@@ -88,8 +98,8 @@ func BenchmarkFanout10k(b *testing.B) {
 	})
 	ctx := system()
 	projects := int(envNumber("FANOUT_PROJECTS", 10))
-	if fanoutSpaces%projects != 0 {
-		b.Fatalf("FANOUT_PROJECTS=%d must divide %d namespaces", projects, fanoutSpaces)
+	if (fanoutSpaces/ops)%projects != 0 {
+		b.Fatalf("FANOUT_PROJECTS=%d must divide %d namespaces / %d subscriptions per socket", projects, fanoutSpaces, ops)
 	}
 	pids, cids := make([]gid.ID, projects), make([]gid.ID, projects)
 	for i := range projects {
@@ -99,13 +109,13 @@ func BenchmarkFanout10k(b *testing.B) {
 	}
 	// Namespace ns lives in the cluster of project ns % projects.
 	url := "ws" + strings.TrimPrefix(env.srv.URL, "http") + "/query"
-	cfg := fleetConfig{URL: url, GraphQL: true, Token: env.token, N: n, Spaces: fanoutSpaces}
+	cfg := fleetConfig{URL: url, GraphQL: true, Token: env.token, N: sockets, Spaces: fanoutSpaces, Ops: ops}
 	users := 0
 	if tokens == "distinct" {
-		users = int(envNumber("FANOUT_USERS", float64(max(n/10, projects))))
+		users = int(envNumber("FANOUT_USERS", float64(max(sockets/10, projects))))
 		start := time.Now()
-		cfg.Clients = seedFanoutUsers(b, env, n, users, pids, cids)
-		b.Logf("%d users, %d tokens over %d projects seeded in %v", users, n, projects, time.Since(start))
+		cfg.Clients = seedFanoutUsers(b, env, sockets, users, pids, cids)
+		b.Logf("%d users, %d tokens over %d projects seeded in %v", users, sockets, projects, time.Since(start))
 	}
 
 	probe := startCommitProbe(b, env.server.hub)
@@ -132,13 +142,51 @@ func BenchmarkFanout10k(b *testing.B) {
 	bcs.note = fmt.Sprintf("writer: %d changes in %d batches, %d rejected, %d unchanged; sent to dispatched by the hub (before fan-out): p50 %.1f ms, p99 %.1f ms",
 		stats.Changes, stats.Batches, stats.Rejected, stats.Unchanged, c50, c99)
 
-	// The BCS sockets must be gone before the floor opens as many again.
+	runs := []*fanoutRun{bcs}
+	if ops == 1 {
+		runs = append(runs, runFloor(b, mode, n, rate, dur, base, env, func(ns int) string { return string(pids[ns%projects]) }))
+	}
+
+	label := "one shared token"
+	if tokens == "distinct" {
+		label = fmt.Sprintf("distinct tokens: %d users, %d tokens, %d projects", users, sockets, projects)
+	}
+	if ops > 1 {
+		label += fmt.Sprintf(", %d subscriptions per socket on %d sockets", ops, sockets)
+	}
+	printFanout(mode, label, runs...)
+	b.ReportMetric(bcs.perSec, "deliveries/s")
+	b.ReportMetric(bcs.res.P50, "p50-ms")
+	b.ReportMetric(bcs.res.P99, "p99-ms")
+	b.ReportMetric(bcs.res.Max, "max-ms")
+	b.ReportMetric(bcs.serverKiB(), "KiB/subscriber")
+	b.ReportMetric(bcs.serverRSSKiB(), "rss-KiB/subscriber")
+	b.ReportMetric(bcs.connect.Seconds(), "connect-s")
+	if len(runs) > 1 {
+		floor := runs[1]
+		b.ReportMetric(floor.perSec, "floor-deliveries/s")
+		b.ReportMetric(floor.res.P99, "floor-p99-ms")
+		b.ReportMetric(floor.serverKiB(), "floor-KiB/subscriber")
+	}
+	for _, ph := range runs {
+		if ph.err != nil {
+			b.Errorf("%s: %v", ph.name, ph.err)
+		}
+		if bad := ph.lost + ph.dups + ph.disorder + ph.foreign + ph.cross + ph.failed + ph.unended + ph.missing; bad > 0 {
+			b.Errorf("%s: %d lost, %d duplicated, %d out of order, %d foreign, %d of a project not the user's, %d subscribers failed (e.g. %s), %d without the end marker, %d missing",
+				ph.name, ph.lost, ph.dups, ph.disorder, ph.foreign, ph.cross, ph.failed, ph.sampleErr, ph.unended, ph.missing)
+		}
+	}
+}
+
+// runFloor is the bare gorilla broadcast of the same frames to n sockets,
+// once the BCS sockets are gone.
+func runFloor(b *testing.B, mode string, n int, rate float64, dur time.Duration, base int, env *testEnv, project func(ns int) string) *fanoutRun {
 	if !waitUntil(time.Now().Add(time.Minute), func() bool {
 		return env.server.hub.Subscribers() <= 1 && env.server.share.Members() == 0 && openFDs() <= base+64
 	}) {
 		b.Fatalf("BCS connections still open: %d subscribers, %d descriptors (%d before)", env.server.hub.Subscribers(), openFDs(), base)
 	}
-
 	fs := newFloorServer(fanoutSpaces)
 	floorSrv := httptest.NewServer(fs)
 	b.Cleanup(floorSrv.Close)
@@ -150,36 +198,13 @@ func BenchmarkFanout10k(b *testing.B) {
 		send: func(evs []fanEvent) error {
 			for _, e := range evs {
 				rev++
-				fs.publish(e.NS, floorFrame(rev, string(pids[e.NS%projects]), fanoutNS(e.NS), fanName(e, fanoutSpaces), fanObjectMap(e)))
+				fs.publish(e.NS, floorFrame(rev, project(e.NS), fanoutNS(e.NS), fanName(e, fanoutSpaces), fanObjectMap(e)))
 			}
 			return nil
 		},
 	})
 	floor.note = fmt.Sprintf("floor server queues: %d frames dropped", fs.dropped.Load())
-
-	label := "one shared token"
-	if tokens == "distinct" {
-		label = fmt.Sprintf("distinct tokens: %d users, %d tokens, %d projects", users, n, projects)
-	}
-	printFanout(mode, label, bcs, floor)
-	b.ReportMetric(bcs.perSec, "deliveries/s")
-	b.ReportMetric(bcs.res.P50, "p50-ms")
-	b.ReportMetric(bcs.res.P99, "p99-ms")
-	b.ReportMetric(bcs.res.Max, "max-ms")
-	b.ReportMetric(bcs.serverKiB(), "KiB/subscriber")
-	b.ReportMetric(bcs.serverRSSKiB(), "rss-KiB/subscriber")
-	b.ReportMetric(floor.perSec, "floor-deliveries/s")
-	b.ReportMetric(floor.res.P99, "floor-p99-ms")
-	b.ReportMetric(floor.serverKiB(), "floor-KiB/subscriber")
-	for _, ph := range []*fanoutRun{bcs, floor} {
-		if ph.err != nil {
-			b.Errorf("%s: %v", ph.name, ph.err)
-		}
-		if bad := ph.lost + ph.dups + ph.disorder + ph.foreign + ph.cross + ph.failed + ph.unended + ph.missing; bad > 0 {
-			b.Errorf("%s: %d lost, %d duplicated, %d out of order, %d foreign, %d of a project not the user's, %d subscribers failed (e.g. %s), %d without the end marker, %d missing",
-				ph.name, ph.lost, ph.dups, ph.disorder, ph.foreign, ph.cross, ph.failed, ph.sampleErr, ph.unended, ph.missing)
-		}
-	}
+	return floor
 }
 
 type fanoutPhase struct {

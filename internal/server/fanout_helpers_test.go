@@ -61,6 +61,10 @@ type fleetConfig struct {
 	N        int           `json:"n"`       // clients
 	Spaces   int           `json:"spaces"`  // namespaces
 	Clients  []fleetClient `json:"clients,omitempty"`
+	// Ops is the number of subscriptions per socket (GraphQL only; 0: 1):
+	// subscription j follows namespace NS + j*Spaces/Ops, of the same
+	// project when the projects divide Spaces/Ops.
+	Ops      int           `json:"ops,omitempty"`
 	Deadline int64         `json:"deadline"` // unix ns: every read ends by then
 }
 
@@ -91,10 +95,16 @@ type fanObject struct {
 }
 
 type fanClient struct {
-	ns      int
 	conn    *websocket.Conn
-	allowed []string // projects whose changes it may receive; nil: any
+	allowed []string  // projects whose changes it may receive; nil: any
+	subs    []*fanSub // by operation id - 1
+	ending  int       // subscriptions without their end marker yet
+	err     string
+}
 
+// fanSub is one subscription on a client's socket.
+type fanSub struct {
+	ns               int
 	lastSeq, lastRev int64
 	got              int // distinct changes of its namespace, in order
 	dups, disorder   int // repeated / out-of-order deliveries
@@ -103,7 +113,6 @@ type fanClient struct {
 	lat              []int32
 	lastRecv         int64
 	ended            bool // the end-of-run marker arrived
-	err              string
 }
 
 // clientResult is one client's verdict.
@@ -191,23 +200,28 @@ func startFleet(cfg fleetConfig) (*fleet, error) {
 }
 
 func (f *fleet) dial(i int) (*fanClient, error) {
-	c := &fanClient{ns: i % f.cfg.Spaces, lastSeq: -1}
+	c := &fanClient{}
+	ns := i % f.cfg.Spaces
 	token, vars := f.cfg.Token, map[string]any{}
 	if f.cfg.Clients != nil {
 		fc := f.cfg.Clients[i]
-		c.ns, c.allowed, token = fc.NS, fc.Allowed, fc.Token
+		ns, c.allowed, token = fc.NS, fc.Allowed, fc.Token
 		vars["c"] = []string{fc.Cluster}
 		if fc.Project != "" {
 			vars["p"] = fc.Project
 		}
 	}
-	vars["ns"] = []string{fanoutNS(c.ns)}
+	ops := max(f.cfg.Ops, 1)
+	for j := range ops {
+		c.subs = append(c.subs, &fanSub{ns: (ns + j*f.cfg.Spaces/ops) % f.cfg.Spaces, lastSeq: -1})
+	}
+	c.ending = ops
 	d := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &f.pool, HandshakeTimeout: 30 * time.Second}
 	url := f.cfg.URL
 	if f.cfg.GraphQL {
 		d.Subprotocols = []string{"graphql-transport-ws"}
 	} else {
-		url += "?ns=" + fanoutNS(c.ns)
+		url += "?ns=" + fanoutNS(ns)
 	}
 	conn, resp, err := d.Dial(url, nil)
 	if err != nil {
@@ -247,10 +261,13 @@ func (c *fanClient) handshake(token string, vars map[string]any) error {
 			return fmt.Errorf("expected connection_ack, got %s", data)
 		}
 	}
-	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query": fanoutQuery, "variables": vars}})
-	if err := c.conn.WriteMessage(websocket.TextMessage, sub); err != nil {
-		return err
+	for j, s := range c.subs {
+		vars["ns"] = []string{fanoutNS(s.ns)}
+		sub, _ := json.Marshal(map[string]any{"id": strconv.Itoa(j + 1), "type": "subscribe", "payload": map[string]any{
+			"query": fanoutQuery, "variables": vars}})
+		if err := c.conn.WriteMessage(websocket.TextMessage, sub); err != nil {
+			return err
+		}
 	}
 	_ = c.conn.SetWriteDeadline(time.Time{})
 	return nil
@@ -258,11 +275,11 @@ func (c *fanClient) handshake(token string, vars map[string]any) error {
 
 var pongFrame = []byte(`{"type":"pong"}`)
 
-// run reads until the end marker, an error or the deadline, checking that
-// its namespace's changes arrive once each, in order.
+// run reads until every subscription's end marker, an error or the
+// deadline, checking that each subscription's namespace's changes arrive
+// once each, in order.
 func (c *fanClient) run(deadline time.Time, wg *sync.WaitGroup) {
 	defer wg.Done()
-	want := fanoutNS(c.ns)
 	for {
 		_, data, err := c.conn.ReadMessage()
 		if err != nil {
@@ -271,6 +288,7 @@ func (c *fanClient) run(deadline time.Time, wg *sync.WaitGroup) {
 		}
 		now := time.Now().UnixNano()
 		var m struct {
+			ID      string
 			Type    string
 			Payload json.RawMessage
 		}
@@ -297,29 +315,43 @@ func (c *fanClient) run(deadline time.Time, wg *sync.WaitGroup) {
 			c.err = "bad payload: " + string(m.Payload)
 			return
 		}
+		s := c.subs[0]
+		if len(c.subs) > 1 {
+			j, err := strconv.Atoi(m.ID)
+			if err != nil || j < 1 || j > len(c.subs) {
+				c.err = "unknown operation id: " + string(data)
+				return
+			}
+			s = c.subs[j-1]
+		}
 		ch := p.Data.Changes
 		if c.allowed != nil && !slices.Contains(c.allowed, ch.ProjectID) {
-			c.cross++
+			s.cross++
 			continue
 		}
 		switch {
-		case ch.Namespace != want:
-			c.foreign++
+		case ch.Namespace != fanoutNS(s.ns):
+			s.foreign++
 			continue
 		case ch.Object.Seq < 0: // end of the run
-			c.ended = true
-			return
-		case ch.Object.Seq == c.lastSeq:
-			c.dups++
+			if !s.ended {
+				s.ended = true
+				if c.ending--; c.ending == 0 {
+					return
+				}
+			}
 			continue
-		case ch.Object.Seq < c.lastSeq || ch.Revision <= c.lastRev:
-			c.disorder++
+		case ch.Object.Seq == s.lastSeq:
+			s.dups++
+			continue
+		case ch.Object.Seq < s.lastSeq || ch.Revision <= s.lastRev:
+			s.disorder++
 			continue
 		}
-		c.lastSeq, c.lastRev = ch.Object.Seq, ch.Revision
-		c.lastRecv = now
-		c.got++
-		c.lat = append(c.lat, int32(min((now-ch.Object.Sent)/1000, 1<<31-1)))
+		s.lastSeq, s.lastRev = ch.Object.Seq, ch.Revision
+		s.lastRecv = now
+		s.got++
+		s.lat = append(s.lat, int32(min((now-ch.Object.Sent)/1000, 1<<31-1)))
 	}
 }
 
@@ -330,10 +362,12 @@ func (f *fleet) wait() fleetResult {
 	var res fleetResult
 	var lat []int32
 	for _, c := range f.clients {
-		res.Clients = append(res.Clients, clientResult{NS: c.ns, Got: c.got, Dups: c.dups, Disorder: c.disorder,
-			Foreign: c.foreign, Cross: c.cross, Ended: c.ended, Err: c.errIfUnended()})
-		res.LastRecv = max(res.LastRecv, c.lastRecv)
-		lat = append(lat, c.lat...)
+		for _, s := range c.subs {
+			res.Clients = append(res.Clients, clientResult{NS: s.ns, Got: s.got, Dups: s.dups, Disorder: s.disorder,
+				Foreign: s.foreign, Cross: s.cross, Ended: s.ended, Err: c.errIfUnended()})
+			res.LastRecv = max(res.LastRecv, s.lastRecv)
+			lat = append(lat, s.lat...)
+		}
 	}
 	res.Deliveries = int64(len(lat))
 	if len(lat) > 0 {
@@ -351,7 +385,7 @@ func (f *fleet) wait() fleetResult {
 }
 
 func (c *fanClient) errIfUnended() string {
-	if c.ended {
+	if c.ending == 0 {
 		return ""
 	}
 	return c.err
