@@ -55,17 +55,17 @@ func fanoutNS(i int) string { return fmt.Sprintf("ns-%02d", i) }
 // fleetConfig describes N websocket clients; client i follows namespace
 // i % Spaces with Token, or, when Clients is set, what Clients[i] says.
 type fleetConfig struct {
-	URL      string        `json:"url"`     // ws://127.0.0.1:port/path
-	GraphQL  bool          `json:"graphql"` // graphql-transport-ws handshake + subscribe; else bare (?ns=)
-	Token    string        `json:"token"`   // connection_init Authorization
-	N        int           `json:"n"`       // clients
-	Spaces   int           `json:"spaces"`  // namespaces
-	Clients  []fleetClient `json:"clients,omitempty"`
+	URL     string        `json:"url"`     // ws://127.0.0.1:port/path
+	GraphQL bool          `json:"graphql"` // graphql-transport-ws handshake + subscribe; else bare (?ns=)
+	Token   string        `json:"token"`   // connection_init Authorization
+	N       int           `json:"n"`       // clients
+	Spaces  int           `json:"spaces"`  // namespaces
+	Clients []fleetClient `json:"clients,omitempty"`
 	// Ops is the number of subscriptions per socket (GraphQL only; 0: 1):
 	// subscription j follows namespace NS + j*Spaces/Ops, of the same
 	// project when the projects divide Spaces/Ops.
-	Ops      int           `json:"ops,omitempty"`
-	Deadline int64         `json:"deadline"` // unix ns: every read ends by then
+	Ops      int   `json:"ops,omitempty"`
+	Deadline int64 `json:"deadline"` // unix ns: every read ends by then
 }
 
 // fleetClient is one subscriber of its own: its token, its filter and the
