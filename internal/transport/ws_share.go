@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"sync"
 
@@ -176,6 +177,27 @@ func (s *Sharing) broadcast(g *sharedExec, payload []byte) {
 	}
 	g.scratch = ms
 	s.mu.Unlock()
+	// Members of one dialect under one operation id (most of them: clients
+	// number their first operation alike) get the same frame, built once;
+	// a queued frame is only ever read.
+	var frames [4]struct {
+		typ       string
+		id, frame []byte
+	}
+	built := 0
+	frameFor := func(typ string, id []byte) []byte {
+		for _, f := range frames[:built] {
+			if f.typ == typ && bytes.Equal(f.id, id) {
+				return f.frame
+			}
+		}
+		data := frame(typ, id, payload)
+		if built < len(frames) {
+			frames[built].typ, frames[built].id, frames[built].frame = typ, id, data
+			built++
+		}
+		return data
+	}
 	for i, m := range ms {
 		ms[i] = member{}
 		if m.op.guard != nil {
@@ -185,7 +207,7 @@ func (s *Sharing) broadcast(g *sharedExec, payload []byte) {
 				continue
 			}
 		}
-		if !m.c.send(m.op, frame(m.c.dialect.next, m.op.idJSON, payload)) {
+		if !m.c.send(m.op, frameFor(m.c.dialect.next, m.op.idJSON)) {
 			s.leave(m.op)
 		}
 	}

@@ -28,7 +28,7 @@ func shareAll() *Sharing {
 
 // waitShared polls until sh runs groups shared executions with members
 // members in all.
-func waitShared(t *testing.T, sh *Sharing, groups, members int) {
+func waitShared(t testing.TB, sh *Sharing, groups, members int) {
 	t.Helper()
 	deadline := time.Now().Add(testTimeout)
 	for {
