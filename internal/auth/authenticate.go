@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bcs-io/bcs/ent"
+	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/privacy"
 	"github.com/bcs-io/bcs/ent/token"
 )
@@ -77,6 +78,16 @@ func (a *Authenticator) AuthenticateCluster(ctx context.Context, secret string, 
 	return v, err
 }
 
+// maxCached bounds the viewer and membership caches.
+const maxCached = 10000
+
+func (a *Authenticator) ttl() time.Duration {
+	if a.TTL <= 0 {
+		return 5 * time.Second
+	}
+	return a.TTL
+}
+
 func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error) {
 	now := time.Now()
 	a.mu.Lock()
@@ -86,11 +97,7 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	}
 	a.mu.Unlock()
 
-	ttl := a.TTL
-	if ttl <= 0 {
-		ttl = 5 * time.Second
-	}
-	v, until, err := a.lookup(ctx, []byte(key), now, ttl)
+	v, until, err := a.lookup(ctx, []byte(key), now, a.ttl())
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +108,7 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	if a.cache == nil {
 		a.cache = map[string]cached{}
 	}
-	if len(a.cache) > 10000 { // bound memory against token spraying
+	if len(a.cache) > maxCached { // bound memory against token spraying
 		clear(a.cache)
 	}
 	a.cache[key] = cached{viewer: v, expires: until}
@@ -129,20 +136,26 @@ func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time, 
 	case t.Edges.User == nil || t.Edges.User.Disabled:
 		return nil, until, ErrDisabled
 	}
-	u := t.Edges.User
-	roles, until, err := a.rolesOf(ctx, u.ID, now, ttl)
+	roles, until, err := a.rolesOf(ctx, t.Edges.User.ID, now, ttl)
 	if err != nil {
 		return nil, until, err
 	}
-	v = &Viewer{UserID: u.ID, UserName: u.Name, Admin: u.Admin, TokenID: t.ID, ExpiresAt: t.ExpiresAt,
-		Roles: roles, hash: string(hash), life: &life{}}
+	return a.viewerOf(t, roles, now), until, nil
+}
+
+// viewerOf makes the viewer of a valid token (its user loaded) with the
+// user's roles.
+func (a *Authenticator) viewerOf(t *ent.Token, roles map[ID]member.Role, now time.Time) *Viewer {
+	u := t.Edges.User
+	v := &Viewer{UserID: u.ID, UserName: u.Name, Admin: u.Admin, TokenID: t.ID, ExpiresAt: t.ExpiresAt,
+		Roles: roles, hash: string(t.Hash), life: &life{}}
 	if t.ClusterID != nil {
 		v.Cluster = *t.ClusterID
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		a.touch(t.ID, now) // throttled and batched: last-used is informational
 	}
-	return v, until, nil
+	return v
 }
 
 // Invalidate forgets every cached viewer. Prefer the events (TokenRevoked,

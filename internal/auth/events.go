@@ -192,6 +192,7 @@ func (a *Authenticator) Sweep(ctx context.Context) {
 		vs = append(vs, v)
 	}
 	a.mu.Unlock()
+	a.prefetch(ctx, vs) // a few queries for all, instead of one per viewer
 	for _, v := range vs {
 		if ctx.Err() != nil {
 			return

@@ -41,7 +41,7 @@ func (a *Authenticator) rolesOf(ctx context.Context, user ID, now time.Time, ttl
 	expires := now.Add(ttl)
 	a.mu.Lock()
 	if a.rolesGen == gen {
-		if a.roles == nil || len(a.roles) > 10000 { // bounded, as the viewer cache
+		if a.roles == nil || len(a.roles) > maxCached { // bounded, as the viewer cache
 			a.roles = map[ID]userRoles{}
 		}
 		a.roles[user] = userRoles{roles: roles, expires: expires}

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,5 +84,41 @@ func TestLastUsedIsWrittenInBatches(t *testing.T) {
 			t.Fatalf("%d of %d tokens have a last-used time", used, len(toks))
 		}
 		time.Sleep(20 * time.Millisecond) // polling with a deadline
+	}
+}
+
+// The identity sweep re-checks every socket's viewer; with a token per
+// socket it looks them up in batches — a few queries, however many
+// sockets — and still ends a socket whose token was revoked behind its
+// back (no event).
+func TestSweepLooksDistinctTokensUpInBatches(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	const sockets = 30
+	var socks []*gqlSocket
+	for i := range sockets {
+		tok, err := auth.Bootstrap(system(), env.db.Client, fmt.Sprintf("u%d", i%3), false, fmt.Sprintf("t%d", i), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		socks = append(socks, env.dialGraphQL(t, tok))
+	}
+	revoked := socks[7]
+	ctx := system()
+	env.db.Client.Token.Update().Where(token.Name("t7")).SetRevokedAt(time.Now()).ExecX(ctx)
+	env.server.authn.Invalidate() // as if the TTL had passed
+
+	env.queries.Store(0)
+	env.server.authn.Sweep(context.WithValue(ctx, requestIDKey{}, "sweep")) // counted by the harness's driver
+	// One query for the tokens, one for their users, one for memberships,
+	// and the revoked token looked up alone (token and user).
+	if n := env.queries.Load(); n > 6 {
+		t.Fatalf("the sweep of %d sockets ran %d queries; want a few, not one per socket", sockets, n)
+	}
+	if code, reason, _ := revoked.untilClosed(); code != 4403 || !strings.Contains(reason, "revoked") {
+		t.Fatalf("the socket of the revoked token closed with %d %q; want 4403", code, reason)
+	}
+	socks[8].subscribeWS("1", `{ me { name } }`, nil)
+	if m := socks[8].result("1"); m.Type != "next" {
+		t.Fatalf("another socket after the sweep: %s %s", m.Type, m.Payload)
 	}
 }
