@@ -8,6 +8,7 @@ import (
 	"github.com/bcs-io/bcs/datawatch/changelog"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/schema/gid"
+	"github.com/bcs-io/bcs/graph"
 	"github.com/bcs-io/bcs/internal/auth"
 )
 
@@ -202,3 +203,31 @@ func TestSharedMemberRevokedOrRemovedLeavesAlone(t *testing.T) {
 		return env.server.share.Members() == 1 && env.server.share.Groups() == 1 && env.server.hub.Subscribers() == 1
 	})
 }
+
+// Every field of Change is classified for sharing: a field added to the
+// type shares across viewers only once someone has decided that it reads
+// the same for every viewer who may see the change (changeFieldsShared);
+// until then a selection of it keys by token. This test names the
+// decision to make.
+func TestChangeFieldsAreClassifiedForSharing(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	change := schema.Types["Change"]
+	if change == nil {
+		t.Fatal("no Change type in the schema")
+	}
+	for _, f := range change.Fields {
+		if strings.HasPrefix(f.Name, "__") {
+			continue
+		}
+		if !changeFieldsShared[f.Name] && !changeFieldsByToken[f.Name] {
+			t.Errorf("Change.%s is new: add it to changeFieldsShared if it reads the same for every viewer who may see the change (no resolver reading the viewer, no redaction by role), else to changeFieldsByToken", f.Name)
+		}
+		if len(f.Arguments) > 0 && changeFieldsShared[f.Name] {
+			t.Errorf("Change.%s takes arguments; the key covers them through the document, check that it still reads the same for every viewer", f.Name)
+		}
+	}
+}
+
+// changeFieldsByToken are fields of Change known to depend on the viewer;
+// selecting one keys a subscription by token (none today).
+var changeFieldsByToken = map[string]bool{}
