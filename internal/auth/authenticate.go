@@ -3,14 +3,12 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/privacy"
-	"github.com/bcs-io/bcs/ent/token"
 )
 
 // ErrInvalidToken covers unknown, expired and revoked tokens and disabled
@@ -35,6 +33,7 @@ type Authenticator struct {
 	watched  map[*Viewer]int // viewers held by open sockets and streams
 	sessions *Sessions       // console sessions (NewSessions), if any
 	touched  touches         // last-used writes waiting for their batch
+	lookups  lookups         // cache misses read together
 	roles    map[ID]userRoles
 	rolesGen uint64 // counts identity events: a lookup that overlapped one is not cached
 }
@@ -97,7 +96,7 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	}
 	a.mu.Unlock()
 
-	v, until, err := a.lookup(ctx, []byte(key), now, a.ttl())
+	v, until, err := a.lookupCoalesced(ctx, []byte(key))
 	if err != nil {
 		return nil, err
 	}
@@ -114,33 +113,6 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	a.cache[key] = cached{viewer: v, expires: until}
 	a.mu.Unlock()
 	return v, nil
-}
-
-// lookup reads the token and its user's memberships; until is when the
-// viewer must be looked up again (the memberships' cache entry may be
-// older than now).
-func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time, ttl time.Duration) (v *Viewer, until time.Time, err error) {
-	ctx = System(ctx)
-	t, err := a.Client.Token.Query().Where(token.Hash(hash)).WithUser().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, until, ErrInvalidToken
-	}
-	if err != nil {
-		return nil, until, fmt.Errorf("look up token: %w", err)
-	}
-	switch {
-	case t.RevokedAt != nil:
-		return nil, until, ErrRevoked
-	case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
-		return nil, until, ErrExpired
-	case t.Edges.User == nil || t.Edges.User.Disabled:
-		return nil, until, ErrDisabled
-	}
-	roles, until, err := a.rolesOf(ctx, t.Edges.User.ID, now, ttl)
-	if err != nil {
-		return nil, until, err
-	}
-	return a.viewerOf(t, roles, now), until, nil
 }
 
 // viewerOf makes the viewer of a valid token (its user loaded) with the

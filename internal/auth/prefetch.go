@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/token"
 )
 
@@ -78,51 +77,4 @@ func (a *Authenticator) prefetch(ctx context.Context, vs []*Viewer) {
 		}
 		a.mu.Unlock()
 	}
-}
-
-// rolesOfMany is rolesOf for many users at once: one query for those not
-// cached.
-func (a *Authenticator) rolesOfMany(ctx context.Context, users []ID, now time.Time, ttl time.Duration) (map[ID]userRoles, error) {
-	out := make(map[ID]userRoles, len(users))
-	var missing []ID
-	asked := map[ID]bool{}
-	a.mu.Lock()
-	for _, u := range users {
-		if asked[u] {
-			continue
-		}
-		asked[u] = true
-		if r, ok := a.roles[u]; ok && now.Before(r.expires) {
-			out[u] = r
-		} else {
-			missing = append(missing, u)
-		}
-	}
-	gen := a.rolesGen
-	a.mu.Unlock()
-	if len(missing) == 0 {
-		return out, nil
-	}
-	ms, err := a.Client.Member.Query().Where(member.UserIDIn(missing...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	expires := now.Add(ttl)
-	for _, u := range missing {
-		out[u] = userRoles{roles: map[ID]member.Role{}, expires: expires}
-	}
-	for _, m := range ms {
-		out[m.UserID].roles[m.ProjectID] = m.Role
-	}
-	a.mu.Lock()
-	if a.rolesGen == gen {
-		if a.roles == nil || len(a.roles)+len(missing) > maxCached {
-			a.roles = map[ID]userRoles{}
-		}
-		for _, u := range missing {
-			a.roles[u] = out[u]
-		}
-	}
-	a.mu.Unlock()
-	return out, nil
 }

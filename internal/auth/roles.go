@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/bcs-io/bcs/ent/member"
@@ -15,39 +14,55 @@ type userRoles struct {
 	expires time.Time
 }
 
-// rolesOf returns the user's role in each project, cached for the TTL: a
-// user whose dashboards connect with many tokens costs one lookup and one
-// map, not one per token. It also answers until when the answer may be
-// trusted, which bounds the viewer built from it. Identity events about
-// the user drop the entry (forgetRoles), and an answer read while such an
-// event passed is not kept.
-func (a *Authenticator) rolesOf(ctx context.Context, user ID, now time.Time, ttl time.Duration) (map[ID]member.Role, time.Time, error) {
+// rolesOfMany returns each user's role in each project, cached for the
+// TTL: a user whose dashboards connect with many tokens costs one lookup
+// and one map, not one per token; the users not cached are read in one
+// query. Each entry also says until when it may be trusted, which bounds
+// the viewers built from it. Identity events about a user drop its entry
+// (forgetRoles), and answers read while such an event passed are not kept.
+func (a *Authenticator) rolesOfMany(ctx context.Context, users []ID, now time.Time, ttl time.Duration) (map[ID]userRoles, error) {
+	out := make(map[ID]userRoles, len(users))
+	var missing []ID
+	asked := map[ID]bool{}
 	a.mu.Lock()
-	if r, ok := a.roles[user]; ok && now.Before(r.expires) {
-		a.mu.Unlock()
-		return r.roles, r.expires, nil
+	for _, u := range users {
+		if asked[u] {
+			continue
+		}
+		asked[u] = true
+		if r, ok := a.roles[u]; ok && now.Before(r.expires) {
+			out[u] = r
+		} else {
+			missing = append(missing, u)
+		}
 	}
 	gen := a.rolesGen
 	a.mu.Unlock()
-
-	members, err := a.Client.Member.Query().Where(member.UserID(user)).All(ctx)
-	if err != nil {
-		return nil, time.Time{}, fmt.Errorf("load memberships: %w", err)
+	if len(missing) == 0 {
+		return out, nil
 	}
-	roles := make(map[ID]member.Role, len(members))
-	for _, m := range members {
-		roles[m.ProjectID] = m.Role
+	ms, err := a.Client.Member.Query().Where(member.UserIDIn(missing...)).All(ctx)
+	if err != nil {
+		return nil, err
 	}
 	expires := now.Add(ttl)
+	for _, u := range missing {
+		out[u] = userRoles{roles: map[ID]member.Role{}, expires: expires}
+	}
+	for _, m := range ms {
+		out[m.UserID].roles[m.ProjectID] = m.Role
+	}
 	a.mu.Lock()
 	if a.rolesGen == gen {
-		if a.roles == nil || len(a.roles) > maxCached { // bounded, as the viewer cache
+		if a.roles == nil || len(a.roles)+len(missing) > maxCached {
 			a.roles = map[ID]userRoles{}
 		}
-		a.roles[user] = userRoles{roles: roles, expires: expires}
+		for _, u := range missing {
+			a.roles[u] = out[u]
+		}
 	}
 	a.mu.Unlock()
-	return roles, expires, nil
+	return out, nil
 }
 
 // forgetRoles drops cached memberships (of one user, or all for ""); a.mu

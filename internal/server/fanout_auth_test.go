@@ -2,13 +2,16 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/token"
+	"github.com/bcs-io/bcs/ent/user"
 	"github.com/bcs-io/bcs/internal/auth"
 )
 
@@ -120,5 +123,78 @@ func TestSweepLooksDistinctTokensUpInBatches(t *testing.T) {
 	socks[8].subscribeWS("1", `{ me { name } }`, nil)
 	if m := socks[8].result("1"); m.Type != "next" {
 		t.Fatalf("another socket after the sweep: %s %s", m.Type, m.Payload)
+	}
+}
+
+// Lookups that miss the viewer cache at the same moment are read together
+// (a connection storm); each caller still gets its own answer: its user,
+// or UNAUTHENTICATED for a revoked, unknown or disabled one.
+func TestConcurrentLookupsEachGetTheirOwnAnswer(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	ctx := system()
+	type caller struct{ token, want string } // want: the user's name, or "" for UNAUTHENTICATED
+	var callers []caller
+	for i := range 24 {
+		name := fmt.Sprintf("storm-%d", i%8)
+		tok, err := auth.Bootstrap(ctx, env.db.Client, name, false, fmt.Sprintf("t%d", i), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		callers = append(callers, caller{tok, name})
+	}
+	revoked, err := auth.Bootstrap(ctx, env.db.Client, "storm-revoked", false, "gone", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.db.Client.Token.Update().Where(token.Name("gone")).SetRevokedAt(time.Now()).ExecX(ctx)
+	disabled, err := auth.Bootstrap(ctx, env.db.Client, "storm-disabled", false, "off", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.db.Client.User.Update().Where(user.Name("storm-disabled")).SetDisabled(true).ExecX(ctx)
+	unknown, _ := auth.NewToken()
+	callers = append(callers, caller{revoked, ""}, caller{disabled, ""}, caller{unknown, ""})
+
+	type answer struct {
+		i    int
+		name string
+		code string
+		err  error
+	}
+	answers := make(chan answer, len(callers))
+	for i, c := range callers {
+		go func() {
+			req, _ := http.NewRequest(http.MethodPost, env.srv.URL+"/query", strings.NewReader(`{"query":"{ me { name } }"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+c.token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				answers <- answer{i: i, err: err}
+				return
+			}
+			defer res.Body.Close()
+			var body struct {
+				Data   struct{ Me struct{ Name string } }
+				Errors []struct{ Extensions map[string]any }
+			}
+			err = json.NewDecoder(res.Body).Decode(&body)
+			a := answer{i: i, name: body.Data.Me.Name, err: err}
+			if len(body.Errors) > 0 {
+				a.code, _ = body.Errors[0].Extensions["code"].(string)
+			}
+			answers <- a
+		}()
+	}
+	for range callers {
+		a := <-answers
+		c := callers[a.i]
+		switch {
+		case a.err != nil:
+			t.Errorf("caller %d: %v", a.i, a.err)
+		case c.want == "" && a.code != "UNAUTHENTICATED":
+			t.Errorf("caller %d (invalid token) got %q %q; want UNAUTHENTICATED", a.i, a.name, a.code)
+		case c.want != "" && a.name != c.want:
+			t.Errorf("caller %d got %q (%s); want %s", a.i, a.name, a.code, c.want)
+		}
 	}
 }
