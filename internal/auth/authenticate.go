@@ -3,14 +3,12 @@ package auth
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/bcs-io/bcs/ent"
 	"github.com/bcs-io/bcs/ent/member"
 	"github.com/bcs-io/bcs/ent/privacy"
-	"github.com/bcs-io/bcs/ent/token"
 )
 
 // ErrInvalidToken covers unknown, expired and revoked tokens and disabled
@@ -34,6 +32,10 @@ type Authenticator struct {
 	cache    map[string]cached
 	watched  map[*Viewer]int // viewers held by open sockets and streams
 	sessions *Sessions       // console sessions (NewSessions), if any
+	touched  touches         // last-used writes waiting for their batch
+	lookups  lookups         // cache misses read together
+	roles    map[ID]userRoles
+	rolesGen uint64 // counts identity events: a lookup that overlapped one is not cached
 }
 
 type cached struct {
@@ -75,6 +77,16 @@ func (a *Authenticator) AuthenticateCluster(ctx context.Context, secret string, 
 	return v, err
 }
 
+// maxCached bounds the viewer and membership caches.
+const maxCached = 10000
+
+func (a *Authenticator) ttl() time.Duration {
+	if a.TTL <= 0 {
+		return 5 * time.Second
+	}
+	return a.TTL
+}
+
 func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error) {
 	now := time.Now()
 	a.mu.Lock()
@@ -84,15 +96,10 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	}
 	a.mu.Unlock()
 
-	v, err := a.lookup(ctx, []byte(key), now)
+	v, until, err := a.lookupCoalesced(ctx, []byte(key))
 	if err != nil {
 		return nil, err
 	}
-	ttl := a.TTL
-	if ttl <= 0 {
-		ttl = 5 * time.Second
-	}
-	until := now.Add(ttl)
 	if v.ExpiresAt != nil && v.ExpiresAt.Before(until) {
 		until = *v.ExpiresAt
 	}
@@ -100,7 +107,7 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	if a.cache == nil {
 		a.cache = map[string]cached{}
 	}
-	if len(a.cache) > 10000 { // bound memory against token spraying
+	if len(a.cache) > maxCached { // bound memory against token spraying
 		clear(a.cache)
 	}
 	a.cache[key] = cached{viewer: v, expires: until}
@@ -108,41 +115,19 @@ func (a *Authenticator) byHash(ctx context.Context, key string) (*Viewer, error)
 	return v, nil
 }
 
-func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) (*Viewer, error) {
-	ctx = System(ctx)
-	t, err := a.Client.Token.Query().Where(token.Hash(hash)).WithUser().Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, ErrInvalidToken
-	}
-	if err != nil {
-		return nil, fmt.Errorf("look up token: %w", err)
-	}
-	switch {
-	case t.RevokedAt != nil:
-		return nil, ErrRevoked
-	case t.ExpiresAt != nil && !now.Before(*t.ExpiresAt):
-		return nil, ErrExpired
-	case t.Edges.User == nil || t.Edges.User.Disabled:
-		return nil, ErrDisabled
-	}
+// viewerOf makes the viewer of a valid token (its user loaded) with the
+// user's roles.
+func (a *Authenticator) viewerOf(t *ent.Token, roles map[ID]member.Role, now time.Time) *Viewer {
 	u := t.Edges.User
-	members, err := a.Client.Member.Query().Where(member.UserID(u.ID)).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load memberships: %w", err)
-	}
 	v := &Viewer{UserID: u.ID, UserName: u.Name, Admin: u.Admin, TokenID: t.ID, ExpiresAt: t.ExpiresAt,
-		Roles: map[ID]member.Role{}, hash: string(hash), life: &life{}}
+		Roles: roles, hash: string(t.Hash), life: &life{}}
 	if t.ClusterID != nil {
 		v.Cluster = *t.ClusterID
 	}
-	for _, m := range members {
-		v.Roles[m.ProjectID] = m.Role
-	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
-		// Best effort, throttled: last-used is informational.
-		_ = a.Client.Token.UpdateOneID(t.ID).SetLastUsedAt(now).Exec(ctx)
+		a.touch(t.ID, now) // throttled and batched: last-used is informational
 	}
-	return v, nil
+	return v
 }
 
 // Invalidate forgets every cached viewer. Prefer the events (TokenRevoked,
@@ -150,5 +135,6 @@ func (a *Authenticator) lookup(ctx context.Context, hash []byte, now time.Time) 
 func (a *Authenticator) Invalidate() {
 	a.mu.Lock()
 	clear(a.cache)
+	a.forgetRoles("")
 	a.mu.Unlock()
 }

@@ -64,6 +64,12 @@ func (a *Authenticator) Apply(event string) {
 		return
 	}
 	switch kind {
+	case eventScope, eventUser, eventGrant:
+		a.mu.Lock()
+		a.forgetRoles(ID(id))
+		a.mu.Unlock()
+	}
+	switch kind {
 	case eventRevoked:
 		a.endWhere(func(v *Viewer) bool { return v.TokenID == ID(id) }, ErrRevoked, true)
 	case eventScope:
@@ -186,6 +192,7 @@ func (a *Authenticator) Sweep(ctx context.Context) {
 		vs = append(vs, v)
 	}
 	a.mu.Unlock()
+	a.prefetch(ctx, vs) // a few queries for all, instead of one per viewer
 	for _, v := range vs {
 		if ctx.Err() != nil {
 			return

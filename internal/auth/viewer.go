@@ -188,3 +188,16 @@ func (v *Viewer) ProjectIDs() []gid.ID {
 
 // ID is a global object ID.
 type ID = gid.ID
+
+// Detached is a copy of v that nothing ends: no token to revoke, no expiry,
+// no life to end. A shared execution serves many members who are entitled
+// to the same results (transport.Sharing's key says so); it runs as the
+// detached copy of the first member, so that member leaving — or being
+// revoked — does not end it for the rest, while each member's own viewer
+// is checked before every delivery to it.
+func (v *Viewer) Detached() *Viewer {
+	if v == nil {
+		return nil
+	}
+	return &Viewer{UserID: v.UserID, UserName: v.UserName, Admin: v.Admin, Roles: v.Roles}
+}

@@ -30,10 +30,13 @@ import (
 	"github.com/bcs-io/bcs/datawatch/hub"
 )
 
-// fanoutQuery is what every BCS subscriber runs, with $ns its one namespace.
-const fanoutQuery = `subscription($ns: [String!]) { changes(filter: {namespaces: $ns, kinds: ["ConfigMap"]}) { revision namespace name object } }`
+// fanoutQuery is what every BCS subscriber runs, with $ns its one
+// namespace; with distinct tokens, $c its namespace's cluster and, for half
+// of them, $p its project.
+const fanoutQuery = `subscription($ns: [String!], $p: ID, $c: [ID!]) { changes(filter: {projectID: $p, clusterIDs: $c, namespaces: $ns, kinds: ["ConfigMap"]}) { revision projectID namespace name object } }`
 
-// fleetEnv carries the fleet's JSON configuration to a child process: the
+// fleetEnv carries the fleet's JSON configuration to a child process (or
+// "@file" holding it: one environment string is capped at 128 KiB): the
 // test binary re-executed, intercepted in init before TestMain (and its
 // PostgreSQL) runs.
 const fleetEnv = "BCS_FANOUT_FLEET_CHILD"
@@ -50,19 +53,35 @@ func init() {
 func fanoutNS(i int) string { return fmt.Sprintf("ns-%02d", i) }
 
 // fleetConfig describes N websocket clients; client i follows namespace
-// i % Spaces.
+// i % Spaces with Token, or, when Clients is set, what Clients[i] says.
 type fleetConfig struct {
-	URL      string `json:"url"`      // ws://127.0.0.1:port/path
-	GraphQL  bool   `json:"graphql"`  // graphql-transport-ws handshake + subscribe; else bare (?ns=)
-	Token    string `json:"token"`    // connection_init Authorization
-	N        int    `json:"n"`        // clients
-	Spaces   int    `json:"spaces"`   // namespaces
-	Deadline int64  `json:"deadline"` // unix ns: every read ends by then
+	URL     string        `json:"url"`     // ws://127.0.0.1:port/path
+	GraphQL bool          `json:"graphql"` // graphql-transport-ws handshake + subscribe; else bare (?ns=)
+	Token   string        `json:"token"`   // connection_init Authorization
+	N       int           `json:"n"`       // clients
+	Spaces  int           `json:"spaces"`  // namespaces
+	Clients []fleetClient `json:"clients,omitempty"`
+	// Ops is the number of subscriptions per socket (GraphQL only; 0: 1):
+	// subscription j follows namespace NS + j*Spaces/Ops, of the same
+	// project when the projects divide Spaces/Ops.
+	Ops      int   `json:"ops,omitempty"`
+	Deadline int64 `json:"deadline"` // unix ns: every read ends by then
+}
+
+// fleetClient is one subscriber of its own: its token, its filter and the
+// projects its user may see, against which it checks every change.
+type fleetClient struct {
+	Token   string   `json:"t"`
+	NS      int      `json:"ns"`
+	Project string   `json:"p,omitempty"` // filter.projectID; "": none
+	Cluster string   `json:"c"`           // filter.clusterIDs
+	Allowed []string `json:"a"`
 }
 
 // fanChange is a change as subscribers see it; the floor sends the same.
 type fanChange struct {
 	Revision  int64     `json:"revision"`
+	ProjectID string    `json:"projectID"`
 	Namespace string    `json:"namespace"`
 	Name      string    `json:"name"`
 	Object    fanObject `json:"object"`
@@ -76,17 +95,24 @@ type fanObject struct {
 }
 
 type fanClient struct {
-	ns   int
-	conn *websocket.Conn
+	conn    *websocket.Conn
+	allowed []string  // projects whose changes it may receive; nil: any
+	subs    []*fanSub // by operation id - 1
+	ending  int       // subscriptions without their end marker yet
+	err     string
+}
 
+// fanSub is one subscription on a client's socket.
+type fanSub struct {
+	ns               int
 	lastSeq, lastRev int64
 	got              int // distinct changes of its namespace, in order
 	dups, disorder   int // repeated / out-of-order deliveries
 	foreign          int // changes of another namespace
+	cross            int // changes of a project its user may not see
 	lat              []int32
 	lastRecv         int64
 	ended            bool // the end-of-run marker arrived
-	err              string
 }
 
 // clientResult is one client's verdict.
@@ -96,6 +122,7 @@ type clientResult struct {
 	Dups     int    `json:"dups"`
 	Disorder int    `json:"disorder"`
 	Foreign  int    `json:"foreign"`
+	Cross    int    `json:"cross"`
 	Ended    bool   `json:"ended"`
 	Err      string `json:"err,omitempty"`
 }
@@ -173,13 +200,28 @@ func startFleet(cfg fleetConfig) (*fleet, error) {
 }
 
 func (f *fleet) dial(i int) (*fanClient, error) {
-	c := &fanClient{ns: i % f.cfg.Spaces, lastSeq: -1}
+	c := &fanClient{}
+	ns := i % f.cfg.Spaces
+	token, vars := f.cfg.Token, map[string]any{}
+	if f.cfg.Clients != nil {
+		fc := f.cfg.Clients[i]
+		ns, c.allowed, token = fc.NS, fc.Allowed, fc.Token
+		vars["c"] = []string{fc.Cluster}
+		if fc.Project != "" {
+			vars["p"] = fc.Project
+		}
+	}
+	ops := max(f.cfg.Ops, 1)
+	for j := range ops {
+		c.subs = append(c.subs, &fanSub{ns: (ns + j*f.cfg.Spaces/ops) % f.cfg.Spaces, lastSeq: -1})
+	}
+	c.ending = ops
 	d := websocket.Dialer{ReadBufferSize: 1024, WriteBufferSize: 1024, WriteBufferPool: &f.pool, HandshakeTimeout: 30 * time.Second}
 	url := f.cfg.URL
 	if f.cfg.GraphQL {
 		d.Subprotocols = []string{"graphql-transport-ws"}
 	} else {
-		url += "?ns=" + fanoutNS(c.ns)
+		url += "?ns=" + fanoutNS(ns)
 	}
 	conn, resp, err := d.Dial(url, nil)
 	if err != nil {
@@ -188,7 +230,7 @@ func (f *fleet) dial(i int) (*fanClient, error) {
 	_ = resp.Body.Close()
 	c.conn = conn
 	if f.cfg.GraphQL {
-		if err := c.handshake(f.cfg.Token); err != nil {
+		if err := c.handshake(token, vars); err != nil {
 			_ = conn.Close()
 			return nil, err
 		}
@@ -198,7 +240,7 @@ func (f *fleet) dial(i int) (*fanClient, error) {
 }
 
 // handshake runs connection_init → connection_ack, then subscribes.
-func (c *fanClient) handshake(token string) error {
+func (c *fanClient) handshake(token string, vars map[string]any) error {
 	_ = c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	_ = c.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
 	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + token}})
@@ -219,10 +261,13 @@ func (c *fanClient) handshake(token string) error {
 			return fmt.Errorf("expected connection_ack, got %s", data)
 		}
 	}
-	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query": fanoutQuery, "variables": map[string]any{"ns": []string{fanoutNS(c.ns)}}}})
-	if err := c.conn.WriteMessage(websocket.TextMessage, sub); err != nil {
-		return err
+	for j, s := range c.subs {
+		vars["ns"] = []string{fanoutNS(s.ns)}
+		sub, _ := json.Marshal(map[string]any{"id": strconv.Itoa(j + 1), "type": "subscribe", "payload": map[string]any{
+			"query": fanoutQuery, "variables": vars}})
+		if err := c.conn.WriteMessage(websocket.TextMessage, sub); err != nil {
+			return err
+		}
 	}
 	_ = c.conn.SetWriteDeadline(time.Time{})
 	return nil
@@ -230,11 +275,11 @@ func (c *fanClient) handshake(token string) error {
 
 var pongFrame = []byte(`{"type":"pong"}`)
 
-// run reads until the end marker, an error or the deadline, checking that
-// its namespace's changes arrive once each, in order.
+// run reads until every subscription's end marker, an error or the
+// deadline, checking that each subscription's namespace's changes arrive
+// once each, in order.
 func (c *fanClient) run(deadline time.Time, wg *sync.WaitGroup) {
 	defer wg.Done()
-	want := fanoutNS(c.ns)
 	for {
 		_, data, err := c.conn.ReadMessage()
 		if err != nil {
@@ -243,6 +288,7 @@ func (c *fanClient) run(deadline time.Time, wg *sync.WaitGroup) {
 		}
 		now := time.Now().UnixNano()
 		var m struct {
+			ID      string
 			Type    string
 			Payload json.RawMessage
 		}
@@ -269,25 +315,43 @@ func (c *fanClient) run(deadline time.Time, wg *sync.WaitGroup) {
 			c.err = "bad payload: " + string(m.Payload)
 			return
 		}
+		s := c.subs[0]
+		if len(c.subs) > 1 {
+			j, err := strconv.Atoi(m.ID)
+			if err != nil || j < 1 || j > len(c.subs) {
+				c.err = "unknown operation id: " + string(data)
+				return
+			}
+			s = c.subs[j-1]
+		}
 		ch := p.Data.Changes
-		switch {
-		case ch.Namespace != want:
-			c.foreign++
-			continue
-		case ch.Object.Seq < 0: // end of the run
-			c.ended = true
-			return
-		case ch.Object.Seq == c.lastSeq:
-			c.dups++
-			continue
-		case ch.Object.Seq < c.lastSeq || ch.Revision <= c.lastRev:
-			c.disorder++
+		if c.allowed != nil && !slices.Contains(c.allowed, ch.ProjectID) {
+			s.cross++
 			continue
 		}
-		c.lastSeq, c.lastRev = ch.Object.Seq, ch.Revision
-		c.lastRecv = now
-		c.got++
-		c.lat = append(c.lat, int32(min((now-ch.Object.Sent)/1000, 1<<31-1)))
+		switch {
+		case ch.Namespace != fanoutNS(s.ns):
+			s.foreign++
+			continue
+		case ch.Object.Seq < 0: // end of the run
+			if !s.ended {
+				s.ended = true
+				if c.ending--; c.ending == 0 {
+					return
+				}
+			}
+			continue
+		case ch.Object.Seq == s.lastSeq:
+			s.dups++
+			continue
+		case ch.Object.Seq < s.lastSeq || ch.Revision <= s.lastRev:
+			s.disorder++
+			continue
+		}
+		s.lastSeq, s.lastRev = ch.Object.Seq, ch.Revision
+		s.lastRecv = now
+		s.got++
+		s.lat = append(s.lat, int32(min((now-ch.Object.Sent)/1000, 1<<31-1)))
 	}
 }
 
@@ -298,10 +362,12 @@ func (f *fleet) wait() fleetResult {
 	var res fleetResult
 	var lat []int32
 	for _, c := range f.clients {
-		res.Clients = append(res.Clients, clientResult{NS: c.ns, Got: c.got, Dups: c.dups, Disorder: c.disorder,
-			Foreign: c.foreign, Ended: c.ended, Err: c.errIfUnended()})
-		res.LastRecv = max(res.LastRecv, c.lastRecv)
-		lat = append(lat, c.lat...)
+		for _, s := range c.subs {
+			res.Clients = append(res.Clients, clientResult{NS: s.ns, Got: s.got, Dups: s.dups, Disorder: s.disorder,
+				Foreign: s.foreign, Cross: s.cross, Ended: s.ended, Err: c.errIfUnended()})
+			res.LastRecv = max(res.LastRecv, s.lastRecv)
+			lat = append(lat, s.lat...)
+		}
 	}
 	res.Deliveries = int64(len(lat))
 	if len(lat) > 0 {
@@ -319,7 +385,7 @@ func (f *fleet) wait() fleetResult {
 }
 
 func (c *fanClient) errIfUnended() string {
-	if c.ended {
+	if c.ending == 0 {
 		return ""
 	}
 	return c.err
@@ -405,6 +471,7 @@ type procFleet struct {
 	lines chan string
 	exit  chan error
 	once  sync.Once
+	file  string // the configuration, when passed in a file
 }
 
 func launchProcess(cfg fleetConfig) (*procFleet, error) {
@@ -413,8 +480,25 @@ func launchProcess(cfg fleetConfig) (*procFleet, error) {
 		return nil, err
 	}
 	raw, _ := json.Marshal(cfg)
+	arg, file := string(raw), ""
+	if len(raw) > 64<<10 {
+		f, err := os.CreateTemp("", "bcs-fanout-fleet-*.json")
+		if err != nil {
+			return nil, err
+		}
+		file = f.Name()
+		_, err = f.Write(raw)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(file)
+			return nil, err
+		}
+		arg = "@" + file
+	}
 	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), fleetEnv+"="+string(raw))
+	cmd.Env = append(os.Environ(), fleetEnv+"="+arg)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -427,7 +511,7 @@ func launchProcess(cfg fleetConfig) (*procFleet, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &procFleet{cmd: cmd, stdin: stdin, lines: make(chan string, 4), exit: make(chan error, 1)}
+	p := &procFleet{cmd: cmd, stdin: stdin, lines: make(chan string, 4), exit: make(chan error, 1), file: file}
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		sc.Buffer(make([]byte, 1<<20), 64<<20)
@@ -486,6 +570,9 @@ func (p *procFleet) drainBy(t time.Time) {
 // (by its own pid) if it has not within 10 s.
 func (p *procFleet) stop() {
 	p.once.Do(func() {
+		if p.file != "" {
+			_ = os.Remove(p.file)
+		}
 		_ = p.stdin.Close()
 		go func() {
 			for range p.lines { // drain so the reader reaches Wait
@@ -507,7 +594,15 @@ func fleetChildMain(raw string) int {
 		fmt.Fprintln(os.Stdout, fleetLine+string(b))
 	}
 	var cfg fleetConfig
-	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+	data := []byte(raw)
+	if path, ok := strings.CutPrefix(raw, "@"); ok {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			emit(fleetReady{Error: err.Error()})
+			return 2
+		}
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
 		emit(fleetReady{Error: err.Error()})
 		return 2
 	}
@@ -740,9 +835,9 @@ func endMarkers(spaces int) []fanEvent {
 }
 
 // floorFrame is the graphql-transport-ws next message BCS sends for a change.
-func floorFrame(rev int64, ns, name string, obj map[string]any) []byte {
+func floorFrame(rev int64, project, ns, name string, obj map[string]any) []byte {
 	b, _ := json.Marshal(map[string]any{"id": "1", "type": "next", "payload": map[string]any{"data": map[string]any{"changes": map[string]any{
-		"revision": rev, "namespace": ns, "name": name, "object": obj}}}})
+		"revision": rev, "projectID": project, "namespace": ns, "name": name, "object": obj}}}})
 	return b
 }
 

@@ -192,6 +192,7 @@ func New(db *storage.DB, log *slog.Logger, cfg Config) *Server {
 	ctx, stop := context.WithCancel(context.Background())
 	s.stop, s.lifetime = stop, ctx
 	s.share = transport.NewSharing(shareKey)
+	s.share.Exec, s.share.Guard = shareExec, shareGuard
 	s.follows = follow.New(auth.System(ctx), 500*time.Millisecond)
 	s.replica, s.started = cfg.Replica, time.Now()
 	if s.replica == "" {

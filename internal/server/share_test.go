@@ -82,10 +82,10 @@ func (s *gqlSocket) nextChange(id string) changeView {
 	}
 }
 
-// Identical live `changes` subscriptions of one token share one execution
-// and one hub subscription; other tokens, other viewers and subscriptions
-// with `since` get their own, and every subscriber still sees exactly its
-// project's changes.
+// Identical live `changes` subscriptions of one scope share one execution
+// and one hub subscription — one token's, or another role's in the same
+// project; other projects and subscriptions with `since` get their own,
+// and every subscriber still sees exactly its project's changes.
 func TestIdenticalLiveSubscriptionsShareAnExecution(t *testing.T) {
 	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
 	a, b := env.newTenant(t, "alpha"), env.newTenant(t, "beta")
@@ -101,8 +101,8 @@ func TestIdenticalLiveSubscriptionsShareAnExecution(t *testing.T) {
 	other := subscribe(b.tokens[member.RoleVIEWER], "b", live, nil)
 	replay := subscribe(a.tokens[member.RoleVIEWER], "r", `subscription($s: Int) { changes(since: $s) { `+changeFields+` } }`, map[string]any{"s": 0})
 
-	eventually(t, "4 subscriptions in 3 shared executions, 1 alone", func() bool {
-		return env.server.share.Members() == 4 && env.server.share.Groups() == 3 && env.server.hub.Subscribers() == 4
+	eventually(t, "4 subscriptions in 2 shared executions, 1 alone", func() bool {
+		return env.server.share.Members() == 4 && env.server.share.Groups() == 2 && env.server.hub.Subscribers() == 3
 	})
 
 	submit := func(tn *tenant, name string) {
@@ -144,15 +144,15 @@ func TestIdenticalLiveSubscriptionsShareAnExecution(t *testing.T) {
 
 	// Members leave one by one; the execution ends with the last.
 	viewer1.send(map[string]any{"id": "v1", "type": "complete"})
-	eventually(t, "v1 gone, its execution kept for v2", func() bool {
-		return env.server.share.Members() == 3 && env.server.share.Groups() == 3
+	eventually(t, "v1 gone, its execution kept for v2 and the owner", func() bool {
+		return env.server.share.Members() == 3 && env.server.share.Groups() == 2
 	})
 	submit(a, "after-v1")
 	if c := viewer2.nextChange("v2"); c.Name != "after-v1" {
 		t.Fatalf("v2 got %+v", c)
 	}
 	_ = viewer2.c.Close()
-	eventually(t, "the shared execution of the viewer token ended", func() bool {
+	eventually(t, "the viewer token's sockets gone, the owner's execution kept", func() bool {
 		return env.server.share.Members() == 2 && env.server.share.Groups() == 2 && env.server.hub.Subscribers() == 3
 	})
 }

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -119,17 +117,31 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 	return false
 }
 
-// shareKey lets identical live `changes` subscriptions of one viewer share
-// an execution (transport.Sharing). Only a live tail qualifies: with
-// `since` a subscription replays from its own revision, and the other
-// subscriptions start with a snapshot of their object. The key holds the
-// token, the viewer's roles (the filter is confined by them), the
-// document, the operation name and the coerced variables.
+// shareKey lets live `changes` subscriptions with the same effective
+// scope share an execution (transport.Sharing), whoever holds them: a
+// thousand users watching one namespace of a project cost one execution.
+// Only a live tail qualifies: with `since` a subscription replays from its
+// own revision.
+//
+// What a `changes` execution reads of its viewer is the filter's reach
+// (changeFilter): with filter.projectID, whether the viewer may see that
+// project (every role may, and one who may not runs alone to get its
+// FORBIDDEN); without, all projects for an admin, else the set of the
+// viewer's projects. A Change's fields are stored columns, the same for
+// every role (Secrets are redacted before they are stored), so roles do
+// not split groups. That holds for the fields in changeFieldsShared only:
+// a selection of anything else keys by token, as before.
+//
+// The key is that scope, the document, the operation name and the coerced
+// variables. Members' own identities are checked before each delivery
+// (shareGuard); the execution runs as a detached viewer (shareExec).
 func shareKey(ctx context.Context, rc *graphql.OperationContext) string {
 	v := auth.FromContext(ctx)
 	if v == nil || rc.Operation == nil || rc.Operation.Operation != ast.Subscription {
 		return ""
 	}
+	var scopes []string
+	byToken := false
 	for _, f := range graphql.CollectFields(rc, rc.Operation.SelectionSet, []string{"Subscription"}) {
 		if f.Name != "changes" {
 			return ""
@@ -139,16 +151,98 @@ func shareKey(ctx context.Context, rc *graphql.OperationContext) string {
 				return ""
 			}
 		}
+		scope, ok := changesScope(v, rc, f)
+		if !ok {
+			return ""
+		}
+		scopes = append(scopes, scope)
+		for _, sel := range graphql.CollectFields(rc, f.Selections, []string{"Change", "Node"}) {
+			if !changeFieldsShared[sel.Name] {
+				byToken = true
+			}
+		}
 	}
 	vars, err := json.Marshal(rc.Variables) // map keys sorted: a canonical form
 	if err != nil {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\x00%s\x00%t", v.TokenID, v.UserID, v.Admin)
-	for _, p := range slices.Sorted(maps.Keys(v.Roles)) {
-		fmt.Fprintf(&b, "\x00%s=%s", p, v.Roles[p])
+	if byToken {
+		fmt.Fprintf(&b, "token=%s\x00", v.TokenID)
 	}
+	b.WriteString(strings.Join(scopes, "\x00"))
 	fmt.Fprintf(&b, "\x01%s\x00%s\x00%s", rc.OperationName, rc.RawQuery, vars)
 	return b.String()
+}
+
+// changeFieldsShared are the fields of Change whose values are the same
+// for every viewer who may see the change.
+var changeFieldsShared = map[string]bool{
+	"__typename": true, "id": true, "revision": true, "clusterID": true, "projectID": true, "kind": true,
+	"namespace": true, "name": true, "objectID": true, "type": true, "object": true, "createdAt": true,
+}
+
+// changesScope is the reach of a `changes` field's filter for v, as
+// changeFilter computes it; !ok when v may not use the filter (the
+// operation then runs alone and answers the error).
+func changesScope(v *auth.Viewer, rc *graphql.OperationContext, f graphql.CollectedField) (string, bool) {
+	var project any
+	if a := f.Arguments.ForName("filter"); a != nil {
+		val, err := a.Value.Value(rc.Variables)
+		if err != nil {
+			return "", false
+		}
+		if m, ok := val.(map[string]any); ok {
+			project = m["projectID"]
+		}
+	}
+	switch p := project.(type) {
+	case nil:
+	case string:
+		if !v.Can(auth.ProjectView, auth.ID(p)) {
+			return "", false
+		}
+		return "project=" + p, true
+	default:
+		return "", false
+	}
+	if v.Admin {
+		return "all", true
+	}
+	var b strings.Builder
+	b.WriteString("projects=")
+	for _, id := range v.ProjectIDs() {
+		b.WriteString(string(id) + ",")
+	}
+	return b.String(), true
+}
+
+// shareExec runs a shared execution as the detached viewer of the member
+// that started it: the key guarantees every member the same reach, and no
+// member's revocation may end the others' stream.
+func shareExec(ctx context.Context) context.Context {
+	if v := auth.FromContext(ctx); v != nil {
+		return auth.NewContext(ctx, v.Detached())
+	}
+	return ctx
+}
+
+// shareGuard holds each member of a shared execution to its own viewer
+// before every delivery, as the hub does for a subscription of its own: a
+// revoked token, an expired one or a changed membership receives nothing
+// more (its socket is closing with 4403 too).
+func shareGuard(ctx context.Context) transport.Guard {
+	if v := auth.FromContext(ctx); v != nil {
+		return viewerGuard{v}
+	}
+	return nil
+}
+
+type viewerGuard struct{ v *auth.Viewer }
+
+func (g viewerGuard) Err() error {
+	if err := g.v.Err(); err != nil {
+		return &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "UNAUTHENTICATED"}}
+	}
+	return nil
 }

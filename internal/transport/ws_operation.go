@@ -22,6 +22,8 @@ type operation struct {
 	// group is the shared execution the operation is a member of, if any;
 	// set by Sharing.join.
 	group *sharedExec
+	// guard is a shared member's Sharing.Guard.
+	guard Guard
 }
 
 // start validates and runs an operation. Request errors (parse, validation,

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"sync"
 
@@ -26,10 +27,29 @@ type Sharing struct {
 	// member, so it covers the document, the variables and whatever of
 	// the viewer the results depend on.
 	Key func(ctx context.Context, rc *graphql.OperationContext) string
+	// Exec, if set, turns the context of the member that starts a group
+	// into the context the group's execution runs under. Members may hold
+	// different identities with one key (the key says their results are
+	// the same), so the execution must not end when the first member's
+	// identity does: Exec swaps it for one that holds only what the key
+	// covers.
+	Exec func(ctx context.Context) context.Context
+	// Guard, if set, names what holds a member's right to receive, read
+	// from the member's own operation context when it joins (the member
+	// keeps that, not its context). Before every response is queued to
+	// the member, the guard's Err is asked: an error takes the member out
+	// of the group and ends its operation with that error, the others
+	// receive on. It runs once per member per response: keep it an atomic
+	// load.
+	Guard func(ctx context.Context) Guard
 
 	mu     sync.Mutex
 	groups map[string]*sharedExec
 }
+
+// Guard is what a member of a shared execution must still hold to receive
+// (Sharing.Guard); nil holds forever.
+type Guard interface{ Err() error }
 
 // NewSharing returns a Sharing with the given key function.
 func NewSharing(key func(ctx context.Context, rc *graphql.OperationContext) string) *Sharing {
@@ -73,9 +93,16 @@ type member struct {
 func (s *Sharing) join(c *wsConn, op *operation, ctx context.Context, rc *graphql.OperationContext, key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.Guard != nil {
+		op.guard = s.Guard(ctx)
+	}
 	g := s.groups[key]
 	if g == nil {
-		gctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		gctx := context.WithoutCancel(ctx)
+		if s.Exec != nil {
+			gctx = s.Exec(gctx)
+		}
+		gctx, cancel := context.WithCancel(gctx)
 		g = &sharedExec{key: key, cancel: cancel, members: map[*operation]*wsConn{}}
 		s.groups[key] = g
 		go s.run(g, gctx, c.exec, rc)
@@ -150,11 +177,39 @@ func (s *Sharing) broadcast(g *sharedExec, payload []byte) {
 	}
 	g.scratch = ms
 	s.mu.Unlock()
+	// Members of one dialect under one operation id (most of them: clients
+	// number their first operation alike) get the same frame, built once;
+	// a queued frame is only ever read.
+	var frames [4]struct {
+		typ       string
+		id, frame []byte
+	}
+	built := 0
+	frameFor := func(typ string, id []byte) []byte {
+		for _, f := range frames[:built] {
+			if f.typ == typ && bytes.Equal(f.id, id) {
+				return f.frame
+			}
+		}
+		data := frame(typ, id, payload)
+		if built < len(frames) {
+			frames[built].typ, frames[built].id, frames[built].frame = typ, id, data
+			built++
+		}
+		return data
+	}
 	for i, m := range ms {
-		if !m.c.send(m.op, frame(m.c.dialect.next, m.op.idJSON, payload)) {
+		ms[i] = member{}
+		if m.op.guard != nil {
+			if err := m.op.guard.Err(); err != nil {
+				s.leave(m.op)
+				m.c.end(m.op, gqlerror.List{gqlerror.WrapIfUnwrapped(err)})
+				continue
+			}
+		}
+		if !m.c.send(m.op, frameFor(m.c.dialect.next, m.op.idJSON)) {
 			s.leave(m.op)
 		}
-		ms[i] = member{}
 	}
 }
 

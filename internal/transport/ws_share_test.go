@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,7 +28,7 @@ func shareAll() *Sharing {
 
 // waitShared polls until sh runs groups shared executions with members
 // members in all.
-func waitShared(t *testing.T, sh *Sharing, groups, members int) {
+func waitShared(t testing.TB, sh *Sharing, groups, members int) {
 	t.Helper()
 	deadline := time.Now().Add(testTimeout)
 	for {
@@ -143,4 +146,70 @@ func TestWebSocketSharedSlowMember(t *testing.T) {
 		}
 		break
 	}
+}
+
+type memberName struct{}
+
+// nameGuard holds while its member's name is not refused.
+type nameGuard struct {
+	name    any
+	refused *sync.Map
+}
+
+func (g nameGuard) Err() error {
+	if _, no := g.refused.Load(g.name); no {
+		return errors.New("revoked")
+	}
+	return nil
+}
+
+// Members may hold different identities with one key: the execution runs
+// under Exec's context (not the first member's), and a member whose Guard
+// refuses leaves with the error while the others — the one that started
+// the execution included — receive on.
+func TestWebSocketSharedMembersCheckedEach(t *testing.T) {
+	checkNoLeaks(t)
+	h := newHub()
+	sh := shareAll()
+	var execs atomic.Int32
+	var refused sync.Map
+	sh.Exec = func(ctx context.Context) context.Context {
+		execs.Add(1)
+		return context.WithValue(ctx, memberName{}, "group")
+	}
+	sh.Guard = func(ctx context.Context) Guard { return nameGuard{ctx.Value(memberName{}), &refused} }
+	srv := newHubServer(t, h, WebSocket{Share: sh, InitFunc: func(ctx context.Context, _ *http.Request, p map[string]any) (context.Context, map[string]any, error) {
+		return context.WithValue(ctx, memberName{}, p["name"]), nil, nil
+	}}, nil)
+	join := func(name string) *wsClient {
+		w := dial(t, srv, subprotocolTransportWS)
+		w.send(`{"type":"connection_init","payload":{"name":"` + name + `"}}`)
+		w.expect("connection_ack", "")
+		w.send(`{"id":"` + name + `","type":"subscribe","payload":{"query":"subscription { events }"}}`)
+		return w
+	}
+	a := join("a")
+	h.waitSubscribers(t, 1)
+	b, c := join("b"), join("c")
+	waitShared(t, sh, 1, 3)
+
+	refused.Store("a", true) // the member that started the execution
+	h.publish([]byte(`{"events":"e1"}`))
+	if m := a.expect("error", "a"); !strings.Contains(string(m.Payload), "revoked") {
+		t.Fatalf("refused member got %s", m.Payload)
+	}
+	b.expect("next", "b")
+	c.expect("next", "c")
+	waitShared(t, sh, 1, 2)
+	h.publish([]byte(`{"events":"e2"}`))
+	b.expect("next", "b")
+	c.expect("next", "c")
+	a.send(`{"type":"ping"}`)
+	a.expect("pong", "") // nothing more for "a"
+	if n := execs.Load(); n != 1 {
+		t.Fatalf("Exec ran %d times; want once for the one group", n)
+	}
+	_ = b.c.Close()
+	_ = c.c.Close()
+	h.waitSubscribers(t, 0)
 }
