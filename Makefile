@@ -19,7 +19,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*?## "}{printf "  %-16s %s\n", $$1, $$2}'
 
 build: web ## build bin/bcs with the GraphiQL assets embedded
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/bcs
+	CGO_ENABLED=0 $(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/bcs
 
 run: build ## serve BCS on http://localhost:8080 (embedded SQLite in ./bcs.db, GraphiQL at /)
 	$(BIN) serve --listen $(or $(LISTEN),:8080) --database $(or $(DATABASE),sqlite://bcs.db)
