@@ -54,6 +54,7 @@ bench: build kube-bins ## run every benchmark of BENCHMARKS.md (about 15 minutes
 	$(GO) test -run '^$$' -bench DocumentCache -benchtime 2000x ./internal/server
 	$(GO) test -run '^$$' -bench 'Refuse' -benchmem ./internal/querylimit ./internal/server
 	$(GO) test -run '^$$' -bench InformerBytesPerPod -benchtime 3x ./datawatch/kubewatch
+	$(GO) test -run '^$$' -bench ResidentPerWatchedPod -benchtime 1x -timeout 20m ./internal/server
 	$(GO) test -run '^$$' -bench DecodeBody1MiB -count 3 ./internal/transport
 	scripts/bench-serve.sh $(BIN)
 	$(GO) test -run '^$$' -bench 'Ingest|RawInsert' -benchtime 30000x ./datawatch/changelog
