@@ -42,6 +42,7 @@ for i in $(seq "$runs"); do
 	pid=$!
 	deadline=$((start + 10000000000))
 	until curl -fs "$url/readyz" >/dev/null 2>&1; do
+		kill -0 $pid 2>/dev/null || { echo "bcs serve exited before ready:"; cat "$dir/log"; exit 1; }
 		[ "$(date +%s%N)" -lt "$deadline" ] || { echo "not ready in 10 s"; cat "$dir/log"; kill $pid; exit 1; }
 	done
 	ready=$((($(date +%s%N) - start) / 1000000))
