@@ -1,6 +1,10 @@
 package kubewatch
 
 import (
+	"slices"
+	"strings"
+	"sync"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -24,11 +28,11 @@ type cachedPod struct {
 }
 
 func compactPod(p *corev1.Pod) *cachedPod {
-	c := &cachedPod{TypeMeta: p.TypeMeta, ObjectMeta: compactMeta(p.ObjectMeta), NodeName: p.Spec.NodeName, Phase: p.Status.Phase,
-		PodIP: p.Status.PodIP, HostIP: p.Status.HostIP, StartTime: p.Status.StartTime,
-		Images: make([]string, len(p.Spec.Containers)), Containers: make([]string, len(p.Spec.Containers))}
+	c := &cachedPod{TypeMeta: p.TypeMeta, ObjectMeta: compactMeta(p.ObjectMeta), NodeName: shared.str(p.Spec.NodeName),
+		Phase: corev1.PodPhase(shared.str(string(p.Status.Phase))), PodIP: p.Status.PodIP, HostIP: shared.str(p.Status.HostIP),
+		StartTime: p.Status.StartTime, Images: make([]string, len(p.Spec.Containers)), Containers: make([]string, len(p.Spec.Containers))}
 	for i, ct := range p.Spec.Containers {
-		c.Images[i], c.Containers[i] = ct.Image, ct.Name
+		c.Images[i], c.Containers[i] = shared.str(ct.Image), shared.str(ct.Name)
 	}
 	if len(p.Status.ContainerStatuses) > 0 {
 		c.Restarts = make([]int32, len(p.Status.ContainerStatuses))
@@ -42,11 +46,11 @@ func compactPod(p *corev1.Pod) *cachedPod {
 // compactMeta keeps of an object's metadata what project and the informer
 // read: its key, version, labels, deletion and controlling owner.
 func compactMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
-	out := metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion,
-		Labels: m.Labels, DeletionTimestamp: m.DeletionTimestamp}
+	out := metav1.ObjectMeta{Name: m.Name, Namespace: shared.str(m.Namespace), UID: m.UID, ResourceVersion: m.ResourceVersion,
+		Labels: shared.labels(m.Labels), DeletionTimestamp: m.DeletionTimestamp}
 	for _, o := range m.OwnerReferences {
 		if o.Controller != nil && *o.Controller {
-			out.OwnerReferences = []metav1.OwnerReference{{Kind: o.Kind, Name: o.Name, Controller: o.Controller}}
+			out.OwnerReferences = []metav1.OwnerReference{{Kind: shared.str(o.Kind), Name: shared.str(o.Name), Controller: o.Controller}}
 			break
 		}
 	}
@@ -116,4 +120,64 @@ func (c *cachedEvent) DeepCopyObject() runtime.Object {
 	out := *c
 	c.ObjectMeta.DeepCopyInto(&out.ObjectMeta)
 	return &out
+}
+
+// shared hands out one copy of what the pods of a workload repeat — label
+// sets, namespace, node, owner, images — instead of the copy each decoded
+// pod brings. The cache's objects are never written to (informers' rule),
+// so sharing a label map between pods is safe. Bounded: a full table
+// starts over, which costs sharing, not correctness.
+var shared = &internTable{strs: map[string]string{}, sets: map[string]map[string]string{}}
+
+const internMax = 4096
+
+type internTable struct {
+	mu   sync.Mutex
+	strs map[string]string
+	sets map[string]map[string]string // by the set's canonical spelling
+}
+
+func (t *internTable) str(s string) string {
+	if s == "" {
+		return s
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c, ok := t.strs[s]; ok {
+		return c
+	}
+	if len(t.strs) >= internMax {
+		clear(t.strs)
+	}
+	t.strs[s] = s
+	return s
+}
+
+func (t *internTable) labels(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return m
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k)
+		b.WriteByte(0)
+		b.WriteString(m[k])
+		b.WriteByte(0)
+	}
+	key := b.String()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if c, ok := t.sets[key]; ok {
+		return c
+	}
+	if len(t.sets) >= internMax {
+		clear(t.sets)
+	}
+	t.sets[key] = m
+	return m
 }

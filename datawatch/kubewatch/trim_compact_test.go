@@ -2,7 +2,9 @@ package kubewatch
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -40,5 +42,27 @@ func TestCompactTypesInTheCache(t *testing.T) {
 	ecp.Labels["app"] = "other"
 	if ce.Labels["app"] != "web" || !reflect.DeepEqual(ecp.event().InvolvedObject, corev1.ObjectReference{Kind: "Pod", Name: pod.Name}) {
 		t.Fatalf("event copy: %+v", ce)
+	}
+}
+
+// Pods of one ReplicaSet share one label map and one copy of the strings
+// they repeat; a pod with other labels gets its own.
+func TestPodsOfAWorkloadShareWhatTheyRepeat(t *testing.T) {
+	a, _ := trim(fullPod(1))
+	second := fullPod(2) // as decoded: strings of its own
+	second.Namespace, second.Spec.Containers[0].Image = strings.Clone(second.Namespace), strings.Clone(second.Spec.Containers[0].Image)
+	b, _ := trim(second)
+	other := fullPod(3)
+	other.Labels = map[string]string{"app": "db"}
+	c, _ := trim(other)
+	pa, pb, pc := a.(*cachedPod), b.(*cachedPod), c.(*cachedPod)
+	same := func(x, y map[string]string) bool {
+		return reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	}
+	if !same(pa.Labels, pb.Labels) || same(pa.Labels, pc.Labels) || pc.Labels["app"] != "db" {
+		t.Fatalf("label maps: %v %v %v", pa.Labels, pb.Labels, pc.Labels)
+	}
+	if unsafe.StringData(pa.Namespace) != unsafe.StringData(pb.Namespace) || unsafe.StringData(pa.Images[0]) != unsafe.StringData(pb.Images[0]) {
+		t.Fatal("namespace or image not shared")
 	}
 }
