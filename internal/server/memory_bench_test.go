@@ -23,8 +23,23 @@ import (
 // memory (after a GC gives back what is garbage, so GC timing does not
 // decide the figure), the same without that GC, and the live Go heap.
 // Everything of BCS is in this process: informers, change-log writer,
-// hub, SQLite's page cache (outside the Go heap) and the rows.
+// hub, and with SQLite its page caches (outside the Go heap) and rows.
 func BenchmarkResidentPerWatchedPod(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		residentPerWatchedPod(b, func() string { return "sqlite://" + b.TempDir() + "/bcs.db" })
+	})
+	b.Run("postgres", func(b *testing.B) {
+		residentPerWatchedPod(b, func() string {
+			url, err := pg.CreateDatabase(context.Background(), fmt.Sprintf("t%d", dbSeq.Add(1)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return url
+		})
+	})
+}
+
+func residentPerWatchedPod(b *testing.B, database func() string) {
 	const pods, nodes = 2000, 20 // kwok nodes take 110 pods each
 	for b.Loop() {
 		dir, err := tempDir()
@@ -41,7 +56,7 @@ func BenchmarkResidentPerWatchedPod(b *testing.B) {
 		// The production intervals: the tests' 300 ms health probe opens a
 		// connection each time, alive until the transport's idle timeout,
 		// which would count as per-pod memory here.
-		env := newEnvWith(b, "sqlite://"+b.TempDir()+"/bcs.db", func(c *Config) {
+		env := newEnvWith(b, database(), func(c *Config) {
 			c.HealthInterval, c.AgentStaleAfter = DefaultConfig.HealthInterval, DefaultConfig.AgentStaleAfter
 			c.WatchInterval, c.WatchLeaseTTL = DefaultConfig.WatchInterval, DefaultConfig.WatchLeaseTTL
 		})
