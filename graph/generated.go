@@ -48,6 +48,7 @@ type ResolverRoot interface {
 	ChartRepository() ChartRepositoryResolver
 	Entity() EntityResolver
 	ExecSession() ExecSessionResolver
+	HelmChart() HelmChartResolver
 	HelmChartVersion() HelmChartVersionResolver
 	HelmRelease() HelmReleaseResolver
 	Mutation() MutationResolver
@@ -242,7 +243,7 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Reference   func(childComplexity int) int
-		Versions    func(childComplexity int) int
+		Versions    func(childComplexity int, version *string) int
 	}
 
 	HelmChartVersion struct {
@@ -339,6 +340,7 @@ type ComplexityRoot struct {
 		ApplyNamespace        func(childComplexity int, input model.ApplyNamespaceInput) int
 		CopyTemplate          func(childComplexity int, id gid.ID, name string) int
 		CordonNode            func(childComplexity int, clusterID gid.ID, name string) int
+		CreateKubeconfig      func(childComplexity int, clusterID gid.ID, expiresIn *string) int
 		CreateProject         func(childComplexity int, input ent.CreateProjectInput) int
 		CreateRegisterToken   func(childComplexity int, projectID gid.ID, clusterName string, environment *cluster.Environment) int
 		CreateTemplate        func(childComplexity int, input model.CreateTemplateSetInput) int
@@ -782,6 +784,9 @@ type EntityResolver interface {
 type ExecSessionResolver interface {
 	Recording(ctx context.Context, obj *ent.ExecSession) (*string, error)
 }
+type HelmChartResolver interface {
+	Versions(ctx context.Context, obj *model.HelmChart, version *string) ([]*model.HelmChartVersion, error)
+}
 type HelmChartVersionResolver interface {
 	DefaultValues(ctx context.Context, obj *model.HelmChartVersion) (string, error)
 }
@@ -823,6 +828,7 @@ type MutationResolver interface {
 	AddMember(ctx context.Context, projectID gid.ID, userName string, role member.Role) (*ent.Member, error)
 	UpdateMemberRole(ctx context.Context, id gid.ID, role member.Role) (*ent.Member, error)
 	RemoveMember(ctx context.Context, id gid.ID) (*model.DeletePayload, error)
+	CreateKubeconfig(ctx context.Context, clusterID gid.ID, expiresIn *string) (string, error)
 	SyncClusterRbac(ctx context.Context, clusterID gid.ID) (*ent.Operation, error)
 	SetKubectlSettings(ctx context.Context, projectID gid.ID, input model.KubectlSettingsInput) (*ent.Project, error)
 	CreateTemplate(ctx context.Context, input model.CreateTemplateSetInput) (*ent.Template, error)
@@ -1712,7 +1718,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.HelmChart.Versions(childComplexity), true
+		args, err := ec.field_HelmChart_versions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.HelmChart.Versions(childComplexity, args["version"].(*string)), true
 
 	case "HelmChartVersion.appVersion":
 		if e.ComplexityRoot.HelmChartVersion.AppVersion == nil {
@@ -2147,6 +2158,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CordonNode(childComplexity, args["clusterID"].(gid.ID), args["name"].(string)), true
+	case "Mutation.createKubeconfig":
+		if e.ComplexityRoot.Mutation.CreateKubeconfig == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createKubeconfig_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateKubeconfig(childComplexity, args["clusterID"].(gid.ID), args["expiresIn"].(*string)), true
 	case "Mutation.createProject":
 		if e.ComplexityRoot.Mutation.CreateProject == nil {
 			break
@@ -6234,6 +6256,20 @@ func (ec *executionContext) field_Entity_findManyWorkloadByIDs_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_HelmChart_versions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_HelmRelease_manifest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6397,6 +6433,28 @@ func (ec *executionContext) field_Mutation_cordonNode_args(ctx context.Context, 
 		return nil, err
 	}
 	args["name"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createKubeconfig_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "clusterID",
+		func(ctx context.Context, v any) (gid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋbcsᚑioᚋbcsᚋentᚋschemaᚋgidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["clusterID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expiresIn",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expiresIn"] = arg1
 	return args, nil
 }
 
@@ -11525,7 +11583,8 @@ func (ec *executionContext) _HelmChart_versions(ctx context.Context, field graph
 			return ec.fieldContext_HelmChart_versions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Versions, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.HelmChart().Versions(ctx, obj, fc.Args["version"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.HelmChartVersion) graphql.Marshaler {
@@ -11535,15 +11594,26 @@ func (ec *executionContext) _HelmChart_versions(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_HelmChart_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_HelmChart_versions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "HelmChart",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_HelmChartVersion(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_HelmChart_versions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14370,6 +14440,50 @@ func (ec *executionContext) fieldContext_Mutation_removeMember(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createKubeconfig(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createKubeconfig(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateKubeconfig(ctx, fc.Args["clusterID"].(gid.ID), fc.Args["expiresIn"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createKubeconfig(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createKubeconfig_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39149,23 +39263,24 @@ func (ec *executionContext) _HelmChart(ctx context.Context, sel ast.SelectionSet
 		case "name":
 			out.Values[i] = ec._HelmChart_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reference":
 			out.Values[i] = ec._HelmChart_reference(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._HelmChart_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "versions":
-			out.Values[i] = ec._HelmChart_versions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HelmChart_versions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39988,6 +40103,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "removeMember":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_removeMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createKubeconfig":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createKubeconfig(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

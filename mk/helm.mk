@@ -1,4 +1,4 @@
-# The helm CLI (built from tools/helm, cached in $(BCS_CACHE)/helm): the Helm
+# The helm CLI (built from go.mod's tool line, cached in $(BCS_CACHE)/helm): the Helm
 # tests check that `helm list` and `helm history` see what BCS did.
 TEST_DEPS += helm-bin
 

@@ -27,9 +27,24 @@ func (r *chartRepositoryResolver) HasPassword(ctx context.Context, obj *ent.Char
 	return len(obj.SealedPassword) > 0, nil
 }
 
+func (r *helmChartResolver) Versions(ctx context.Context, obj *model.HelmChart, version *string) ([]*model.HelmChartVersion, error) {
+	if version == nil {
+		return obj.Versions, nil
+	}
+	for _, v := range obj.Versions {
+		if v.Version == *version {
+			return []*model.HelmChartVersion{v}, nil
+		}
+	}
+	return []*model.HelmChartVersion{}, nil
+}
+
 func (r *helmChartVersionResolver) DefaultValues(ctx context.Context, obj *model.HelmChartVersion) (string, error) {
 	repo, err := r.chartRepository(ctx, obj.Repository.ID, auth.ProjectView)
 	if err != nil {
+		return "", err
+	}
+	if err := takeChartFetch(ctx); err != nil {
 		return "", err
 	}
 	h, err := r.openRepository(repo)
@@ -297,6 +312,8 @@ func (r *queryResolver) Release(ctx context.Context, clusterID gid.ID, namespace
 	return releaseModel(c, rel), nil
 }
 
+func (r *Resolver) HelmChart() graph.HelmChartResolver { return &helmChartResolver{r} }
+
 func (r *Resolver) HelmChartVersion() graph.HelmChartVersionResolver {
 	return &helmChartVersionResolver{r}
 }
@@ -304,6 +321,7 @@ func (r *Resolver) HelmChartVersion() graph.HelmChartVersionResolver {
 func (r *Resolver) HelmRelease() graph.HelmReleaseResolver { return &helmReleaseResolver{r} }
 
 type (
+	helmChartResolver        struct{ *Resolver }
 	helmChartVersionResolver struct{ *Resolver }
 	helmReleaseResolver      struct{ *Resolver }
 )

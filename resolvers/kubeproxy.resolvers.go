@@ -16,6 +16,10 @@ import (
 	"github.com/bcs-io/bcs/internal/kubeproxy"
 )
 
+func (r *mutationResolver) CreateKubeconfig(ctx context.Context, clusterID gid.ID, expiresIn *string) (string, error) {
+	return r.kubeconfig(ctx, clusterID, expiresIn)
+}
+
 func (r *mutationResolver) SyncClusterRbac(ctx context.Context, clusterID gid.ID) (*ent.Operation, error) {
 	c, err := r.usableCluster(ctx, clusterID, auth.ClusterManage)
 	if err != nil {

@@ -76,6 +76,13 @@ Pending database migrations are applied at start, each one logged.`,
 			if (tlsCert == "") != (tlsKey == "") {
 				return errors.New("--tls-cert-file and --tls-key-file go together")
 			}
+			if tlsCert != "" {
+				// Replicas reach each other over https too, trusting
+				// --public-ca-file (else the system's roots).
+				if cfg.PeerTLS, err = server.PeerTLSConfig(cfg.KubeProxy.CA); err != nil {
+					return err
+				}
+			}
 			return serve(ctx, log, listen, database, cfg, tlsCert, tlsKey, releasePages)
 		},
 	}
@@ -115,7 +122,7 @@ Pending database migrations are applied at start, each one logged.`,
 	f.StringVar(&cfg.KubeProxy.PublicURL, "public-url", envOr("BCS_PUBLIC_URL", ""), "BCS's URL as kubectl reaches it, for generated kubeconfigs (BCS_PUBLIC_URL; default: the scheme and host of the kubeconfig query)")
 	f.StringVar(&tlsCert, "tls-cert-file", envOr("BCS_TLS_CERT_FILE", ""), "serve HTTPS with this PEM certificate (chain) instead of HTTP; kubectl sends tokens over HTTPS only (BCS_TLS_CERT_FILE)")
 	f.StringVar(&tlsKey, "tls-key-file", envOr("BCS_TLS_KEY_FILE", ""), "the PEM private key of --tls-cert-file (BCS_TLS_KEY_FILE)")
-	f.StringVar(&publicCAFile, "public-ca-file", "", "PEM CA of BCS's TLS certificate, embedded in generated kubeconfigs")
+	f.StringVar(&publicCAFile, "public-ca-file", "", "PEM CA of BCS's TLS certificate, embedded in generated kubeconfigs and trusted for other replicas' certificates")
 	f.DurationVar(&cfg.KubeProxy.IdleTimeout, "kube-proxy-idle-timeout", cfg.KubeProxy.IdleTimeout, "end a watch or followed log through the Kubernetes proxy that sent nothing for this long (0: never)")
 	f.DurationVar(&cfg.KubeProxy.MaxDuration, "kube-proxy-max-duration", cfg.KubeProxy.MaxDuration, "end a watch, followed log or exec stream through the Kubernetes proxy after this long (0: never)")
 	f.IntVar(&cfg.KubeProxy.MaxStreamsPerToken, "kube-proxy-max-streams-per-token", cfg.KubeProxy.MaxStreamsPerToken, "most watches, followed logs and exec streams one token holds open through the Kubernetes proxy (0: unlimited)")
@@ -160,8 +167,12 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 	handler.Start()
 	srv := handler.HTTPServer()
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	scheme := "http://"
+	if tlsCert != "" {
+		scheme = "https://"
+	}
 	log.Info("serving BCS", "addr", ln.Addr().String(), "database", redactURL(database),
-		"console", "http://"+displayAddr(ln.Addr())+"/", "graphiql", "http://"+displayAddr(ln.Addr())+"/graphiql", "startup", time.Since(start).Round(time.Millisecond))
+		"console", scheme+displayAddr(ln.Addr())+"/", "graphiql", scheme+displayAddr(ln.Addr())+"/graphiql", "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
 	go func() {
 		if tlsCert != "" {

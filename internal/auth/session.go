@@ -40,10 +40,18 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
+// DefaultMaxSessionsPerToken is how many live sessions one token keeps:
+// signing in once more ends the oldest, so a leaked token cannot pile up
+// rows (and swept watches) faster than they expire.
+const DefaultMaxSessionsPerToken = 32
+
 // Sessions creates, resumes and ends console sessions.
 type Sessions struct {
 	authn *Authenticator
 	ttl   time.Duration
+	// MaxPerToken bounds each token's live sessions
+	// (DefaultMaxSessionsPerToken unless set before the first SignIn).
+	MaxPerToken int
 
 	mu      sync.Mutex
 	watched map[ID]map[*func()]struct{} // sockets opened with a session
@@ -57,7 +65,7 @@ func NewSessions(a *Authenticator, ttl time.Duration) *Sessions {
 	if ttl <= 0 {
 		ttl = DefaultSessionTTL
 	}
-	s := &Sessions{authn: a, ttl: ttl}
+	s := &Sessions{authn: a, ttl: ttl, MaxPerToken: DefaultMaxSessionsPerToken}
 	a.mu.Lock()
 	a.sessions = s
 	a.mu.Unlock()
@@ -78,7 +86,33 @@ func (s *Sessions) SignIn(ctx context.Context, tokenSecret string) (string, *Ses
 	if err != nil {
 		return "", nil, fmt.Errorf("create session: %w", err)
 	}
+	if err := s.endOldest(ctx, v.TokenID); err != nil {
+		return "", nil, err
+	}
 	return secret, &Session{ID: row.ID, Viewer: v, CSRF: CSRFToken(secret), ExpiresAt: exp}, nil
+}
+
+// endOldest signs out a token's live sessions beyond the newest
+// MaxPerToken, here and on the other replicas.
+func (s *Sessions) endOldest(ctx context.Context, token ID) error {
+	ctx = System(ctx)
+	old, err := s.authn.Client.Session.Query().
+		Where(session.TokenID(token), session.RevokedAtIsNil(), session.ExpiresAtGT(time.Now())).
+		Order(ent.Desc(session.FieldCreatedAt), ent.Desc(session.FieldID)).Offset(s.MaxPerToken).IDs(ctx)
+	if err != nil {
+		return fmt.Errorf("find a token's oldest sessions: %w", err)
+	}
+	if len(old) == 0 {
+		return nil
+	}
+	if err := s.authn.Client.Session.Update().Where(session.IDIn(old...), session.RevokedAtIsNil()).
+		SetRevokedAt(time.Now()).Exec(ctx); err != nil {
+		return fmt.Errorf("end a token's oldest sessions: %w", err)
+	}
+	for _, id := range old {
+		s.authn.publish(ctx, eventSession, id)
+	}
+	return nil
 }
 
 // until is when a session used now expires: the idle lifetime, capped by

@@ -185,9 +185,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, v *auth.Viewer, 
 		defer cancel(nil)
 		// A stream outlives no revocation or change of role.
 		h.Auth.Watch(ctx, v, cancel)
-		if h.MaxDuration > 0 {
-			t := time.AfterFunc(h.MaxDuration, func() { cancel(errLimit) })
-			defer t.Stop()
+		// Exec, attach and port-forward sessions handed to Streams are
+		// bounded there (its MaxDuration defaults to this one), so that a
+		// longer --exec-max-duration is not cut short here.
+		if h.MaxDuration > 0 && !(q.stream() && h.Streams != nil) {
+			var stop context.CancelFunc
+			ctx, stop = context.WithTimeoutCause(ctx, h.MaxDuration, errLimit)
+			defer stop()
 		}
 		// Idleness is seen in what the response writes; an upgraded
 		// connection is hijacked from the writer, so its idle limit is the

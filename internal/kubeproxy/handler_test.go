@@ -389,3 +389,39 @@ func TestEverySpellingOfAStreamIsCapped(t *testing.T) {
 		}
 	}
 }
+
+// The proxy's time limit bounds watches; an exec session handed to Streams
+// carries no deadline from it, so a longer --exec-max-duration holds.
+func TestProxyTimeLimitLeavesStreamsToTheirHandler(t *testing.T) {
+	seen := make(chan bool, 1)
+	f := newFixture(t, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "{}") })
+	f.h.MaxDuration = time.Hour
+	f.h.Streams = func(w http.ResponseWriter, r *http.Request, _ Upstream) {
+		_, has := r.Context().Deadline()
+		seen <- has
+		w.WriteHeader(http.StatusOK)
+	}
+	dev := f.user(t, "dev", member.RoleDEVELOPER)
+	f.do(dev, http.MethodGet, "/api/v1/namespaces/ns/pods/web-0/exec", "Upgrade", "websocket", "Connection", "Upgrade")
+	if <-seen {
+		t.Fatal("the proxy's MaxDuration put a deadline on an exec session")
+	}
+}
+
+// A watch still ends at the proxy's MaxDuration.
+func TestProxyTimeLimitEndsWatches(t *testing.T) {
+	f := newFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	f.h.MaxDuration = 200 * time.Millisecond
+	dev := f.user(t, "dev", member.RoleDEVELOPER)
+	done := make(chan struct{})
+	go func() { f.do(dev, http.MethodGet, "/api/v1/pods?watch=1"); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("a watch outlived the proxy's MaxDuration")
+	}
+}

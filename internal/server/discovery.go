@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"strconv"
 	"time"
@@ -36,9 +37,11 @@ func (s *Server) register(ctx context.Context) error {
 	s.zk.Store(sess)
 	defer s.zk.Store(nil)
 	payload, _ := json.Marshal(map[string]string{"replica": s.replica})
-	reg, err := zkutil.Register(ctx, sess, discoveryBase, zkutil.ServiceInstance{
-		Name: discoveryName, ID: s.replica, Address: host, Port: &port, Payload: payload,
-	}, s.log)
+	self := zkutil.ServiceInstance{Name: discoveryName, ID: s.replica, Address: host, Port: &port, Payload: payload}
+	if s.cfg.PeerTLS != nil {
+		self.Port, self.SSLPort = nil, &port
+	}
+	reg, err := zkutil.Register(ctx, sess, discoveryBase, self, s.log)
 	if err != nil {
 		return err
 	}
@@ -61,7 +64,31 @@ func (s *Server) replicas() ([]*model.Replica, error) {
 	}
 	out := make([]*model.Replica, len(insts))
 	for i, in := range insts {
-		out[i] = &model.Replica{ID: in.ID, Address: in.Address, Port: in.Port, RegisteredAt: time.UnixMilli(in.RegistrationTimeUTC)}
+		port := in.Port
+		if in.SSLPort != nil {
+			port = in.SSLPort
+		}
+		out[i] = &model.Replica{ID: in.ID, Address: in.Address, Port: port, RegisteredAt: time.UnixMilli(in.RegistrationTimeUTC)}
 	}
 	return out, nil
+}
+
+// peerURLs are the other live replicas' base URLs (https when they serve
+// TLS), by replica name.
+func (s *Server) peerURLs() (map[string]string, error) {
+	sess := s.zk.Load()
+	if sess == nil {
+		return nil, errors.New("not connected to ZooKeeper")
+	}
+	insts, err := zkutil.Instances(sess.Conn, discoveryBase, discoveryName)
+	if err != nil {
+		return nil, err
+	}
+	peers := map[string]string{}
+	for _, in := range insts {
+		if u, ok := in.BaseURL(); ok && in.ID != s.replica {
+			peers[in.ID] = u
+		}
+	}
+	return peers, nil
 }

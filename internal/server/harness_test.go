@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -129,7 +130,12 @@ func newEnvWith(t testing.TB, url string, configure func(*Config)) *testEnv {
 	env.srv = httptest.NewUnstartedServer(handler)
 	env.srv.Listener.Close()
 	env.srv.Listener = ln
-	env.srv.Start()
+	if cfg.PeerTLS != nil { // replicas serving HTTPS (peertls_test.go)
+		env.srv.TLS = &tls.Config{Certificates: []tls.Certificate{testPKI(t).serving}}
+		env.srv.StartTLS()
+	} else {
+		env.srv.Start()
+	}
 	t.Cleanup(func() { env.srv.Close(); handler.Close() })
 	env.token, err = auth.Bootstrap(ctx, db.Client, "admin", true, "test", 0)
 	if err != nil {
@@ -192,7 +198,11 @@ func (e *testEnv) post(t testing.TB, contentType, body string, header http.Heade
 
 func (e *testEnv) send(t testing.TB, req *http.Request) *gqlResponse {
 	t.Helper()
-	res, err := http.DefaultClient.Do(req)
+	client := http.DefaultClient
+	if e.srv != nil && e.srv.TLS != nil {
+		client = e.srv.Client()
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

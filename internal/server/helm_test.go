@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/bcs-io/bcs/ent/operation"
 	"github.com/bcs-io/bcs/internal/testenv/kube"
 	"github.com/bcs-io/bcs/internal/testenv/registry"
+	"github.com/bcs-io/bcs/resolvers"
 )
 
 // The isolation matrix (tenancy_test.go) covers the Helm fields too; each
@@ -215,6 +217,26 @@ func TestHelmReleaseLifecycle(t *testing.T) {
 	dev.do(t, chartsQ, map[string]any{"r": repo.ID}).field(t, "charts", &charts)
 	if dv := charts[0].Versions[0].DefaultValues; !strings.Contains(dv, "changeme") {
 		t.Fatalf("developer's default values: %s", dv)
+	}
+	// One version's values, as the console asks for them; and a query that
+	// would pull every version many times over is cut at the budget.
+	oneQ := `query($r: ID!, $v: String) { charts(repositoryID: $r) { versions(version: $v) { version defaultValues } } }`
+	dev.do(t, oneQ, map[string]any{"r": repo.ID, "v": "0.1.0"}).field(t, "charts", &charts)
+	if len(charts[0].Versions) != 1 || charts[0].Versions[0].Version != "0.1.0" || !strings.Contains(charts[0].Versions[0].DefaultValues, "replicaCount") {
+		t.Fatalf("versions(version: 0.1.0): %+v", charts)
+	}
+	if dev.do(t, oneQ, map[string]any{"r": repo.ID, "v": "9.9.9"}).field(t, "charts", &charts); len(charts[0].Versions) != 0 {
+		t.Fatalf("versions(version: 9.9.9): %+v", charts)
+	}
+	var many strings.Builder
+	many.WriteString(`query($r: ID!) {`)
+	for i := range 6 { // 6 × 2 versions: 12 fetches, 2 past the budget
+		fmt.Fprintf(&many, ` c%d: charts(repositoryID: $r) { versions { defaultValues } }`, i)
+	}
+	many.WriteString(` }`)
+	res := dev.do(t, many.String(), map[string]any{"r": repo.ID})
+	if len(res.Errors) != 12-resolvers.MaxChartFetchesPerOperation || res.code() != "BAD_USER_INPUT" {
+		t.Fatalf("12 chart fetches in one request: %s", res.raw)
 	}
 
 	createNamespace(t, a, "shop")

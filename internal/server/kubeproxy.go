@@ -40,10 +40,20 @@ func (s *Server) kubeProxy() http.Handler {
 	}
 	s.clusters.Registered = sync
 	s.registry.Registered = func(ctx context.Context, c *ent.Cluster) { sync(auth.System(ctx), c) }
-	so := s.cfg.KubeProxy.Streams
+	so := s.cfg.KubeProxy.streamOptions()
 	so.Store = &streams.EntStore{Client: s.db.Client, RequestID: RequestID}
 	so.Log, so.Metrics = s.log, s.metrics.registry
 	return &kubeproxy.Handler{Streams: streams.New(so).ServeStream, Client: s.db.Client, Auth: s.authn, Session: s.kubeProxySession, Upstream: s.clusters.Upstream,
 		IdleTimeout: s.cfg.KubeProxy.IdleTimeout, MaxDuration: s.cfg.KubeProxy.MaxDuration,
 		Allow: s.limiter.allow, Hold: newSlots(s.cfg.KubeProxy.MaxStreamsPerToken).acquire, Metrics: kubeproxy.NewMetrics(s.metrics.registry), Log: s.log, RequestID: RequestID}
+}
+
+// streamOptions are the exec session limits: one time limit for every
+// stream unless --exec-max-duration sets its own.
+func (c KubeProxyConfig) streamOptions() streams.Options {
+	so := c.Streams
+	if so.MaxDuration == 0 {
+		so.MaxDuration = c.MaxDuration
+	}
+	return so
 }

@@ -77,7 +77,7 @@ func TestKubeProxySwitchesAndRBACSync(t *testing.T) {
 	if code, _ := proxyPost(t, exec, maint.token); code != http.StatusNotFound {
 		t.Fatalf("maintainer exec: %d", code)
 	}
-	kubeconfig := `query($c: ID!, $e: String) { kubeconfig(clusterID: $c, expiresIn: $e) }`
+	kubeconfig := `mutation($c: ID!, $e: String) { createKubeconfig(clusterID: $c, expiresIn: $e) }`
 	if r := viewer.do(t, kubeconfig, map[string]any{"c": alpha.ID}); r.code() != "FORBIDDEN" {
 		t.Fatalf("viewer kubeconfig after the switch: %s", r.raw)
 	}

@@ -82,7 +82,7 @@ func (k *kubectlRunner) fails(t *testing.T, kubeconfig, want string, args ...str
 func (e *testEnv) kubeconfigFile(t testing.TB, clusterID string) string {
 	t.Helper()
 	var cfg string
-	e.do(t, `query($c: ID!) { kubeconfig(clusterID: $c, expiresIn: "1h") }`, map[string]any{"c": clusterID}).field(t, "kubeconfig", &cfg)
+	e.do(t, `mutation($c: ID!) { createKubeconfig(clusterID: $c, expiresIn: "1h") }`, map[string]any{"c": clusterID}).field(t, "createKubeconfig", &cfg)
 	f := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := os.WriteFile(f, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

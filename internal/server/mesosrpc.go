@@ -26,6 +26,7 @@ const mesosRPCPrefix = scheduler.RPCPrefix
 func (s *Server) mesosBase() scheduler.Config {
 	base := scheduler.Config{ZK: s.cfg.ZooKeeper, ZKSessionTimeout: s.zkTimeout(), ZKOptions: s.zkOptions(),
 		Logger: s.log, MasterPolicy: s.policy}
+	base.Instance.PeerTLS = s.cfg.PeerTLS
 	if host, port, err := net.SplitHostPort(s.cfg.Advertise); err == nil {
 		base.Instance.Address = host
 		base.Instance.Port, _ = strconv.Atoi(port)

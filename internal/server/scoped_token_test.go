@@ -71,7 +71,7 @@ func TestKubeconfigTokenNameIsValidUTF8(t *testing.T) {
 	name := strings.Repeat("é", 32) // 64 bytes, the longest a cluster name may be
 	env.db.Client.Cluster.UpdateOneID(gid.ID(tn.objects[1])).SetName(name).SetStatus(cluster.StatusNORMAL).ExecX(ctx)
 	var kc string
-	env.as(tn.tokens[member.RoleOWNER]).do(t, `query($cid: ID!) { kubeconfig(clusterID: $cid) }`, map[string]any{"cid": tn.objects[1]}).field(t, "kubeconfig", &kc)
+	env.as(tn.tokens[member.RoleOWNER]).do(t, `mutation($cid: ID!) { createKubeconfig(clusterID: $cid) }`, map[string]any{"cid": tn.objects[1]}).field(t, "createKubeconfig", &kc)
 	for _, tk := range env.db.Client.Token.Query().AllX(ctx) {
 		if !utf8.ValidString(tk.Name) || len(tk.Name) > 64 {
 			t.Fatalf("token name %q", tk.Name)

@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -84,6 +85,10 @@ type Config struct {
 	// Replica names this server in leases and service discovery; default
 	// host-pid. Advertise is the host:port other replicas and tools reach it at.
 	Replica, Advertise string
+	// PeerTLS, set when the replicas serve HTTPS (PeerTLSConfig), is how
+	// they reach each other: each registers its port as curator's sslPort,
+	// and Mesos scheduler calls and agent tunnels are forwarded over https.
+	PeerTLS *tls.Config
 	// ZooKeeper servers hold the Mesos scheduler's state; without them no
 	// Mesos cluster can be registered. ZooKeeperAuth (user:password, digest
 	// scheme) makes BCS's nodes writable by that identity only.
@@ -277,6 +282,7 @@ func (s *Server) graphql() http.Handler {
 	srv.Use(gqlext.OperationTimeout(s.limits.QueryTimeout))
 	srv.Use(gqlext.AnonymousIntrospection{})
 	srv.AroundFields(gqlext.DefaultPage(s.limits.DefaultPageSize))
+	srv.AroundOperations(resolvers.LimitChartFetches)
 	srv.Use(s.metrics)
 	srv.Use(&gqlext.Auditor{Client: s.db.Client, Log: s.log, Digest: redact.KeyedBy(s.cfg.Secrets), RequestID: RequestID})
 	p := &gqlext.Presenter{Log: s.log, RequestID: RequestID,

@@ -563,3 +563,34 @@ func BenchmarkConsoleQuery(b *testing.B) {
 		})
 	}
 }
+
+// One token keeps at most MaxPerToken live sessions: the next sign-in ends
+// the oldest, and a socket opened with it closes.
+func TestSessionsPerTokenBounded(t *testing.T) {
+	env := newEnv(t, "sqlite://"+t.TempDir()+"/bcs.db")
+	env.server.sessions.MaxPerToken = 2
+	first := signIn(t, env.srv.URL, nil, env.token)
+	ws := first.socket(first.csrf)
+	if m := ws.read(); m.Type != "connection_ack" {
+		t.Fatalf("got %s", m.Type)
+	}
+	second := signIn(t, env.srv.URL, nil, env.token)
+	if r := first.query(`{ me { name } }`, first.csrf); r.status != 200 {
+		t.Fatalf("the first session ended before the cap was passed: %d %s", r.status, r.raw)
+	}
+	third := signIn(t, env.srv.URL, nil, env.token)
+	if code, _, _ := ws.untilClosed(); code == 0 {
+		t.Fatal("the oldest session's socket stayed open")
+	}
+	if r := first.query(`{ me { name } }`, first.csrf); r.status != 401 || r.code() != "UNAUTHENTICATED" {
+		t.Fatalf("the oldest session outlived the cap: %d %s", r.status, r.raw)
+	}
+	for _, c := range []*console{second, third} {
+		if r := c.query(`{ me { name } }`, c.csrf); r.status != 200 {
+			t.Fatalf("a newer session ended: %d %s", r.status, r.raw)
+		}
+	}
+	if n := env.db.Client.Session.Query().Where(session.RevokedAtIsNil()).CountX(system()); n != 2 {
+		t.Fatalf("%d live sessions; want 2", n)
+	}
+}

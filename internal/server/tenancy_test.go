@@ -102,6 +102,7 @@ var rootQueries = map[string]string{
 
 // rootMutations aim every mutation at the other tenant.
 var rootMutations = map[string]string{
+	"createKubeconfig":      `mutation($cid: ID!) { createKubeconfig(clusterID: $cid) }`,
 	"createProject":         ``, // creates the caller's own project: nothing to cross
 	"createToken":           ``, // the caller's own token
 	"updateProject":         `mutation($pid: ID!) { updateProject(id: $pid, input: {name: "pwned"}) { id } }`,

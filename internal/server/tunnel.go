@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/bcs-io/bcs/internal/auth"
@@ -74,15 +72,9 @@ func (s *Server) startTunnelPeers(ctx context.Context) {
 		t := time.NewTicker(3 * time.Second)
 		defer t.Stop()
 		for {
-			if rs, err := s.replicas(); err != nil {
+			if peers, err := s.peerURLs(); err != nil {
 				s.log.Warn("tunnel peers: cannot list replicas", "err", err)
 			} else {
-				peers := map[string]string{}
-				for _, r := range rs {
-					if r.ID != s.replica && r.Port != nil {
-						peers[r.ID] = "http://" + net.JoinHostPort(r.Address, strconv.Itoa(*r.Port))
-					}
-				}
 				s.tunnels.SetPeers(peers)
 			}
 			select {

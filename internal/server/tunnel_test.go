@@ -264,7 +264,7 @@ func agentOnReplica(t *testing.T, a *testEnv, kc *kube.Cluster) string {
 	done := make(chan error, 1)
 	go func() {
 		done <- agent.Run(ctx, agent.Config{Server: a.srv.URL, Token: reg.Token, Interval: 500 * time.Millisecond,
-			Rest: kc.Config, Advertise: closedAddress(t), Log: slog.New(slog.DiscardHandler)})
+			Rest: kc.Config, Advertise: closedAddress(t), Log: slog.New(slog.DiscardHandler), HTTP: a.srv.Client()})
 	}()
 	t.Cleanup(func() {
 		stop()

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"path"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -190,4 +192,19 @@ func Instances(conn *zk.Conn, base, name string) ([]ServiceInstance, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].RegistrationTimeUTC < out[j].RegistrationTimeUTC })
 	return out, nil
+}
+
+// BaseURL is where the instance answers: https on its sslPort when it
+// registered one (it serves TLS), else http on its port; ok is false when
+// it registered neither.
+func (i ServiceInstance) BaseURL() (u string, ok bool) {
+	switch {
+	case i.Address == "":
+		return "", false
+	case i.SSLPort != nil:
+		return "https://" + net.JoinHostPort(i.Address, strconv.Itoa(*i.SSLPort)), true
+	case i.Port != nil:
+		return "http://" + net.JoinHostPort(i.Address, strconv.Itoa(*i.Port)), true
+	}
+	return "", false
 }

@@ -11,7 +11,7 @@ func TestRegisterFlags(t *testing.T) {
 	var o Options
 	f := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	o.RegisterFlags(f)
-	if o.IdleTimeout != DefaultIdleTimeout || o.MaxDuration != DefaultMaxDuration || o.MaxRecordingBytes != DefaultMaxRecordingBytes {
+	if o.IdleTimeout != DefaultIdleTimeout || o.MaxDuration != 0 || o.MaxRecordingBytes != DefaultMaxRecordingBytes {
 		t.Fatalf("defaults not filled in: %+v", o)
 	}
 	if err := f.Parse([]string{"--exec-idle-timeout=30s", "--exec-max-duration=1h", "--exec-max-recording-bytes=1024"}); err != nil {

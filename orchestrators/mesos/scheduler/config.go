@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -84,6 +85,10 @@ type InstanceConfig struct {
 	// SignRPC). Without it a standby answers ErrNotLeader.
 	RPCKey  []byte
 	RPCPath string // default /internal/mesos-scheduler/<Cluster>
+	// PeerTLS, set when the instances' replicas serve HTTPS, registers Port
+	// as curator's sslPort and verifies the leader's certificate when
+	// forwarding (https://…).
+	PeerTLS *tls.Config
 }
 
 // Tuning holds timings; zero values take the defaults noted.

@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -173,4 +175,44 @@ func TestForwarding(t *testing.T) {
 		return err == nil
 	})
 	waitSettled(t, srv, b, st.Ref, 4, 1)
+}
+
+// TestForwardingOverTLS: replicas serving HTTPS register their port as
+// curator's sslPort, and a standby forwards to the leader over https,
+// verifying its certificate.
+func TestForwardingOverTLS(t *testing.T) {
+	zks := zookeeper.StartT(t)
+	srv := startSim(t, simConfig(2))
+	start := func(id string) *Service {
+		var svc atomic.Pointer[Service]
+		hs := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if s := svc.Load(); s != nil && strings.HasPrefix(r.URL.Path, s.RPCPath()+"/") {
+				s.Handler().ServeHTTP(w, r)
+				return
+			}
+			http.NotFound(w, r)
+		}))
+		hs.StartTLS()
+		t.Cleanup(hs.Close)
+		roots := x509.NewCertPool()
+		roots.AddCert(hs.Certificate())
+		cfg := schedConfig(zks, srv.URL(), id)
+		cfg.Instance.Port = hs.Listener.Addr().(*net.TCPAddr).Port
+		cfg.Instance.RPCKey = []byte("secret")
+		cfg.Instance.PeerTLS = &tls.Config{RootCAs: roots}
+		s := startService(t, cfg)
+		svc.Store(s)
+		return s
+	}
+	a := start("a")
+	waitLeader(t, a)
+	b := start("b")
+	if b.self.SSLPort == nil || b.self.Port != nil {
+		t.Fatalf("registered port %v, sslPort %v; want the sslPort alone", b.self.Port, b.self.SSLPort)
+	}
+	st, err := b.CreateApp(ctx(t), basicApp("tls", 1))
+	if err != nil {
+		t.Fatalf("create through the standby over https: %v", err)
+	}
+	waitSettled(t, srv, b, st.Ref, 1, 1)
 }

@@ -3,13 +3,12 @@ package scheduler
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -128,6 +127,15 @@ func (s *Service) Handler() http.Handler {
 
 var rpcClient = &http.Client{Timeout: 60 * time.Second}
 
+// rpcClientFor is the client a standby forwards with: the shared one, or
+// one of its own that verifies the leader's certificate.
+func rpcClientFor(peerTLS *tls.Config) *http.Client {
+	if peerTLS == nil {
+		return rpcClient
+	}
+	return &http.Client{Timeout: rpcClient.Timeout, Transport: &http.Transport{TLSClientConfig: peerTLS}}
+}
+
 // forward sends an operation to the leading instance.
 func (s *Service) forward(ctx context.Context, op string, req *request) (*response, error) {
 	in := s.cfg.Instance
@@ -138,21 +146,22 @@ func (s *Service) forward(ctx context.Context, op string, req *request) (*respon
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotLeader, err)
 	}
-	if leader.ID == in.ID || leader.Address == "" || leader.Port == nil {
+	base, reachable := leader.BaseURL()
+	if leader.ID == in.ID || !reachable {
 		return nil, ErrNotLeader // ourselves between terms, or not reachable
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("forward %s: %w", op, err)
 	}
-	url := "http://" + net.JoinHostPort(leader.Address, strconv.Itoa(*leader.Port)) + in.RPCPath + "/" + op
+	url := base + in.RPCPath + "/" + op
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("forward %s: %w", op, err)
 	}
 	hreq.Header.Set("Content-Type", "application/json")
 	SignRPC(hreq, in.RPCKey, body, time.Now())
-	hresp, err := rpcClient.Do(hreq)
+	hresp, err := s.rpc.Do(hreq)
 	if err != nil {
 		return nil, fmt.Errorf("%w: leader %s unreachable: %w", ErrNotLeader, leader.ID, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -27,7 +28,8 @@ type Service struct {
 	self    zkutil.ServiceInstance
 	broker  *broker
 	masters *masterSource
-	rpcAuth RPCVerifier // forwarded calls this instance took
+	rpcAuth RPCVerifier  // forwarded calls this instance took
+	rpc     *http.Client // forwards calls to the leader
 
 	engine atomic.Pointer[Engine]
 	lead   atomic.Pointer[zkutil.Leadership]
@@ -47,7 +49,7 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mesos scheduler: %w", err)
 	}
-	s := &Service{cfg: cfg, log: log, sess: sess, broker: newBroker(), done: make(chan struct{})}
+	s := &Service{cfg: cfg, log: log, sess: sess, broker: newBroker(), done: make(chan struct{}), rpc: rpcClientFor(cfg.Instance.PeerTLS)}
 	if s.masters, err = s.masterSource(ctx); err != nil {
 		s.closeSessions()
 		return nil, err
@@ -55,7 +57,10 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 	port := cfg.Instance.Port
 	s.self = zkutil.ServiceInstance{Name: cfg.Instance.ServiceName, ID: cfg.Instance.ID, Address: cfg.Instance.Address,
 		Payload: instancePayload(cfg)}
-	if port != 0 {
+	switch {
+	case port != 0 && cfg.Instance.PeerTLS != nil:
+		s.self.SSLPort = &port
+	case port != 0:
 		s.self.Port = &port
 	}
 	if s.reg, err = zkutil.Register(ctx, sess, cfg.Instance.DiscoveryBase, s.self, log); err != nil {

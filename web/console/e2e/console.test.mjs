@@ -20,6 +20,7 @@ const viewerToken = env('BCS_VIEWER_TOKEN');
 const kubeconfig = env('BCS_KUBECONFIG');
 const controlURL = env('BCS_CONTROL_URL');
 const shots = env('BCS_SCREENSHOTS');
+const registry = env('BCS_REGISTRY');
 // Long enough for pods to turn Running on kwok (about 2 s) on a loaded machine.
 const LIVE_MS = 30_000;
 
@@ -86,8 +87,8 @@ async function signIn(page, token) {
 }
 
 /** Replaces the CodeMirror document with text (select all, then type). */
-async function setEditor(page, text) {
-  const ed = page.getByRole('textbox', { name: 'Manifest YAML' });
+async function setEditor(page, text, name = 'Manifest YAML') {
+  const ed = page.getByRole('textbox', { name });
   await ed.click();
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Delete');
@@ -457,6 +458,68 @@ test('a first session in the console', async (t) => {
     const text = fs.readFileSync(await download.path(), 'utf8');
     assert.match(text, new RegExp(`server: \\S+/clusters/${cluster}/k8s`));
     assert.match(text, /token: bcs_/);
+  });
+
+  await step('add an OCI chart repository, read a version\'s default values, install it after its preview', async () => {
+    await page.goto(`${projectURL}/charts`);
+    await page.getByLabel('Name', { exact: true }).fill('main');
+    await page.getByLabel('URL', { exact: true }).fill(`oci://${registry}/charts`);
+    await page.getByLabel('Username').fill('console');
+    await page.getByLabel('Password').fill('registry-pw');
+    await page.getByLabel('plain HTTP (OCI)').check();
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('tr[data-repo="main"]').getByText('password set').waitFor();
+    assert.equal(await page.getByLabel('Password').inputValue(), '', 'the password stays on the page');
+    await page.locator('details[data-chart="shop"] summary').click();
+    const v1 = page.getByRole('table', { name: 'versions of shop' }).getByRole('row').filter({ hasText: '0.1.0' });
+    await v1.getByRole('button', { name: 'Default values' }).click();
+    await page.getByTestId('default-values').filter({ hasText: 'replicaCount: 1' }).waitFor();
+    await axe(page, 'charts');
+    await shot(page, 'charts');
+    await v1.getByRole('link', { name: 'Install…' }).click();
+    await page.getByRole('heading', { name: 'Install a chart' }).waitFor();
+    await page.getByLabel('Release name').fill('shop');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByTestId('preview').getByText(/of chart version 0\.1\.0/).waitFor();
+    await page.getByTestId('preview').getByRole('cell', { name: /^Deployment/ }).waitFor();
+    await page.getByRole('button', { name: 'Install', exact: true }).click();
+    await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
+    await axe(page, 'install a chart');
+  });
+
+  await step('the release is listed as deployed, as the cluster keeps it', async () => {
+    await page.goto(`${projectURL}/releases`);
+    const row = page.locator('tr[data-release="shop"]');
+    await row.getByText('deployed').waitFor();
+    assert.match(await row.innerText(), /shop-0\.1\.0/);
+    await shot(page, 'releases');
+  });
+
+  await step('upgrade the release after its values diff, then roll it back from its history', async () => {
+    await page.locator('tr[data-release="shop"]').getByRole('link', { name: 'shop' }).click();
+    await page.getByRole('heading', { name: /Release shop/ }).waitFor();
+    await page.getByRole('button', { name: 'Upgrade…' }).click();
+    await page.getByRole('heading', { name: 'Upgrade shop' }).waitFor();
+    await page.getByLabel('Version').fill('0.2.0');
+    await setEditor(page, 'replicaCount: 2\n', 'Values YAML');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByTestId('preview');
+    await preview.getByText(/Revision 2 of chart version 0\.2\.0/).waitFor();
+    assert.match(await preview.getByTestId('values-diff').innerText(), /replicaCount: 2/);
+    await page.getByRole('button', { name: 'Upgrade', exact: true }).click();
+    await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
+    await page.getByRole('link', { name: 'Open the release' }).click();
+    const history = page.getByRole('table', { name: 'history' });
+    await history.locator('tr[data-revision="2"]').getByText('deployed').waitFor();
+    page.once('dialog', (d) => d.accept());
+    await history.locator('tr[data-revision="1"]').getByRole('button', { name: 'Rollback' }).click();
+    await page.getByTestId('operation').getByText('SUCCEEDED').waitFor();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const third = history.locator('tr[data-revision="3"]');
+    await third.getByText('deployed').waitFor();
+    assert.match(await third.innerText(), /shop-0\.1\.0/);
+    await axe(page, 'release');
+    await shot(page, 'release');
   });
 
   await step('a viewer sees write actions disabled, with the reason', async () => {

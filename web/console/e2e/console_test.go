@@ -24,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bcs-io/bcs/internal/testenv/kube"
+	"github.com/bcs-io/bcs/internal/testenv/registry"
 )
 
 // suiteTimeout bounds the whole browser run; each step inside has its own
@@ -47,6 +48,13 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	cluster := kube.StartT(t, kube.Options{Nodes: 2, Kubelet: true, KwokConfigs: []string{kwokStreams}})
+	// An OCI registry with a chart in two versions, for the Helm pages.
+	reg := registry.New(t, "console", "registry-pw")
+	for _, v := range [][2]string{{"0.1.0", "1.0"}, {"0.2.0", "2.0"}} {
+		if _, err := reg.PushChart(filepath.Join(root, "internal", "helm", "testdata", "charts", "shop"), "charts", v[0], v[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv := startBcs(t, bin)
 	admin := srv.token(t, "admin", true)
 	viewer := srv.token(t, "viewer", false)
@@ -70,6 +78,7 @@ func TestConsoleInBrowser(t *testing.T) {
 		"BCS_CHROMIUM="+chromium,
 		"BCS_SCREENSHOTS="+shots,
 		"BCS_POD_LOG="+podLog,
+		"BCS_REGISTRY="+reg.Host,
 		"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1",
 	)
 	var out bytes.Buffer

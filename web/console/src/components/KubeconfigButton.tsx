@@ -1,4 +1,4 @@
-// "Download kubeconfig" on a cluster's page: the kubeconfig query answers a
+// "Download kubeconfig" on a cluster's page: the createKubeconfig mutation answers a
 // file whose server is BCS's proxy and whose credential is a new token for
 // this cluster only (listed under Tokens, revocable). Disabled, with the
 // reason, below the project's kubeconfigMinRole.
@@ -9,7 +9,7 @@ import type { ApiError } from '../api/errors';
 import type { Role } from './Gate';
 import { ErrorView } from './ErrorView';
 import { roleDenial } from '../pods/gate';
-import { KubeconfigQuery, KubectlSettingsQuery } from '../pods/ops';
+import { CreateKubeconfigMutation, KubectlSettingsQuery } from '../pods/ops';
 
 export function KubeconfigButton({ pid, cid, name }: { pid: string; cid: string; name: string }) {
   const settings = useQuery(KubectlSettingsQuery, { id: pid });
@@ -21,7 +21,7 @@ export function KubeconfigButton({ pid, cid, name }: { pid: string; cid: string;
     setBusy(true);
     setError(undefined);
     try {
-      const { kubeconfig } = await request(KubeconfigQuery, { clusterID: cid, expiresIn: '8h' });
+      const { createKubeconfig: kubeconfig } = await request(CreateKubeconfigMutation, { clusterID: cid, expiresIn: '8h' });
       const url = URL.createObjectURL(new Blob([kubeconfig], { type: 'application/yaml' }));
       const a = document.createElement('a');
       a.href = url;

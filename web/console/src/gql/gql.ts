@@ -66,7 +66,7 @@ type Documents = {
     "\n  mutation AddChartRepository($input: AddChartRepositoryInput!) { addChartRepository(input: $input) { id name kind hasPassword } }\n": typeof types.AddChartRepositoryDocument,
     "\n  mutation RemoveChartRepository($id: ID!) { removeChartRepository(id: $id) { deletedID } }\n": typeof types.RemoveChartRepositoryDocument,
     "\n  query Charts($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference description versions { version appVersion description } }\n  }\n": typeof types.ChartsDocument,
-    "\n  query ChartValues($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }\n  }\n": typeof types.ChartValuesDocument,
+    "\n  query ChartValues($repositoryID: ID!, $search: String, $version: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions(version: $version) { version defaultValues } }\n  }\n": typeof types.ChartValuesDocument,
     "\n  query Releases($clusterID: ID!, $namespace: String) {\n    releases(clusterID: $clusterID, namespace: $namespace) { name namespace revision status chart chartVersion appVersion updated description }\n  }\n": typeof types.ReleasesDocument,
     "\n  query Release($clusterID: ID!, $namespace: String!, $name: String!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) {\n      clusterID name namespace revision status chart chartVersion appVersion updated description\n      history { revision status chart chartVersion appVersion updated description }\n    }\n  }\n": typeof types.ReleaseDocument,
     "\n  query ReleaseRevision($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name values(revision: $revision) manifest(revision: $revision) }\n  }\n": typeof types.ReleaseRevisionDocument,
@@ -76,7 +76,7 @@ type Documents = {
     "\n  mutation RollbackRelease($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int!) {\n    rollbackRelease(clusterID: $clusterID, namespace: $namespace, name: $name, revision: $revision) { id status reason message result }\n  }\n": typeof types.RollbackReleaseDocument,
     "\n  mutation UninstallRelease($clusterID: ID!, $namespace: String!, $name: String!) {\n    uninstallRelease(clusterID: $clusterID, namespace: $namespace, name: $name) { id status reason message result }\n  }\n": typeof types.UninstallReleaseDocument,
     "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n": typeof types.KubectlSettingsDocument,
-    "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": typeof types.KubeconfigDocument,
+    "\n  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": typeof types.CreateKubeconfigDocument,
 };
 const documents: Documents = {
     "\n  query Me { me { id name displayName admin } }\n": types.MeDocument,
@@ -131,7 +131,7 @@ const documents: Documents = {
     "\n  mutation AddChartRepository($input: AddChartRepositoryInput!) { addChartRepository(input: $input) { id name kind hasPassword } }\n": types.AddChartRepositoryDocument,
     "\n  mutation RemoveChartRepository($id: ID!) { removeChartRepository(id: $id) { deletedID } }\n": types.RemoveChartRepositoryDocument,
     "\n  query Charts($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference description versions { version appVersion description } }\n  }\n": types.ChartsDocument,
-    "\n  query ChartValues($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }\n  }\n": types.ChartValuesDocument,
+    "\n  query ChartValues($repositoryID: ID!, $search: String, $version: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions(version: $version) { version defaultValues } }\n  }\n": types.ChartValuesDocument,
     "\n  query Releases($clusterID: ID!, $namespace: String) {\n    releases(clusterID: $clusterID, namespace: $namespace) { name namespace revision status chart chartVersion appVersion updated description }\n  }\n": types.ReleasesDocument,
     "\n  query Release($clusterID: ID!, $namespace: String!, $name: String!) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) {\n      clusterID name namespace revision status chart chartVersion appVersion updated description\n      history { revision status chart chartVersion appVersion updated description }\n    }\n  }\n": types.ReleaseDocument,
     "\n  query ReleaseRevision($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int) {\n    release(clusterID: $clusterID, namespace: $namespace, name: $name) { name values(revision: $revision) manifest(revision: $revision) }\n  }\n": types.ReleaseRevisionDocument,
@@ -141,7 +141,7 @@ const documents: Documents = {
     "\n  mutation RollbackRelease($clusterID: ID!, $namespace: String!, $name: String!, $revision: Int!) {\n    rollbackRelease(clusterID: $clusterID, namespace: $namespace, name: $name, revision: $revision) { id status reason message result }\n  }\n": types.RollbackReleaseDocument,
     "\n  mutation UninstallRelease($clusterID: ID!, $namespace: String!, $name: String!) {\n    uninstallRelease(clusterID: $clusterID, namespace: $namespace, name: $name) { id status reason message result }\n  }\n": types.UninstallReleaseDocument,
     "\n  query KubectlSettings($id: ID!) {\n    project(id: $id) { id viewerCan { role } kubectlSettings { execMinRole kubeconfigMinRole } }\n    me { id admin }\n  }\n": types.KubectlSettingsDocument,
-    "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": types.KubeconfigDocument,
+    "\n  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n": types.CreateKubeconfigDocument,
 };
 
 /**
@@ -369,7 +369,7 @@ export function graphql(source: "\n  query Charts($repositoryID: ID!, $search: S
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ChartValues($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }\n  }\n"): (typeof documents)["\n  query ChartValues($repositoryID: ID!, $search: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }\n  }\n"];
+export function graphql(source: "\n  query ChartValues($repositoryID: ID!, $search: String, $version: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions(version: $version) { version defaultValues } }\n  }\n"): (typeof documents)["\n  query ChartValues($repositoryID: ID!, $search: String, $version: String) {\n    charts(repositoryID: $repositoryID, search: $search) { name reference versions(version: $version) { version defaultValues } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -409,7 +409,7 @@ export function graphql(source: "\n  query KubectlSettings($id: ID!) {\n    proj
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"): (typeof documents)["\n  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"];
+export function graphql(source: "\n  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"): (typeof documents)["\n  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -121,8 +121,8 @@ function RepositoryCharts({ pid, repositoryID, name }: { pid: string; repository
 
 function DefaultValues({ repositoryID, chart, version }: { repositoryID: string; chart: string; version: string }) {
   // defaultValues is fetched from the repository per version: asked for only
-  // when the reader opens it.
-  const q = useQuery(ChartValuesQuery, { repositoryID, search: chart });
+  // when the reader opens it, and only for that version.
+  const q = useQuery(ChartValuesQuery, { repositoryID, search: chart, version });
   const v = q.data?.charts.find((c) => c.name === chart)?.versions.find((x) => x.version === version);
   return (
     <div aria-live="polite">

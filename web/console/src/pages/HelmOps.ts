@@ -20,8 +20,8 @@ export const ChartsQuery = graphql(`
   }
 `);
 export const ChartValuesQuery = graphql(`
-  query ChartValues($repositoryID: ID!, $search: String) {
-    charts(repositoryID: $repositoryID, search: $search) { name reference versions { version defaultValues } }
+  query ChartValues($repositoryID: ID!, $search: String, $version: String) {
+    charts(repositoryID: $repositoryID, search: $search) { name reference versions(version: $version) { version defaultValues } }
   }
 `);
 export const ReleasesQuery = graphql(`

@@ -8,6 +8,6 @@ export const KubectlSettingsQuery = graphql(`
   }
 `);
 
-export const KubeconfigQuery = graphql(`
-  query Kubeconfig($clusterID: ID!, $expiresIn: String) { kubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }
+export const CreateKubeconfigMutation = graphql(`
+  mutation CreateKubeconfig($clusterID: ID!, $expiresIn: String) { createKubeconfig(clusterID: $clusterID, expiresIn: $expiresIn) }
 `);
