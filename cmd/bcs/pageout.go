@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"runtime/debug"
 	"time"
 
@@ -19,9 +18,14 @@ func releaseStartupPages(ctx context.Context, log *slog.Logger, h http.Handler) 
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, http.MethodGet, "/readyz", nil))
-		if rec.Code == http.StatusOK {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "/readyz", nil)
+		if err != nil {
+			return
+		}
+		req.RemoteAddr, req.Host = "127.0.0.1:0", "localhost"
+		var st statusOnly
+		h.ServeHTTP(&st, req)
+		if st.code == http.StatusOK {
 			break
 		}
 		select {
@@ -40,4 +44,28 @@ func releaseStartupPages(ctx context.Context, log *slog.Logger, h http.Handler) 
 		log.Info("released start-up pages", "regions", res.Regions, "advised_mib", int64(res.Bytes>>20),
 			"rss_before_mib", res.RSSBefore>>20, "rss_after_mib", res.RSSAfter>>20)
 	}
+}
+
+// statusOnly is a ResponseWriter that keeps the status and drops the body.
+type statusOnly struct {
+	header http.Header
+	code   int
+}
+
+func (s *statusOnly) Header() http.Header {
+	if s.header == nil {
+		s.header = http.Header{}
+	}
+	return s.header
+}
+
+func (s *statusOnly) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+}
+
+func (s *statusOnly) Write(b []byte) (int, error) {
+	s.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
