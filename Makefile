@@ -19,7 +19,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN{FS=":.*?## "}{printf "  %-16s %s\n", $$1, $$2}'
 
 build: web ## build bin/bcs with the GraphiQL assets embedded
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/bcs
+	CGO_ENABLED=0 $(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/bcs
 
 run: build ## serve BCS on http://localhost:8080 (embedded SQLite in ./bcs.db, GraphiQL at /)
 	$(BIN) serve --listen $(or $(LISTEN),:8080) --database $(or $(DATABASE),sqlite://bcs.db)
@@ -54,6 +54,7 @@ bench: build kube-bins ## run every benchmark of BENCHMARKS.md (about 15 minutes
 	$(GO) test -run '^$$' -bench DocumentCache -benchtime 2000x ./internal/server
 	$(GO) test -run '^$$' -bench 'Refuse' -benchmem ./internal/querylimit ./internal/server
 	$(GO) test -run '^$$' -bench InformerBytesPerPod -benchtime 3x ./datawatch/kubewatch
+	$(GO) test -run '^$$' -bench ResidentPerWatchedPod -benchtime 1x -timeout 20m ./internal/server
 	$(GO) test -run '^$$' -bench DecodeBody1MiB -count 3 ./internal/transport
 	scripts/bench-serve.sh $(BIN)
 	$(GO) test -run '^$$' -bench 'Ingest|RawInsert' -benchtime 30000x ./datawatch/changelog

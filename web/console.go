@@ -3,9 +3,9 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -50,16 +50,16 @@ func Console(opts ConsoleOptions) http.Handler {
 		}
 		fsys = sub
 	}
+	// Only names are read here: each file is hashed (its ETag) and, for
+	// gzip, compressed on first demand, and read in place from fsys when
+	// sent, so the console's megabytes stay in the binary's read-only data
+	// until a browser asks, and never in the heap.
 	h := &console{files: map[string]*consoleFile{}, reserved: opts.Reserved}
 	_ = fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasPrefix(path.Base(name), ".") {
 			return nil
 		}
-		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil
-		}
-		h.files["/"+name] = newConsoleFile(name, data)
+		h.files["/"+name] = &consoleFile{fsys: fsys, name: name, contentType: consoleType(name)}
 		return nil
 	})
 	// Precompressed siblings from the build (name.gz, name.br) become the
@@ -67,17 +67,21 @@ func Console(opts ConsoleOptions) http.Handler {
 	for name, f := range h.files {
 		for ext, enc := range map[string]string{".gz": "gzip", ".br": "br"} {
 			if orig, ok := h.files[strings.TrimSuffix(name, ext)]; ok && strings.HasSuffix(name, ext) {
-				orig.setEncoded(enc, f.data)
+				orig.setPrecompressed(enc, f.name)
 				delete(h.files, name)
 			}
 		}
 	}
-	if idx, ok := h.files["/index.html"]; ok {
-		h.index = idx.data
-		delete(h.files, "/index.html")
-	} else {
-		h.index = []byte(placeholder)
-	}
+	idx, ok := h.files["/index.html"]
+	delete(h.files, "/index.html")
+	h.index = sync.OnceValue(func() []byte {
+		if ok {
+			if b, err := fs.ReadFile(fsys, idx.name); err == nil {
+				return b
+			}
+		}
+		return []byte(placeholder)
+	})
 	return h
 }
 
@@ -90,55 +94,74 @@ The API is at <code>/query</code> and GraphiQL at <a href="/graphiql">/graphiql<
 
 type console struct {
 	files    map[string]*consoleFile // by URL path
-	index    []byte
+	index    func() []byte
 	reserved []string
 }
 
 type consoleFile struct {
-	name, contentType, etag string
-	data                    []byte
+	fsys              fs.FS
+	name, contentType string // name in fsys
 
-	mu      sync.Mutex
-	encoded map[string][]byte // "gzip", "br" → body
-	gzipped bool              // gzip was tried (compressing once, on first demand)
+	mu            sync.Mutex
+	etag          string            // of the plain content, made on first demand
+	precompressed map[string]string // "gzip", "br" → the build's sibling in fsys
+	gzip          []byte            // made once on first demand when the build shipped none
+	gzipped       bool              // gzip was tried
 }
 
-func newConsoleFile(name string, data []byte) *consoleFile {
-	sum := sha256.Sum256(data)
-	return &consoleFile{name: name, contentType: consoleType(name), etag: hex.EncodeToString(sum[:8]), data: data}
-}
-
-func (f *consoleFile) setEncoded(enc string, body []byte) {
-	if f.encoded == nil {
-		f.encoded = map[string][]byte{}
+func (f *consoleFile) setPrecompressed(enc, name string) {
+	if f.precompressed == nil {
+		f.precompressed = map[string]string{}
 	}
-	f.encoded[enc] = body
+	f.precompressed[enc] = name
 	if enc == "gzip" {
 		f.gzipped = true
 	}
 }
 
-// body picks the smallest representation the client accepts.
-func (f *consoleFile) body(acceptEncoding string) (string, []byte) {
+// body picks the smallest representation the client accepts: its
+// encoding, and either bytes made here or the name of the file in fsys
+// that holds it. It also returns the plain content's ETag.
+func (f *consoleFile) body(acceptEncoding string) (enc string, made []byte, file, etag string) {
 	accepted := parseAcceptEncoding(acceptEncoding)
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.etag == "" {
+		if sum, err := hashFile(f.fsys, f.name); err == nil {
+			f.etag = hex.EncodeToString(sum[:8])
+		}
+	}
 	if accepted["gzip"] && !f.gzipped && compressible(f.contentType) {
 		f.gzipped = true
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		_, _ = zw.Write(f.data)
-		_ = zw.Close()
-		if buf.Len() < len(f.data) {
-			f.setEncoded("gzip", buf.Bytes())
-		}
+		f.gzip = gzipFile(f.fsys, f.name)
 	}
-	for _, enc := range []string{"br", "gzip"} {
-		if b, ok := f.encoded[enc]; ok && accepted[enc] {
-			return enc, b
-		}
+	if accepted["br"] && f.precompressed["br"] != "" {
+		return "br", nil, f.precompressed["br"], f.etag
 	}
-	return "", f.data
+	if accepted["gzip"] && f.precompressed["gzip"] != "" {
+		return "gzip", nil, f.precompressed["gzip"], f.etag
+	}
+	if accepted["gzip"] && f.gzip != nil {
+		return "gzip", f.gzip, "", f.etag
+	}
+	return "", nil, f.name, f.etag
+}
+
+// gzipFile compresses name from fsys, or returns nil when that does not
+// make it smaller (or it cannot be read).
+func gzipFile(fsys fs.FS, name string) []byte {
+	src, err := fsys.Open(name)
+	if err != nil {
+		return nil
+	}
+	defer src.Close()
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	n, err := io.Copy(zw, src)
+	if err != nil || zw.Close() != nil || int64(buf.Len()) >= n {
+		return nil
+	}
+	return buf.Bytes()
 }
 
 // parseAcceptEncoding returns the codings a client accepts (q > 0).
@@ -221,7 +244,7 @@ func (h *console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// index.html names the current build's assets: always revalidate.
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("Content-Security-Policy", consoleCSP(r.Host))
-	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(h.index))
+	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(h.index()))
 }
 
 func (h *console) isReserved(p string) bool {
@@ -234,16 +257,19 @@ func (h *console) isReserved(p string) bool {
 }
 
 func (h *console) serveFile(w http.ResponseWriter, r *http.Request, f *consoleFile) {
-	enc, body := f.body(r.Header.Get("Accept-Encoding"))
+	enc, made, file, etag := f.body(r.Header.Get("Accept-Encoding"))
 	w.Header().Set("Content-Type", f.contentType)
 	w.Header().Add("Vary", "Accept-Encoding")
-	etag := f.etag
 	if enc != "" {
 		w.Header().Set("Content-Encoding", enc)
 		etag += "-" + enc
 	}
 	w.Header().Set("ETag", `"`+etag+`"`)
-	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(body))
+	if made != nil {
+		http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(made))
+		return
+	}
+	serveFile(w, r, f.fsys, file)
 }
 
 // SecurityHeaders are set on every page and asset BCS serves to a browser.

@@ -14,10 +14,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -44,11 +46,12 @@ type Options struct {
 	Assets fs.FS
 }
 
-// asset is one file from dist, loaded once so every response can carry a
+// asset is one file from dist, hashed once so every response can carry a
 // content hash: the ETag, the ?v= cache buster and the SRI integrity value.
+// Its bytes are not kept: responses read them from dist, which for the
+// embedded build is the binary's read-only data, never copied to the heap.
 type asset struct {
 	name, contentType string
-	data              []byte
 	version           string // first 16 hex digits of the sha256
 	integrity         string // "sha256-<base64>"
 }
@@ -88,28 +91,68 @@ func Handler(opts Options) http.Handler {
 		}
 		fsys = sub
 	}
-	h := &handler{assets: loadAssets(fsys)}
-	h.page = h.render(opts)
+	h := &handler{fsys: fsys}
+	// Hashing the 3 MB of assets and rendering the page wait for the first
+	// request: a replica that never serves GraphiQL never reads them.
+	h.loaded = sync.OnceValue(func() loaded {
+		l := loaded{assets: loadAssets(fsys)}
+		l.page = render(opts, l.assets)
+		return l
+	})
 	return h
 }
 
 func loadAssets(fsys fs.FS) map[string]*asset {
 	assets := map[string]*asset{}
 	for _, name := range assetFiles {
-		data, err := fs.ReadFile(fsys, name)
+		sum, err := hashFile(fsys, name)
 		if err != nil {
 			return nil // not built: the page explains what to do
 		}
-		sum := sha256.Sum256(data)
 		assets[name] = &asset{
 			name:        name,
 			contentType: contentType(name),
-			data:        data,
 			version:     hex.EncodeToString(sum[:8]),
-			integrity:   "sha256-" + base64.StdEncoding.EncodeToString(sum[:]),
+			integrity:   "sha256-" + base64.StdEncoding.EncodeToString(sum),
 		}
 	}
 	return assets
+}
+
+// hashFile is name's sha256, read through a small buffer.
+func hashFile(fsys fs.FS, name string) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+}
+
+// serveFile answers with name from fsys through http.ServeContent (304,
+// Range, HEAD), reading it in place when the file can seek, as embedded
+// and test files can.
+func serveFile(w http.ResponseWriter, r *http.Request, fsys fs.FS, name string) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	defer f.Close()
+	rs, ok := f.(io.ReadSeeker)
+	if !ok {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			http.Error(w, "asset unreadable", http.StatusInternalServerError)
+			return
+		}
+		rs = bytes.NewReader(data)
+	}
+	http.ServeContent(w, r, path.Base(name), time.Time{}, rs)
 }
 
 func contentType(name string) string {
@@ -125,21 +168,26 @@ func contentType(name string) string {
 }
 
 type handler struct {
+	fsys   fs.FS
+	loaded func() loaded
+}
+
+type loaded struct {
 	assets map[string]*asset // nil when dist is not built
 	page   []byte
 }
 
-func (h *handler) render(opts Options) []byte {
+func render(opts Options, assets map[string]*asset) []byte {
 	type ref struct{ URL, Integrity string }
 	data := struct {
 		Options
 		Built           bool
 		Styles, Scripts []ref
-	}{Options: opts, Built: h.assets != nil}
+	}{Options: opts, Built: assets != nil}
 	if data.Built {
 		// assetFiles order is the load order the UMD globals need.
 		for _, name := range assetFiles {
-			a := h.assets[name]
+			a := assets[name]
 			r := ref{assetPrefix + name + "?v=" + a.version, a.integrity}
 			if path.Ext(name) == ".css" {
 				data.Styles = append(data.Styles, r)
@@ -170,7 +218,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The page embeds asset versions; never let a stale copy point at
 		// assets that a newer binary no longer serves.
 		w.Header().Set("Cache-Control", "no-cache")
-		_, _ = w.Write(h.page)
+		_, _ = w.Write(h.loaded().page)
 	case strings.HasPrefix(p, assetPrefix):
 		h.serveAsset(w, r, strings.TrimPrefix(p, assetPrefix))
 	default:
@@ -179,7 +227,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) serveAsset(w http.ResponseWriter, r *http.Request, name string) {
-	a, ok := h.assets[name]
+	a, ok := h.loaded().assets[name]
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -192,6 +240,5 @@ func (h *handler) serveAsset(w http.ResponseWriter, r *http.Request, name string
 	} else {
 		w.Header().Set("Cache-Control", "no-cache")
 	}
-	// ServeContent answers If-None-Match with 304 and handles Range and HEAD.
-	http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.data))
+	serveFile(w, r, h.fsys, a.name)
 }

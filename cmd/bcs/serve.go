@@ -31,6 +31,7 @@ func newServeCmd() *cobra.Command {
 		trustedDocuments          string
 		publicCAFile              string
 		tlsCert, tlsKey           string
+		releasePages              bool
 		cfg                       = server.DefaultConfig
 		logs                      logFlags
 		walls                     wallFlags
@@ -82,7 +83,7 @@ Pending database migrations are applied at start, each one logged.`,
 					return err
 				}
 			}
-			return serve(ctx, log, listen, database, cfg, tlsCert, tlsKey)
+			return serve(ctx, log, listen, database, cfg, tlsCert, tlsKey, releasePages)
 		},
 	}
 	f := cmd.Flags()
@@ -130,11 +131,12 @@ Pending database migrations are applied at start, each one logged.`,
 	zookeeper.register(f)
 	ops.register(f)
 	f.StringVar(&trustedDocuments, "trusted-documents", envOr("BCS_TRUSTED_DOCUMENTS", ""), "run only the GraphQL documents in this JSON file (sha256 → document, or an Apollo persisted query manifest); others are refused (BCS_TRUSTED_DOCUMENTS)")
+	f.BoolVar(&releasePages, "release-startup-pages", true, "once ready, give back the executable's read-only pages start-up faulted in (MADV_PAGEOUT; Linux)")
 	logs.register(cmd)
 	return cmd
 }
 
-func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg server.Config, tlsCert, tlsKey string) error {
+func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg server.Config, tlsCert, tlsKey string, releasePages bool) error {
 	start := time.Now()
 	db, err := storage.Open(ctx, database)
 	if err != nil {
@@ -179,6 +181,9 @@ func serve(ctx context.Context, log *slog.Logger, listen, database string, cfg s
 		}
 		errc <- srv.Serve(ln)
 	}()
+	if releasePages {
+		go releaseStartupPages(ctx, log, srv.Handler)
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -33,6 +33,10 @@ func project(obj runtime.Object) (row changelog.Row, stored map[string]any) {
 		return workloadRow(o.ObjectMeta, o.Spec.JobTemplate.Spec.Template.Spec, 0, int32(len(o.Status.Active)), 0, 0, true)
 	case *corev1.Pod:
 		return podRow(o)
+	case *cachedPod:
+		return podRow(o.pod())
+	case *cachedEvent:
+		return project(o.event())
 	case *corev1.Node:
 		return nodeRow(o)
 	case *corev1.Namespace:

@@ -11,19 +11,16 @@ import (
 // before an object enters the cache, where it stays for as long as it
 // lives in the cluster. A pod's managed fields, environment, probes,
 // volumes and conditions are most of its size; a cluster of thousands of
-// pods would otherwise hold them all for nothing. What project reads of
+// pods would otherwise hold them all for nothing. Pods and events, the
+// kinds a cluster holds most of, become smaller types of their own
+// (trim_compact.go). What project reads of
 // an object is the same before and after (TestTrimKeepsWhatProjectReads).
 func trim(obj any) (any, error) {
 	switch o := obj.(type) {
 	case *corev1.Pod:
-		trimMeta(&o.ObjectMeta, false)
-		o.Spec = corev1.PodSpec{NodeName: o.Spec.NodeName, Containers: imagesOnly(o.Spec.Containers)}
-		statuses := make([]corev1.ContainerStatus, len(o.Status.ContainerStatuses))
-		for i, cs := range o.Status.ContainerStatuses {
-			statuses[i] = corev1.ContainerStatus{Name: cs.Name, RestartCount: cs.RestartCount}
-		}
-		o.Status = corev1.PodStatus{Phase: o.Status.Phase, PodIP: o.Status.PodIP, HostIP: o.Status.HostIP,
-			StartTime: o.Status.StartTime, ContainerStatuses: statuses}
+		return compactPod(o), nil
+	case *corev1.Event:
+		return compactEvent(o), nil
 	case *appsv1.Deployment:
 		trimMeta(&o.ObjectMeta, false)
 		trimTemplate(&o.Spec.Template)

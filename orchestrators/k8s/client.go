@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
+	utilnet "k8s.io/apimachinery/pkg/util/net"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -134,7 +135,9 @@ func badKubeconfig(format string, args ...any) error {
 
 // Close drops idle connections.
 func (o *Orchestrator) Close() error {
-	o.hc.CloseIdleConnections()
+	// Not o.hc.CloseIdleConnections: client-go wraps the transport in
+	// round-trippers (user agent, bearer token) that do not pass it on.
+	utilnet.CloseIdleConnectionsFor(o.hc.Transport)
 	return nil
 }
 
