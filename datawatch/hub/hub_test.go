@@ -337,3 +337,30 @@ func TestCrossReplicaNotify(t *testing.T) {
 	contiguous(t, collect(t, subB, 150), 120, 150)
 	contiguous(t, collect(t, subA, 150), 120, 150)
 }
+
+// Listening runs each time LISTEN takes effect, at start and after the
+// connection is cut: events published in between were not heard, and
+// whoever relies on Signal must catch up then.
+func TestNotifierSaysWhenItListensAgain(t *testing.T) {
+	db := dwtest.Open(t, dwtest.PostgresURL(t))
+	listening := make(chan struct{}, 4)
+	n := &hub.PGNotifier{DB: db.SQL, Listening: func() { listening <- struct{}{} }}
+	ctx := ctxT(t)
+	go func() { _ = n.Listen(ctx, func(int64) {}) }()
+	waitListening := func(what string) {
+		t.Helper()
+		select {
+		case <-listening:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no Listening call %s", what)
+		}
+	}
+	waitListening("at start")
+	var killed int
+	must(t, db.SQL.QueryRowContext(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query LIKE 'LISTEN%'`).Scan(&killed))
+	if killed != 1 {
+		t.Fatalf("terminated %d listening connections, want 1", killed)
+	}
+	waitListening("after the connection was cut")
+}

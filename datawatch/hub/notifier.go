@@ -34,6 +34,11 @@ type PGNotifier struct {
 	// and in commit order with the revisions this notifier hears of.
 	// Without it such a payload makes the hub check the log.
 	Signal func(payload string)
+	// Listening, if set, is called each time LISTEN has taken effect (at
+	// start and after every reconnection): what was published before was
+	// not heard, so whoever relies on Signal's events catches up then, as
+	// the hub does on wake(0).
+	Listening func()
 }
 
 // Listen implements Notifier.
@@ -89,6 +94,9 @@ func (n *PGNotifier) listen(ctx context.Context, wake func(int64)) error {
 		}
 		// Anything committed before LISTEN took effect was not announced.
 		wake(0)
+		if n.Listening != nil {
+			n.Listening()
+		}
 		for {
 			msg, err := pc.WaitForNotification(ctx)
 			if err != nil {

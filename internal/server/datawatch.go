@@ -25,7 +25,15 @@ func (s *Server) startDatawatch(ctx context.Context) {
 	s.log_ = changelog.NewLog(s.db)
 	hcfg := hub.Config{Logger: s.log}
 	if s.db.Dialect == dialect.Postgres {
-		hcfg.Notifier = &hub.PGNotifier{DB: s.db.SQL, Logger: s.log, Signal: s.authn.Apply}
+		// Identity events published while this replica was not listening
+		// (starting, or reconnecting) were missed: forget what is cached
+		// and re-check the open sockets' viewers at once, rather than at
+		// the next periodic sweep.
+		resync := func() {
+			s.authn.Invalidate()
+			go s.authn.Sweep(ctx)
+		}
+		hcfg.Notifier = &hub.PGNotifier{DB: s.db.SQL, Logger: s.log, Signal: s.authn.Apply, Listening: resync}
 	}
 	s.hub = hub.New(s.log_, hcfg)
 	s.writer = changelog.NewWriter(s.db, changelog.Config{OnCommit: s.hub.Publish, Logger: s.log})

@@ -456,3 +456,34 @@ func TestRevocationEndsAStreamWithAMixedCaseAccept(t *testing.T) {
 		t.Fatalf("stream ended with %+v", last)
 	}
 }
+
+// A revocation published while a replica was not listening (starting, or
+// its LISTEN connection cut) still closes that replica's sockets promptly:
+// when it listens again it forgets its cached viewers and re-checks the
+// open sockets', instead of waiting for the periodic sweep.
+func TestIdentityEventMissedWhileNotListening(t *testing.T) {
+	url, err := pg.CreateDatabase(context.Background(), "identity_missed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newEnvWith(t, url, func(c *Config) { c.Replica = "a" })
+	b := newEnvWith(t, url, func(c *Config) { c.Replica = "b" })
+	tn := a.newTenant(t, "missed")
+	var created struct {
+		Secret string
+		Token  struct{ ID string }
+	}
+	a.as(tn.tokens[member.RoleDEVELOPER]).do(t, `mutation { createToken(input: {name: "m"}) { secret token { id } } }`, nil).field(t, "createToken", &created)
+	ws := b.dialGraphQL(t, created.Secret)
+	// Cut every replica's listening connection, then revoke at once: the
+	// event is published before they listen again (100 ms backoff).
+	var killed int
+	if err := a.server.db.SQL.QueryRowContext(context.Background(), `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query LIKE 'LISTEN%'`).Scan(&killed); err != nil || killed == 0 {
+		t.Fatalf("terminated %d listening connections (%v)", killed, err)
+	}
+	a.as(created.Secret).do(t, `mutation($id: ID!) { revokeToken(id: $id) { id } }`, map[string]any{"id": created.Token.ID})
+	if code, reason, _ := ws.closedWithin(identityRecheck / 2); code != 4403 {
+		t.Fatalf("replica b closed the socket with %d %q; want 4403 before the periodic sweep", code, reason)
+	}
+}
