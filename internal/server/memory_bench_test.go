@@ -12,6 +12,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/bcs-io/bcs/ent/pod"
 	"github.com/bcs-io/bcs/internal/testenv/kube"
@@ -24,6 +25,8 @@ import (
 // decide the figure), the same without that GC, and the live Go heap.
 // Everything of BCS is in this process: informers, change-log writer,
 // hub, and with SQLite its page caches (outside the Go heap) and rows.
+// The Deployment then scales to 3,000 for the marginal cost per pod
+// (benchPodCounts).
 func BenchmarkResidentPerWatchedPod(b *testing.B) {
 	b.Run("sqlite", func(b *testing.B) {
 		residentPerWatchedPod(b, func() string { return "sqlite://" + b.TempDir() + "/bcs.db" })
@@ -39,8 +42,25 @@ func BenchmarkResidentPerWatchedPod(b *testing.B) {
 	})
 }
 
+// benchPodCounts reads BCS_BENCH_PODS ("N1,N2", default 2000,3000): the
+// Deployment rolls out N1 pods, then scales to N2. Per pod at N1 is the
+// process's growth divided by N1, which counts bounded caches (SQLite's
+// page cache per connection, pools, tables) filled on the way as if they
+// were per pod; the marginal figure, growth from N1 to N2 over N2-N1,
+// counts only what every further pod adds.
+func benchPodCounts(b *testing.B) (n1, n2 int) {
+	n1, n2 = 2000, 3000
+	if v := os.Getenv("BCS_BENCH_PODS"); v != "" {
+		if _, err := fmt.Sscanf(v, "%d,%d", &n1, &n2); err != nil || n1 <= 0 || n2 <= n1 {
+			b.Fatalf("BCS_BENCH_PODS=%q: want N1,N2 with 0 < N1 < N2", v)
+		}
+	}
+	return n1, n2
+}
+
 func residentPerWatchedPod(b *testing.B, database func() string) {
-	const pods, nodes = 2000, 20 // kwok nodes take 110 pods each
+	pods, pods2 := benchPodCounts(b)
+	nodes := pods2/100 + 1 // kwok nodes take 110 pods each
 	for b.Loop() {
 		dir, err := tempDir()
 		if err != nil {
@@ -75,15 +95,28 @@ func residentPerWatchedPod(b *testing.B, database func() string) {
 		if _, err := c.Client.AppsV1().Deployments("default").Create(ctx, dep, metav1.CreateOptions{}); err != nil {
 			b.Fatal(err)
 		}
-		until(b, ctx, "2,000 running pods stored", func() bool {
-			return env.db.Client.Pod.Query().Where(pod.Phase("Running")).CountX(system()) >= pods
-		})
+		running := func(n int) func() bool {
+			return func() bool { return env.db.Client.Pod.Query().Where(pod.Phase("Running")).CountX(system()) >= n }
+		}
+		until(b, ctx, fmt.Sprintf("%d running pods stored", pods), running(pods))
 		after := residentNow()
-		b.ReportMetric(float64(after.rss-before.rss)/pods/1024, "rss-KiB/pod")
-		b.ReportMetric(float64(after.rawRSS-before.rawRSS)/pods/1024, "rss-noGC-KiB/pod")
-		b.ReportMetric(float64(after.heap-before.heap)/pods/1024, "heap-KiB/pod")
-		b.ReportMetric(float64(after.heapInuse-before.heapInuse)/pods/1024, "heap-inuse-KiB/pod")
-		b.ReportMetric(float64(after.stacks-before.stacks)/pods/1024, "stacks-KiB/pod")
+
+		scale := fmt.Appendf(nil, `{"spec":{"replicas":%d}}`, pods2)
+		if _, err := c.Client.AppsV1().Deployments("default").Patch(ctx, "web", types.MergePatchType, scale, metav1.PatchOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		until(b, ctx, fmt.Sprintf("%d running pods stored", pods2), running(pods2))
+		more := residentNow()
+		added := float64(pods2 - pods)
+		b.ReportMetric(float64(more.rss-after.rss)/added/1024, "marginal-rss-KiB/pod")
+		b.ReportMetric(float64(more.heap-after.heap)/added/1024, "marginal-heap-KiB/pod")
+		b.ReportMetric(float64(more.heapInuse-after.heapInuse)/added/1024, "marginal-heap-inuse-KiB/pod")
+		b.ReportMetric(float64(more.rss-before.rss)/float64(pods2)/1024, "rss-at-N2-KiB/pod")
+		b.ReportMetric(float64(after.rss-before.rss)/float64(pods)/1024, "rss-KiB/pod")
+		b.ReportMetric(float64(after.rawRSS-before.rawRSS)/float64(pods)/1024, "rss-noGC-KiB/pod")
+		b.ReportMetric(float64(after.heap-before.heap)/float64(pods)/1024, "heap-KiB/pod")
+		b.ReportMetric(float64(after.heapInuse-before.heapInuse)/float64(pods)/1024, "heap-inuse-KiB/pod")
+		b.ReportMetric(float64(after.stacks-before.stacks)/float64(pods)/1024, "stacks-KiB/pod")
 		b.ReportMetric(float64(after.rss)/(1<<20), "rss-MiB")
 	}
 }
