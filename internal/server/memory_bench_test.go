@@ -132,7 +132,6 @@ func residentPerWatchedPod(b *testing.B, database func() string) {
 		b.ReportMetric(float64(after.heapInuse-before.heapInuse)/float64(pods)/1024, "heap-inuse-KiB/pod")
 		b.ReportMetric(float64(after.stacks-before.stacks)/float64(pods)/1024, "stacks-KiB/pod")
 		b.ReportMetric(float64(after.rss)/(1<<20), "rss-MiB")
-
 	}
 }
 
