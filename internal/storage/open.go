@@ -110,6 +110,12 @@ func openSQLite(path string) (*sql.DB, error) {
 	// for the database file's fsync, and with it every change behind it.
 	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Set("_txlock", "immediate")
+	// Each pooled connection keeps a page cache of its own (SQLite's
+	// default 2 MB). BCS's queries read a few pages each (pages of 50,
+	// rows by key, the change log's tail), so most of a full cache is pages
+	// a scan once read, held per connection in the process's memory while
+	// the kernel's page cache holds the same file already.
+	q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", sqliteCacheKiB))
 	db, err := sql.Open("sqlite", dsn+"?"+q.Encode())
 	if err != nil {
 		return nil, err
@@ -117,6 +123,10 @@ func openSQLite(path string) (*sql.DB, error) {
 	db.SetMaxOpenConns(8)
 	return db, nil
 }
+
+// sqliteCacheKiB bounds each SQLite connection's page cache (see
+// openSQLite): at most 4 MiB for a full pool instead of 16.
+const sqliteCacheKiB = 512
 
 // Close closes the client and the pool.
 func (d *DB) Close() error {
