@@ -31,6 +31,10 @@ web: $(WEB_STAMP) ## copy the GraphiQL UMD/CSS assets into web/dist for embeddin
 
 # Explicit *.test.mjs: given a directory, `node --test` would also run every
 # .mjs under it (the lib/ helpers).
+# The suites test the protocol, not memory: their bin/bcs is built as the Go
+# tests build (cgo as the machine has it), from the packages those compiled,
+# instead of compiling every package again without cgo on a fresh machine.
+test-node: BUILD_CGO = $(shell $(GO) env CGO_ENABLED)
 test-node: build web-deps ## run the Node suites (graphql-http audit, federation, websockets) against bin/bcs
 	BCS_BIN=$(CURDIR)/$(BIN) $(NODE) --test web/test/*.test.mjs
 
