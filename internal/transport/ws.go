@@ -26,7 +26,11 @@ const (
 // InitFunc authorises a connection from its connection_init payload and the
 // upgrade request. The context it returns is the parent of every operation on
 // the connection; the map, when not nil, is sent as the connection_ack
-// payload. An error closes the socket with 4403 "Forbidden".
+// payload. An error closes the socket with 4403 "Forbidden". The request is
+// released once InitFunc has run (idle sockets would hold it otherwise):
+// what operations need of it goes into the context, and their
+// OperationContext.Headers is nil. A returned context that keeps ctx's
+// values must keep its cancellation too (not context.WithoutCancel).
 type InitFunc func(ctx context.Context, r *http.Request, payload map[string]any) (context.Context, map[string]any, error)
 
 // WebSocket serves GraphQL over websockets: graphql-transport-ws (preferred)
@@ -91,9 +95,8 @@ func (t WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	t = t.withDefaults()
 	up := websocket.Upgrader{
 		CheckOrigin: t.CheckOrigin,
-		// Client messages are small; a 1 KiB buffer (instead of the 4 KiB
-		// one net/http used for the request) reads larger ones in pieces.
-		ReadBufferSize:  1024,
+		// 0: gorilla takes the hijacked reader, which hijackTap makes a
+		// readBufferSize one of ours (not net/http's 4 KiB).
 		WriteBufferPool: &writeBuffers,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			t.Logger.DebugContext(r.Context(), "websocket upgrade refused", "status", status, "err", reason)
@@ -107,14 +110,17 @@ func (t WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	if p := selectSubprotocol(websocket.Subprotocols(r)); p != "" {
 		header = http.Header{"Sec-Websocket-Protocol": {p}}
 	}
-	ws, err := up.Upgrade(w, r, header)
+	tap := &hijackTap{ResponseWriter: w}
+	ws, err := up.Upgrade(tap, r, header)
 	if err != nil {
 		return // the upgrader has already answered
 	}
+	c := newWSConn(t, ws, r, exec)
+	c.idle = tap.idle
 	// The connection runs on in its own goroutine: returning lets net/http
 	// drop the buffers and stack of the request, which idle subscribers
 	// would otherwise hold for their whole life.
-	go newWSConn(t, ws, r, exec).serve()
+	go c.serve()
 }
 
 // selectSubprotocol prefers graphql-transport-ws over the legacy protocol.
