@@ -1,0 +1,102 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// An idle socket's reader parks in the shallow readiness wait, not inside
+// gorilla's frame reader: that depth is what lets its stack shrink to 4 KiB
+// (BENCHMARKS.md, "Fan-out with distinct tokens").
+func TestWebSocketIdleReaderParksShallow(t *testing.T) {
+	checkNoLeaks(t)
+	_, srv := newGQLServer(t, WebSocket{})
+	w := initTransportWS(t, srv)
+	defer w.c.Close()
+	deadline := time.Now().Add(testTimeout)
+	tick := time.NewTicker(5 * time.Millisecond) // the reader parks soon after the ack
+	defer tick.Stop()
+	for {
+		stack := readerStack(t)
+		if strings.Contains(stack, "transport.idleWait.await") && !strings.Contains(stack, "NextReader") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("idle reader not parked in idleWait.await:\n%s", stack)
+		}
+		<-tick.C
+	}
+}
+
+// readerStack returns the stack of the one connection reader running.
+func readerStack(t *testing.T) string {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var found []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "(*wsConn).readLoop") {
+			found = append(found, g)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one reader goroutine, found %d", len(found))
+	}
+	return found[0]
+}
+
+// Messages that arrive together, after the reader went idle, are all read:
+// the second is in the read buffer, not on the socket, and the reader must
+// not wait on the socket for it.
+func TestWebSocketPipelinedMessagesAfterIdle(t *testing.T) {
+	checkNoLeaks(t)
+	_, srv := newGQLServer(t, WebSocket{})
+	w := initTransportWS(t, srv)
+	defer w.c.Close()
+	var both []byte
+	both = append(both, clientFrame(`{"id":"1","type":"subscribe","payload":{"query":"{ name }"}}`)...)
+	both = append(both, clientFrame(`{"id":"2","type":"subscribe","payload":{"query":"{ name }"}}`)...)
+	if _, err := w.c.NetConn().Write(both); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for len(got) < 2 || got["1"] < 2 || got["2"] < 2 {
+		m := w.read()
+		if m.Type != "next" && m.Type != "complete" {
+			t.Fatalf("got %s %s", m.Type, m.Payload)
+		}
+		got[m.ID]++
+	}
+}
+
+// clientFrame is a masked text frame of a short message, as a client
+// sends it.
+func clientFrame(msg string) []byte {
+	mask := [4]byte{0x12, 0x34, 0x56, 0x78}
+	b := []byte{0x81, 0x80 | byte(len(msg)), mask[0], mask[1], mask[2], mask[3]}
+	for i := range len(msg) {
+		b = append(b, msg[i]^mask[i%4])
+	}
+	return b
+}
+
+// An InitFunc context that does not descend from the connection's still
+// ends the connection's operations when the socket goes.
+func TestWebSocketForeignInitContextEndsWithConnection(t *testing.T) {
+	checkNoLeaks(t)
+	h := newHub()
+	foreign, stop := context.WithCancel(context.Background())
+	defer stop()
+	srv := newHubServer(t, h, WebSocket{InitFunc: func(context.Context, *http.Request, map[string]any) (context.Context, map[string]any, error) {
+		return foreign, nil, nil
+	}}, nil)
+	w := initTransportWS(t, srv)
+	w.send(`{"id":"1","type":"subscribe","payload":{"query":"subscription { events }"}}`)
+	h.waitSubscribers(t, 1)
+	_ = w.c.Close()
+	h.waitSubscribers(t, 0)
+}
