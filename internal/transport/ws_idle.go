@@ -16,8 +16,10 @@ import (
 // shrinks to 4 KiB at the next collection.
 
 // readBufferSize is each connection's read buffer: client messages are
-// small, and larger ones are read in pieces.
-const readBufferSize = 1024
+// few and small, and larger ones are read in pieces. It is the smallest
+// gorilla takes as its reader (over 256 bytes; below, it allocates 4 KiB
+// of its own), rounded up to the allocation size class.
+const readBufferSize = 288
 
 // idleWait parks the reader until the socket has data. The zero value (a
 // TLS connection, a client that sent data with its upgrade request) waits

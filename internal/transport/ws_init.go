@@ -68,12 +68,15 @@ func (c *wsConn) initialise(m inbound) error {
 		c.session = session
 	}
 	// InitFunc's context ending with a Close cause (the identity behind it
-	// was revoked, say) ends the connection with that code.
-	context.AfterFunc(ctx, func() {
-		if ce := (*closeError)(nil); errors.As(context.Cause(ctx), &ce) {
-			c.close(ce.code, ce.reason, true)
-		}
-	})
+	// was revoked, say) ends the connection with that code. One that ends
+	// only with the connection (same Done) needs no watch.
+	if ctx.Done() != c.Done() {
+		context.AfterFunc(ctx, func() {
+			if ce := (*closeError)(nil); errors.As(context.Cause(ctx), &ce) {
+				c.close(ce.code, ce.reason, true)
+			}
+		})
+	}
 
 	var ackJSON []byte
 	if ack != nil {
@@ -93,4 +96,17 @@ func (c *wsConn) sendConnectionError(msg string) {
 		return
 	}
 	c.send(nil, frame(msgConnectionError, nil, payload))
+}
+
+// CloseConnection ends the websocket connection ctx belongs to (a context
+// derived from the one InitFunc was given) with code and reason, and
+// reports whether there was one. It does what cancelling InitFunc's
+// context with Close(code, reason) does, without a context per socket.
+func CloseConnection(ctx context.Context, code int, reason string) bool {
+	c, ok := ctx.Value(connKey{}).(*wsConn)
+	if !ok {
+		return false
+	}
+	c.close(code, reason, true)
+	return true
 }
