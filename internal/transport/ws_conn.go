@@ -170,7 +170,7 @@ func (c *wsConn) stopInitTimer() {
 // readLoop dispatches client messages until the socket fails or closes.
 func (c *wsConn) readLoop() error {
 	for {
-		c.idle.await()
+		c.awaitMessage()
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return c.readFailed(err)

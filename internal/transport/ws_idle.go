@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"syscall"
+
+	"github.com/gorilla/websocket"
 )
 
 // An idle socket's reader goroutine is the bulk of what it costs: parked
@@ -21,7 +23,8 @@ import (
 // of its own), rounded up to the allocation size class.
 const readBufferSize = 288
 
-// idleWait parks the reader until the socket has data. The zero value (a
+// idleWait is what the reader needs to park until the socket has data
+// (wsConn.awaitMessage). The zero value (a
 // TLS connection, a client that sent data with its upgrade request) waits
 // for nothing and leaves the wait to gorilla.
 type idleWait struct {
@@ -29,13 +32,43 @@ type idleWait struct {
 	raw syscall.RawConn // the socket
 }
 
-// await returns when a read would not block, the read deadline passed or
-// the socket was closed; the read that follows reports the latter two.
-func (w idleWait) await() {
-	if w.raw == nil || w.br.Buffered() > 0 {
+// awaitMessage returns when a read would not block, the read deadline
+// passed or the socket was closed; the read that follows reports the latter
+// two. Pong frames (a client's answer to every keep-alive) are consumed
+// here: handed to gorilla, the one read that handles them would go on to
+// park deep inside it, waiting for the next message.
+func (c *wsConn) awaitMessage() {
+	w := c.idle
+	if w.raw == nil {
 		return
 	}
-	_ = w.raw.Read(peekReady)
+	for {
+		if w.br.Buffered() == 0 && w.raw.Read(peekReady) != nil {
+			return
+		}
+		if !w.skipPong() {
+			return
+		}
+		c.refreshReadDeadline() // what gorilla's pong handler (ours) would do
+	}
+}
+
+// skipPong consumes a pong frame at the head of the buffer. Only a frame
+// gorilla would accept as it is (final, no reserved bits, masked as a
+// client's must be, a control payload of at most 125 bytes) is taken, and
+// only between messages, where gorilla keeps no frame state; anything else
+// is gorilla's to read, or to refuse.
+func (w idleWait) skipPong() bool {
+	h, err := w.br.Peek(2)
+	if err != nil || h[0] != 0x80|websocket.PongMessage || h[1]&0x80 == 0 || h[1]&0x7f > 125 {
+		return false
+	}
+	n := 2 + 4 + int(h[1]&0x7f) // header, mask, payload (ignored, as our pong handler does)
+	if _, err := w.br.Peek(n); err != nil {
+		return false
+	}
+	_, _ = w.br.Discard(n)
+	return true
 }
 
 // hijackTap hands gorilla a read buffer of ours at the upgrade, so the

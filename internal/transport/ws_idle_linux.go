@@ -23,5 +23,5 @@ func rawConn(conn net.Conn) syscall.RawConn {
 func peekReady(fd uintptr) bool {
 	var b [1]byte
 	_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-	return !errors.Is(err, syscall.EAGAIN) && !errors.Is(err, syscall.EINTR)
+	return !errors.Is(err, syscall.EAGAIN) // anything else: the read tells
 }
