@@ -95,8 +95,9 @@ func (t WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	t = t.withDefaults()
 	up := websocket.Upgrader{
 		CheckOrigin: t.CheckOrigin,
-		// 0: gorilla takes the hijacked reader, which hijackTap makes a
-		// readBufferSize one of ours (not net/http's 4 KiB).
+		// Client messages are few and small; larger ones are read in
+		// pieces. gorilla needs 125 bytes (a control frame's payload).
+		ReadBufferSize:  256,
 		WriteBufferPool: &writeBuffers,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			t.Logger.DebugContext(r.Context(), "websocket upgrade refused", "status", status, "err", reason)
@@ -110,17 +111,14 @@ func (t WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	if p := selectSubprotocol(websocket.Subprotocols(r)); p != "" {
 		header = http.Header{"Sec-Websocket-Protocol": {p}}
 	}
-	tap := &hijackTap{ResponseWriter: w}
-	ws, err := up.Upgrade(tap, r, header)
+	ws, err := up.Upgrade(w, r, header)
 	if err != nil {
 		return // the upgrader has already answered
 	}
-	c := newWSConn(t, ws, r, exec)
-	c.idle = tap.idle
 	// The connection runs on in its own goroutine: returning lets net/http
 	// drop the buffers and stack of the request, which idle subscribers
 	// would otherwise hold for their whole life.
-	go c.serve()
+	go newWSConn(t, ws, r, exec).serve()
 }
 
 // selectSubprotocol prefers graphql-transport-ws over the legacy protocol.

@@ -3,59 +3,8 @@ package transport
 import (
 	"context"
 	"net/http"
-	"runtime"
-	"strings"
 	"testing"
-	"time"
 )
-
-// An idle socket's reader parks in the shallow readiness wait, not inside
-// gorilla's frame reader: that depth is what lets its stack shrink to 4 KiB
-// (BENCHMARKS.md, "Fan-out with distinct tokens").
-func TestWebSocketIdleReaderParksShallow(t *testing.T) {
-	checkNoLeaks(t)
-	_, srv := newGQLServer(t, WebSocket{})
-	w := initTransportWS(t, srv)
-	defer w.c.Close()
-	// A message and a pong frame (the answer to a keep-alive) in one
-	// write: after the pong, which ends the burst, the reader parks
-	// shallow all the same.
-	msgAndPong := append(clientFrame(`{"type":"ping"}`), 0x8a, 0x80, 1, 2, 3, 4)
-	if _, err := w.c.NetConn().Write(msgAndPong); err != nil {
-		t.Fatal(err)
-	}
-	w.expect("pong", "")
-	deadline := time.Now().Add(testTimeout)
-	tick := time.NewTicker(5 * time.Millisecond) // the reader parks soon after the ack
-	defer tick.Stop()
-	for {
-		stack := readerStack(t)
-		if strings.Contains(stack, "transport.(*wsConn).awaitMessage") && !strings.Contains(stack, "NextReader") {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("idle reader not parked in idleWait.await:\n%s", stack)
-		}
-		<-tick.C
-	}
-}
-
-// readerStack returns the stack of the one connection reader running.
-func readerStack(t *testing.T) string {
-	t.Helper()
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	var found []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "(*wsConn).readLoop") {
-			found = append(found, g)
-		}
-	}
-	if len(found) != 1 {
-		t.Fatalf("want one reader goroutine, found %d", len(found))
-	}
-	return found[0]
-}
 
 // Messages that arrive together, after the reader went idle, are all read:
 // the second is in the read buffer, not on the socket, and the reader must
