@@ -66,10 +66,11 @@ func (s *Server) websocketInit(ctx context.Context, r *http.Request, payload map
 // or expires, the user's memberships change or the user is disabled — on
 // this replica or another — the connection closes with 4403 and the reason.
 func (s *Server) watchSocket(ctx context.Context, v *auth.Viewer) context.Context {
-	ctx, cancel := context.WithCancelCause(ctx)
+	// The connection is closed directly rather than through a context
+	// cancelled with the reason: one context less per idle socket.
 	s.authn.Watch(ctx, v, func(err error) {
 		s.metrics.errors.WithLabelValues("UNAUTHENTICATED").Inc()
-		cancel(transport.Close(transport.CloseForbidden, err.Error()))
+		transport.CloseConnection(ctx, transport.CloseForbidden, err.Error())
 	})
 	return ctx
 }

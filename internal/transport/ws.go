@@ -26,7 +26,11 @@ const (
 // InitFunc authorises a connection from its connection_init payload and the
 // upgrade request. The context it returns is the parent of every operation on
 // the connection; the map, when not nil, is sent as the connection_ack
-// payload. An error closes the socket with 4403 "Forbidden".
+// payload. An error closes the socket with 4403 "Forbidden". The request is
+// released once InitFunc has run (idle sockets would hold it otherwise):
+// what operations need of it goes into the context, and their
+// OperationContext.Headers is nil. A returned context that keeps ctx's
+// values must keep its cancellation too (not context.WithoutCancel).
 type InitFunc func(ctx context.Context, r *http.Request, payload map[string]any) (context.Context, map[string]any, error)
 
 // WebSocket serves GraphQL over websockets: graphql-transport-ws (preferred)
@@ -91,9 +95,9 @@ func (t WebSocket) Do(w http.ResponseWriter, r *http.Request, exec graphql.Graph
 	t = t.withDefaults()
 	up := websocket.Upgrader{
 		CheckOrigin: t.CheckOrigin,
-		// Client messages are small; a 1 KiB buffer (instead of the 4 KiB
-		// one net/http used for the request) reads larger ones in pieces.
-		ReadBufferSize:  1024,
+		// Client messages are few and small; larger ones are read in
+		// pieces. gorilla needs 125 bytes (a control frame's payload).
+		ReadBufferSize:  256,
 		WriteBufferPool: &writeBuffers,
 		Error: func(w http.ResponseWriter, r *http.Request, status int, reason error) {
 			t.Logger.DebugContext(r.Context(), "websocket upgrade refused", "status", status, "err", reason)

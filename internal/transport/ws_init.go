@@ -31,15 +31,18 @@ func (c *wsConn) initialise(m inbound) error {
 	if err != nil {
 		return closeWith(CloseBadRequest, "%s", err.Error())
 	}
+	c.stopInitTimer()
 	if c.initReceived.Swap(true) {
 		return closeWith(CloseTooManyInitRequests, "Too many initialisation requests")
 	}
 	ctx := context.Context(c.base)
 	var ack map[string]any
 	if c.t.InitFunc != nil {
-		initCtx, ackPayload, err := c.t.InitFunc(c.base, c.req, payload)
+		r := c.req
+		c.req = nil // only InitFunc reads the request; see wsConn.req
+		initCtx, ackPayload, err := c.t.InitFunc(c.base, r, payload)
 		if err != nil {
-			c.t.Logger.InfoContext(c.base, "websocket connection_init rejected", "remote", c.req.RemoteAddr, "err", err)
+			c.t.Logger.InfoContext(c.base, "websocket connection_init rejected", "remote", c.remote, "err", err)
 			if c.dialect.connectionError {
 				c.sendConnectionError(err.Error())
 			}
@@ -53,18 +56,27 @@ func (c *wsConn) initialise(m inbound) error {
 		}
 		ack = ackPayload
 	}
+	c.req = nil
 	// The session must end with the connection even when InitFunc returned
-	// a context that does not descend from it.
-	session, cancel := context.WithCancel(ctx)
-	context.AfterFunc(c.base, cancel)
-	c.session = session
+	// a context that does not descend from it; one that does (the usual
+	// case) is the session as it is, saving a context and an after-func
+	// per socket.
+	c.session = ctx
+	if ctx.Value(connKey{}) != c {
+		session, cancel := context.WithCancel(ctx)
+		context.AfterFunc(c.base, cancel)
+		c.session = session
+	}
 	// InitFunc's context ending with a Close cause (the identity behind it
-	// was revoked, say) ends the connection with that code.
-	context.AfterFunc(ctx, func() {
-		if ce := (*closeError)(nil); errors.As(context.Cause(ctx), &ce) {
-			c.close(ce.code, ce.reason, true)
-		}
-	})
+	// was revoked, say) ends the connection with that code. One that ends
+	// only with the connection (same Done) needs no watch.
+	if ctx.Done() != c.Done() {
+		context.AfterFunc(ctx, func() {
+			if ce := (*closeError)(nil); errors.As(context.Cause(ctx), &ce) {
+				c.close(ce.code, ce.reason, true)
+			}
+		})
+	}
 
 	var ackJSON []byte
 	if ack != nil {
@@ -84,4 +96,17 @@ func (c *wsConn) sendConnectionError(msg string) {
 		return
 	}
 	c.send(nil, frame(msgConnectionError, nil, payload))
+}
+
+// CloseConnection ends the websocket connection ctx belongs to (a context
+// derived from the one InitFunc was given) with code and reason, and
+// reports whether there was one. It does what cancelling InitFunc's
+// context with Close(code, reason) does, without a context per socket.
+func CloseConnection(ctx context.Context, code int, reason string) bool {
+	c, ok := ctx.Value(connKey{}).(*wsConn)
+	if !ok {
+		return false
+	}
+	c.close(code, reason, true)
+	return true
 }

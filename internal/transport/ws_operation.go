@@ -79,7 +79,6 @@ func (c *wsConn) start(id string, params *graphql.RawParams, received time.Time)
 			return nil
 		}
 	}
-	params.Headers = c.req.Header
 	params.ReadTime = graphql.TraceTiming{Start: received, End: graphql.Now()}
 	rc, errs := c.exec.CreateOperationContext(ctx, params)
 	if errs != nil {

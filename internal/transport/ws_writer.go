@@ -66,7 +66,7 @@ func (c *wsConn) checkBacklog() {
 
 // slowConsumer closes the connection; c.wmu is held.
 func (c *wsConn) slowConsumer(queued int) {
-	c.t.Logger.WarnContext(c.base, "websocket client too slow; closing", "remote", c.req.RemoteAddr, "queued", queued)
+	c.t.Logger.WarnContext(c.base, "websocket client too slow; closing", "remote", c.remote, "queued", queued)
 	c.closeLocked(CloseSlowConsumer, reasonSlowConsumer, false)
 }
 
@@ -101,7 +101,7 @@ func (c *wsConn) writeLoop() {
 		c.wmu.Unlock()
 		for i, f := range batch {
 			if err := c.write(f, time.Now().Add(c.t.WriteTimeout)); err != nil {
-				c.t.Logger.DebugContext(c.base, "websocket write failed", "remote", c.req.RemoteAddr, "err", err)
+				c.t.Logger.DebugContext(c.base, "websocket write failed", "remote", c.remote, "err", err)
 				c.close(0, "", false)
 				_ = c.ws.Close() // unblocks the reader
 				c.wmu.Lock()
